@@ -1,0 +1,127 @@
+import Type, { type Static } from 'typebox'
+import {
+  AtlassianConfigSchema,
+  GitHubConfigSchema,
+  GoogleConfigSchema,
+  KeycloakConfigSchema,
+  OidcConfigSchema,
+  SalesforceConfigSchema,
+} from './providers/index.js'
+
+const strict = { additionalProperties: false } as const
+
+/** The MCP CLI's loopback callback: the guide's default for a pre-registered client. */
+export const DEFAULT_CLIENT_REDIRECT_URIS = ['http://127.0.0.1:49153/oauth/callback', 'http://localhost:49153/oauth/callback']
+
+/** A pre-registered client (`auth.clients[]`). Never written to the store. */
+export const ClientConfigSchema = Type.Object(
+  {
+    client_id: Type.String({ minLength: 1 }),
+    client_secret: Type.Optional(Type.String()),
+    name: Type.String({ minLength: 1 }),
+    redirect_uris: Type.Optional(Type.Array(Type.String(), { default: DEFAULT_CLIENT_REDIRECT_URIS })),
+    grant_types: Type.Optional(
+      Type.Array(Type.Union([Type.Literal('authorization_code'), Type.Literal('refresh_token')]), {
+        default: ['authorization_code'],
+      }),
+    ),
+    scopes: Type.Optional(Type.Array(Type.String(), { default: ['mxcp:access'] })),
+  },
+  strict,
+)
+
+/** `auth.persistence`. Without the block, OAuth state lives in memory. */
+export const PersistenceConfigSchema = Type.Object(
+  {
+    type: Type.Optional(Type.Union([Type.Literal('sqlite'), Type.Literal('postgres')], { default: 'sqlite' })),
+    /** SQLite file. */
+    path: Type.Optional(Type.String({ default: '~/.mxcp/oauth.db' })),
+    /** Key for upstream tokens at rest (AES-256-GCM); any string, stretched with HKDF. */
+    encryption_key: Type.Optional(Type.String()),
+    /** PostgreSQL connection URL. */
+    url: Type.Optional(Type.String()),
+    pool_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 10 })),
+  },
+  strict,
+)
+
+/** `auth.authorization`: what a token must carry, and who may log in at all. */
+export const AuthorizationConfigSchema = Type.Object(
+  {
+    /** Every one of these scopes is required (403 `insufficient_scope` otherwise). */
+    required_scopes: Type.Optional(Type.Array(Type.String(), { default: [] })),
+    /** Usernames (at the provider) allowed to log in; empty = anyone. */
+    allowed_users: Type.Optional(Type.Array(Type.String(), { default: [] })),
+    /** Email domains allowed to log in; empty = any. */
+    allowed_email_domains: Type.Optional(Type.Array(Type.String(), { default: [] })),
+    /** GitHub organizations whose members may log in (needs the `read:org` scope); empty = any. */
+    allowed_organizations: Type.Optional(Type.Array(Type.String(), { default: [] })),
+  },
+  strict,
+)
+
+/** `auth.rate_limit`: per client IP, on /register, /token and /authorize. */
+export const RateLimitConfigSchema = Type.Object(
+  {
+    enabled: Type.Optional(Type.Boolean({ default: true })),
+    max: Type.Optional(Type.Integer({ minimum: 1, default: 60 })),
+    window_seconds: Type.Optional(Type.Integer({ minimum: 1, default: 60 })),
+  },
+  strict,
+)
+
+/** The `auth` block of a profile. Every key of the guide, with its default. */
+export const AuthConfigSchema = Type.Object(
+  {
+    provider: Type.Optional(
+      Type.Union(
+        ['none', 'github', 'atlassian', 'salesforce', 'keycloak', 'google', 'oidc'].map((id) => Type.Literal(id)),
+        { default: 'none' },
+      ),
+    ),
+    clients: Type.Optional(Type.Array(ClientConfigSchema, { default: [] })),
+    github: Type.Optional(GitHubConfigSchema),
+    atlassian: Type.Optional(AtlassianConfigSchema),
+    salesforce: Type.Optional(SalesforceConfigSchema),
+    keycloak: Type.Optional(KeycloakConfigSchema),
+    google: Type.Optional(GoogleConfigSchema),
+    oidc: Type.Optional(OidcConfigSchema),
+    persistence: Type.Optional(PersistenceConfigSchema),
+    authorization: Type.Optional(AuthorizationConfigSchema),
+    /** Seconds a user context is cached before it is fetched again from the provider. */
+    cache_ttl: Type.Optional(Type.Integer({ minimum: 1, default: 300 })),
+    /** Lifetime of our access tokens, seconds (the guide: 1 hour). */
+    access_token_ttl: Type.Optional(Type.Integer({ minimum: 60, default: 3600 })),
+    /** Lifetime of our refresh tokens, seconds (30 days). */
+    refresh_token_ttl: Type.Optional(Type.Integer({ minimum: 60, default: 2_592_000 })),
+    /** Lifetime of our authorization codes, seconds (RFC 6749 §4.1.2: short, at most 10 minutes). */
+    authorization_code_ttl: Type.Optional(Type.Integer({ minimum: 10, maximum: 600, default: 60 })),
+    rate_limit: Type.Optional(RateLimitConfigSchema),
+  },
+  strict,
+)
+
+type Filled<T> = { [K in keyof T]-?: Exclude<T[K], undefined> }
+type ClientFilled = Filled<Static<typeof ClientConfigSchema>> & { client_secret?: string | undefined }
+
+/** A validated `auth` block with every default filled in. Provider blocks stay optional. */
+export interface AuthConfig
+  extends Omit<
+    Filled<Static<typeof AuthConfigSchema>>,
+    'clients' | 'persistence' | 'authorization' | 'rate_limit' | 'github' | 'atlassian' | 'salesforce' | 'keycloak' | 'google' | 'oidc'
+  > {
+  clients: ClientFilled[]
+  persistence?: Filled<Omit<Static<typeof PersistenceConfigSchema>, 'encryption_key' | 'url'>> & {
+    encryption_key?: string | undefined
+    url?: string | undefined
+  }
+  authorization: Filled<Static<typeof AuthorizationConfigSchema>>
+  rate_limit: Filled<Static<typeof RateLimitConfigSchema>>
+  github?: Static<typeof GitHubConfigSchema>
+  atlassian?: Static<typeof AtlassianConfigSchema>
+  salesforce?: Static<typeof SalesforceConfigSchema>
+  keycloak?: Static<typeof KeycloakConfigSchema>
+  google?: Static<typeof GoogleConfigSchema>
+  oidc?: Static<typeof OidcConfigSchema>
+}
+export type ClientConfig = AuthConfig['clients'][number]

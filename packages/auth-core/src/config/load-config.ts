@@ -1,0 +1,129 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { homedir } from 'node:os'
+import { isAbsolute, join, resolve } from 'node:path'
+import { parse as parseYaml } from 'yaml'
+import type { AuthConfig } from './auth-schema.js'
+import { ConfigError } from './config-error.js'
+import { interpolate } from './interpolate.js'
+import { expandHome, validateAuthConfig } from './load-auth.js'
+import { type SiteConfig, SiteConfigSchema } from './site-schema.js'
+import { type TransportConfig, TransportConfigSchema } from './transport-schema.js'
+import { validateWithSchema } from './validate.js'
+
+export interface LoadConfigOptions {
+  /** The project folder holding `mxcp-site.yml` (default: the current folder). */
+  readonly projectDir?: string
+  /** Overrides `MXCP_PROFILE` and the site's `profile`. */
+  readonly profile?: string | undefined
+  /** Default: `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>
+  /** Overrides `MXCP_CONFIG`; default `~/.mxcp/config.yml`. */
+  readonly userConfigPath?: string
+  readonly homeDir?: string
+}
+
+export interface ResolvedConfig {
+  readonly projectDir: string
+  readonly sitePath: string
+  /** The user config file read, or undefined when none exists (then auth is `none`). */
+  readonly userConfigPath: string | undefined
+  readonly site: SiteConfig
+  readonly projectName: string
+  readonly profileName: string
+  readonly auth: AuthConfig
+  readonly transport: TransportConfig
+  /** Absolute path of the profile's DuckDB file. */
+  readonly duckdbPath: string
+  readonly duckdbReadonly: boolean
+}
+
+function readYaml(path: string): unknown {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (cause) {
+    throw new ConfigError(`Cannot read ${path}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`)
+  }
+  try {
+    return parseYaml(text) ?? {}
+  } catch (cause) {
+    throw new ConfigError(`${path} is not valid YAML: ${(cause as Error).message}`)
+  }
+}
+
+function asObject(value: unknown, path: string, source: string): Record<string, unknown> {
+  if (value === undefined || value === null) return {}
+  if (typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>
+  throw new ConfigError(`${source}: ${path}: expected object`)
+}
+
+/** Reads and validates `mxcp-site.yml`. */
+export function loadSiteConfig(projectDir: string): { site: SiteConfig; sitePath: string } {
+  const sitePath = join(projectDir, 'mxcp-site.yml')
+  if (!existsSync(sitePath)) throw new ConfigError(`No mxcp-site.yml in ${projectDir}: is this an MXCP project folder?`)
+  const site = validateWithSchema<SiteConfig>(SiteConfigSchema, readYaml(sitePath), '', sitePath)
+  return { site, sitePath }
+}
+
+/**
+ * Parses a user config document for one project and profile: interpolates `${VAR}` in the
+ * active profile and the top-level keys only (inactive profiles may name unset variables), then
+ * validates the `auth` block and `transport`.
+ */
+export function parseUserConfig(
+  document: unknown,
+  selection: { project: string; profile: string; env: Readonly<Record<string, string | undefined>>; source: string },
+): { auth: AuthConfig; transport: TransportConfig } {
+  const { project, profile, env, source } = selection
+  const root = asObject(document, '', source)
+  const allowed = new Set(['mxcp', 'projects', 'transport'])
+  const unknown = Object.keys(root).filter((key) => !allowed.has(key))
+  if (unknown.length > 0) throw ConfigError.many(source, unknown.map((key) => `${key}: unknown key`))
+
+  const projects = asObject(root['projects'], 'projects', source)
+  const profiles = asObject(asObject(projects[project], `projects.${project}`, source)['profiles'], `projects.${project}.profiles`, source)
+  const profilePath = `projects.${project}.profiles.${profile}`
+  const activeProfile = interpolate(asObject(profiles[profile], profilePath, source), env)
+  const profileUnknown = Object.keys(activeProfile).filter((key) => key !== 'auth')
+  if (profileUnknown.length > 0) throw ConfigError.many(source, profileUnknown.map((key) => `${profilePath}.${key}: unknown key`))
+
+  const auth = validateAuthConfig(activeProfile['auth'], `${profilePath}.auth`, source)
+  const transport = validateWithSchema<TransportConfig>(TransportConfigSchema, interpolate(root['transport'] ?? {}, env), 'transport', source)
+  return { auth, transport }
+}
+
+/** Loads the site config and the user config, and resolves the active project and profile. */
+export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
+  const env = options.env ?? process.env
+  const home = options.homeDir ?? homedir()
+  const projectDir = resolve(options.projectDir ?? '.')
+  const { site, sitePath } = loadSiteConfig(projectDir)
+  const profileName = options.profile ?? env['MXCP_PROFILE'] ?? site.profile
+
+  const explicit = options.userConfigPath ?? env['MXCP_CONFIG']
+  const userConfigPath = explicit ? resolve(expandHome(explicit, home)) : join(home, '.mxcp', 'config.yml')
+  if (explicit && !existsSync(userConfigPath)) throw new ConfigError(`The user config ${userConfigPath} (MXCP_CONFIG) does not exist`)
+  const present = existsSync(userConfigPath)
+  const document = present ? readYaml(userConfigPath) : {}
+  const { auth, transport } = parseUserConfig(document, {
+    project: site.project,
+    profile: profileName,
+    env,
+    source: present ? userConfigPath : 'user config',
+  })
+
+  const duckdb = site.profiles[profileName]?.duckdb
+  const duckdbFile = expandHome(duckdb?.path ?? join(site.paths.data, `db-${profileName}.duckdb`), home)
+  return {
+    projectDir,
+    sitePath,
+    userConfigPath: present ? userConfigPath : undefined,
+    site,
+    projectName: site.project,
+    profileName,
+    auth,
+    transport,
+    duckdbPath: duckdbFile === ':memory:' || isAbsolute(duckdbFile) ? duckdbFile : resolve(projectDir, duckdbFile),
+    duckdbReadonly: duckdb?.readonly ?? false,
+  }
+}

@@ -1,0 +1,43 @@
+import Type, { type Static } from 'typebox'
+
+const strict = { additionalProperties: false } as const
+
+/** Top-level `transport` of the user config. */
+export const TransportConfigSchema = Type.Object(
+  {
+    provider: Type.Optional(
+      Type.Union([Type.Literal('streamable-http'), Type.Literal('sse'), Type.Literal('stdio')], { default: 'streamable-http' }),
+    ),
+    http: Type.Optional(
+      Type.Object(
+        {
+          host: Type.Optional(Type.String({ default: 'localhost' })),
+          port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535, default: 8000 })),
+          /** Scheme of the URLs we hand out (behind a TLS-terminating proxy: `https`). */
+          scheme: Type.Optional(Type.Union([Type.Literal('http'), Type.Literal('https')])),
+          /** The complete external URL, e.g. `https://api.example.com`. Wins over everything else. */
+          base_url: Type.Optional(Type.String()),
+          /** Trust `X-Forwarded-Proto`/`X-Forwarded-Scheme` and `X-Forwarded-Host`. */
+          trust_proxy: Type.Optional(Type.Boolean({ default: false })),
+          /** Stateless streamable HTTP: a fresh MCP server per request, no MCP sessions. */
+          stateless: Type.Optional(Type.Boolean({ default: true })),
+        },
+        { ...strict, default: {} },
+      ),
+    ),
+  },
+  strict,
+)
+
+export interface TransportConfig {
+  provider: 'streamable-http' | 'sse' | 'stdio'
+  http: {
+    host: string
+    port: number
+    scheme?: 'http' | 'https' | undefined
+    base_url?: string | undefined
+    trust_proxy: boolean
+    stateless: boolean
+  }
+}
+export type RawTransportConfig = Static<typeof TransportConfigSchema>

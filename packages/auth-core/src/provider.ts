@@ -1,0 +1,84 @@
+/** Tokens an upstream identity provider gave us. Times are epoch milliseconds. */
+export interface UpstreamTokens {
+  readonly accessToken: string
+  readonly refreshToken?: string | undefined
+  /** When the access token dies; undefined when the provider does not say (Salesforce, classic GitHub). */
+  readonly expiresAt?: number | undefined
+  readonly idToken?: string | undefined
+  readonly scope?: string | undefined
+  /** Non-secret extras a provider needs later (Salesforce `instance_url` and identity `id`). */
+  readonly extra?: Readonly<Record<string, string>> | undefined
+}
+
+/** One user, mapped from any provider's profile. */
+export interface UpstreamUser {
+  readonly userId: string
+  readonly username: string
+  readonly email?: string | undefined
+  readonly name?: string | undefined
+  /** Organizations or groups, where the provider tells (GitHub `read:org`). */
+  readonly organizations?: readonly string[] | undefined
+  readonly rawProfile: Readonly<Record<string, unknown>>
+}
+
+export interface AuthorizationUrlParams {
+  /** Our state towards the provider (not the MCP client's). */
+  readonly state: string
+  /** PKCE S256 challenge towards the provider (RFC 7636). */
+  readonly codeChallenge: string
+  /** Our callback URL, absolute. */
+  readonly redirectUri: string
+}
+
+/**
+ * One upstream identity provider (the guide's `ExternalOAuthHandler`). We log the user in there
+ * with our own static client; the MCP client never sees its tokens.
+ * Every method throws only the `UpstreamError` set.
+ */
+export interface UpstreamProvider {
+  /** The `auth.provider` value: `github`, `google`, … */
+  readonly id: string
+  /** Human name for messages: `GitHub`. */
+  readonly label: string
+  /** Path of our callback, e.g. `/github/callback`. */
+  readonly callbackPath: string
+  authorizationUrl(params: AuthorizationUrlParams): Promise<URL>
+  exchangeCode(code: string, codeVerifier: string, redirectUri: string): Promise<UpstreamTokens>
+  userInfo(tokens: UpstreamTokens): Promise<UpstreamUser>
+  refresh?(tokens: UpstreamTokens): Promise<UpstreamTokens>
+  revoke?(tokens: UpstreamTokens): Promise<void>
+}
+
+/** What every provider factory may be given besides its config block. */
+export interface ProviderRuntimeOptions {
+  /** Replaces global fetch (tests, proxies). */
+  readonly fetch?: typeof fetch
+  /** Per-request timeout towards the provider, ms (default 10 000). */
+  readonly timeoutMs?: number
+}
+
+export type ProviderFactory<Config = unknown> = (config: Config, options?: ProviderRuntimeOptions) => UpstreamProvider
+
+/** The providers the server can pick from by `auth.provider`. */
+export class ProviderRegistry {
+  readonly #factories = new Map<string, ProviderFactory<never>>()
+
+  register<Config>(id: string, factory: ProviderFactory<Config>): this {
+    this.#factories.set(id, factory as ProviderFactory<never>)
+    return this
+  }
+
+  has(id: string): boolean {
+    return this.#factories.has(id)
+  }
+
+  /** Builds the provider named `id`; throws a clear error if none was registered under that name. */
+  create(id: string, config: unknown, options?: ProviderRuntimeOptions): UpstreamProvider {
+    const factory = this.#factories.get(id) as ProviderFactory<unknown> | undefined
+    if (!factory) {
+      const known = [...this.#factories.keys()].join(', ') || 'none'
+      throw new Error(`No identity provider "${id}" is installed (installed: ${known})`)
+    }
+    return factory(config, options)
+  }
+}

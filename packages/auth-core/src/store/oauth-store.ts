@@ -1,0 +1,58 @@
+import type {
+  ClientRecord,
+  CodeRecord,
+  ConsumeCodeResult,
+  RotateRefreshResult,
+  SessionPatch,
+  SessionRecord,
+  TokenRecord,
+  TransactionRecord,
+} from './records.js'
+
+/**
+ * Where OAuth state lives. Every "use once" step is atomic inside the store itself, never a read
+ * followed by a write in the caller: two concurrent calls on one code, transaction or refresh
+ * token yield exactly one winner. All `now` arguments are epoch milliseconds.
+ * The contract suite in `@mxcp/auth-core/testing` checks every implementation.
+ *
+ * A store that cannot reach its database throws `StoreUnavailableError`; the server answers 503.
+ */
+export interface OAuthStore {
+  saveClient(client: ClientRecord): Promise<void>
+  getClient(clientId: string): Promise<ClientRecord | undefined>
+
+  saveTransaction(transaction: TransactionRecord): Promise<void>
+  /** Returns the transaction and deletes it, once; undefined if unknown, used or expired. */
+  consumeTransaction(id: string, now: number): Promise<TransactionRecord | undefined>
+
+  saveCode(code: CodeRecord): Promise<void>
+  /** Marks the code used. A used code is kept until it expires, so a replay is still seen. */
+  consumeCode(codeHash: string, now: number): Promise<ConsumeCodeResult>
+
+  saveTokens(tokens: readonly TokenRecord[]): Promise<void>
+  getToken(tokenHash: string): Promise<TokenRecord | undefined>
+  /** Marks a live refresh token consumed, once. */
+  rotateRefreshToken(tokenHash: string, now: number): Promise<RotateRefreshResult>
+  /** Marks one token revoked; returns it as it was, or undefined if unknown. */
+  revokeToken(tokenHash: string): Promise<TokenRecord | undefined>
+  /** Revokes every token of a family (one code's descendants). Returns how many were live. */
+  revokeFamily(familyId: string): Promise<number>
+
+  saveSession(session: SessionRecord): Promise<void>
+  getSession(sessionId: string): Promise<SessionRecord | undefined>
+  updateSession(sessionId: string, patch: SessionPatch): Promise<void>
+  /** Deletes the session and revokes every token issued under it. */
+  deleteSession(sessionId: string): Promise<void>
+
+  /** Removes expired rows (used codes stay until they expire). */
+  sweepExpired(now: number): Promise<void>
+  close(): Promise<void>
+}
+
+/** The store's backing database cannot be reached or is locked past its timeout. */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'StoreUnavailableError'
+  }
+}

@@ -1,0 +1,2 @@
+export * from './record-fixtures.js'
+export { storeContract } from './store-contract.js'

@@ -1,0 +1,71 @@
+import { UpstreamOAuthError, UpstreamResponseError, UpstreamUnavailableError } from '../errors/upstream-error.js'
+
+export const DEFAULT_UPSTREAM_TIMEOUT_MS = 10_000
+
+export interface UpstreamHttpOptions {
+  /** Provider id, for error messages. */
+  readonly provider: string
+  readonly fetch?: typeof fetch | undefined
+  readonly timeoutMs?: number | undefined
+}
+
+/**
+ * One HTTP request to an identity provider. Network failures, timeouts and 5xx become
+ * `UpstreamUnavailableError`; the URL's query string is never put in a message.
+ */
+export async function upstreamFetch(url: string | URL, init: RequestInit, options: UpstreamHttpOptions): Promise<Response> {
+  const target = new URL(url)
+  const where = `${target.origin}${target.pathname}`
+  let response: Response
+  try {
+    response = await (options.fetch ?? fetch)(target, {
+      ...init,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(options.timeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT_MS),
+    })
+  } catch (cause) {
+    const timedOut = cause instanceof Error && cause.name === 'TimeoutError'
+    throw new UpstreamUnavailableError(
+      options.provider,
+      `${options.provider} ${timedOut ? 'did not answer in time' : 'could not be reached'} at ${where}`,
+      undefined,
+      { cause },
+    )
+  }
+  if (response.status >= 500) {
+    await response.body?.cancel()
+    throw new UpstreamUnavailableError(options.provider, `${options.provider} answered ${response.status} at ${where}`, response.status)
+  }
+  return response
+}
+
+/** Reads a JSON body, or throws `UpstreamResponseError` naming what came instead. */
+export async function readJson(response: Response, provider: string): Promise<unknown> {
+  const text = await response.text()
+  try {
+    return JSON.parse(text) as unknown
+  } catch (cause) {
+    const type = response.headers.get('content-type') ?? 'no content type'
+    throw new UpstreamResponseError(provider, `${provider} answered ${response.status} with a body that is not JSON (${type})`, response.status, { cause })
+  }
+}
+
+/** Narrows an unknown body to a plain object. */
+export function asRecord(value: unknown, provider: string, what: string): Record<string, unknown> {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>
+  throw new UpstreamResponseError(provider, `${provider} ${what} is not a JSON object`)
+}
+
+/** A string field, or undefined. Numbers are turned into strings (GitHub's numeric ids). */
+export function stringField(record: Record<string, unknown>, key: string): string | undefined {
+  const value = record[key]
+  if (typeof value === 'string' && value !== '') return value
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value)
+  return undefined
+}
+
+/** Throws `UpstreamOAuthError` if the body carries an OAuth `error` field (RFC 6749 §5.2). */
+export function throwIfOAuthError(body: Record<string, unknown>, provider: string): void {
+  const code = stringField(body, 'error')
+  if (code) throw new UpstreamOAuthError(provider, code, stringField(body, 'error_description'))
+}

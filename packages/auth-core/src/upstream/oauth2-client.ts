@@ -1,0 +1,155 @@
+import { UpstreamOAuthError, UpstreamResponseError } from '../errors/upstream-error.js'
+import type { AuthorizationUrlParams, UpstreamTokens } from '../provider.js'
+import { asRecord, readJson, stringField, throwIfOAuthError, upstreamFetch } from './http.js'
+
+export interface OAuth2ClientOptions {
+  /** Provider id, for errors. */
+  readonly provider: string
+  readonly clientId: string
+  readonly clientSecret: string
+  readonly authUrl: string
+  readonly tokenUrl: string
+  readonly revokeUrl?: string | undefined
+  /** How we authenticate at the token endpoint (RFC 6749 §2.3.1). Default `client_secret_post`. */
+  readonly clientAuth?: 'client_secret_post' | 'client_secret_basic'
+  readonly fetch?: typeof fetch | undefined
+  readonly timeoutMs?: number | undefined
+  readonly now?: () => number
+}
+
+/**
+ * The OAuth 2.0 client that standards-following providers share: authorization URL with PKCE
+ * S256 (RFC 7636), code exchange, refresh and revocation (RFC 7009), with every failure mapped
+ * to the upstream error set.
+ */
+export class OAuth2Client {
+  readonly options: OAuth2ClientOptions
+
+  constructor(options: OAuth2ClientOptions) {
+    this.options = options
+  }
+
+  /** The authorization URL, with `scope` and any provider-specific parameters. */
+  authorizationUrl(params: AuthorizationUrlParams, scope: string, extra: Record<string, string> = {}): URL {
+    const url = new URL(this.options.authUrl)
+    url.searchParams.set('response_type', 'code')
+    url.searchParams.set('client_id', this.options.clientId)
+    url.searchParams.set('redirect_uri', params.redirectUri)
+    if (scope) url.searchParams.set('scope', scope)
+    url.searchParams.set('state', params.state)
+    url.searchParams.set('code_challenge', params.codeChallenge)
+    url.searchParams.set('code_challenge_method', 'S256')
+    for (const [key, value] of Object.entries(extra)) url.searchParams.set(key, value)
+    return url
+  }
+
+  async exchangeCode(code: string, codeVerifier: string, redirectUri: string): Promise<UpstreamTokens> {
+    const body = await this.tokenRequest({
+      grant_type: 'authorization_code',
+      code,
+      code_verifier: codeVerifier,
+      redirect_uri: redirectUri,
+    })
+    return this.parseTokens(body)
+  }
+
+  /** Refreshes; keeps the old refresh token when the provider does not rotate it. */
+  async refresh(tokens: UpstreamTokens): Promise<UpstreamTokens> {
+    if (!tokens.refreshToken) throw new UpstreamOAuthError(this.options.provider, 'invalid_grant', 'no refresh token')
+    const body = await this.tokenRequest({ grant_type: 'refresh_token', refresh_token: tokens.refreshToken })
+    const fresh = this.parseTokens(body)
+    return { ...fresh, refreshToken: fresh.refreshToken ?? tokens.refreshToken, extra: fresh.extra ?? tokens.extra }
+  }
+
+  /** RFC 7009 revocation of the refresh token if there is one, else the access token. */
+  async revoke(tokens: UpstreamTokens): Promise<void> {
+    if (!this.options.revokeUrl) return
+    const token = tokens.refreshToken ?? tokens.accessToken
+    const hint = tokens.refreshToken ? 'refresh_token' : 'access_token'
+    const response = await upstreamFetch(
+      this.options.revokeUrl,
+      this.#post({ token, token_type_hint: hint }),
+      this.#http(),
+    )
+    await response.body?.cancel()
+    if (response.status !== 200) {
+      throw new UpstreamResponseError(this.options.provider, `${this.options.provider} revocation answered ${response.status}`, response.status)
+    }
+  }
+
+  /** POSTs form parameters to the token endpoint with our client authentication; returns the JSON body. */
+  async tokenRequest(params: Record<string, string>, headers: Record<string, string> = {}): Promise<Record<string, unknown>> {
+    const init = this.#post(params)
+    const response = await upstreamFetch(this.options.tokenUrl, { ...init, headers: { ...(init.headers as Record<string, string>), ...headers } }, this.#http())
+    const body = asRecord(await readJson(response, this.options.provider), this.options.provider, 'token response')
+    throwIfOAuthError(body, this.options.provider)
+    if (response.status !== 200) {
+      throw new UpstreamResponseError(this.options.provider, `${this.options.provider} token endpoint answered ${response.status}`, response.status)
+    }
+    return body
+  }
+
+  /** GETs a JSON resource with the user's bearer token; a 401 means the upstream token is dead. */
+  async getJson(url: string, accessToken: string, headers: Record<string, string> = {}): Promise<unknown> {
+    const response = await upstreamFetch(
+      url,
+      { headers: { accept: 'application/json', authorization: `Bearer ${accessToken}`, ...headers } },
+      this.#http(),
+    )
+    if (response.status === 401 || response.status === 403) {
+      await response.body?.cancel()
+      throw new UpstreamOAuthError(this.options.provider, 'invalid_token', `${new URL(url).pathname} answered ${response.status}`)
+    }
+    if (response.status !== 200) {
+      await response.body?.cancel()
+      throw new UpstreamResponseError(this.options.provider, `${this.options.provider} ${new URL(url).pathname} answered ${response.status}`, response.status)
+    }
+    return readJson(response, this.options.provider)
+  }
+
+  /** Maps a token response body to `UpstreamTokens` (RFC 6749 §5.1). */
+  parseTokens(body: Record<string, unknown>, extraKeys: readonly string[] = []): UpstreamTokens {
+    const accessToken = stringField(body, 'access_token')
+    if (!accessToken) throw new UpstreamResponseError(this.options.provider, `${this.options.provider} token response has no access_token`)
+    const expiresIn = Number(body['expires_in'])
+    const extra: Record<string, string> = {}
+    for (const key of extraKeys) {
+      const value = stringField(body, key)
+      if (value) extra[key] = value
+    }
+    return {
+      accessToken,
+      refreshToken: stringField(body, 'refresh_token'),
+      expiresAt: Number.isFinite(expiresIn) && expiresIn > 0 ? this.#now() + expiresIn * 1000 : undefined,
+      idToken: stringField(body, 'id_token'),
+      scope: stringField(body, 'scope'),
+      extra: Object.keys(extra).length > 0 ? extra : undefined,
+    }
+  }
+
+  #post(params: Record<string, string>): RequestInit {
+    const form = new URLSearchParams(params)
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'content-type': 'application/x-www-form-urlencoded',
+    }
+    if (this.options.clientAuth === 'client_secret_basic') {
+      // RFC 6749 §2.3.1: form-urlencode id and secret before base64.
+      const id = encodeURIComponent(this.options.clientId)
+      const secret = encodeURIComponent(this.options.clientSecret)
+      headers['authorization'] = `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`
+    } else {
+      form.set('client_id', this.options.clientId)
+      form.set('client_secret', this.options.clientSecret)
+    }
+    return { method: 'POST', headers, body: form }
+  }
+
+  #http() {
+    return { provider: this.options.provider, fetch: this.options.fetch, timeoutMs: this.options.timeoutMs }
+  }
+
+  #now(): number {
+    return (this.options.now ?? Date.now)()
+  }
+}

@@ -1,0 +1,16 @@
+import { DuckDBInstance } from '@duckdb/node-api'
+const db = await DuckDBInstance.create(':memory:')
+const a = await db.connect()
+const b = await db.connect()
+const q = async (c: any, s: string, v?: any) => { try { return (await c.runAndReadAll(s, v)).getRows() } catch (e) { return 'ERR ' + (e as Error).message } }
+console.log('set param', await q(a, 'SET VARIABLE u = $1', ["o'brien'); --"]))
+console.log('set param ?', await q(a, 'SET VARIABLE u2 = ?', ['x']))
+console.log('a sees', await q(a, "SELECT getvariable('u')"))
+console.log('b sees', await q(b, "SELECT getvariable('u')"))
+console.log('struct', await q(a, "SET VARIABLE s = {'username': $1::VARCHAR, 'email': $2::VARCHAR}", ['n', 'e']))
+console.log('struct read', await q(a, "SELECT getvariable('s').username, getvariable('s').email"))
+console.log('reset', await q(a, 'RESET VARIABLE u'), await q(a, "SELECT getvariable('u')"))
+console.log('temp macro', await q(a, "CREATE OR REPLACE TEMP MACRO tm() AS coalesce(getvariable('u'), '')"))
+console.log('b temp', await q(b, 'SELECT tm()'))
+console.log('view on temp', await q(a, 'CREATE VIEW v AS SELECT tm() AS x'))
+console.log('duckdb version', await q(a, 'SELECT version()'))

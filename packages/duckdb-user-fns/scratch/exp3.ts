@@ -1,0 +1,18 @@
+import { DuckDBInstance } from '@duckdb/node-api'
+const db = await DuckDBInstance.create(':memory:')
+const a = await db.connect()
+const q = async (c: any, s: string, v?: any) => { try { return (await c.runAndReadAll(s, v)).getRows() } catch (e) { return 'ERR ' + (e as Error).message } }
+await a.run("CREATE OR REPLACE MACRO gu() AS coalesce(getvariable('u'), '')")
+await a.run("SET VARIABLE u = 'alice'")
+const p = await a.prepare('SELECT gu()')
+console.log('prep as alice', (await p.runAndReadAll()).getRows())
+await a.run("SET VARIABLE u = 'carol'")
+console.log('prep as carol', (await p.runAndReadAll()).getRows())
+await a.run("SET VARIABLE u = 42")
+console.log('int var', await q(a, 'SELECT gu(), typeof(gu())'))
+await a.run('CREATE TABLE t AS SELECT (i % 10)::VARCHAR AS owner FROM range(1000000) r(i)')
+await a.run("SET VARIABLE u = '3'")
+console.log(await q(a, "EXPLAIN SELECT count(*) FROM t WHERE owner = gu()"))
+await a.run("CREATE VIEW v AS SELECT gu() AS x")
+await a.run("SET VARIABLE u = 'dave'")
+console.log('view', await q(a, 'SELECT * FROM v'))

@@ -1,0 +1,7 @@
+export type { SqlUser } from './sql-user.js'
+export type { UserPool, UserPoolOptions } from './user-pool.js'
+export { installUserFunctions } from './install-user-functions.js'
+export { LeaseEndedError } from './lease.js'
+export { REDACTED } from './redact-secret.js'
+export { USER_FUNCTIONS } from './user-functions.js'
+export { createUserPool, UserPoolClosedError, withUser } from './user-pool.js'
