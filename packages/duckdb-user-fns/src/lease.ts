@@ -42,12 +42,12 @@ export class Lease {
         throw new Error(`${String(property)} is not allowed on a leased connection; the pool owns it`)
       }
     }
-    return (...args: unknown[]) => this.#call(target, value, args)
+    return (...args: unknown[]) => this.#call(() => Reflect.apply(value, target, args))
   }
 
-  #call(target: object, method: (...args: unknown[]) => unknown, args: unknown[]): unknown {
+  #call(invoke: () => unknown): unknown {
     if (this.#ended) throw new LeaseEndedError()
-    const result = Reflect.apply(method, target, args)
+    const result = invoke()
     if (!(result instanceof Promise)) return this.#guardResult(result)
     this.#inFlight.add(result)
     const settle = (): void => {
