@@ -57,7 +57,10 @@ export interface ProviderRuntimeOptions {
   readonly timeoutMs?: number
 }
 
-export type ProviderFactory<Config = unknown> = (config: Config, options?: ProviderRuntimeOptions) => UpstreamProvider
+export type ProviderFactory<Config = unknown> = (
+  config: Config,
+  options?: ProviderRuntimeOptions,
+) => UpstreamProvider
 
 /** The providers the server can pick from by `auth.provider`. */
 export class ProviderRegistry {

@@ -3,8 +3,15 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { parse } from 'yaml'
-import { AuthConfigSchema, ConfigError, PROVIDER_BLOCKS, parseUserConfig, TransportConfigSchema, validateAuthConfig } from '../src/index.js'
 import { validateWithSchema } from '../src/config/validate.js'
+import {
+  AuthConfigSchema,
+  ConfigError,
+  PROVIDER_BLOCKS,
+  parseUserConfig,
+  TransportConfigSchema,
+  validateAuthConfig,
+} from '../src/index.js'
 
 const folder = join(import.meta.dirname, 'fixtures', 'guide')
 const read = (name: string) => readFileSync(join(folder, name), 'utf8')
@@ -16,7 +23,9 @@ function envFor(text: string): Record<string, string> {
 
 function profilesOf(text: string): Array<[string, string]> {
   const doc = parse(text) as { projects: Record<string, { profiles: Record<string, unknown> }> }
-  return Object.entries(doc.projects).flatMap(([project, { profiles }]) => Object.keys(profiles).map((p): [string, string] => [project, p]))
+  return Object.entries(doc.projects).flatMap(([project, { profiles }]) =>
+    Object.keys(profiles).map((p): [string, string] => [project, p]),
+  )
 }
 
 /** Examples where the guide elides part of the block with `# ...`, and what that leaves out. */
@@ -55,7 +64,13 @@ describe('every example config of the guide', () => {
   })
 
   test('the Keycloak custom scope block validates with the defaults filled', () => {
-    const block = { ...parse(read('08-fragment.yml')).keycloak, client_id: 'c', client_secret: 's', realm: 'r', server_url: 'http://kc' }
+    const block = {
+      ...parse(read('08-fragment.yml')).keycloak,
+      client_id: 'c',
+      client_secret: 's',
+      realm: 'r',
+      server_url: 'http://kc',
+    }
     const auth = validateAuthConfig({ provider: 'keycloak', keycloak: block })
     assert.equal(auth.keycloak?.scope, 'openid profile email custom_scope')
     assert.equal(auth.keycloak?.callback_path, '/keycloak/callback')
@@ -64,7 +79,10 @@ describe('every example config of the guide', () => {
   test('the Keycloak multiple-realms fragment reports the elided client fields', () => {
     const doc = parse(read('07-fragment.yml')) as Record<string, { auth: unknown }>
     for (const profile of Object.values(doc)) {
-      assert.throws(() => validateAuthConfig(profile.auth), /Keycloak OAuth configuration is incomplete: missing keycloak\.client_id, keycloak\.client_secret, keycloak\.server_url/)
+      assert.throws(
+        () => validateAuthConfig(profile.auth),
+        /Keycloak OAuth configuration is incomplete: missing keycloak\.client_id, keycloak\.client_secret, keycloak\.server_url/,
+      )
     }
   })
 
@@ -79,7 +97,12 @@ describe('every example config of the guide', () => {
 
   for (const name of ['17-transport.yml', '18-transport.yml', '19-transport.yml']) {
     test(`the reverse-proxy transport example ${name} validates`, () => {
-      const transport = validateWithSchema<{ http: { port: number } }>(TransportConfigSchema, parse(read(name)).transport, 'transport', name)
+      const transport = validateWithSchema<{ http: { port: number } }>(
+        TransportConfigSchema,
+        parse(read(name)).transport,
+        'transport',
+        name,
+      )
       assert.equal(transport.http.port, 8000)
     })
   }
@@ -94,6 +117,13 @@ describe('every example config of the guide', () => {
   })
 
   test('every provider of the guide has a block schema', () => {
-    assert.deepEqual(Object.keys(PROVIDER_BLOCKS).sort(), ['atlassian', 'github', 'google', 'keycloak', 'oidc', 'salesforce'])
+    assert.deepEqual(Object.keys(PROVIDER_BLOCKS).sort(), [
+      'atlassian',
+      'github',
+      'google',
+      'keycloak',
+      'oidc',
+      'salesforce',
+    ])
   })
 })

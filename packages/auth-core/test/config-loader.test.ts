@@ -71,52 +71,83 @@ describe('configuration loader', () => {
     const { dir, home } = project(SITE, GITHUB_USER)
     assert.throws(
       () => loadConfig({ projectDir: dir, homeDir: home, env: { ...ENV, GITHUB_CLIENT_ID: undefined } }),
-      (error: unknown) => error instanceof ConfigError && error.message === 'Environment variable GITHUB_CLIENT_ID is not set',
+      (error: unknown) =>
+        error instanceof ConfigError && error.message === 'Environment variable GITHUB_CLIENT_ID is not set',
     )
   })
 
   test('--profile overrides MXCP_PROFILE, which overrides the site profile', () => {
     const { dir, home } = project(SITE, GITHUB_USER)
-    assert.throws(() => loadConfig({ projectDir: dir, homeDir: home, env: { ...ENV, MXCP_PROFILE: 'prod' } }), /Environment variable PROD_ONLY_VARIABLE is not set/)
-    const chosen = loadConfig({ projectDir: dir, homeDir: home, env: { ...ENV, MXCP_PROFILE: 'prod', PROD_ONLY_VARIABLE: 'p' }, profile: 'dev' })
+    assert.throws(
+      () => loadConfig({ projectDir: dir, homeDir: home, env: { ...ENV, MXCP_PROFILE: 'prod' } }),
+      /Environment variable PROD_ONLY_VARIABLE is not set/,
+    )
+    const chosen = loadConfig({
+      projectDir: dir,
+      homeDir: home,
+      env: { ...ENV, MXCP_PROFILE: 'prod', PROD_ONLY_VARIABLE: 'p' },
+      profile: 'dev',
+    })
     assert.equal(chosen.profileName, 'dev')
   })
 
   test('MXCP_CONFIG names the user config file', () => {
     const { dir, home } = project(SITE)
     const path = join(dir, 'elsewhere.yml')
-    writeFileSync(path, 'projects:\n  demo:\n    profiles:\n      dev:\n        auth:\n          cache_ttl: 60\n')
+    writeFileSync(
+      path,
+      'projects:\n  demo:\n    profiles:\n      dev:\n        auth:\n          cache_ttl: 60\n',
+    )
     const config = loadConfig({ projectDir: dir, homeDir: home, env: { MXCP_CONFIG: path } })
     assert.equal(config.auth.cache_ttl, 60)
     assert.equal(config.userConfigPath, path)
-    assert.throws(() => loadConfig({ projectDir: dir, homeDir: home, env: { MXCP_CONFIG: join(dir, 'missing.yml') } }), /does not exist/)
+    assert.throws(
+      () => loadConfig({ projectDir: dir, homeDir: home, env: { MXCP_CONFIG: join(dir, 'missing.yml') } }),
+      /does not exist/,
+    )
   })
 
   test('an unknown key is reported with its full path', () => {
-    const { dir, home } = project(SITE, 'projects:\n  demo:\n    profiles:\n      dev:\n        auth:\n          provider: none\n          cache_tll: 60\n')
+    const { dir, home } = project(
+      SITE,
+      'projects:\n  demo:\n    profiles:\n      dev:\n        auth:\n          provider: none\n          cache_tll: 60\n',
+    )
     assert.throws(
       () => loadConfig({ projectDir: dir, homeDir: home, env: {} }),
-      (error: unknown) => error instanceof ConfigError && error.problems.includes('projects.demo.profiles.dev.auth.cache_tll: unknown key'),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        error.problems.includes('projects.demo.profiles.dev.auth.cache_tll: unknown key'),
     )
   })
 
   test('a wrong type is reported with its path and what was expected', () => {
-    const { dir, home } = project(SITE, 'projects:\n  demo:\n    profiles:\n      dev:\n        auth:\n          cache_ttl: soon\n')
+    const { dir, home } = project(
+      SITE,
+      'projects:\n  demo:\n    profiles:\n      dev:\n        auth:\n          cache_ttl: soon\n',
+    )
     assert.throws(
       () => loadConfig({ projectDir: dir, homeDir: home, env: {} }),
-      (error: unknown) => error instanceof ConfigError && error.problems.includes('projects.demo.profiles.dev.auth.cache_ttl: expected integer'),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        error.problems.includes('projects.demo.profiles.dev.auth.cache_ttl: expected integer'),
     )
   })
 
   test('a provider block without its required fields names them', () => {
-    const { dir, home } = project(SITE, 'projects:\n  demo:\n    profiles:\n      dev:\n        auth:\n          provider: github\n          github:\n            client_id: abc\n')
+    const { dir, home } = project(
+      SITE,
+      'projects:\n  demo:\n    profiles:\n      dev:\n        auth:\n          provider: github\n          github:\n            client_id: abc\n',
+    )
     assert.throws(() => loadConfig({ projectDir: dir, homeDir: home, env: {} }), {
       message: 'GitHub OAuth configuration is incomplete: missing github.client_secret',
     })
   })
 
   test('the persistence block gets the sqlite defaults, with ~ expanded', () => {
-    const { dir, home } = project(SITE, 'projects:\n  demo:\n    profiles:\n      dev:\n        auth:\n          persistence: {}\n')
+    const { dir, home } = project(
+      SITE,
+      'projects:\n  demo:\n    profiles:\n      dev:\n        auth:\n          persistence: {}\n',
+    )
     const config = loadConfig({ projectDir: dir, homeDir: home, env: {} })
     assert.equal(config.auth.persistence?.type, 'sqlite')
     assert.ok(config.auth.persistence?.path.endsWith(join('.mxcp', 'oauth.db')))
@@ -124,7 +155,10 @@ describe('configuration loader', () => {
   })
 
   test('pre-registered clients get the guide defaults', () => {
-    const { dir, home } = project(SITE, 'projects:\n  demo:\n    profiles:\n      dev:\n        auth:\n          clients:\n            - client_id: cli\n              name: CLI\n')
+    const { dir, home } = project(
+      SITE,
+      'projects:\n  demo:\n    profiles:\n      dev:\n        auth:\n          clients:\n            - client_id: cli\n              name: CLI\n',
+    )
     const [client] = loadConfig({ projectDir: dir, homeDir: home, env: {} }).auth.clients
     assert.deepEqual(client?.grant_types, ['authorization_code'])
     assert.deepEqual(client?.scopes, ['mxcp:access'])
@@ -137,6 +171,9 @@ describe('configuration loader', () => {
 
   test('the site config is validated too', () => {
     const { dir, home } = project('mxcp: 1\nproject: demo\nsql_tools:\n  enabled: maybe\n')
-    assert.throws(() => loadConfig({ projectDir: dir, homeDir: home, env: {} }), /sql_tools\.enabled: expected boolean/)
+    assert.throws(
+      () => loadConfig({ projectDir: dir, homeDir: home, env: {} }),
+      /sql_tools\.enabled: expected boolean/,
+    )
   })
 })

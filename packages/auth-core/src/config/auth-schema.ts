@@ -11,7 +11,10 @@ import {
 const strict = { additionalProperties: false } as const
 
 /** The MCP CLI's loopback callback: the guide's default for a pre-registered client. */
-export const DEFAULT_CLIENT_REDIRECT_URIS = ['http://127.0.0.1:49153/oauth/callback', 'http://localhost:49153/oauth/callback']
+export const DEFAULT_CLIENT_REDIRECT_URIS = [
+  'http://127.0.0.1:49153/oauth/callback',
+  'http://localhost:49153/oauth/callback',
+]
 
 /** A pre-registered client (`auth.clients[]`). Never written to the store. */
 export const ClientConfigSchema = Type.Object(
@@ -33,7 +36,9 @@ export const ClientConfigSchema = Type.Object(
 /** `auth.persistence`. Without the block, OAuth state lives in memory. */
 export const PersistenceConfigSchema = Type.Object(
   {
-    type: Type.Optional(Type.Union([Type.Literal('sqlite'), Type.Literal('postgres')], { default: 'sqlite' })),
+    type: Type.Optional(
+      Type.Union([Type.Literal('sqlite'), Type.Literal('postgres')], { default: 'sqlite' }),
+    ),
     /** SQLite file. */
     path: Type.Optional(Type.String({ default: '~/.mxcp/oauth.db' })),
     /** Key for upstream tokens at rest (AES-256-GCM); any string, stretched with HKDF. */
@@ -75,7 +80,9 @@ export const AuthConfigSchema = Type.Object(
   {
     provider: Type.Optional(
       Type.Union(
-        ['none', 'github', 'atlassian', 'salesforce', 'keycloak', 'google', 'oidc'].map((id) => Type.Literal(id)),
+        ['none', 'github', 'atlassian', 'salesforce', 'keycloak', 'google', 'oidc'].map((id) =>
+          Type.Literal(id),
+        ),
         { default: 'none' },
       ),
     ),
@@ -108,7 +115,16 @@ type ClientFilled = Filled<Static<typeof ClientConfigSchema>> & { client_secret?
 export interface AuthConfig
   extends Omit<
     Filled<Static<typeof AuthConfigSchema>>,
-    'clients' | 'persistence' | 'authorization' | 'rate_limit' | 'github' | 'atlassian' | 'salesforce' | 'keycloak' | 'google' | 'oidc'
+    | 'clients'
+    | 'persistence'
+    | 'authorization'
+    | 'rate_limit'
+    | 'github'
+    | 'atlassian'
+    | 'salesforce'
+    | 'keycloak'
+    | 'google'
+    | 'oidc'
   > {
   clients: ClientFilled[]
   persistence?: Filled<Omit<Static<typeof PersistenceConfigSchema>, 'encryption_key' | 'url'>> & {

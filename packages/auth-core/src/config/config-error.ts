@@ -13,6 +13,9 @@ export class ConfigError extends Error {
   static many(source: string, problems: readonly string[]): ConfigError {
     const first = problems[0] ?? 'invalid'
     if (problems.length === 1) return new ConfigError(`${source}: ${first}`, problems)
-    return new ConfigError(`${source}: ${problems.length} problems\n${problems.map((p) => `  - ${p}`).join('\n')}`, problems)
+    return new ConfigError(
+      `${source}: ${problems.length} problems\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+      problems,
+    )
   }
 }

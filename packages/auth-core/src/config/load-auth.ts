@@ -13,7 +13,10 @@ export function expandHome(path: string, home = homedir()): string {
 /** `github:` followed only by a comment is YAML null: treat it as an empty block, so the error names the missing fields. */
 function withEmptyBlocks(raw: unknown): unknown {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw ?? {}
-  const entries = Object.entries(raw).map(([key, value]) => [key, value === null && key in PROVIDER_BLOCKS ? {} : value])
+  const entries = Object.entries(raw).map(([key, value]) => [
+    key,
+    value === null && key in PROVIDER_BLOCKS ? {} : value,
+  ])
   return Object.fromEntries(entries)
 }
 
@@ -27,11 +30,26 @@ export function validateAuthConfig(raw: unknown, path = 'auth', source = 'auth c
     const id = auth.provider as ProviderId
     assertProviderConfig(id, auth[id])
     // Fill the provider block's own defaults (callback_path, URLs) now that we know it exists.
-    const block = validateWithSchema<Record<string, unknown>>(PROVIDER_BLOCKS[id].schema, auth[id], `${path}.${id}`, source)
+    const block = validateWithSchema<Record<string, unknown>>(
+      PROVIDER_BLOCKS[id].schema,
+      auth[id],
+      `${path}.${id}`,
+      source,
+    )
     Object.assign(auth, { [id]: block })
   }
-  auth.authorization ??= validateWithSchema(AuthConfigSchema.properties.authorization, {}, `${path}.authorization`, source)
-  auth.rate_limit ??= validateWithSchema(AuthConfigSchema.properties.rate_limit, {}, `${path}.rate_limit`, source)
+  auth.authorization ??= validateWithSchema(
+    AuthConfigSchema.properties.authorization,
+    {},
+    `${path}.authorization`,
+    source,
+  )
+  auth.rate_limit ??= validateWithSchema(
+    AuthConfigSchema.properties.rate_limit,
+    {},
+    `${path}.rate_limit`,
+    source,
+  )
   if (auth.persistence) auth.persistence.path = expandHome(auth.persistence.path)
   return auth
 }

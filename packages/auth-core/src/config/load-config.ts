@@ -60,7 +60,8 @@ function asObject(value: unknown, path: string, source: string): Record<string, 
 /** Reads and validates `mxcp-site.yml`. */
 export function loadSiteConfig(projectDir: string): { site: SiteConfig; sitePath: string } {
   const sitePath = join(projectDir, 'mxcp-site.yml')
-  if (!existsSync(sitePath)) throw new ConfigError(`No mxcp-site.yml in ${projectDir}: is this an MXCP project folder?`)
+  if (!existsSync(sitePath))
+    throw new ConfigError(`No mxcp-site.yml in ${projectDir}: is this an MXCP project folder?`)
   const site = validateWithSchema<SiteConfig>(SiteConfigSchema, readYaml(sitePath), '', sitePath)
   return { site, sitePath }
 }
@@ -72,23 +73,45 @@ export function loadSiteConfig(projectDir: string): { site: SiteConfig; sitePath
  */
 export function parseUserConfig(
   document: unknown,
-  selection: { project: string; profile: string; env: Readonly<Record<string, string | undefined>>; source: string },
+  selection: {
+    project: string
+    profile: string
+    env: Readonly<Record<string, string | undefined>>
+    source: string
+  },
 ): { auth: AuthConfig; transport: TransportConfig } {
   const { project, profile, env, source } = selection
   const root = asObject(document, '', source)
   const allowed = new Set(['mxcp', 'projects', 'transport'])
   const unknown = Object.keys(root).filter((key) => !allowed.has(key))
-  if (unknown.length > 0) throw ConfigError.many(source, unknown.map((key) => `${key}: unknown key`))
+  if (unknown.length > 0)
+    throw ConfigError.many(
+      source,
+      unknown.map((key) => `${key}: unknown key`),
+    )
 
   const projects = asObject(root['projects'], 'projects', source)
-  const profiles = asObject(asObject(projects[project], `projects.${project}`, source)['profiles'], `projects.${project}.profiles`, source)
+  const profiles = asObject(
+    asObject(projects[project], `projects.${project}`, source)['profiles'],
+    `projects.${project}.profiles`,
+    source,
+  )
   const profilePath = `projects.${project}.profiles.${profile}`
   const activeProfile = interpolate(asObject(profiles[profile], profilePath, source), env)
   const profileUnknown = Object.keys(activeProfile).filter((key) => key !== 'auth')
-  if (profileUnknown.length > 0) throw ConfigError.many(source, profileUnknown.map((key) => `${profilePath}.${key}: unknown key`))
+  if (profileUnknown.length > 0)
+    throw ConfigError.many(
+      source,
+      profileUnknown.map((key) => `${profilePath}.${key}: unknown key`),
+    )
 
   const auth = validateAuthConfig(activeProfile['auth'], `${profilePath}.auth`, source)
-  const transport = validateWithSchema<TransportConfig>(TransportConfigSchema, interpolate(root['transport'] ?? {}, env), 'transport', source)
+  const transport = validateWithSchema<TransportConfig>(
+    TransportConfigSchema,
+    interpolate(root['transport'] ?? {}, env),
+    'transport',
+    source,
+  )
   return { auth, transport }
 }
 
@@ -102,7 +125,8 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
 
   const explicit = options.userConfigPath ?? env['MXCP_CONFIG']
   const userConfigPath = explicit ? resolve(expandHome(explicit, home)) : join(home, '.mxcp', 'config.yml')
-  if (explicit && !existsSync(userConfigPath)) throw new ConfigError(`The user config ${userConfigPath} (MXCP_CONFIG) does not exist`)
+  if (explicit && !existsSync(userConfigPath))
+    throw new ConfigError(`The user config ${userConfigPath} (MXCP_CONFIG) does not exist`)
   const present = existsSync(userConfigPath)
   const document = present ? readYaml(userConfigPath) : {}
   const { auth, transport } = parseUserConfig(document, {
@@ -123,7 +147,8 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
     profileName,
     auth,
     transport,
-    duckdbPath: duckdbFile === ':memory:' || isAbsolute(duckdbFile) ? duckdbFile : resolve(projectDir, duckdbFile),
+    duckdbPath:
+      duckdbFile === ':memory:' || isAbsolute(duckdbFile) ? duckdbFile : resolve(projectDir, duckdbFile),
     duckdbReadonly: duckdb?.readonly ?? false,
   }
 }

@@ -6,7 +6,10 @@ import { PROVIDER_BLOCKS, type ProviderId } from './providers/index.js'
  * `GitHub OAuth configuration is incomplete: missing github.client_id, github.client_secret`.
  * Provider factories call it too, for apps that build providers without the loader.
  */
-export function assertProviderConfig(id: ProviderId, block: Readonly<Record<string, unknown>> | undefined): void {
+export function assertProviderConfig(
+  id: ProviderId,
+  block: Readonly<Record<string, unknown>> | undefined,
+): void {
   const { label, required } = PROVIDER_BLOCKS[id]
   const missing = required.filter((field) => {
     const value = block?.[field]

@@ -8,7 +8,9 @@ export const SiteConfigSchema = Type.Object(
     mxcp: Type.Union([Type.Literal(1), Type.Literal('1')]),
     project: Type.String({ minLength: 1 }),
     profile: Type.Optional(Type.String({ minLength: 1, default: 'default' })),
-    sql_tools: Type.Optional(Type.Object({ enabled: Type.Optional(Type.Boolean({ default: false })) }, { ...strict, default: {} })),
+    sql_tools: Type.Optional(
+      Type.Object({ enabled: Type.Optional(Type.Boolean({ default: false })) }, { ...strict, default: {} }),
+    ),
     profiles: Type.Optional(
       Type.Record(
         Type.String(),
@@ -16,7 +18,10 @@ export const SiteConfigSchema = Type.Object(
           {
             duckdb: Type.Optional(
               Type.Object(
-                { path: Type.Optional(Type.String()), readonly: Type.Optional(Type.Boolean({ default: false })) },
+                {
+                  path: Type.Optional(Type.String()),
+                  readonly: Type.Optional(Type.Boolean({ default: false })),
+                },
                 strict,
               ),
             ),

@@ -6,7 +6,9 @@ const strict = { additionalProperties: false } as const
 export const TransportConfigSchema = Type.Object(
   {
     provider: Type.Optional(
-      Type.Union([Type.Literal('streamable-http'), Type.Literal('sse'), Type.Literal('stdio')], { default: 'streamable-http' }),
+      Type.Union([Type.Literal('streamable-http'), Type.Literal('sse'), Type.Literal('stdio')], {
+        default: 'streamable-http',
+      }),
     ),
     http: Type.Optional(
       Type.Object(

@@ -11,11 +11,18 @@ function keyPath(prefix: string, instancePath: string): string {
   return [prefix, ...parts].filter(Boolean).join('.')
 }
 
-function describe(error: { keyword: string; message: string; params: Record<string, unknown>; schema?: unknown }): string {
+function describe(error: {
+  keyword: string
+  message: string
+  params: Record<string, unknown>
+  schema?: unknown
+}): string {
   if (error.keyword === 'additionalProperties') return 'unknown key'
-  if (error.keyword === 'required') return `missing required key ${JSON.stringify(error.params['requiredProperties'] ?? error.params)}`
+  if (error.keyword === 'required')
+    return `missing required key ${JSON.stringify(error.params['requiredProperties'] ?? error.params)}`
   if (error.keyword === 'type') return `expected ${String(error.params['type'])}`
-  if (error.keyword === 'const' || error.keyword === 'anyOf' || error.keyword === 'enum') return 'not one of the allowed values'
+  if (error.keyword === 'const' || error.keyword === 'anyOf' || error.keyword === 'enum')
+    return 'not one of the allowed values'
   return error.message
 }
 
@@ -32,7 +39,10 @@ export function validateWithSchema<T>(schema: TSchema, value: unknown, prefix: s
   const seen = new Set<string>()
   for (const error of Value.Errors(schema, filled)) {
     if (error.keyword === 'boolean') continue // the per-key twin of `additionalProperties`
-    const unknownKeys = error.keyword === 'additionalProperties' ? (error.params as { additionalProperties?: string[] }).additionalProperties : undefined
+    const unknownKeys =
+      error.keyword === 'additionalProperties'
+        ? (error.params as { additionalProperties?: string[] }).additionalProperties
+        : undefined
     const lines = unknownKeys
       ? unknownKeys.map((key) => `${keyPath(prefix, `${error.instancePath}/${key}`)}: unknown key`)
       : [`${keyPath(prefix, error.instancePath)}: ${describe(error as never)}`]

@@ -69,7 +69,7 @@ export class MemoryStore implements OAuthStore {
 
   async rotateRefreshToken(tokenHash: string, now: number): Promise<RotateRefreshResult> {
     const token = this.#tokens.get(tokenHash)
-    if (!token || token.kind !== 'refresh') return { outcome: 'missing' }
+    if (token?.kind !== 'refresh') return { outcome: 'missing' }
     if (token.consumed) return { outcome: 'reused', token }
     if (token.revoked) return { outcome: 'revoked' }
     if (token.expiresAt <= now) return { outcome: 'expired' }

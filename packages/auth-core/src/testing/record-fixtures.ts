@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import { randomToken, sha256 } from '../crypto.js'
-import type { ClientRecord, CodeRecord, SessionRecord, TokenRecord, TransactionRecord } from '../store/records.js'
+import type {
+  ClientRecord,
+  CodeRecord,
+  SessionRecord,
+  TokenRecord,
+  TransactionRecord,
+} from '../store/records.js'
 
 /** Record builders for store tests. `now` is epoch ms. */
 export const T0 = Date.UTC(2026, 0, 1)
@@ -84,7 +90,11 @@ export function sessionRecord(overrides: Partial<SessionRecord> = {}): SessionRe
       name: 'Mona Lisa Octocat',
       rawProfile: { login: 'octocat', id: 42 },
     },
-    upstream: { accessToken: 'gho_upstream_' + randomToken(), refreshToken: 'ghr_' + randomToken(), expiresAt: T0 + 8 * 60 * MINUTE },
+    upstream: {
+      accessToken: 'gho_upstream_' + randomToken(),
+      refreshToken: 'ghr_' + randomToken(),
+      expiresAt: T0 + 8 * 60 * MINUTE,
+    },
     userFetchedAt: T0,
     createdAt: T0,
     expiresAt: T0 + 30 * 24 * 60 * MINUTE,

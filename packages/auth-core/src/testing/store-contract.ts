@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import type { OAuthStore } from '../store/oauth-store.js'
-import { clientRecord, codeRecord, sessionRecord, T0, tokenRecord, transactionRecord } from './record-fixtures.js'
+import {
+  clientRecord,
+  codeRecord,
+  sessionRecord,
+  T0,
+  tokenRecord,
+  transactionRecord,
+} from './record-fixtures.js'
 
 const RACERS = 10
 
@@ -67,7 +74,9 @@ export function storeContract(name: string, open: () => Promise<OAuthStore>): vo
     withStore('concurrent redemptions of one code: exactly one is consumed', async (store) => {
       const code = codeRecord()
       await store.saveCode(code)
-      const results = await Promise.all(Array.from({ length: RACERS }, () => store.consumeCode(code.codeHash, T0)))
+      const results = await Promise.all(
+        Array.from({ length: RACERS }, () => store.consumeCode(code.codeHash, T0)),
+      )
       assert.equal(results.filter((r) => r.outcome === 'consumed').length, 1)
       assert.equal(results.filter((r) => r.outcome === 'replayed').length, RACERS - 1)
     })

@@ -6,7 +6,14 @@ import { KeycloakConfigSchema } from './keycloak.js'
 import { OidcConfigSchema } from './oidc.js'
 import { SalesforceConfigSchema } from './salesforce.js'
 
-export { AtlassianConfigSchema, GitHubConfigSchema, GoogleConfigSchema, KeycloakConfigSchema, OidcConfigSchema, SalesforceConfigSchema }
+export {
+  AtlassianConfigSchema,
+  GitHubConfigSchema,
+  GoogleConfigSchema,
+  KeycloakConfigSchema,
+  OidcConfigSchema,
+  SalesforceConfigSchema,
+}
 
 export type GitHubConfig = Static<typeof GitHubConfigSchema>
 export type AtlassianConfig = Static<typeof AtlassianConfigSchema>
@@ -19,8 +26,16 @@ export type OidcConfig = Static<typeof OidcConfigSchema>
 export const PROVIDER_BLOCKS = {
   github: { label: 'GitHub', schema: GitHubConfigSchema, required: ['client_id', 'client_secret'] },
   atlassian: { label: 'Atlassian', schema: AtlassianConfigSchema, required: ['client_id', 'client_secret'] },
-  salesforce: { label: 'Salesforce', schema: SalesforceConfigSchema, required: ['client_id', 'client_secret'] },
-  keycloak: { label: 'Keycloak', schema: KeycloakConfigSchema, required: ['client_id', 'client_secret', 'realm', 'server_url'] },
+  salesforce: {
+    label: 'Salesforce',
+    schema: SalesforceConfigSchema,
+    required: ['client_id', 'client_secret'],
+  },
+  keycloak: {
+    label: 'Keycloak',
+    schema: KeycloakConfigSchema,
+    required: ['client_id', 'client_secret', 'realm', 'server_url'],
+  },
   google: { label: 'Google', schema: GoogleConfigSchema, required: ['client_id', 'client_secret'] },
   oidc: { label: 'OIDC', schema: OidcConfigSchema, required: ['client_id', 'client_secret', 'issuer'] },
 } as const

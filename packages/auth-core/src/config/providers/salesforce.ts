@@ -7,7 +7,9 @@ export const SalesforceConfigSchema = Type.Object(
     client_secret: Type.Optional(Type.String()),
     scope: Type.Optional(Type.String({ default: 'api refresh_token openid profile email' })),
     callback_path: Type.Optional(Type.String({ default: '/salesforce/callback' })),
-    auth_url: Type.Optional(Type.String({ default: 'https://login.salesforce.com/services/oauth2/authorize' })),
+    auth_url: Type.Optional(
+      Type.String({ default: 'https://login.salesforce.com/services/oauth2/authorize' }),
+    ),
     token_url: Type.Optional(Type.String({ default: 'https://login.salesforce.com/services/oauth2/token' })),
     /** Default: the `userinfo` endpoint of the org that issued the token (from `instance_url`). */
     userinfo_url: Type.Optional(Type.String()),
