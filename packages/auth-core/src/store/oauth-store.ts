@@ -44,6 +44,13 @@ export interface OAuthStore {
   /** Deletes the session and revokes every token issued under it. */
   deleteSession(sessionId: string): Promise<void>
 
+  /**
+   * Optional: runs `fn` while holding an exclusive lock on one session across every process that
+   * shares this store (PostgreSQL: an advisory lock), so an upstream token refresh is single-flight
+   * across replicas. Without it, refresh is single-flight within one process only.
+   */
+  withSessionLock?<T>(sessionId: string, fn: () => Promise<T>): Promise<T>
+
   /** Removes expired rows (used codes stay until they expire). */
   sweepExpired(now: number): Promise<void>
   close(): Promise<void>
