@@ -1,3 +1,5 @@
+import type { Clock } from './clock.js'
+
 /** Tokens an upstream identity provider gave us. Times are epoch milliseconds. */
 export interface UpstreamTokens {
   readonly accessToken: string
@@ -55,6 +57,8 @@ export interface ProviderRuntimeOptions {
   readonly fetch?: typeof fetch
   /** Per-request timeout towards the provider, ms (default 10 000). */
   readonly timeoutMs?: number
+  /** The clock `expiresAt` is computed with; the server passes the one auth-core uses. */
+  readonly clock?: Clock
 }
 
 export type ProviderFactory<Config = unknown> = (

@@ -1,1 +1,6 @@
-export {}
+export type { AtlassianConfig } from '@mxcp/auth-core'
+export type { AtlassianOptions } from './atlassian.js'
+export { atlassian, atlassian as default, atlassian as provider } from './atlassian.js'
+
+/** The `auth.provider` value this package serves. */
+export const id = 'atlassian'

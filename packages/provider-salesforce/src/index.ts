@@ -1,1 +1,6 @@
-export {}
+export type { SalesforceConfig } from '@mxcp/auth-core'
+export type { SalesforceOptions } from './salesforce.js'
+export { salesforce, salesforce as default, salesforce as provider } from './salesforce.js'
+
+/** The `auth.provider` value this package serves. */
+export const id = 'salesforce'

@@ -1,0 +1,94 @@
+import {
+  type AtlassianConfig,
+  assertProviderConfig,
+  endpointUrl,
+  OAuth2Client,
+  type ProviderRuntimeOptions,
+  UpstreamOAuthError,
+  type UpstreamProvider,
+  type UpstreamTokens,
+} from '@mxcp/auth-core'
+import { atlassianTokenRequest } from './atlassian-token-request.js'
+import { fetchAtlassianUser } from './atlassian-user.js'
+
+const AUTH_URL = 'https://auth.atlassian.com/authorize'
+const TOKEN_URL = 'https://auth.atlassian.com/oauth/token'
+const USERINFO_URL = 'https://api.atlassian.com/me'
+const SCOPE = 'read:me read:jira-work read:jira-user offline_access'
+const CALLBACK_PATH = '/atlassian/callback'
+/** Tokens for the Atlassian platform APIs (Jira, Confluence, /me) are issued for this audience. */
+const AUDIENCE = 'api.atlassian.com'
+const ID = 'atlassian'
+
+/** Runtime options of the Atlassian provider. */
+/** Runtime options: `fetch`, `timeoutMs`, and the `clock` that turns `expires_in` into `expiresAt`. */
+export type AtlassianOptions = ProviderRuntimeOptions
+
+/**
+ * Login with Atlassian Cloud (Jira, Confluence) through OAuth 2.0 (3LO). Refresh tokens need the
+ * `offline_access` scope and rotate on every use. Atlassian has no token revocation endpoint for
+ * 3LO apps (users revoke access from their account settings), so there is no `revoke`.
+ */
+export function atlassian(config: AtlassianConfig, options: AtlassianOptions = {}): UpstreamProvider {
+  assertProviderConfig(ID, config)
+  const clientId = config.client_id ?? ''
+  const clientSecret = config.client_secret ?? ''
+  const scope = config.scope ?? SCOPE
+  const tokenUrl = endpointUrl(ID, 'token_url', config.token_url, TOKEN_URL)
+  const meUrl = endpointUrl(ID, 'userinfo_url', config.userinfo_url, USERINFO_URL)
+  const http = { provider: ID, fetch: options.fetch, timeoutMs: options.timeoutMs }
+  const clock = options.clock
+  const now = clock ? () => clock.now() : Date.now
+  const client = new OAuth2Client({
+    ...http,
+    clientId,
+    clientSecret,
+    authUrl: endpointUrl(ID, 'auth_url', config.auth_url, AUTH_URL),
+    tokenUrl,
+    now,
+  })
+
+  async function requestTokens(params: Record<string, string>): Promise<UpstreamTokens> {
+    return client.parseTokens(
+      await atlassianTokenRequest(
+        tokenUrl,
+        { ...params, client_id: clientId, client_secret: clientSecret },
+        http,
+      ),
+    )
+  }
+
+  return {
+    id: ID,
+    label: 'Atlassian',
+    callbackPath: config.callback_path ?? CALLBACK_PATH,
+
+    async authorizationUrl(params) {
+      // `prompt=consent` shows the consent screen, which Atlassian requires for 3LO. PKCE is not in
+      // Atlassian's documentation, but the Auth0 server behind auth.atlassian.com honours it; an
+      // authorization server that ignores it loses nothing.
+      return client.authorizationUrl(params, scope, { audience: AUDIENCE, prompt: 'consent' })
+    },
+
+    async exchangeCode(code, codeVerifier, redirectUri) {
+      return requestTokens({
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: redirectUri,
+        code_verifier: codeVerifier,
+      })
+    },
+
+    async userInfo(tokens) {
+      return fetchAtlassianUser(meUrl, tokens.accessToken, http)
+    },
+
+    /** Rotating refresh tokens: the answer carries a new one and the one sent is spent. */
+    async refresh(tokens) {
+      if (!tokens.refreshToken)
+        throw new UpstreamOAuthError(ID, 'invalid_grant', 'no refresh token (was offline_access granted?)')
+      const fresh = await requestTokens({ grant_type: 'refresh_token', refresh_token: tokens.refreshToken })
+      return { ...fresh, refreshToken: fresh.refreshToken ?? tokens.refreshToken }
+    },
+  } satisfies UpstreamProvider
+}

@@ -1,0 +1,52 @@
+import {
+  asRecord,
+  stringField,
+  UpstreamResponseError,
+  type UpstreamTokens,
+  type UpstreamUser,
+} from '@mxcp/auth-core'
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost'])
+
+/**
+ * Where to ask who the user is: the configured `userinfo_url`, else the userinfo endpoint of the
+ * org that issued the token (`instance_url`: the org's My Domain, a sandbox, …), else the login
+ * host. The access token is sent there, so `instance_url` must be https (http on loopback only).
+ */
+export function userinfoUrlFor(
+  tokens: UpstreamTokens,
+  configured: string | undefined,
+  loginOrigin: string,
+): string {
+  if (configured) return configured
+  const instance = tokens.extra?.['instance_url']
+  if (!instance) return `${loginOrigin}/services/oauth2/userinfo`
+  const url = URL.canParse(instance) ? new URL(instance) : undefined
+  if (
+    !url ||
+    !(url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)))
+  ) {
+    throw new UpstreamResponseError('salesforce', 'salesforce instance_url is not an https URL')
+  }
+  return `${url.origin}/services/oauth2/userinfo`
+}
+
+/** OpenID Connect userinfo (and the older identity URL shape) → one user. */
+export function mapSalesforceUser(body: unknown): UpstreamUser {
+  const profile = asRecord(body, 'salesforce', 'userinfo answer')
+  const userId = stringField(profile, 'user_id') ?? stringField(profile, 'sub')
+  // `preferred_username` is the Salesforce username: unique across every org, email-shaped.
+  const username = stringField(profile, 'preferred_username') ?? stringField(profile, 'username')
+  if (!userId || !username)
+    throw new UpstreamResponseError('salesforce', 'salesforce userinfo answer has no user_id or username')
+  const org = stringField(profile, 'organization_id')
+  return {
+    userId,
+    username,
+    email: stringField(profile, 'email'),
+    name: stringField(profile, 'name') ?? stringField(profile, 'display_name'),
+    // A Salesforce user belongs to exactly one org; its id lets `allowed_organizations` pin the org.
+    organizations: org ? [org] : undefined,
+    rawProfile: profile,
+  }
+}
