@@ -1,0 +1,52 @@
+import { randomBytes } from 'node:crypto'
+import type { NodePgDatabase } from 'drizzle-orm/node-postgres'
+import type { Tables } from './schema/define-tables.js'
+import { SealedBox, UnsealError } from './sealed-box.js'
+
+const SALT_KEY = 'kdf_salt'
+const CHECK_KEY = 'key_check'
+/** A known plaintext sealed by the first replica: if it opens, the key is the one the database was made with. */
+const CHECK_PLAINTEXT = 'mxcp-auth key check'
+const CHECK_ASSOCIATED_DATA = 'meta:key_check'
+const SALT_BYTES = 16
+
+/**
+ * Binds `encryption_key` to the database on the first start (a random HKDF salt and a key check
+ * value), or verifies it on every later one, and returns the box that seals and opens upstream
+ * secrets. Runs under the migration lock, so replicas starting together agree on one salt.
+ * A replica with another key fails here, at start-up, not on every session the others stored.
+ */
+export async function unlockSealedBox(
+  db: NodePgDatabase,
+  tables: Pick<Tables, 'meta'>,
+  encryptionKey: string,
+): Promise<SealedBox> {
+  const { meta } = tables
+  const rows = await db.select().from(meta)
+  const salt = rows.find((row) => row.key === SALT_KEY)?.value
+  const check = rows.find((row) => row.key === CHECK_KEY)?.value
+
+  if (salt === undefined && check === undefined) {
+    const freshSalt = randomBytes(SALT_BYTES)
+    const box = SealedBox.derive(encryptionKey, freshSalt)
+    await db.insert(meta).values([
+      { key: SALT_KEY, value: freshSalt },
+      { key: CHECK_KEY, value: box.seal(CHECK_PLAINTEXT, CHECK_ASSOCIATED_DATA) },
+    ])
+    return box
+  }
+  if (salt === undefined || check === undefined) {
+    throw new Error('PostgreSQL store: the meta table holds an incomplete key record (kdf_salt, key_check)')
+  }
+  const box = SealedBox.derive(encryptionKey, salt)
+  try {
+    if (box.open(check, CHECK_ASSOCIATED_DATA) === CHECK_PLAINTEXT) return box
+  } catch (error) {
+    if (!(error instanceof UnsealError)) throw error
+  }
+  throw new Error(
+    'PostgreSQL store: auth.persistence.encryption_key is not the key this database was set up with. ' +
+      'Every replica must use the same key; with another one the stored upstream tokens cannot be read. ' +
+      'Nothing was changed.',
+  )
+}

@@ -1,0 +1,10 @@
+import { after } from 'node:test'
+import { storeContract } from '@mxcp/auth-core/testing'
+import { dropSchema, openTestStore, randomSchema } from './support/database.js'
+
+// One schema for the file: each test opens (and closes) its own store on it, which also shows that
+// reopening an existing schema is harmless. The contract's records carry random ids.
+const schema = randomSchema()
+after(() => dropSchema(schema))
+
+storeContract('postgres', () => openTestStore(schema))
