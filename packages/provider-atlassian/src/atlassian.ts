@@ -1,9 +1,9 @@
 import {
   type AtlassianConfig,
   assertProviderConfig,
-  endpointUrl,
   OAuth2Client,
   type ProviderRuntimeOptions,
+  secureEndpointUrl,
   UpstreamOAuthError,
   type UpstreamProvider,
   type UpstreamTokens,
@@ -34,8 +34,8 @@ export function atlassian(config: AtlassianConfig, options: AtlassianOptions = {
   const clientId = config.client_id ?? ''
   const clientSecret = config.client_secret ?? ''
   const scope = config.scope ?? SCOPE
-  const tokenUrl = endpointUrl(ID, 'token_url', config.token_url, TOKEN_URL)
-  const meUrl = endpointUrl(ID, 'userinfo_url', config.userinfo_url, USERINFO_URL)
+  const tokenUrl = secureEndpointUrl(`${ID}.token_url`, config.token_url || TOKEN_URL)
+  const meUrl = secureEndpointUrl(`${ID}.userinfo_url`, config.userinfo_url || USERINFO_URL)
   const http = { provider: ID, fetch: options.fetch, timeoutMs: options.timeoutMs }
   const clock = options.clock
   const now = clock ? () => clock.now() : Date.now
@@ -43,7 +43,7 @@ export function atlassian(config: AtlassianConfig, options: AtlassianOptions = {
     ...http,
     clientId,
     clientSecret,
-    authUrl: endpointUrl(ID, 'auth_url', config.auth_url, AUTH_URL),
+    authUrl: secureEndpointUrl(`${ID}.auth_url`, config.auth_url || AUTH_URL),
     tokenUrl,
     now,
   })

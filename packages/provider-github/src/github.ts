@@ -1,9 +1,9 @@
 import {
   assertProviderConfig,
-  endpointUrl,
   type GitHubConfig,
   OAuth2Client,
   type ProviderRuntimeOptions,
+  secureEndpointUrl,
   UpstreamOAuthError,
   type UpstreamProvider,
   type UpstreamTokens,
@@ -34,8 +34,8 @@ export function github(config: GitHubConfig, options: GitHubOptions = {}): Upstr
   const clientId = config.client_id ?? ''
   const clientSecret = config.client_secret ?? ''
   const scope = config.scope ?? SCOPE
-  const tokenUrl = endpointUrl(ID, 'token_url', config.token_url, TOKEN_URL)
-  const apiUrl = endpointUrl(ID, 'api_url', config.api_url, API_URL)
+  const tokenUrl = secureEndpointUrl(`${ID}.token_url`, config.token_url || TOKEN_URL)
+  const apiUrl = secureEndpointUrl(`${ID}.api_url`, config.api_url || API_URL)
   const http = { provider: ID, fetch: options.fetch, timeoutMs: options.timeoutMs }
   const clock = options.clock
   const now = clock ? () => clock.now() : Date.now
@@ -43,7 +43,7 @@ export function github(config: GitHubConfig, options: GitHubOptions = {}): Upstr
     ...http,
     clientId,
     clientSecret,
-    authUrl: endpointUrl(ID, 'auth_url', config.auth_url, AUTH_URL),
+    authUrl: secureEndpointUrl(`${ID}.auth_url`, config.auth_url || AUTH_URL),
     tokenUrl,
     now,
   })

@@ -118,7 +118,7 @@ describe('GitHub provider', () => {
       )
       assert.throws(
         () => github({ client_id: 'a', client_secret: 'b', api_url: 'not a url' }),
-        /github\.api_url is not a URL/,
+        /github\.api_url is not an absolute URL/,
       )
       assert.doesNotThrow(() =>
         github({ client_id: 'a', client_secret: 'b', api_url: 'http://127.0.0.1:9/api/v3' }),

@@ -1,1 +1,13 @@
-export {}
+export type { GoogleConfig } from '@mxcp/auth-core'
+export {
+  GOOGLE_AUTH_URL,
+  GOOGLE_DEFAULT_CALLBACK_PATH,
+  GOOGLE_DEFAULT_SCOPE,
+  GOOGLE_REVOKE_URL,
+  GOOGLE_TOKEN_URL,
+  GOOGLE_USERINFO_URL,
+  google,
+  google as provider,
+  google as default,
+  id,
+} from './google.js'

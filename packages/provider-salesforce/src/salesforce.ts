@@ -1,9 +1,9 @@
 import {
   assertProviderConfig,
-  endpointUrl,
   OAuth2Client,
   type ProviderRuntimeOptions,
   type SalesforceConfig,
+  secureEndpointUrl,
   UpstreamOAuthError,
   type UpstreamProvider,
   type UpstreamTokens,
@@ -35,12 +35,15 @@ export function salesforce(config: SalesforceConfig, options: SalesforceOptions 
   const clientId = config.client_id ?? ''
   const clientSecret = config.client_secret ?? ''
   const scope = config.scope ?? SCOPE
-  const tokenUrl = endpointUrl(ID, 'token_url', config.token_url, TOKEN_URL)
+  const tokenUrl = secureEndpointUrl(`${ID}.token_url`, config.token_url || TOKEN_URL)
   const loginOrigin = new URL(tokenUrl).origin
   const userinfoUrl = config.userinfo_url
-    ? endpointUrl(ID, 'userinfo_url', config.userinfo_url, '')
+    ? secureEndpointUrl(`${ID}.userinfo_url`, config.userinfo_url)
     : undefined
-  const revokeUrl = endpointUrl(ID, 'revoke_url', config.revoke_url, `${loginOrigin}/services/oauth2/revoke`)
+  const revokeUrl = secureEndpointUrl(
+    `${ID}.revoke_url`,
+    config.revoke_url || `${loginOrigin}/services/oauth2/revoke`,
+  )
   const http = { provider: ID, fetch: options.fetch, timeoutMs: options.timeoutMs }
   const clock = options.clock
   const now = clock ? () => clock.now() : Date.now
@@ -48,7 +51,7 @@ export function salesforce(config: SalesforceConfig, options: SalesforceOptions 
     ...http,
     clientId,
     clientSecret,
-    authUrl: endpointUrl(ID, 'auth_url', config.auth_url, AUTH_URL),
+    authUrl: secureEndpointUrl(`${ID}.auth_url`, config.auth_url || AUTH_URL),
     tokenUrl,
     now,
   })

@@ -1,7 +1,6 @@
 export type { AuthConfig, ClientConfig } from './auth-schema.js'
 export { AuthConfigSchema, ClientConfigSchema, DEFAULT_CLIENT_REDIRECT_URIS } from './auth-schema.js'
 export { ConfigError } from './config-error.js'
-export { endpointUrl } from './endpoint-url.js'
 export { interpolate } from './interpolate.js'
 export { expandHome, validateAuthConfig } from './load-auth.js'
 export type { LoadConfigOptions, ResolvedConfig } from './load-config.js'

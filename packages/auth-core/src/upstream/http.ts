@@ -1,4 +1,8 @@
-import { UpstreamOAuthError, UpstreamResponseError, UpstreamUnavailableError } from '../errors/upstream-error.js'
+import {
+  UpstreamOAuthError,
+  UpstreamResponseError,
+  UpstreamUnavailableError,
+} from '../errors/upstream-error.js'
 
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = 10_000
 
@@ -13,7 +17,11 @@ export interface UpstreamHttpOptions {
  * One HTTP request to an identity provider. Network failures, timeouts and 5xx become
  * `UpstreamUnavailableError`; the URL's query string is never put in a message.
  */
-export async function upstreamFetch(url: string | URL, init: RequestInit, options: UpstreamHttpOptions): Promise<Response> {
+export async function upstreamFetch(
+  url: string | URL,
+  init: RequestInit,
+  options: UpstreamHttpOptions,
+): Promise<Response> {
   const target = new URL(url)
   const where = `${target.origin}${target.pathname}`
   let response: Response
@@ -34,7 +42,11 @@ export async function upstreamFetch(url: string | URL, init: RequestInit, option
   }
   if (response.status >= 500) {
     await response.body?.cancel()
-    throw new UpstreamUnavailableError(options.provider, `${options.provider} answered ${response.status} at ${where}`, response.status)
+    throw new UpstreamUnavailableError(
+      options.provider,
+      `${options.provider} answered ${response.status} at ${where}`,
+      response.status,
+    )
   }
   return response
 }
@@ -46,13 +58,19 @@ export async function readJson(response: Response, provider: string): Promise<un
     return JSON.parse(text) as unknown
   } catch (cause) {
     const type = response.headers.get('content-type') ?? 'no content type'
-    throw new UpstreamResponseError(provider, `${provider} answered ${response.status} with a body that is not JSON (${type})`, response.status, { cause })
+    throw new UpstreamResponseError(
+      provider,
+      `${provider} answered ${response.status} with a body that is not JSON (${type})`,
+      response.status,
+      { cause },
+    )
   }
 }
 
 /** Narrows an unknown body to a plain object. */
 export function asRecord(value: unknown, provider: string, what: string): Record<string, unknown> {
-  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>
+  if (typeof value === 'object' && value !== null && !Array.isArray(value))
+    return value as Record<string, unknown>
   throw new UpstreamResponseError(provider, `${provider} ${what} is not a JSON object`)
 }
 

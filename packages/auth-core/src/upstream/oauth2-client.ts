@@ -55,36 +55,84 @@ export class OAuth2Client {
 
   /** Refreshes; keeps the old refresh token when the provider does not rotate it. */
   async refresh(tokens: UpstreamTokens): Promise<UpstreamTokens> {
-    if (!tokens.refreshToken) throw new UpstreamOAuthError(this.options.provider, 'invalid_grant', 'no refresh token')
+    if (!tokens.refreshToken)
+      throw new UpstreamOAuthError(this.options.provider, 'invalid_grant', 'no refresh token')
     const body = await this.tokenRequest({ grant_type: 'refresh_token', refresh_token: tokens.refreshToken })
     const fresh = this.parseTokens(body)
-    return { ...fresh, refreshToken: fresh.refreshToken ?? tokens.refreshToken, extra: fresh.extra ?? tokens.extra }
-  }
-
-  /** RFC 7009 revocation of the refresh token if there is one, else the access token. */
-  async revoke(tokens: UpstreamTokens): Promise<void> {
-    if (!this.options.revokeUrl) return
-    const token = tokens.refreshToken ?? tokens.accessToken
-    const hint = tokens.refreshToken ? 'refresh_token' : 'access_token'
-    const response = await upstreamFetch(
-      this.options.revokeUrl,
-      this.#post({ token, token_type_hint: hint }),
-      this.#http(),
-    )
-    await response.body?.cancel()
-    if (response.status !== 200) {
-      throw new UpstreamResponseError(this.options.provider, `${this.options.provider} revocation answered ${response.status}`, response.status)
+    return {
+      ...fresh,
+      refreshToken: fresh.refreshToken ?? tokens.refreshToken,
+      extra: fresh.extra ?? tokens.extra,
     }
   }
 
+  /**
+   * RFC 7009 revocation of the refresh token if there is one (§2.1: that SHOULD also end the
+   * access tokens of the same grant), else of the access token. Does nothing without a `revokeUrl`.
+   */
+  async revoke(tokens: UpstreamTokens): Promise<void> {
+    if (!this.options.revokeUrl) return
+    if (tokens.refreshToken) await this.revokeToken(tokens.refreshToken, 'refresh_token')
+    else await this.revokeToken(tokens.accessToken, 'access_token')
+  }
+
+  /**
+   * One RFC 7009 §2.1 revocation request. 200 is success (§2.2, also for a token the provider no
+   * longer knows); an error body (§2.2.1) becomes `UpstreamOAuthError`, any other status
+   * `UpstreamResponseError`.
+   */
+  async revokeToken(token: string, hint: 'access_token' | 'refresh_token'): Promise<void> {
+    const { provider, revokeUrl } = this.options
+    if (!revokeUrl) return
+    const response = await upstreamFetch(
+      revokeUrl,
+      this.#post({ token, token_type_hint: hint }),
+      this.#http(),
+    )
+    if (response.status === 200) {
+      await response.body?.cancel()
+      return
+    }
+    const text = await response.text()
+    let body: unknown
+    try {
+      body = JSON.parse(text) as unknown
+    } catch {
+      body = undefined
+    }
+    if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
+      throwIfOAuthError(asRecord(body, provider, 'revocation response'), provider)
+    }
+    throw new UpstreamResponseError(
+      provider,
+      `${provider} revocation answered ${response.status}`,
+      response.status,
+    )
+  }
+
   /** POSTs form parameters to the token endpoint with our client authentication; returns the JSON body. */
-  async tokenRequest(params: Record<string, string>, headers: Record<string, string> = {}): Promise<Record<string, unknown>> {
+  async tokenRequest(
+    params: Record<string, string>,
+    headers: Record<string, string> = {},
+  ): Promise<Record<string, unknown>> {
     const init = this.#post(params)
-    const response = await upstreamFetch(this.options.tokenUrl, { ...init, headers: { ...(init.headers as Record<string, string>), ...headers } }, this.#http())
-    const body = asRecord(await readJson(response, this.options.provider), this.options.provider, 'token response')
+    const response = await upstreamFetch(
+      this.options.tokenUrl,
+      { ...init, headers: { ...(init.headers as Record<string, string>), ...headers } },
+      this.#http(),
+    )
+    const body = asRecord(
+      await readJson(response, this.options.provider),
+      this.options.provider,
+      'token response',
+    )
     throwIfOAuthError(body, this.options.provider)
     if (response.status !== 200) {
-      throw new UpstreamResponseError(this.options.provider, `${this.options.provider} token endpoint answered ${response.status}`, response.status)
+      throw new UpstreamResponseError(
+        this.options.provider,
+        `${this.options.provider} token endpoint answered ${response.status}`,
+        response.status,
+      )
     }
     return body
   }
@@ -98,11 +146,19 @@ export class OAuth2Client {
     )
     if (response.status === 401 || response.status === 403) {
       await response.body?.cancel()
-      throw new UpstreamOAuthError(this.options.provider, 'invalid_token', `${new URL(url).pathname} answered ${response.status}`)
+      throw new UpstreamOAuthError(
+        this.options.provider,
+        'invalid_token',
+        `${new URL(url).pathname} answered ${response.status}`,
+      )
     }
     if (response.status !== 200) {
       await response.body?.cancel()
-      throw new UpstreamResponseError(this.options.provider, `${this.options.provider} ${new URL(url).pathname} answered ${response.status}`, response.status)
+      throw new UpstreamResponseError(
+        this.options.provider,
+        `${this.options.provider} ${new URL(url).pathname} answered ${response.status}`,
+        response.status,
+      )
     }
     return readJson(response, this.options.provider)
   }
@@ -110,7 +166,11 @@ export class OAuth2Client {
   /** Maps a token response body to `UpstreamTokens` (RFC 6749 §5.1). */
   parseTokens(body: Record<string, unknown>, extraKeys: readonly string[] = []): UpstreamTokens {
     const accessToken = stringField(body, 'access_token')
-    if (!accessToken) throw new UpstreamResponseError(this.options.provider, `${this.options.provider} token response has no access_token`)
+    if (!accessToken)
+      throw new UpstreamResponseError(
+        this.options.provider,
+        `${this.options.provider} token response has no access_token`,
+      )
     const expiresIn = Number(body['expires_in'])
     const extra: Record<string, string> = {}
     for (const key of extraKeys) {

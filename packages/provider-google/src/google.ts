@@ -1,0 +1,73 @@
+import {
+  asRecord,
+  assertProviderConfig,
+  type GoogleConfig,
+  OAuth2Client,
+  type ProviderRuntimeOptions,
+  secureEndpointUrl,
+  UpstreamOAuthError,
+  type UpstreamProvider,
+  userFromOidcClaims,
+} from '@mxcp/auth-core'
+
+/** developers.google.com/identity/protocols/oauth2/web-server */
+export const GOOGLE_AUTH_URL = 'https://accounts.google.com/o/oauth2/v2/auth'
+export const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token'
+/** The `userinfo_endpoint` of accounts.google.com/.well-known/openid-configuration. */
+export const GOOGLE_USERINFO_URL = 'https://openidconnect.googleapis.com/v1/userinfo'
+export const GOOGLE_REVOKE_URL = 'https://oauth2.googleapis.com/revoke'
+export const GOOGLE_DEFAULT_SCOPE = 'openid profile email'
+export const GOOGLE_DEFAULT_CALLBACK_PATH = '/google/callback'
+
+/** The `auth.provider` value. */
+export const id = 'google'
+
+/**
+ * Google as an upstream identity provider: the shared OAuth 2.0 client with PKCE S256, user info
+ * from Google's OpenID UserInfo endpoint, refresh and RFC 7009 revocation. Every endpoint is a
+ * config option (`auth_url`, `token_url`, `userinfo_url`, `revoke_url`) with Google's as default.
+ */
+export function google(config: GoogleConfig, options: ProviderRuntimeOptions = {}): UpstreamProvider {
+  assertProviderConfig(id, config)
+  const scope = config.scope ?? GOOGLE_DEFAULT_SCOPE
+  const userinfoUrl = secureEndpointUrl('google.userinfo_url', config.userinfo_url ?? GOOGLE_USERINFO_URL)
+  const client = new OAuth2Client({
+    provider: id,
+    clientId: config.client_id ?? '',
+    clientSecret: config.client_secret ?? '',
+    authUrl: secureEndpointUrl('google.auth_url', config.auth_url ?? GOOGLE_AUTH_URL),
+    tokenUrl: secureEndpointUrl('google.token_url', config.token_url ?? GOOGLE_TOKEN_URL),
+    revokeUrl: secureEndpointUrl('google.revoke_url', config.revoke_url ?? GOOGLE_REVOKE_URL),
+    fetch: options.fetch,
+    timeoutMs: options.timeoutMs,
+  })
+
+  return {
+    id,
+    label: 'Google',
+    callbackPath: config.callback_path ?? GOOGLE_DEFAULT_CALLBACK_PATH,
+    async authorizationUrl(params) {
+      // Google issues a refresh token only for `access_type=offline`, and then only at the user's
+      // first consent to our client; `prompt=consent` shows the consent screen every time so that
+      // a user who signs in again (another MCP client, a lost session) still gets one.
+      return client.authorizationUrl(params, scope, { access_type: 'offline', prompt: 'consent' })
+    },
+    exchangeCode: (code, codeVerifier, redirectUri) => client.exchangeCode(code, codeVerifier, redirectUri),
+    async userInfo(tokens) {
+      const claims = asRecord(await client.getJson(userinfoUrl, tokens.accessToken), id, 'user info')
+      // Google accounts have no username: the (verified) email address is what users know.
+      return userFromOidcClaims(claims, { provider: id, usernameClaims: ['email'] })
+    },
+    refresh: (tokens) => client.refresh(tokens),
+    async revoke(tokens) {
+      try {
+        await client.revoke(tokens)
+      } catch (error) {
+        // Google answers 400 `invalid_token` for a token that is already dead where RFC 7009 §2.2
+        // says 200; either way the token is gone, which is what revocation is for.
+        if (error instanceof UpstreamOAuthError && error.code === 'invalid_token') return
+        throw error
+      }
+    },
+  } satisfies UpstreamProvider
+}

@@ -1,0 +1,301 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import {
+  ConfigError,
+  type GoogleConfig,
+  randomToken,
+  sha256Base64Url,
+  type UpstreamError,
+  UpstreamOAuthError,
+  UpstreamResponseError,
+  UpstreamUnavailableError,
+  validateAuthConfig,
+} from '@mxcp/auth-core'
+import { type GoogleStandIn, startGoogleStandIn } from '@mxcp/testing/stand-ins/google'
+import { followToCallback } from '@mxcp/testing/stand-ins/standard-shared'
+import googleDefault, { GOOGLE_AUTH_URL, google, id, provider } from '../src/index.js'
+
+const CALLBACK = 'http://localhost:8000/google/callback'
+
+function configFor(idp: GoogleStandIn, extra: Partial<GoogleConfig> = {}): GoogleConfig {
+  return { client_id: idp.clientId, client_secret: idp.clientSecret, ...idp.endpoints, ...extra }
+}
+
+/** The browser part of a login plus the code exchange. */
+async function login(idp: GoogleStandIn, extra: Partial<GoogleConfig> = {}) {
+  const upstream = google(configFor(idp, extra), { timeoutMs: 5_000 })
+  const verifier = randomToken()
+  const url = await upstream.authorizationUrl({
+    state: 'our-state',
+    codeChallenge: sha256Base64Url(verifier),
+    redirectUri: CALLBACK,
+  })
+  const back = await followToCallback(url)
+  const code = back.searchParams.get('code')
+  assert.ok(code, `no code in ${back.search}`)
+  const tokens = await upstream.exchangeCode(code, verifier, CALLBACK)
+  return { upstream, tokens, code, verifier }
+}
+
+async function rejectsUpstream(
+  promise: Promise<unknown>,
+  kind: abstract new (...args: never[]) => UpstreamError,
+  secrets: readonly string[] = [],
+): Promise<void> {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(error instanceof kind, `expected ${kind.name}, got ${String(error)}`)
+    assert.equal(error.provider, 'google')
+    for (const secret of secrets)
+      assert.ok(!error.message.includes(secret), `message leaks a secret: ${error.message}`)
+    return true
+  })
+}
+
+describe('Google provider', () => {
+  let idp: GoogleStandIn
+  before(async () => {
+    idp = await startGoogleStandIn({ redirectUris: [CALLBACK] })
+  })
+  after(() => idp.close())
+
+  describe('configuration', () => {
+    test('the package exports the factory as default, as `provider`, and its id', () => {
+      assert.equal(googleDefault, google)
+      assert.equal(provider, google)
+      assert.equal(id, 'google')
+    })
+
+    test('missing client_id and client_secret fail with the guide’s message naming both', () => {
+      assert.throws(
+        () => google({}),
+        (error: unknown) =>
+          error instanceof ConfigError &&
+          error.message ===
+            'Google OAuth configuration is incomplete: missing google.client_id, google.client_secret',
+      )
+    })
+
+    test('a raw block without defaults gets the guide’s defaults', async () => {
+      const upstream = google({ client_id: 'id.apps.googleusercontent.com', client_secret: 's' })
+      assert.equal(upstream.callbackPath, '/google/callback')
+      const url = await upstream.authorizationUrl({ state: 's', codeChallenge: 'c', redirectUri: CALLBACK })
+      assert.equal(`${url.origin}${url.pathname}`, GOOGLE_AUTH_URL)
+      assert.equal(url.searchParams.get('scope'), 'openid profile email')
+    })
+
+    test('an endpoint over plain http off loopback is refused at start-up', () => {
+      assert.throws(
+        () => google({ client_id: 'c', client_secret: 's', token_url: 'http://oauth2.example.com/token' }),
+        (error: unknown) =>
+          error instanceof ConfigError &&
+          error.message === 'google.token_url must be an https URL (http is accepted on loopback only)',
+      )
+    })
+
+    test('the guide’s Google block loads unchanged and builds the provider', () => {
+      const auth = validateAuthConfig({
+        provider: 'google',
+        google: {
+          client_id: 'id.apps.googleusercontent.com',
+          client_secret: 'secret',
+          scope: 'https://www.googleapis.com/auth/calendar.readonly openid profile email',
+          callback_path: '/google/callback',
+          auth_url: 'https://accounts.google.com/o/oauth2/v2/auth',
+          token_url: 'https://oauth2.googleapis.com/token',
+        },
+      })
+      assert.ok(auth.google)
+      const upstream = google(auth.google)
+      assert.equal(upstream.id, 'google')
+      assert.equal(upstream.label, 'Google')
+    })
+  })
+
+  describe('authorization URL', () => {
+    test('asks for a code with PKCE S256, offline access and the consent screen, and no secret', async () => {
+      const upstream = google(configFor(idp))
+      const challenge = sha256Base64Url('verifier')
+      const url = await upstream.authorizationUrl({
+        state: 'st',
+        codeChallenge: challenge,
+        redirectUri: CALLBACK,
+      })
+      assert.equal(`${url.origin}${url.pathname}`, idp.endpoints.auth_url)
+      const params = Object.fromEntries(url.searchParams)
+      assert.deepEqual(params, {
+        response_type: 'code',
+        client_id: idp.clientId,
+        redirect_uri: CALLBACK,
+        scope: 'openid profile email',
+        state: 'st',
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+        access_type: 'offline',
+        prompt: 'consent',
+      })
+    })
+  })
+
+  describe('code exchange, user info, refresh, revoke', () => {
+    test('the code is exchanged with our verifier for access, refresh and ID tokens', async () => {
+      const { tokens, verifier } = await login(idp)
+      assert.match(tokens.accessToken, /^ya29\./)
+      assert.match(tokens.refreshToken ?? '', /^1\/\/0/)
+      assert.ok(tokens.idToken)
+      assert.ok(tokens.expiresAt && tokens.expiresAt > Date.now())
+      assert.equal(idp.requestsTo('token').at(-1)?.form?.['code_verifier'], verifier)
+    })
+
+    test('signing in again still brings a refresh token (prompt=consent)', async () => {
+      await login(idp)
+      const { tokens } = await login(idp)
+      assert.ok(tokens.refreshToken)
+    })
+
+    test('user info maps to the user context shape: sub, email as username, name, raw profile', async () => {
+      const { upstream, tokens } = await login(idp)
+      const user = await upstream.userInfo(tokens)
+      assert.deepEqual(user, {
+        userId: idp.user.sub,
+        username: idp.user.email,
+        email: idp.user.email,
+        name: idp.user.name,
+        organizations: undefined,
+        rawProfile: { ...idp.user },
+      })
+    })
+
+    test('an unverified email is neither the email nor the username', async () => {
+      const unverified = await startGoogleStandIn({
+        redirectUris: [CALLBACK],
+        user: { email_verified: false },
+      })
+      try {
+        const { upstream, tokens } = await login(unverified)
+        const user = await upstream.userInfo(tokens)
+        assert.equal(user.email, undefined)
+        assert.equal(user.username, unverified.user.sub)
+      } finally {
+        await unverified.close()
+      }
+    })
+
+    test('refresh gives a new access token and keeps the refresh token Google does not rotate', async () => {
+      const { upstream, tokens } = await login(idp)
+      const fresh = await upstream.refresh?.(tokens)
+      assert.ok(fresh)
+      assert.notEqual(fresh.accessToken, tokens.accessToken)
+      assert.equal(fresh.refreshToken, tokens.refreshToken)
+    })
+
+    test('a rotated refresh token replaces the old one, which then fails', async () => {
+      const { upstream, tokens } = await login(idp)
+      idp.rotateRefreshTokens = true
+      try {
+        const fresh = await upstream.refresh?.(tokens)
+        assert.ok(fresh?.refreshToken)
+        assert.notEqual(fresh.refreshToken, tokens.refreshToken)
+        await rejectsUpstream(Promise.resolve(upstream.refresh?.(tokens)), UpstreamOAuthError, [
+          tokens.refreshToken ?? '',
+        ])
+      } finally {
+        idp.rotateRefreshTokens = false
+      }
+    })
+
+    test('revoke ends the grant upstream; revoking a dead token again is not an error', async () => {
+      const { upstream, tokens } = await login(idp)
+      await upstream.revoke?.(tokens)
+      assert.equal(idp.requestsTo('revoke').at(-1)?.form?.['token'], tokens.refreshToken)
+      await rejectsUpstream(upstream.userInfo(tokens), UpstreamOAuthError)
+      await upstream.revoke?.(tokens)
+    })
+  })
+
+  describe('failure modes', () => {
+    test('denied consent comes back as error=access_denied, and nothing is exchanged', async () => {
+      const upstream = google(configFor(idp))
+      idp.denyConsent = true
+      const exchanges = idp.requestsTo('token').length
+      try {
+        const url = await upstream.authorizationUrl({
+          state: 'st',
+          codeChallenge: 'c',
+          redirectUri: CALLBACK,
+        })
+        const back = await followToCallback(url)
+        assert.equal(back.searchParams.get('error'), 'access_denied')
+        assert.equal(back.searchParams.get('code'), null)
+      } finally {
+        idp.denyConsent = false
+      }
+      assert.equal(idp.requestsTo('token').length, exchanges)
+    })
+
+    test('a bad code is UpstreamOAuthError invalid_grant, naming neither code nor secret', async () => {
+      const upstream = google(configFor(idp))
+      const error = await upstream
+        .exchangeCode('4/0A-forged', 'verifier', CALLBACK)
+        .catch((caught: unknown) => caught)
+      assert.ok(error instanceof UpstreamOAuthError)
+      assert.equal(error.code, 'invalid_grant')
+      for (const secret of ['4/0A-forged', 'verifier', idp.clientSecret])
+        assert.ok(!error.message.includes(secret))
+    })
+
+    test('a wrong client secret is UpstreamOAuthError invalid_client', async () => {
+      const upstream = google(configFor(idp, { client_secret: 'GOCSPX-wrong' }))
+      const error = await upstream
+        .exchangeCode('4/0A-any', 'verifier', CALLBACK)
+        .catch((caught: unknown) => caught)
+      assert.ok(error instanceof UpstreamOAuthError)
+      assert.equal(error.code, 'invalid_client')
+      assert.ok(!error.message.includes('GOCSPX-wrong'))
+    })
+
+    test('a 5xx from the token endpoint is UpstreamUnavailableError', async () => {
+      const { upstream, tokens } = await login(idp)
+      idp.failures.set('token', { kind: 'status', status: 503 }, 1)
+      await rejectsUpstream(Promise.resolve(upstream.refresh?.(tokens)), UpstreamUnavailableError, [
+        tokens.refreshToken ?? '',
+      ])
+    })
+
+    test('a malformed user info body is UpstreamResponseError', async () => {
+      const { upstream, tokens } = await login(idp)
+      idp.failures.set('userinfo', { kind: 'malformed' }, 1)
+      await rejectsUpstream(upstream.userInfo(tokens), UpstreamResponseError, [tokens.accessToken])
+    })
+
+    test('a slow token endpoint times out as UpstreamUnavailableError', async () => {
+      const upstream = google(configFor(idp), { timeoutMs: 200 })
+      idp.failures.set('token', { kind: 'slow', delayMs: 10_000 }, 1)
+      await rejectsUpstream(
+        upstream.exchangeCode('4/0A-any', 'verifier', CALLBACK),
+        UpstreamUnavailableError,
+        ['4/0A-any'],
+      )
+    })
+
+    test('tokens revoked at Google fail user info (invalid_token) and refresh (invalid_grant)', async () => {
+      const { upstream, tokens } = await login(idp)
+      idp.revokeAll()
+      await assert.rejects(
+        upstream.userInfo(tokens),
+        (error: unknown) => error instanceof UpstreamOAuthError && error.code === 'invalid_token',
+      )
+      await assert.rejects(
+        Promise.resolve(upstream.refresh?.(tokens)),
+        (error: unknown) => error instanceof UpstreamOAuthError && error.code === 'invalid_grant',
+      )
+    })
+
+    test('a revocation endpoint answering 5xx is UpstreamUnavailableError', async () => {
+      const { upstream, tokens } = await login(idp)
+      idp.failures.set('revoke', { kind: 'status', status: 500 }, 1)
+      await rejectsUpstream(Promise.resolve(upstream.revoke?.(tokens)), UpstreamUnavailableError, [
+        tokens.refreshToken ?? '',
+      ])
+    })
+  })
+})

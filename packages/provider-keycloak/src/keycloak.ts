@@ -1,0 +1,80 @@
+import {
+  assertProviderConfig,
+  type KeycloakConfig,
+  OidcClient,
+  type ProviderRuntimeOptions,
+  secureEndpointUrl,
+  type UpstreamProvider,
+  UpstreamResponseError,
+  userFromOidcClaims,
+} from '@mxcp/auth-core'
+
+export const KEYCLOAK_DEFAULT_SCOPE = 'openid profile email'
+export const KEYCLOAK_DEFAULT_CALLBACK_PATH = '/keycloak/callback'
+
+/** The `auth.provider` value. */
+export const id = 'keycloak'
+
+/**
+ * The realm's issuer: `{server_url}/realms/{realm}` (Keycloak 17+, without the old `/auth`). Its
+ * discovery document lists the endpoints under `…/protocol/openid-connect/` (auth, token,
+ * userinfo, revoke, certs).
+ */
+export function keycloakIssuer(serverUrl: string, realm: string): string {
+  return `${serverUrl.replace(/\/+$/, '')}/realms/${encodeURIComponent(realm)}`
+}
+
+/**
+ * Keycloak as an upstream identity provider: the shared OpenID Connect client on the realm's
+ * issuer (discovery, PKCE S256, nonce, ID token checked against the realm keys, user info,
+ * refresh, revocation). A realm that does not exist is reported as the configuration error it is.
+ */
+export function keycloak(config: KeycloakConfig, options: ProviderRuntimeOptions = {}): UpstreamProvider {
+  assertProviderConfig(id, config)
+  const serverUrl = secureEndpointUrl('keycloak.server_url', config.server_url ?? '')
+  const realm = config.realm ?? ''
+  const scope = config.scope ?? KEYCLOAK_DEFAULT_SCOPE
+  const client = new OidcClient({
+    provider: id,
+    issuer: keycloakIssuer(serverUrl, realm),
+    clientId: config.client_id ?? '',
+    clientSecret: config.client_secret ?? '',
+    // Without `openid` Keycloak answers as a plain OAuth server: no ID token, no user info.
+    scope: scope.split(/\s+/).includes('openid') ? scope : `openid ${scope}`.trim(),
+    fetch: options.fetch,
+    timeoutMs: options.timeoutMs,
+  })
+
+  /** Discovery first: Keycloak answers 404 there for a realm it does not have. */
+  const discovered = async (): Promise<OidcClient> => {
+    try {
+      await client.metadata()
+      return client
+    } catch (error) {
+      if (!(error instanceof UpstreamResponseError) || error.status !== 404) throw error
+      const hint = /\/auth\/?$/.test(serverUrl) ? '; server_url must not end in /auth (Keycloak 17+)' : ''
+      throw new UpstreamResponseError(
+        id,
+        `Keycloak realm "${realm}" was not found at ${serverUrl} (404): check keycloak.realm and keycloak.server_url${hint}`,
+        404,
+        { cause: error },
+      )
+    }
+  }
+
+  return {
+    id,
+    label: 'Keycloak',
+    callbackPath: config.callback_path ?? KEYCLOAK_DEFAULT_CALLBACK_PATH,
+    authorizationUrl: async (params) => (await discovered()).authorizationUrl(params),
+    exchangeCode: async (code, codeVerifier, redirectUri) =>
+      (await discovered()).exchangeCode(code, codeVerifier, redirectUri),
+    async userInfo(tokens) {
+      const claims = await (await discovered()).userInfoClaims(tokens)
+      // Keycloak's username is `preferred_username`; a `groups` mapper, if set up, gives the groups.
+      return userFromOidcClaims(claims, { provider: id, usernameClaims: ['preferred_username'] })
+    },
+    refresh: async (tokens) => (await discovered()).refresh(tokens),
+    revoke: async (tokens) => (await discovered()).revoke(tokens),
+  } satisfies UpstreamProvider
+}

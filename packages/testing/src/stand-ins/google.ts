@@ -1,0 +1,442 @@
+import { createHash, randomBytes } from 'node:crypto'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { exportJWK, generateKeyPair, SignJWT } from 'jose'
+import {
+  applyFailure,
+  FailureSwitch,
+  type LoopbackServer,
+  type RecordedRequest,
+  readBody,
+  recordRequest,
+  redirect,
+  sendHtml,
+  sendJson,
+  startLoopbackServer,
+} from './standard-shared.js'
+
+/**
+ * A stand-in for Google's OAuth 2.0 / OpenID Connect endpoints, on loopback, speaking their wire
+ * format (developers.google.com/identity/protocols/oauth2/web-server and …/openid-connect):
+ * `GET /o/oauth2/v2/auth`, `POST /token`, `GET /v1/userinfo`, `POST /revoke`, plus the discovery
+ * document and key set, so it also serves as a generic OpenID issuer. Google's behaviour kept:
+ * a refresh token only with `access_type=offline`, and only at the first consent unless
+ * `prompt=consent`; refresh answers carry no new refresh token; short scope names come back
+ * expanded (`email` → `…/auth/userinfo.email`); revoking any token of a grant ends the whole
+ * grant; revoking a dead token answers 400 `invalid_token` (not RFC 7009's 200); an unknown
+ * redirect URI is an error page, never a redirect.
+ */
+
+export type GoogleEndpoint = 'authorize' | 'token' | 'userinfo' | 'revoke' | 'discovery' | 'jwks'
+
+export interface GoogleUser {
+  readonly sub: string
+  readonly email: string
+  readonly email_verified: boolean
+  readonly name: string
+  readonly given_name: string
+  readonly family_name: string
+  readonly picture: string
+  readonly locale: string
+}
+
+export interface GoogleStandInOptions {
+  readonly clientId?: string
+  readonly clientSecret?: string
+  /** Registered redirect URIs, matched exactly as Google does. */
+  readonly redirectUris?: readonly string[]
+  readonly user?: Partial<GoogleUser>
+  /** Seconds an access token lives (Google: 3599). */
+  readonly accessTokenTtlS?: number
+  /** The stand-in's clock, epoch ms (default `Date.now`); drives token expiry and ID token times. */
+  readonly now?: () => number
+}
+
+export interface GoogleStandIn {
+  readonly url: string
+  /** The issuer of its ID tokens and discovery document (the stand-in's own origin). */
+  readonly issuer: string
+  readonly clientId: string
+  readonly clientSecret: string
+  readonly user: GoogleUser
+  /** Values for the `google` config block: `auth_url`, `token_url`, `userinfo_url`, `revoke_url`. */
+  readonly endpoints: { auth_url: string; token_url: string; userinfo_url: string; revoke_url: string }
+  readonly requests: RecordedRequest[]
+  readonly failures: FailureSwitch<GoogleEndpoint>
+  /** The user clicks "Cancel" on the consent screen. */
+  denyConsent: boolean
+  /** Refresh answers carry a new refresh token and the old one dies (Google does not, by default). */
+  rotateRefreshTokens: boolean
+  /** The user removes the app's access (myaccount.google.com/permissions): every token dies. */
+  revokeAll(): void
+  /** Requests received by one endpoint. */
+  requestsTo(endpoint: GoogleEndpoint): RecordedRequest[]
+  close(): Promise<void>
+}
+
+const SCOPE_ALIASES: Readonly<Record<string, string>> = {
+  email: 'https://www.googleapis.com/auth/userinfo.email',
+  profile: 'https://www.googleapis.com/auth/userinfo.profile',
+}
+const PATHS: Readonly<Record<string, GoogleEndpoint>> = {
+  '/o/oauth2/v2/auth': 'authorize',
+  '/token': 'token',
+  '/v1/userinfo': 'userinfo',
+  '/revoke': 'revoke',
+  '/.well-known/openid-configuration': 'discovery',
+  '/oauth2/v3/certs': 'jwks',
+}
+
+interface Grant {
+  readonly sub: string
+  readonly clientId: string
+  readonly scopes: readonly string[]
+  revoked: boolean
+}
+interface PendingCode {
+  readonly grant: Grant
+  readonly redirectUri: string
+  readonly challenge: string | undefined
+  readonly method: string
+  readonly nonce: string | undefined
+  readonly withRefreshToken: boolean
+  readonly expiresAt: number
+}
+
+const random = (prefix: string): string => prefix + randomBytes(24).toString('base64url')
+
+/** Starts the Google stand-in on 127.0.0.1, port 0. */
+export async function startGoogleStandIn(options: GoogleStandInOptions = {}): Promise<GoogleStandIn> {
+  const now = options.now ?? Date.now
+  const clientId = options.clientId ?? 'mxcp-test.apps.googleusercontent.com'
+  const clientSecret = options.clientSecret ?? 'GOCSPX-stand-in-secret'
+  const redirectUris = options.redirectUris ?? ['http://localhost:8000/google/callback']
+  const ttl = options.accessTokenTtlS ?? 3599
+  const user: GoogleUser = {
+    sub: '110169484474386276334',
+    email: 'ada@example.com',
+    email_verified: true,
+    name: 'Ada Lovelace',
+    given_name: 'Ada',
+    family_name: 'Lovelace',
+    picture: 'https://lh3.googleusercontent.com/a/stand-in',
+    locale: 'en',
+    ...options.user,
+  }
+  const { privateKey, publicKey } = await generateKeyPair('RS256')
+  const kid = randomBytes(8).toString('hex')
+  const jwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' }
+  const codes = new Map<string, PendingCode>()
+  const accessTokens = new Map<string, { grant: Grant; expiresAt: number }>()
+  const refreshTokens = new Map<string, { grant: Grant; live: boolean }>()
+  const consented = new Set<string>()
+  const grants: Grant[] = []
+  const requests: RecordedRequest[] = []
+  const failures = new FailureSwitch<GoogleEndpoint>()
+  let loopback: LoopbackServer | undefined
+  let url = ''
+
+  const state = { denyConsent: false, rotateRefreshTokens: false }
+
+  const expand = (scopes: readonly string[]): string =>
+    scopes.map((scope) => SCOPE_ALIASES[scope] ?? scope).join(' ')
+
+  const idToken = async (grant: Grant, nonce: string | undefined, accessToken: string): Promise<string> => {
+    const iat = Math.floor(now() / 1000)
+    const profile = grant.scopes.includes('profile')
+      ? { name: user.name, picture: user.picture, given_name: user.given_name, family_name: user.family_name }
+      : {}
+    const email = grant.scopes.includes('email')
+      ? { email: user.email, email_verified: user.email_verified }
+      : {}
+    // at_hash: left half of SHA-256 of the access token (OIDC Core §3.1.3.6), as Google sends it.
+    const atHash = createHash('sha256').update(accessToken).digest().subarray(0, 16).toString('base64url')
+    return new SignJWT({
+      azp: grant.clientId,
+      at_hash: atHash,
+      ...email,
+      ...profile,
+      ...(nonce ? { nonce } : {}),
+    })
+      .setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' })
+      .setIssuer(url)
+      .setAudience(grant.clientId)
+      .setSubject(user.sub)
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + 3600)
+      .sign(privateKey)
+  }
+
+  const authorize = (res: ServerResponse, query: URLSearchParams): void => {
+    if (query.get('client_id') !== clientId) {
+      sendHtml(res, 401, '<h1>Error 401: invalid_client</h1>')
+      return
+    }
+    const redirectUri = query.get('redirect_uri') ?? ''
+    // Google never redirects to an unregistered URI: it shows this page.
+    if (!redirectUris.includes(redirectUri)) {
+      sendHtml(res, 400, '<h1>Error 400: redirect_uri_mismatch</h1>')
+      return
+    }
+    const back = new URL(redirectUri)
+    const stateParam = query.get('state')
+    if (stateParam !== null) back.searchParams.set('state', stateParam)
+    const scopes = (query.get('scope') ?? '').split(' ').filter(Boolean)
+    if (query.get('response_type') !== 'code' || scopes.length === 0) {
+      back.searchParams.set(
+        'error',
+        query.get('response_type') !== 'code' ? 'unsupported_response_type' : 'invalid_request',
+      )
+      redirect(res, back)
+      return
+    }
+    if (state.denyConsent) {
+      back.searchParams.set('error', 'access_denied')
+      redirect(res, back)
+      return
+    }
+    const grant: Grant = { sub: user.sub, clientId, scopes, revoked: false }
+    grants.push(grant)
+    const offline = query.get('access_type') === 'offline'
+    const firstConsent = !consented.has(clientId)
+    const forcedConsent = (query.get('prompt') ?? '').split(' ').includes('consent')
+    consented.add(clientId)
+    const code = random('4/0A')
+    codes.set(code, {
+      grant,
+      redirectUri,
+      challenge: query.get('code_challenge') ?? undefined,
+      // Google defaults to `plain` when a challenge comes without a method (RFC 7636 §4.3).
+      method: query.get('code_challenge_method') ?? 'plain',
+      nonce: query.get('nonce') ?? undefined,
+      withRefreshToken: offline && (firstConsent || forcedConsent),
+      expiresAt: now() + 10 * 60 * 1000,
+    })
+    back.searchParams.set('code', code)
+    back.searchParams.set('scope', expand(scopes))
+    back.searchParams.set('authuser', '0')
+    back.searchParams.set('prompt', forcedConsent || firstConsent ? 'consent' : 'none')
+    redirect(res, back)
+  }
+
+  const clientAuthenticated = (req: IncomingMessage, form: URLSearchParams): boolean | 'unknown' => {
+    let id = form.get('client_id')
+    let secret = form.get('client_secret')
+    const basic = /^Basic (.+)$/i.exec(req.headers.authorization ?? '')
+    if (basic?.[1]) {
+      const decoded = Buffer.from(basic[1], 'base64').toString('utf8')
+      const colon = decoded.indexOf(':')
+      id = decodeURIComponent(decoded.slice(0, colon))
+      secret = decodeURIComponent(decoded.slice(colon + 1))
+    }
+    if (id !== clientId) return 'unknown'
+    return secret === clientSecret
+  }
+
+  const issueAccess = async (grant: Grant, nonce: string | undefined): Promise<Record<string, unknown>> => {
+    const accessToken = random('ya29.a0')
+    accessTokens.set(accessToken, { grant, expiresAt: now() + ttl * 1000 })
+    const body: Record<string, unknown> = {
+      access_token: accessToken,
+      expires_in: ttl,
+      scope: expand(grant.scopes),
+      token_type: 'Bearer',
+    }
+    if (grant.scopes.includes('openid')) body['id_token'] = await idToken(grant, nonce, accessToken)
+    return body
+  }
+
+  const token = async (req: IncomingMessage, res: ServerResponse, form: URLSearchParams): Promise<void> => {
+    const auth = clientAuthenticated(req, form)
+    if (auth === 'unknown')
+      return sendJson(res, 401, {
+        error: 'invalid_client',
+        error_description: 'The OAuth client was not found.',
+      })
+    if (!auth) return sendJson(res, 401, { error: 'invalid_client', error_description: 'Unauthorized' })
+    const grantType = form.get('grant_type')
+    if (grantType === 'authorization_code') {
+      const code = codes.get(form.get('code') ?? '')
+      codes.delete(form.get('code') ?? '')
+      if (!code || code.expiresAt <= now() || code.grant.revoked) {
+        return sendJson(res, 400, { error: 'invalid_grant', error_description: 'Bad Request' })
+      }
+      if (form.get('redirect_uri') !== code.redirectUri) {
+        return sendJson(res, 400, { error: 'redirect_uri_mismatch', error_description: 'Bad Request' })
+      }
+      if (code.challenge !== undefined) {
+        const verifier = form.get('code_verifier') ?? ''
+        const computed =
+          code.method === 'S256' ? createHash('sha256').update(verifier).digest('base64url') : verifier
+        if (!verifier || computed !== code.challenge) {
+          return sendJson(res, 400, { error: 'invalid_grant', error_description: 'Invalid code verifier.' })
+        }
+      }
+      const body = await issueAccess(code.grant, code.nonce)
+      if (code.withRefreshToken) {
+        const refreshToken = random('1//0')
+        refreshTokens.set(refreshToken, { grant: code.grant, live: true })
+        body['refresh_token'] = refreshToken
+      }
+      return sendJson(res, 200, body)
+    }
+    if (grantType === 'refresh_token') {
+      const presented = form.get('refresh_token') ?? ''
+      const stored = refreshTokens.get(presented)
+      if (!stored?.live || stored.grant.revoked) {
+        return sendJson(res, 400, {
+          error: 'invalid_grant',
+          error_description: 'Token has been expired or revoked.',
+        })
+      }
+      const body = await issueAccess(stored.grant, undefined)
+      if (state.rotateRefreshTokens) {
+        stored.live = false
+        const refreshToken = random('1//0')
+        refreshTokens.set(refreshToken, { grant: stored.grant, live: true })
+        body['refresh_token'] = refreshToken
+      }
+      return sendJson(res, 200, body)
+    }
+    sendJson(res, 400, {
+      error: 'unsupported_grant_type',
+      error_description: `Invalid grant_type: ${grantType ?? ''}`,
+    })
+  }
+
+  const userinfo = (req: IncomingMessage, res: ServerResponse): void => {
+    const bearer = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? ''
+    const stored = accessTokens.get(bearer)
+    if (!stored || stored.expiresAt <= now() || stored.grant.revoked) {
+      sendJson(
+        res,
+        401,
+        { error: 'invalid_request', error_description: 'Invalid Credentials' },
+        { 'www-authenticate': 'Bearer realm="https://accounts.google.com/", error="invalid_token"' },
+      )
+      return
+    }
+    const { scopes } = stored.grant
+    sendJson(res, 200, {
+      sub: user.sub,
+      ...(scopes.includes('profile')
+        ? {
+            name: user.name,
+            given_name: user.given_name,
+            family_name: user.family_name,
+            picture: user.picture,
+            locale: user.locale,
+          }
+        : {}),
+      ...(scopes.includes('email') ? { email: user.email, email_verified: user.email_verified } : {}),
+    })
+  }
+
+  const revoke = (res: ServerResponse, form: URLSearchParams, query: URLSearchParams): void => {
+    // Google takes the token from the body or the query string.
+    const value = form.get('token') ?? query.get('token') ?? ''
+    const grant = accessTokens.get(value)?.grant ?? refreshTokens.get(value)?.grant
+    const liveAccess = accessTokens.get(value)
+    const live = grant && !grant.revoked && (!liveAccess || liveAccess.expiresAt > now())
+    if (!grant || !live) {
+      sendJson(res, 400, { error: 'invalid_token', error_description: 'Token expired or revoked' })
+      return
+    }
+    grant.revoked = true
+    sendJson(res, 200, {})
+  }
+
+  const discovery = (res: ServerResponse): void =>
+    sendJson(res, 200, {
+      issuer: url,
+      authorization_endpoint: `${url}/o/oauth2/v2/auth`,
+      token_endpoint: `${url}/token`,
+      userinfo_endpoint: `${url}/v1/userinfo`,
+      revocation_endpoint: `${url}/revoke`,
+      jwks_uri: `${url}/oauth2/v3/certs`,
+      response_types_supported: ['code', 'token', 'id_token', 'code token', 'code id_token', 'none'],
+      subject_types_supported: ['public'],
+      id_token_signing_alg_values_supported: ['RS256'],
+      scopes_supported: ['openid', 'email', 'profile'],
+      token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
+      claims_supported: [
+        'aud',
+        'email',
+        'email_verified',
+        'exp',
+        'family_name',
+        'given_name',
+        'iat',
+        'iss',
+        'name',
+        'picture',
+        'sub',
+      ],
+      code_challenge_methods_supported: ['plain', 'S256'],
+      grant_types_supported: ['authorization_code', 'refresh_token'],
+    })
+
+  loopback = await startLoopbackServer(async (req, res) => {
+    const target = new URL(req.url ?? '/', url)
+    const endpoint = PATHS[target.pathname]
+    const record = recordRequest(endpoint ?? 'unknown', req, target)
+    requests.push(record)
+    if (!endpoint) return sendHtml(res, 404, '<h1>404. That’s an error.</h1>')
+    const text = req.method === 'POST' ? await readBody(req) : ''
+    const form = new URLSearchParams(text)
+    if (req.method === 'POST') record.form = Object.fromEntries(form)
+    if (loopback && (await applyFailure(failures.take(endpoint), res, loopback))) return
+    const method = endpoint === 'token' || endpoint === 'revoke' ? 'POST' : 'GET'
+    if (req.method !== method) return sendHtml(res, 405, '<h1>Error 405 (Method Not Allowed)</h1>')
+    switch (endpoint) {
+      case 'authorize':
+        return authorize(res, target.searchParams)
+      case 'token':
+        return token(req, res, form)
+      case 'userinfo':
+        return userinfo(req, res)
+      case 'revoke':
+        return revoke(res, form, target.searchParams)
+      case 'discovery':
+        return discovery(res)
+      case 'jwks':
+        return sendJson(res, 200, { keys: [jwk] })
+    }
+  })
+  url = loopback.url
+  const server = loopback
+
+  return {
+    url,
+    issuer: url,
+    clientId,
+    clientSecret,
+    user,
+    endpoints: {
+      auth_url: `${url}/o/oauth2/v2/auth`,
+      token_url: `${url}/token`,
+      userinfo_url: `${url}/v1/userinfo`,
+      revoke_url: `${url}/revoke`,
+    },
+    requests,
+    failures,
+    get denyConsent() {
+      return state.denyConsent
+    },
+    set denyConsent(value: boolean) {
+      state.denyConsent = value
+    },
+    get rotateRefreshTokens() {
+      return state.rotateRefreshTokens
+    },
+    set rotateRefreshTokens(value: boolean) {
+      state.rotateRefreshTokens = value
+    },
+    revokeAll() {
+      for (const grant of grants) grant.revoked = true
+    },
+    requestsTo(endpoint) {
+      return requests.filter((request) => request.endpoint === endpoint)
+    },
+    close: () => server.close(),
+  }
+}
