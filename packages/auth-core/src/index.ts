@@ -1,9 +1,35 @@
+export { allowlistRefusal } from './access/allowlist.js'
 export type { Clock } from './clock.js'
 export { FakeClock, systemClock } from './clock.js'
 export * from './config/index.js'
 export { randomToken, safeEqual, sha256, sha256Base64Url } from './crypto.js'
+export {
+  ACCESS_TOKEN_PREFIX,
+  AUTHORIZATION_CODE_PREFIX,
+  CLIENT_SECRET_PREFIX,
+  CONSENT_TTL_MS,
+  DEFAULT_SCOPE,
+  REFRESH_TOKEN_PREFIX,
+  TRANSACTION_TTL_MS,
+} from './defaults.js'
 export * from './errors/oauth-error.js'
 export * from './errors/upstream-error.js'
+export type { PresentedBearer } from './guard/bearer-token.js'
+export { hasQueryToken, readBearer } from './guard/bearer-token.js'
+export type { ChallengeParams } from './guard/challenge.js'
+export { bearerChallenge } from './guard/challenge.js'
+export type { GuardOptions, MxcpGuard } from './guard/guard.js'
+export { createAnonymousGuard, createGuard } from './guard/guard.js'
+export { SessionEndedError } from './guard/session-ended-error.js'
+export type { SessionUser, SessionUsersOptions } from './guard/session-users.js'
+export { SessionUsers } from './guard/session-users.js'
+export type { UrlOptions } from './http/base-url.js'
+export { normalizeBaseUrl, resolveBaseUrl } from './http/base-url.js'
+export type { SerializableRequest } from './http/log-redaction.js'
+export { mxcpRequestSerializer, redactUrl } from './http/log-redaction.js'
+export { canonicalResource, isSameResource } from './oauth/resource.js'
+export { mxcpAuth } from './plugin.js'
+export type { MxcpAuthOptions } from './plugin-options.js'
 export type {
   AuthorizationUrlParams,
   ProviderFactory,
@@ -13,13 +39,45 @@ export type {
   UpstreamUser,
 } from './provider.js'
 export { ProviderRegistry } from './provider.js'
+export type { AuthorizationServerMetadata } from './server/metadata/authorization-server-metadata.js'
+export { authorizationServerMetadata } from './server/metadata/authorization-server-metadata.js'
+export type { ProtectedResourceMetadata } from './server/metadata/protected-resource-metadata.js'
+export {
+  protectedResourceMetadata,
+  protectedResourceMetadataPath,
+} from './server/metadata/protected-resource-metadata.js'
 export { MemoryStore } from './store/memory-store.js'
 export type { OAuthStore } from './store/oauth-store.js'
 export { StoreUnavailableError } from './store/oauth-store.js'
 export type * from './store/records.js'
+export { isLoopbackHost, secureEndpointUrl } from './upstream/endpoint-url.js'
 export type { UpstreamHttpOptions } from './upstream/http.js'
-export { asRecord, DEFAULT_UPSTREAM_TIMEOUT_MS, readJson, stringField, throwIfOAuthError, upstreamFetch } from './upstream/http.js'
+export {
+  asRecord,
+  DEFAULT_UPSTREAM_TIMEOUT_MS,
+  readJson,
+  stringField,
+  throwIfOAuthError,
+  upstreamFetch,
+} from './upstream/http.js'
+export type { IdTokenClaims, IdTokenExpectations } from './upstream/id-token.js'
+export {
+  DEFAULT_ID_TOKEN_CLOCK_TOLERANCE_S,
+  ID_TOKEN_ALGORITHMS,
+  verifyIdToken,
+} from './upstream/id-token.js'
+export type { JwksCacheOptions } from './upstream/jwks-cache.js'
+export { DEFAULT_JWKS_COOLDOWN_MS, DEFAULT_JWKS_MAX_AGE_MS, JwksCache } from './upstream/jwks-cache.js'
 export type { OAuth2ClientOptions } from './upstream/oauth2-client.js'
 export { OAuth2Client } from './upstream/oauth2-client.js'
+export type { OidcUserMapping } from './upstream/oidc-claims.js'
+export { userFromOidcClaims } from './upstream/oidc-claims.js'
+export type { OidcClientOptions } from './upstream/oidc-client.js'
+export { OidcClient } from './upstream/oidc-client.js'
+export type { OidcDiscoveryOptions } from './upstream/oidc-discovery.js'
+export { DEFAULT_DISCOVERY_TTL_MS, fetchOidcMetadata, OidcDiscovery } from './upstream/oidc-discovery.js'
+export type { OidcProviderMetadata } from './upstream/oidc-metadata.js'
+export { discoveryUrl, parseOidcMetadata } from './upstream/oidc-metadata.js'
+export { nonceFromChallenge, nonceFromVerifier } from './upstream/oidc-nonce.js'
 export type { UserContext, UserContextFields } from './user-context.js'
 export { ANONYMOUS_USER, createUserContext } from './user-context.js'

@@ -1,0 +1,84 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { Clock } from '../clock.js'
+import { OAuthError } from '../errors/oauth-error.js'
+import { resolveBaseUrl, type UrlOptions } from '../http/base-url.js'
+import { canonicalResource } from '../oauth/resource.js'
+import type { UpstreamProvider } from '../provider.js'
+import { protectedResourceMetadataPath } from '../server/metadata/protected-resource-metadata.js'
+import type { OAuthStore } from '../store/oauth-store.js'
+import { ANONYMOUS_USER, createUserContext } from '../user-context.js'
+import { checkRequiredScopes, findAccessToken } from './check-token.js'
+import { respondToGuardFailure } from './guard-responses.js'
+import type { SessionUsers } from './session-users.js'
+
+/** The guard: an `onRequest` hook (`app.addHook('onRequest', app.mxcpGuard)`). */
+export type MxcpGuard = (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+
+export interface GuardOptions {
+  readonly store: OAuthStore
+  readonly provider: UpstreamProvider
+  readonly clock: Clock
+  readonly urls: UrlOptions
+  readonly mcpPath: string
+  /** `auth.authorization.required_scopes`: a token must carry all of them. */
+  readonly requiredScopes: readonly string[]
+  readonly users: SessionUsers
+}
+
+/** The guard for provider `none`: every request passes as the anonymous user. */
+export function createAnonymousGuard(): MxcpGuard {
+  return async (request) => {
+    request.user = ANONYMOUS_USER
+  }
+}
+
+/**
+ * The bearer guard (RFC 6750, RFC 9728 §5.1): 401 with `WWW-Authenticate: Bearer
+ * resource_metadata="…"` (plus `error="invalid_token"` when a token was sent) for a missing,
+ * unknown, revoked, expired, wrong-audience or foreign token; 403 `insufficient_scope` when a
+ * required scope is missing; otherwise `request.user` is set from the session's cached user
+ * (see `SessionUsers`) and one info line names who called, never with a token.
+ */
+export function createGuard(options: GuardOptions): MxcpGuard {
+  const { store, provider, clock, mcpPath, requiredScopes, users } = options
+  return async (request, reply) => {
+    let base: string
+    try {
+      base = resolveBaseUrl(request, options.urls)
+    } catch (error) {
+      if (!(error instanceof OAuthError)) throw error
+      await reply.code(400).send(error.toJSON())
+      return
+    }
+    try {
+      const token = await findAccessToken(request, store, clock, canonicalResource(base, mcpPath))
+      checkRequiredScopes(token, requiredScopes)
+      const { user, upstream } = await users.get(token.sessionId)
+      const { userId, username, email, name, rawProfile } = user
+      const fields = {
+        userId,
+        username,
+        email,
+        name,
+        provider: provider.id,
+        scopes: token.scopes,
+        clientId: token.clientId,
+        rawProfile,
+      }
+      request.user = createUserContext(fields, upstream.accessToken)
+      request.log.info(
+        { user: { username, userId, provider: provider.id, name, email } },
+        'authenticated request',
+      )
+    } catch (error) {
+      const metadataUrl = `${base}${protectedResourceMetadataPath(mcpPath)}`
+      const response = respondToGuardFailure(error, request, reply, {
+        metadataUrl,
+        requiredScopes,
+        providerLabel: provider.label,
+      })
+      if (!response) throw error
+      await response
+    }
+  }
+}

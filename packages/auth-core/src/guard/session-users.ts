@@ -1,0 +1,165 @@
+import type { FastifyBaseLogger } from 'fastify'
+import { allowlistRefusal } from '../access/allowlist.js'
+import type { Clock } from '../clock.js'
+import type { AuthConfig } from '../config/index.js'
+import { UpstreamOAuthError } from '../errors/upstream-error.js'
+import type { UpstreamProvider, UpstreamTokens, UpstreamUser } from '../provider.js'
+import type { OAuthStore } from '../store/oauth-store.js'
+import type { SessionPatch, SessionRecord } from '../store/records.js'
+import { SessionEndedError } from './session-ended-error.js'
+
+/** A session's user and upstream tokens, as the guard hands them to requests. */
+export interface SessionUser {
+  readonly user: UpstreamUser
+  readonly upstream: UpstreamTokens
+  /** Until when `user` counts as fresh (epoch ms). */
+  readonly freshUntil: number
+}
+
+export interface SessionUsersOptions {
+  readonly store: OAuthStore
+  readonly provider: UpstreamProvider
+  readonly clock: Clock
+  /** `auth.cache_ttl`, in milliseconds. */
+  readonly ttlMs: number
+  readonly authorization: AuthConfig['authorization']
+  readonly log: FastifyBaseLogger
+}
+
+/**
+ * The user context cache of the guard, one entry per session (per replica, in memory; the guide's
+ * `cache_ttl`). A fresh entry is served as is. Otherwise the session is revalidated, once per
+ * session however many requests arrive together (single flight):
+ * - an upstream access token past its expiry is refreshed first, if the provider can;
+ * - a user older than the TTL is fetched again from the provider; if the provider says the
+ *   upstream token is dead, it is refreshed once and the fetch retried, else the session ends;
+ * - the allowlists are checked again, and a user who no longer passes ends the session.
+ * A provider that is down fails the request (503) without ending the session.
+ */
+export class SessionUsers {
+  readonly #options: SessionUsersOptions
+  readonly #cache = new Map<string, SessionUser>()
+  readonly #inflight = new Map<string, Promise<SessionUser>>()
+
+  constructor(options: SessionUsersOptions) {
+    this.#options = options
+  }
+
+  /** The session's user; throws `SessionEndedError`, an upstream error, or a store error. */
+  get(sessionId: string): Promise<SessionUser> {
+    const cached = this.#cache.get(sessionId)
+    const now = this.#options.clock.now()
+    if (cached && cached.freshUntil > now && !this.#needsRefresh(cached.upstream, now))
+      return Promise.resolve(cached)
+    const running = this.#inflight.get(sessionId)
+    if (running) return running
+    const revalidation = this.#revalidate(sessionId).finally(() => this.#inflight.delete(sessionId))
+    this.#inflight.set(sessionId, revalidation)
+    return revalidation
+  }
+
+  /** Drops entries that are no longer fresh (called by the periodic sweep). */
+  prune(now: number): void {
+    for (const [sessionId, entry] of this.#cache) if (entry.freshUntil <= now) this.#cache.delete(sessionId)
+  }
+
+  /** Number of cached sessions (for tests and metrics). */
+  get size(): number {
+    return this.#cache.size
+  }
+
+  #canRefresh(upstream: UpstreamTokens): boolean {
+    return this.#options.provider.refresh !== undefined && upstream.refreshToken !== undefined
+  }
+
+  #needsRefresh(upstream: UpstreamTokens, now: number): boolean {
+    return upstream.expiresAt !== undefined && upstream.expiresAt <= now && this.#canRefresh(upstream)
+  }
+
+  async #revalidate(sessionId: string): Promise<SessionUser> {
+    const { store, clock, ttlMs } = this.#options
+    const session = await store.getSession(sessionId)
+    if (!session || session.expiresAt <= clock.now()) {
+      this.#cache.delete(sessionId)
+      throw new SessionEndedError('The sign-in session has ended')
+    }
+    const patch: { -readonly [K in keyof SessionPatch]: SessionPatch[K] } = {}
+    let upstream = session.upstream
+    if (this.#needsRefresh(upstream, clock.now())) {
+      upstream = await this.#refresh(session, upstream)
+      patch.upstream = upstream
+    }
+    let user = session.user
+    let fetchedAt = session.userFetchedAt
+    if (fetchedAt + ttlMs <= clock.now()) {
+      const fetched = await this.#fetchUser(session, upstream, patch.upstream !== undefined)
+      user = fetched.user
+      if (fetched.upstream !== upstream) {
+        upstream = fetched.upstream
+        patch.upstream = upstream
+      }
+      fetchedAt = clock.now()
+      patch.user = user
+      patch.userFetchedAt = fetchedAt
+      const refusal = allowlistRefusal(user, this.#options.authorization)
+      if (refusal) await this.#end(session, `allowlist: ${refusal}`)
+    }
+    if (Object.keys(patch).length > 0) await store.updateSession(sessionId, patch)
+    const entry: SessionUser = { user, upstream, freshUntil: fetchedAt + ttlMs }
+    this.#cache.set(sessionId, entry)
+    return entry
+  }
+
+  /** The user from the provider; a dead upstream token is refreshed once (if possible) and the call retried. */
+  async #fetchUser(
+    session: SessionRecord,
+    upstream: UpstreamTokens,
+    alreadyRefreshed: boolean,
+  ): Promise<{ user: UpstreamUser; upstream: UpstreamTokens }> {
+    try {
+      return { user: await this.#options.provider.userInfo(upstream), upstream }
+    } catch (error) {
+      if (!(error instanceof UpstreamOAuthError)) throw error
+      if (alreadyRefreshed || !this.#canRefresh(upstream))
+        return this.#end(session, 'the provider refused the upstream token')
+    }
+    const refreshed = await this.#refresh(session, upstream)
+    try {
+      return { user: await this.#options.provider.userInfo(refreshed), upstream: refreshed }
+    } catch (error) {
+      if (error instanceof UpstreamOAuthError)
+        return this.#end(session, 'the provider refused the refreshed upstream token')
+      throw error
+    }
+  }
+
+  /** Refreshes the upstream tokens; a refusal ends the session. */
+  async #refresh(session: SessionRecord, upstream: UpstreamTokens): Promise<UpstreamTokens> {
+    const refresh = this.#options.provider.refresh
+    if (!refresh) return this.#end(session, 'the upstream token expired and the provider cannot refresh it')
+    try {
+      const fresh = await refresh.call(this.#options.provider, upstream)
+      // Persist at once: a rotating provider has already invalidated the old refresh token.
+      await this.#options.store.updateSession(session.sessionId, { upstream: fresh })
+      this.#options.log.info(
+        { provider: this.#options.provider.id, userId: session.user.userId },
+        'upstream token refreshed',
+      )
+      return fresh
+    } catch (error) {
+      if (error instanceof UpstreamOAuthError)
+        return this.#end(session, 'the provider refused to refresh the upstream token')
+      throw error
+    }
+  }
+
+  async #end(session: SessionRecord, reason: string): Promise<never> {
+    await this.#options.store.deleteSession(session.sessionId)
+    this.#cache.delete(session.sessionId)
+    this.#options.log.info(
+      { provider: this.#options.provider.id, userId: session.user.userId, reason },
+      'session ended',
+    )
+    throw new SessionEndedError('The sign-in session has ended; sign in again')
+  }
+}

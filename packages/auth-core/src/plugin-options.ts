@@ -1,0 +1,156 @@
+import { randomBytes } from 'node:crypto'
+import { type Clock, systemClock } from './clock.js'
+import { type AuthConfig, validateAuthConfig } from './config/index.js'
+import { MIN_SECRET_BYTES } from './defaults.js'
+import { normalizeBaseUrl, type UrlOptions } from './http/base-url.js'
+import type { UpstreamProvider } from './provider.js'
+import { MemoryStore } from './store/memory-store.js'
+import type { OAuthStore } from './store/oauth-store.js'
+
+/** Options of the `mxcpAuth` plugin. */
+export interface MxcpAuthOptions {
+  /** The validated `auth` block (`validateAuthConfig` or `loadConfig().auth`). */
+  readonly auth: AuthConfig
+  /** The identity provider; required unless `auth.provider` is `none`. Its `id` must equal `auth.provider`. */
+  readonly provider?: UpstreamProvider | undefined
+  /** Where OAuth state lives; default a new `MemoryStore` (closed with the app). A store passed in is closed by its owner. */
+  readonly store?: OAuthStore | undefined
+  /** How the server learns its external URL (`transport.http`: `base_url`, `scheme`, `trust_proxy`). */
+  readonly urls?: UrlOptions | undefined
+  /** Path of the MCP endpoint; the protected resource is `${base}${mcpPath}` (default `/mcp`). */
+  readonly mcpPath?: string | undefined
+  readonly clock?: Clock | undefined
+  /**
+   * Key for what the plugin signs (the consent CSRF token), at least 32 bytes. Default: random per
+   * process. Replicas behind one load balancer must share it.
+   */
+  readonly secret?: Buffer | undefined
+}
+
+/** The options after validation, with every default filled in. */
+export interface ResolvedOptions {
+  readonly auth: AuthConfig
+  /** Undefined exactly when `auth.provider` is `none`. */
+  readonly provider: UpstreamProvider | undefined
+  readonly store: OAuthStore
+  /** True when the plugin created the store (and so closes it). */
+  readonly ownsStore: boolean
+  readonly urls: UrlOptions
+  readonly mcpPath: string
+  readonly clock: Clock
+  readonly secret: Buffer
+}
+
+/** Paths the authorization server owns; the provider's callback must not take one. */
+const RESERVED_PATHS = ['/authorize', '/consent', '/token', '/register', '/revoke']
+
+class OptionsError extends Error {
+  constructor(message: string) {
+    super(`mxcpAuth: ${message}`)
+    this.name = 'OptionsError'
+  }
+}
+
+function checkProvider(
+  auth: AuthConfig,
+  provider: UpstreamProvider | undefined,
+  mcpPath: string,
+): UpstreamProvider | undefined {
+  if (auth.provider === 'none') return undefined
+  if (!provider)
+    throw new OptionsError(
+      `auth.provider is "${auth.provider}" but no provider was given; pass options.provider`,
+    )
+  for (const method of ['authorizationUrl', 'exchangeCode', 'userInfo'] as const) {
+    if (typeof provider[method] !== 'function')
+      throw new OptionsError(`the provider has no ${method}() method`)
+  }
+  if (provider.id !== auth.provider) {
+    throw new OptionsError(
+      `auth.provider is "${auth.provider}" but the provider given is "${String(provider.id)}"`,
+    )
+  }
+  const path = provider.callbackPath
+  if (typeof path !== 'string' || !/^\/[^?#\s]*$/.test(path))
+    throw new OptionsError(`the provider's callbackPath "${String(path)}" must be a path starting with /`)
+  if (RESERVED_PATHS.includes(path) || path === mcpPath || path.startsWith('/.well-known/')) {
+    throw new OptionsError(
+      `the provider's callbackPath "${path}" clashes with a route of the authorization server`,
+    )
+  }
+  return provider
+}
+
+function checkMcpPath(mcpPath: unknown): string {
+  if (typeof mcpPath !== 'string' || !/^\/[^?#\s]*[^/?#\s]$/.test(mcpPath) || mcpPath.includes('//')) {
+    throw new OptionsError(
+      `mcpPath "${String(mcpPath)}" must be a path like /mcp: starting with /, without a trailing slash, query or fragment`,
+    )
+  }
+  if (RESERVED_PATHS.includes(mcpPath))
+    throw new OptionsError(`mcpPath "${mcpPath}" clashes with a route of the authorization server`)
+  return mcpPath
+}
+
+function checkUrls(urls: UrlOptions | undefined): UrlOptions {
+  if (!urls) return {}
+  if (urls.scheme !== undefined && urls.scheme !== 'http' && urls.scheme !== 'https') {
+    throw new OptionsError(`urls.scheme must be "http" or "https", got "${String(urls.scheme)}"`)
+  }
+  let baseUrl: string | undefined
+  try {
+    baseUrl = urls.baseUrl === undefined || urls.baseUrl === '' ? undefined : normalizeBaseUrl(urls.baseUrl)
+  } catch (error) {
+    throw new OptionsError(error instanceof Error ? error.message : String(error))
+  }
+  return { baseUrl, scheme: urls.scheme, trustProxy: urls.trustProxy === true }
+}
+
+function checkSecret(secret: Buffer | undefined): Buffer {
+  if (secret === undefined) return randomBytes(MIN_SECRET_BYTES)
+  if (!Buffer.isBuffer(secret) || secret.length < MIN_SECRET_BYTES) {
+    throw new OptionsError(`secret must be a Buffer of at least ${MIN_SECRET_BYTES} random bytes`)
+  }
+  return secret
+}
+
+function checkStore(store: OAuthStore | undefined): { store: OAuthStore; ownsStore: boolean } {
+  if (store === undefined) return { store: new MemoryStore(), ownsStore: true }
+  for (const method of [
+    'getToken',
+    'consumeCode',
+    'rotateRefreshToken',
+    'consumeTransaction',
+    'getSession',
+  ] as const) {
+    if (typeof store[method] !== 'function')
+      throw new OptionsError(`store is not an OAuthStore (no ${method}() method)`)
+  }
+  return { store, ownsStore: false }
+}
+
+/**
+ * Validates the plugin options at registration and fills the defaults. Fails fast with a message
+ * that names the option; insecure values (plain http off loopback, a short secret, callback paths
+ * that shadow our routes) are refused, not warned about.
+ */
+export function resolveOptions(options: MxcpAuthOptions | undefined): ResolvedOptions {
+  if (!options || typeof options !== 'object')
+    throw new OptionsError('options are required: { auth, provider, … }')
+  if (!options.auth)
+    throw new OptionsError('options.auth is required (the validated auth block of the configuration)')
+  const auth = validateAuthConfig(options.auth, 'auth', 'mxcpAuth options')
+  const mcpPath = checkMcpPath(options.mcpPath ?? '/mcp')
+  const provider = checkProvider(auth, options.provider, mcpPath)
+  const clock = options.clock ?? systemClock
+  if (typeof clock.now !== 'function') throw new OptionsError('clock must have a now() method')
+  return {
+    auth,
+    provider,
+    ...checkStore(options.store),
+    urls: checkUrls(options.urls),
+    mcpPath,
+    clock,
+    secret: checkSecret(options.secret),
+  }
+}

@@ -1,0 +1,162 @@
+import fastifyCookie from '@fastify/cookie'
+import fastifyFormbody from '@fastify/formbody'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { ClientDirectory } from './clients/client-directory.js'
+import { preRegisteredClients } from './clients/pre-registered-clients.js'
+import { DEFAULT_SCOPE, SWEEP_INTERVAL_MS } from './defaults.js'
+import { createAnonymousGuard, createGuard, type MxcpGuard } from './guard/guard.js'
+import { SessionUsers } from './guard/session-users.js'
+import { allowCrossOrigin } from './http/cors.js'
+import { type MxcpAuthOptions, type ResolvedOptions, resolveOptions } from './plugin-options.js'
+import type { UpstreamProvider } from './provider.js'
+import type { AuthContext } from './server/auth-context.js'
+import { registerAuthorizeRoute } from './server/authorize/authorize-route.js'
+import { registerCallbackRoute } from './server/callback/callback-route.js'
+import { registerConsentRoute } from './server/consent/consent-route.js'
+import { htmlErrorHandler } from './server/html-errors.js'
+import { jsonErrorHandler } from './server/json-errors.js'
+import { registerMetadataRoutes } from './server/metadata/metadata-routes.js'
+import { protectedResourceMetadataPath } from './server/metadata/protected-resource-metadata.js'
+import { registerRegisterRoute } from './server/register/register-route.js'
+import { registerRevokeRoute } from './server/revoke/revoke-route.js'
+import { ReplayTracker } from './server/token/replay-tracker.js'
+import { registerTokenRoute } from './server/token/token-route.js'
+import type { UserContext } from './user-context.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /**
+     * The bearer guard, an `onRequest` hook: `scope.addHook('onRequest', scope.mxcpGuard)`.
+     * Answers 401/403 (RFC 6750, RFC 9728), else sets `request.user`.
+     */
+    mxcpGuard: MxcpGuard
+  }
+  interface FastifyRequest {
+    /** The caller, set by `mxcpGuard` (`ANONYMOUS_USER` with provider `none`); null on routes without the guard. */
+    user: UserContext
+  }
+}
+
+function buildContext(resolved: ResolvedOptions, provider: UpstreamProvider): AuthContext {
+  const clients = new ClientDirectory(preRegisteredClients(resolved.auth.clients), resolved.store)
+  const supportedScopes = [
+    ...new Set([
+      DEFAULT_SCOPE,
+      ...resolved.auth.authorization.required_scopes,
+      ...clients.preRegisteredScopes(),
+    ]),
+  ]
+  return {
+    auth: resolved.auth,
+    provider,
+    store: resolved.store,
+    clients,
+    clock: resolved.clock,
+    secret: resolved.secret,
+    urls: resolved.urls,
+    mcpPath: resolved.mcpPath,
+    supportedScopes,
+    replays: new ReplayTracker(),
+  }
+}
+
+/** Form and cookie parsing, registered only if the app does not have them already. */
+async function ensureParsers(app: FastifyInstance): Promise<void> {
+  if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) await app.register(fastifyFormbody)
+  if (!app.hasDecorator('parseCookie')) await app.register(fastifyCookie)
+}
+
+/** The browser-facing routes: errors become HTML pages, never redirects. */
+async function registerBrowserRoutes(app: FastifyInstance, context: AuthContext): Promise<void> {
+  await app.register(async (scope) => {
+    scope.setErrorHandler(htmlErrorHandler)
+    registerAuthorizeRoute(scope, context)
+    registerConsentRoute(scope, context)
+    registerCallbackRoute(scope, context)
+  })
+}
+
+/** The JSON endpoints and the metadata: RFC 6749 §5.2 errors, CORS for browser-based clients. */
+async function registerJsonRoutes(app: FastifyInstance, context: AuthContext): Promise<void> {
+  await app.register(async (scope) => {
+    scope.setErrorHandler(jsonErrorHandler)
+    allowCrossOrigin(scope, [
+      '/.well-known/oauth-authorization-server',
+      '/.well-known/oauth-protected-resource',
+      protectedResourceMetadataPath(context.mcpPath),
+      '/token',
+      '/register',
+      '/revoke',
+    ])
+    registerMetadataRoutes(scope, context)
+    registerTokenRoute(scope, context)
+    registerRegisterRoute(scope, context)
+    registerRevokeRoute(scope, context)
+  })
+}
+
+/** Sweeps expired store rows and stale cache entries on an unref'd timer, stopped on close. */
+function scheduleSweep(app: FastifyInstance, resolved: ResolvedOptions, users: SessionUsers): void {
+  const timer = setInterval(() => {
+    const now = resolved.clock.now()
+    users.prune(now)
+    resolved.store
+      .sweepExpired(now)
+      .catch((error: unknown) => app.log.warn({ err: error }, 'sweeping expired OAuth state failed'))
+  }, SWEEP_INTERVAL_MS)
+  timer.unref()
+  app.addHook('onClose', async () => {
+    clearInterval(timer)
+    if (resolved.ownsStore) await resolved.store.close()
+  })
+}
+
+async function mxcpAuthPlugin(app: FastifyInstance, options: MxcpAuthOptions): Promise<void> {
+  const resolved = resolveOptions(options)
+  if (app.hasRequestDecorator('user')) {
+    throw new Error(
+      'mxcpAuth: request.user is already decorated by another plugin (for example @fastify/jwt or passport)',
+    )
+  }
+  app.decorateRequest('user', null as unknown as UserContext)
+  const provider = resolved.provider
+  if (!provider) {
+    // Provider `none` (the guide's default): no OAuth routes at all; everyone is anonymous.
+    app.decorate('mxcpGuard', createAnonymousGuard())
+    if (resolved.ownsStore) app.addHook('onClose', async () => resolved.store.close())
+    return
+  }
+  await ensureParsers(app)
+  const context = buildContext(resolved, provider)
+  const users = new SessionUsers({
+    store: resolved.store,
+    provider,
+    clock: resolved.clock,
+    ttlMs: resolved.auth.cache_ttl * 1000,
+    authorization: resolved.auth.authorization,
+    log: app.log,
+  })
+  app.decorate(
+    'mxcpGuard',
+    createGuard({
+      store: resolved.store,
+      provider,
+      clock: resolved.clock,
+      urls: resolved.urls,
+      mcpPath: resolved.mcpPath,
+      requiredScopes: resolved.auth.authorization.required_scopes,
+      users,
+    }),
+  )
+  await registerBrowserRoutes(app, context)
+  await registerJsonRoutes(app, context)
+  scheduleSweep(app, resolved, users)
+}
+
+/**
+ * The MXCP authentication plugin: the OAuth 2.1 authorization server (RFC 8414 and RFC 9728
+ * metadata, `/authorize` with our consent page, the provider callback, `/token`, RFC 7591
+ * `/register`, RFC 7009 `/revoke`) and the `mxcpGuard` hook that protects any route.
+ */
+export const mxcpAuth = fp(mxcpAuthPlugin, { fastify: '5.x', name: '@mxcp/auth-core' })

@@ -1,0 +1,45 @@
+import type { FastifyRequest } from 'fastify'
+import type { ClientDirectory } from '../clients/client-directory.js'
+import type { Clock } from '../clock.js'
+import type { AuthConfig } from '../config/index.js'
+import { resolveBaseUrl, type UrlOptions } from '../http/base-url.js'
+import { canonicalResource } from '../oauth/resource.js'
+import type { UpstreamProvider } from '../provider.js'
+import type { OAuthStore } from '../store/oauth-store.js'
+import type { ReplayTracker } from './token/replay-tracker.js'
+
+/** Everything the endpoints share, resolved once at registration. */
+export interface AuthContext {
+  readonly auth: AuthConfig
+  readonly provider: UpstreamProvider
+  readonly store: OAuthStore
+  readonly clients: ClientDirectory
+  readonly clock: Clock
+  /** HMAC key for the consent CSRF token. */
+  readonly secret: Buffer
+  readonly urls: UrlOptions
+  readonly mcpPath: string
+  /** Every scope we know: advertised in metadata, and what a client may register. */
+  readonly supportedScopes: readonly string[]
+  readonly replays: ReplayTracker
+}
+
+/** The issuer and the other URLs of one request, all derived from one base URL. */
+export interface RequestUrls {
+  /** The issuer (RFC 8414 §2): the base URL, no trailing slash. */
+  readonly issuer: string
+  /** The canonical MCP URL: the audience of our tokens (RFC 8707). */
+  readonly resource: string
+  /** Our redirect URI towards the identity provider. */
+  readonly upstreamCallback: string
+}
+
+/** The URLs for `request` (see `resolveBaseUrl` for how the base is found). */
+export function requestUrls(context: AuthContext, request: FastifyRequest): RequestUrls {
+  const base = resolveBaseUrl(request, context.urls)
+  return {
+    issuer: base,
+    resource: canonicalResource(base, context.mcpPath),
+    upstreamCallback: `${base}${context.provider.callbackPath}`,
+  }
+}

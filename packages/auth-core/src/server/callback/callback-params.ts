@@ -1,0 +1,32 @@
+import type { ParamReader } from '../../http/params.js'
+
+/** A parameter of the provider's redirect, or undefined when missing, empty or repeated. */
+function single(params: ParamReader, name: string): string | undefined {
+  try {
+    return params.optional(name)
+  } catch {
+    return undefined
+  }
+}
+
+/** What the identity provider sent back to our callback (RFC 6749 §4.1.2 / §4.1.2.1). */
+export interface CallbackParams {
+  /** Our state; a repeated one counts as missing. */
+  readonly state: string | undefined
+  readonly code: string | undefined
+  /** The provider's `error`, reduced to safe characters: it goes to the log. */
+  readonly error: string | undefined
+}
+
+export function readCallbackParams(params: ParamReader): CallbackParams {
+  let error: string | undefined
+  try {
+    error = params
+      .optional('error')
+      ?.replace(/[^\w.-]/g, '')
+      .slice(0, 64)
+  } catch {
+    error = 'malformed'
+  }
+  return { state: single(params, 'state'), code: single(params, 'code'), error }
+}

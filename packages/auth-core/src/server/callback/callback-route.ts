@@ -1,0 +1,102 @@
+import type { FastifyInstance, FastifyReply } from 'fastify'
+import { allowlistRefusal } from '../../access/allowlist.js'
+import { AccessDeniedError, ServerError } from '../../errors/oauth-error.js'
+import { isUpstreamError } from '../../errors/upstream-error.js'
+import { sendErrorPage } from '../../html/error-page.js'
+import { readCookie } from '../../http/cookies.js'
+import { ParamReader } from '../../http/params.js'
+import { clientRedirectUrl } from '../../oauth/client-redirect.js'
+import { oauthErrorForUpstream } from '../../oauth/upstream-error-mapping.js'
+import type { UpstreamTokens, UpstreamUser } from '../../provider.js'
+import { type AuthContext, requestUrls } from '../auth-context.js'
+import { redirectError } from '../authorize/respond-to-check.js'
+import { readCallbackParams } from './callback-params.js'
+import { mintCode } from './mint-code.js'
+import { takeTransaction } from './take-transaction.js'
+
+function invalidState(reply: FastifyReply, detail: string): FastifyReply {
+  reply.log.warn({ reason: detail }, 'upstream callback refused')
+  const message = `Invalid state parameter: ${detail}. Start the sign-in again from your application.`
+  return sendErrorPage(reply, 400, 'Invalid state parameter', message)
+}
+
+/** Step 2: the provider's code for its tokens, then the user (throws only the upstream error set). */
+async function signInUpstream(
+  context: AuthContext,
+  code: string,
+  verifier: string,
+  redirectUri: string,
+): Promise<{ tokens: UpstreamTokens; user: UpstreamUser }> {
+  const tokens = await context.provider.exchangeCode(code, verifier, redirectUri)
+  const user = await context.provider.userInfo(tokens)
+  return { tokens, user }
+}
+
+/**
+ * `GET <callback_path>`: the identity provider sends the browser back here. Consumes the
+ * transaction, exchanges the code upstream, fetches the user, checks the allowlists, creates a
+ * session and redirects to the client with our code, its `state` and `iss` (RFC 9207). A missing
+ * or invalid state fails before anything goes upstream; upstream failures reach the client as
+ * `access_denied` / `temporarily_unavailable` / `server_error`, never as a 500.
+ * The route logs at warn level only: its URL carries the provider's code.
+ */
+export function registerCallbackRoute(app: FastifyInstance, context: AuthContext): void {
+  const { label, id } = context.provider
+  app.get(context.provider.callbackPath, { logLevel: 'warn' }, async (request, reply) => {
+    const urls = requestUrls(context, request)
+    const params = readCallbackParams(new ParamReader(request.query))
+    if (!params.state) return invalidState(reply, 'the state parameter is missing')
+    const taken = await takeTransaction(context, params.state, readCookie(request, 'login', urls.issuer))
+    if ('problem' in taken) return invalidState(reply, taken.problem)
+    const { transaction } = taken
+    const back = { redirectUri: transaction.redirectUri, state: transaction.clientState }
+
+    if (params.error) {
+      const error = new AccessDeniedError(
+        `${label} did not authorize the sign-in`,
+        `${label} answered error=${params.error}`,
+      )
+      return redirectError(reply, 'redirect', back, error, urls.issuer)
+    }
+    if (!params.code) {
+      return redirectError(
+        reply,
+        'redirect',
+        back,
+        new ServerError(`${label} returned no authorization code`),
+        urls.issuer,
+      )
+    }
+    let signedIn: { tokens: UpstreamTokens; user: UpstreamUser }
+    try {
+      signedIn = await signInUpstream(
+        context,
+        params.code,
+        transaction.upstreamCodeVerifier,
+        urls.upstreamCallback,
+      )
+    } catch (error) {
+      if (!isUpstreamError(error)) throw error
+      return redirectError(reply, 'redirect', back, oauthErrorForUpstream(error, label), urls.issuer)
+    }
+    const { user } = signedIn
+    const refusal = allowlistRefusal(user, context.auth.authorization)
+    if (refusal) {
+      request.log.warn(
+        { username: user.username, userId: user.userId, provider: id },
+        'sign-in refused by the allowlist',
+      )
+      return sendErrorPage(reply, 403, 'Access denied', `${refusal} Ask the server's operator for access.`)
+    }
+    const code = await mintCode(context, transaction, signedIn.tokens, user)
+    // The route logs at warn (its URL carries the provider's code); a sign-in is news, not a warning.
+    const who = { username: user.username, userId: user.userId, provider: id, clientId: transaction.clientId }
+    app.log.info({ reqId: request.id, ...who }, 'user signed in')
+    const target = clientRedirectUrl(
+      transaction.redirectUri,
+      { code, state: transaction.clientState },
+      urls.issuer,
+    )
+    return reply.redirect(target.href, 302)
+  })
+}

@@ -1,0 +1,62 @@
+import type { FastifyInstance } from 'fastify'
+import { authenticateClient, readCredentials } from '../../clients/authenticate-client.js'
+import { FORM_BODY_LIMIT } from '../../defaults.js'
+import {
+  InvalidRequestError,
+  UnauthorizedClientError,
+  UnsupportedGrantTypeError,
+} from '../../errors/oauth-error.js'
+import { ParamReader } from '../../http/params.js'
+import { NO_STORE_HEADERS } from '../../http/security-headers.js'
+import { type AuthContext, requestUrls } from '../auth-context.js'
+import { authorizationCodeGrant } from './authorization-code-grant.js'
+import { refreshTokenGrant } from './refresh-token-grant.js'
+
+const GRANTS = { authorization_code: authorizationCodeGrant, refresh_token: refreshTokenGrant } as const
+
+function isGrantType(value: string): value is keyof typeof GRANTS {
+  return Object.hasOwn(GRANTS, value)
+}
+
+/** RFC 6749 §3.2: the token endpoint takes form parameters. */
+export function requireFormBody(contentType: string | undefined): void {
+  if (!(contentType ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) {
+    throw new InvalidRequestError('Send the request as application/x-www-form-urlencoded')
+  }
+}
+
+/**
+ * `POST /token` (RFC 6749 §3.2): authenticate the client (`none`, `client_secret_post`,
+ * `client_secret_basic`), then the grant. Every response, success or error, carries
+ * `Cache-Control: no-store` and `Pragma: no-cache` (RFC 6749 §5.1); errors are §5.2 JSON.
+ */
+export function registerTokenRoute(app: FastifyInstance, context: AuthContext): void {
+  app.post(
+    '/token',
+    {
+      bodyLimit: FORM_BODY_LIMIT,
+      onSend: async (_request, reply, payload) => {
+        reply.headers(NO_STORE_HEADERS)
+        return payload
+      },
+    },
+    async (request, reply) => {
+      requireFormBody(request.headers['content-type'])
+      const urls = requestUrls(context, request)
+      const params = new ParamReader(request.body)
+      const client = await authenticateClient(
+        readCredentials(request.headers.authorization, params),
+        context.clients,
+        context.clock.now(),
+      )
+      const grantType = params.required('grant_type')
+      if (!isGrantType(grantType))
+        throw new UnsupportedGrantTypeError(`grant_type ${grantType.slice(0, 64)} is not supported`)
+      if (!client.grantTypes.includes(grantType))
+        throw new UnauthorizedClientError(`This client may not use grant_type ${grantType}`)
+      const response = await GRANTS[grantType](context, client, params, urls)
+      request.log.info({ clientId: client.clientId, grantType }, 'tokens issued')
+      return reply.code(200).send(response)
+    },
+  )
+}
