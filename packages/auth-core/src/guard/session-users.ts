@@ -133,8 +133,24 @@ export class SessionUsers {
     }
   }
 
-  /** Refreshes the upstream tokens; a refusal ends the session. */
-  async #refresh(session: SessionRecord, upstream: UpstreamTokens): Promise<UpstreamTokens> {
+  /**
+   * Refreshes the upstream tokens; a refusal ends the session. With a store that locks sessions
+   * across processes (PostgreSQL), the refresh runs under that lock and re-reads the session
+   * first: if another replica refreshed meanwhile, its tokens are used and the provider is not
+   * called again (a rotating provider would refuse the old refresh token).
+   */
+  #refresh(session: SessionRecord, upstream: UpstreamTokens): Promise<UpstreamTokens> {
+    const { store } = this.#options
+    if (!store.withSessionLock) return this.#refreshNow(session, upstream)
+    return store.withSessionLock(session.sessionId, async () => {
+      const current = await store.getSession(session.sessionId)
+      if (!current) return this.#end(session, 'the session was ended elsewhere')
+      if (current.upstream.accessToken !== upstream.accessToken) return current.upstream
+      return this.#refreshNow(session, upstream)
+    })
+  }
+
+  async #refreshNow(session: SessionRecord, upstream: UpstreamTokens): Promise<UpstreamTokens> {
     const refresh = this.#options.provider.refresh
     if (!refresh) return this.#end(session, 'the upstream token expired and the provider cannot refresh it')
     try {
