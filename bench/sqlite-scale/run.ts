@@ -1,0 +1,193 @@
+/**
+ * Token validation latency of the SQLite store with 1 thousand and with 1 million stored tokens.
+ * Run from the repository root:
+ *   node --conditions=@mxcp/source --import tsx bench/sqlite-scale/run.ts
+ * Prints one JSON line. Figures are microseconds (p50, p99) of `getToken` by hash, and of the
+ * whole check a request pays (SHA-256 of the presented token, then `getToken`); the ratios
+ * 1M / 1k are what to compare across machines. Bounded to well under 90 s on 2 cores.
+ */
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync, statSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { cpus, tmpdir } from 'node:os'
+import { join } from 'node:path'
+// bench/ does not depend on the package (yet): reach it, and its better-sqlite3, by path.
+import { openSqliteStore } from '../../packages/persistence-sqlite/src/index.js'
+
+type RawDatabase = {
+  exec(sql: string): void
+  pragma(sql: string, options?: { simple: boolean }): unknown
+  prepare(sql: string): { run(...params: unknown[]): unknown }
+  close(): void
+}
+const requireFromPackage = createRequire(
+  new URL('../../packages/persistence-sqlite/package.json', import.meta.url),
+)
+const Database = requireFromPackage('better-sqlite3') as new (path: string) => RawDatabase
+
+/** Timed lookups per size, after as many untimed ones. */
+const SAMPLES = 20_000
+/** Distinct stored tokens the lookups pick from (all of them at 1k). */
+const KEEP = 20_000
+/** An access and a refresh token per grant. */
+const TOKENS_PER_GRANT = 2
+const HOUR = 3_600_000
+
+const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex')
+
+/** `count` random tokens in our format (`mxcp_at_` + 32 random bytes, base64url). */
+function randomTokens(count: number): string[] {
+  const bytes = randomBytes(32 * count)
+  return Array.from(
+    { length: count },
+    (_, i) => 'mxcp_at_' + bytes.subarray(32 * i, 32 * (i + 1)).toString('base64url'),
+  )
+}
+
+/**
+ * `count` token hashes in ascending order, uniformly spread: an increasing 32-bit prefix, then
+ * random hex. Indistinguishable, for the B-tree, from SHA-256 of random tokens, but ready sorted,
+ * so the load appends instead of splitting pages at random (much faster, same final tree).
+ */
+function sortedFillerHashes(count: number): string[] {
+  const tails = randomBytes(28 * count)
+  return Array.from(
+    { length: count },
+    (_, i) =>
+      Math.floor((i * 2 ** 32) / count)
+        .toString(16)
+        .padStart(8, '0') + tails.subarray(28 * i, 28 * (i + 1)).toString('hex'),
+  )
+}
+
+/**
+ * Writes `count` access tokens in one transaction and returns the bearer strings of `KEEP` of
+ * them (all at 1k), real tokens whose SHA-256 went in like any other; the rest are filler rows
+ * whose bearer strings nobody needs. The loader is a throwaway connection, so it skips the WAL
+ * and fsync that the store itself always uses.
+ */
+function bulkLoad(path: string, count: number, now: number): { kept: string[]; loadMs: number } {
+  const started = performance.now()
+  const kept = randomTokens(Math.min(count, KEEP))
+  const hashes = [...sortedFillerHashes(count - kept.length), ...kept.map(sha256)]
+  const raw = new Database(path)
+  raw.pragma('journal_mode = DELETE')
+  raw.pragma('synchronous = OFF')
+  raw.pragma('cache_size = -262144')
+  const insert = raw.prepare(
+    'INSERT INTO tokens (token_hash, kind, client_id, session_id, family_id, scopes, resource, created_at, expires_at, revoked, consumed) ' +
+      "VALUES (?, 'access', ?, ?, ?, '[\"mxcp:access\"]', 'https://mcp.example.com/mcp', ?, ?, 0, 0)",
+  )
+  raw.exec('BEGIN')
+  hashes.forEach((hash, i) => {
+    // Ids that grow with i, so these indexes are appended to as well.
+    const grant = String(Math.floor(i / TOKENS_PER_GRANT)).padStart(8, '0')
+    insert.run(hash, `client-${i % 50}`, `session-${grant}`, `family-${grant}`, now, now + HOUR)
+  })
+  raw.exec('COMMIT')
+  raw.close()
+  return { kept, loadMs: performance.now() - started }
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN
+}
+
+interface Percentiles {
+  p50Us: number
+  p99Us: number
+}
+
+interface SizeResult {
+  tokens: number
+  samples: number
+  getToken: Percentiles
+  hashAndLookup: Percentiles
+  unknownTokenUs: number
+  openMs: number
+  loadMs: number
+  fileMb: number
+}
+
+function summary(durationsNs: number[]): Percentiles {
+  const sorted = durationsNs.sort((a, b) => a - b)
+  const us = (ns: number) => Math.round(ns / 10) / 100
+  return { p50Us: us(percentile(sorted, 50)), p99Us: us(percentile(sorted, 99)) }
+}
+
+async function measure(count: number): Promise<SizeResult> {
+  const folder = mkdtempSync(join(tmpdir(), 'mxcp-bench-sqlite-'))
+  const path = join(folder, 'oauth.db')
+  const now = Date.now()
+  try {
+    await (await openSqliteStore({ path, encryptionKey: 'bench-key' })).close()
+    const { kept, loadMs } = bulkLoad(path, count, now)
+
+    const opening = performance.now()
+    const store = await openSqliteStore({ path, encryptionKey: 'bench-key' })
+    const openMs = performance.now() - opening
+    try {
+      // Random picks, so consecutive lookups hit unrelated pages, as requests from many users do.
+      const pick = (): string => kept[Math.floor(Math.random() * kept.length)] ?? ''
+      const tokens = Array.from({ length: SAMPLES }, pick)
+      for (let i = 0; i < SAMPLES; i++) await store.getToken(sha256(pick()))
+
+      const lookup: number[] = []
+      const whole: number[] = []
+      for (const token of tokens) {
+        const hash = sha256(token)
+        const start = process.hrtime.bigint()
+        const found = await store.getToken(hash)
+        lookup.push(Number(process.hrtime.bigint() - start))
+        if (!found) throw new Error('a stored token was not found')
+      }
+      for (const token of tokens) {
+        const start = process.hrtime.bigint()
+        const found = await store.getToken(sha256(token))
+        whole.push(Number(process.hrtime.bigint() - start))
+        if (!found) throw new Error('a stored token was not found')
+      }
+      const missStart = process.hrtime.bigint()
+      if ((await store.getToken(sha256('mxcp_at_unknown'))) !== undefined)
+        throw new Error('unknown token found')
+      const missUs = Number(process.hrtime.bigint() - missStart) / 1000
+
+      return {
+        tokens: count,
+        samples: lookup.length,
+        getToken: summary(lookup),
+        hashAndLookup: summary(whole),
+        unknownTokenUs: Math.round(missUs * 100) / 100,
+        openMs: Math.round(openMs),
+        loadMs: Math.round(loadMs),
+        fileMb: Math.round(statSync(path).size / 1e5) / 10,
+      }
+    } finally {
+      await store.close()
+    }
+  } finally {
+    rmSync(folder, { recursive: true, force: true })
+  }
+}
+
+const started = performance.now()
+const small = await measure(1_000)
+const large = await measure(1_000_000)
+const ratio = (metric: 'getToken' | 'hashAndLookup', p: keyof Percentiles): number =>
+  Math.round((large[metric][p] / small[metric][p]) * 100) / 100
+
+console.log(
+  JSON.stringify({
+    bench: 'sqlite-scale',
+    machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version },
+    '1k': small,
+    '1m': large,
+    ratio1mTo1k: {
+      getTokenP50: ratio('getToken', 'p50Us'),
+      getTokenP99: ratio('getToken', 'p99Us'),
+      hashAndLookupP50: ratio('hashAndLookup', 'p50Us'),
+      hashAndLookupP99: ratio('hashAndLookup', 'p99Us'),
+    },
+    totalMs: Math.round(performance.now() - started),
+  }),
+)

@@ -1,0 +1,5 @@
+import { storeContract } from '@mxcp/auth-core/testing'
+import { openSqliteStore } from '../src/index.js'
+import { tempDatabasePath } from './helpers/temp-database.js'
+
+storeContract('sqlite', async () => openSqliteStore({ path: tempDatabasePath(), encryptionKey: 'test-key' }))
