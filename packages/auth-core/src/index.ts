@@ -50,6 +50,8 @@ export { MemoryStore } from './store/memory-store.js'
 export type { OAuthStore } from './store/oauth-store.js'
 export { StoreUnavailableError } from './store/oauth-store.js'
 export type * from './store/records.js'
+export type { KeyBinding } from './store/sealed-box.js'
+export { bindKey, SealedBox, UnsealError, unlockKey } from './store/sealed-box.js'
 export { isLoopbackHost, secureEndpointUrl } from './upstream/endpoint-url.js'
 export type { UpstreamHttpOptions } from './upstream/http.js'
 export {

@@ -1,14 +1,11 @@
-import { randomBytes } from 'node:crypto'
+import { bindKey, type SealedBox, unlockKey } from '@mxcp/auth-core'
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres'
 import type { Tables } from './schema/define-tables.js'
-import { SealedBox, UnsealError } from './sealed-box.js'
 
 const SALT_KEY = 'kdf_salt'
 const CHECK_KEY = 'key_check'
-/** A known plaintext sealed by the first replica: if it opens, the key is the one the database was made with. */
-const CHECK_PLAINTEXT = 'mxcp-auth key check'
-const CHECK_ASSOCIATED_DATA = 'meta:key_check'
-const SALT_BYTES = 16
+/** HKDF purpose: keys derived for this store serve nothing else. */
+const PURPOSE = 'persistence-postgres'
 
 /**
  * Binds `encryption_key` to the database on the first start (a random HKDF salt and a key check
@@ -27,23 +24,18 @@ export async function unlockSealedBox(
   const check = rows.find((row) => row.key === CHECK_KEY)?.value
 
   if (salt === undefined && check === undefined) {
-    const freshSalt = randomBytes(SALT_BYTES)
-    const box = SealedBox.derive(encryptionKey, freshSalt)
+    const binding = bindKey(encryptionKey, PURPOSE)
     await db.insert(meta).values([
-      { key: SALT_KEY, value: freshSalt },
-      { key: CHECK_KEY, value: box.seal(CHECK_PLAINTEXT, CHECK_ASSOCIATED_DATA) },
+      { key: SALT_KEY, value: binding.salt },
+      { key: CHECK_KEY, value: binding.check },
     ])
-    return box
+    return binding.box
   }
   if (salt === undefined || check === undefined) {
     throw new Error('PostgreSQL store: the meta table holds an incomplete key record (kdf_salt, key_check)')
   }
-  const box = SealedBox.derive(encryptionKey, salt)
-  try {
-    if (box.open(check, CHECK_ASSOCIATED_DATA) === CHECK_PLAINTEXT) return box
-  } catch (error) {
-    if (!(error instanceof UnsealError)) throw error
-  }
+  const box = unlockKey(encryptionKey, PURPOSE, salt, check)
+  if (box) return box
   throw new Error(
     'PostgreSQL store: auth.persistence.encryption_key is not the key this database was set up with. ' +
       'Every replica must use the same key; with another one the stored upstream tokens cannot be read. ' +

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url'
+import type { SealedBox } from '@mxcp/auth-core'
 import { drizzle } from 'drizzle-orm/node-postgres'
 import { migrate } from 'drizzle-orm/node-postgres/migrator'
 import { pgSchema } from 'drizzle-orm/pg-core'
@@ -8,7 +9,6 @@ import { baseConnectionConfig, MIGRATION_LOCK_TIMEOUT_MS } from './connection.js
 import { unlockSealedBox } from './key-check.js'
 import type { ResolvedOptions } from './options.js'
 import { defineTables } from './schema/define-tables.js'
-import type { SealedBox } from './sealed-box.js'
 
 /**
  * The committed migrations (drizzle-kit output). Resolved from this module's own location, which is

@@ -1,11 +1,10 @@
-import type { OAuthStore } from '@mxcp/auth-core'
+import type { OAuthStore, SealedBox } from '@mxcp/auth-core'
 import { pgSchema } from 'drizzle-orm/pg-core'
 import { createLockPool, createQueryPool } from './connection.js'
 import { migrateSchema } from './migrate.js'
 import { type PostgresStoreOptions, resolveOptions } from './options.js'
 import { PostgresStore } from './postgres-store.js'
 import { defineTables } from './schema/define-tables.js'
-import type { SealedBox } from './sealed-box.js'
 import { toStoreError } from './store-errors.js'
 
 /**

@@ -4,6 +4,7 @@ import type {
   ConsumeCodeResult,
   OAuthStore,
   RotateRefreshResult,
+  SealedBox,
   SessionPatch,
   SessionRecord,
   TokenRecord,
@@ -29,7 +30,6 @@ import {
   transactionToRow,
 } from './record-mapping.js'
 import type { Tables } from './schema/define-tables.js'
-import type { SealedBox } from './sealed-box.js'
 import { SessionLocks } from './session-lock.js'
 import { isBrokenConnection, toStoreError } from './store-errors.js'
 import { type Sweeper, startSweeper } from './sweeper.js'

@@ -1,7 +1,13 @@
-import type { ClientRecord, CodeRecord, SessionRecord, TokenRecord, TransactionRecord } from '@mxcp/auth-core'
+import type {
+  ClientRecord,
+  CodeRecord,
+  SealedBox,
+  SessionRecord,
+  TokenRecord,
+  TransactionRecord,
+} from '@mxcp/auth-core'
 import { isJsonObject, isUpstreamTokens, isUpstreamUser, parseStoredJson } from './json-guards.js'
 import type { Tables } from './schema/define-tables.js'
-import type { SealedBox } from './sealed-box.js'
 
 /**
  * Records of `@mxcp/auth-core` to table rows and back. Secret fields are sealed on the way in and

@@ -1,13 +1,13 @@
 import { homedir } from 'node:os'
 import { resolve } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
+import type { SealedBox } from '@mxcp/auth-core'
 import { type OAuthStore, systemClock } from '@mxcp/auth-core'
 import { applyMigrations } from './database/migrate.js'
 import { openDatabase, type StoreDatabase } from './database/open-database.js'
 import { isBusy, SqliteStoreOpenError } from './database/sqlite-errors.js'
 import { hasKeyCheck, unlockSealedBox } from './encryption/key-check.js'
 import { keyFilePath, readKeyFile, readOrCreateKeyFile } from './encryption/key-file.js'
-import type { SealedBox } from './encryption/sealed-box.js'
 import { createPrivateFile, ensurePrivateDirectory, tightenFile } from './files/private-files.js'
 import {
   DEFAULT_BUSY_TIMEOUT_MS,

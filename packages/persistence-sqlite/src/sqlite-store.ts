@@ -5,6 +5,7 @@ import type {
   ConsumeCodeResult,
   OAuthStore,
   RotateRefreshResult,
+  SealedBox,
   SessionPatch,
   SessionRecord,
   TokenRecord,
@@ -28,7 +29,6 @@ import {
 import { clients, codes, revokedFamilies, sessions, tokens, transactions } from './database/schema.js'
 import { toStoreError } from './database/sqlite-errors.js'
 import { sweepExpiredRows } from './database/sweep-expired.js'
-import type { SealedBox } from './encryption/sealed-box.js'
 import type { SqliteStoreLogger } from './options.js'
 import { SessionLocks } from './session-lock.js'
 

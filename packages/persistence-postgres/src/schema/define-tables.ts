@@ -14,7 +14,7 @@ const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () =>
  *
  * Times are epoch milliseconds (`bigint`). Secrets never sit here in clear: tokens, codes, client
  * secrets, states and browser bindings arrive as SHA-256 hex from the caller; the upstream tokens and
- * our PKCE verifier towards the provider are AES-256-GCM ciphertext (`sealed-box.ts`).
+ * our PKCE verifier towards the provider are AES-256-GCM ciphertext (`SealedBox` of @mxcp/auth-core).
  *
  * Structured values are JSON in `text` columns rather than `jsonb`: `jsonb` refuses the `\u0000`
  * escape that an identity provider's profile may well contain, and reorders keys.

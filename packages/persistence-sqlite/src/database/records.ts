@@ -1,12 +1,12 @@
 import type {
   ClientRecord,
   CodeRecord,
+  SealedBox,
   SessionRecord,
   TokenRecord,
   TransactionRecord,
   UpstreamTokens,
 } from '@mxcp/auth-core'
-import type { SealedBox } from '../encryption/sealed-box.js'
 import type { clients, codes, sessions, tokens, transactions } from './schema.js'
 
 /**

@@ -1,15 +1,13 @@
-import { randomBytes } from 'node:crypto'
+import { bindKey, type SealedBox, unlockKey } from '@mxcp/auth-core'
 import { eq } from 'drizzle-orm'
 import type { StoreDatabase } from '../database/open-database.js'
 import { meta } from '../database/schema.js'
 import { SqliteStoreOpenError } from '../database/sqlite-errors.js'
-import { SealedBox, UnsealError } from './sealed-box.js'
 
 const SALT_KEY = 'kdf_salt'
 const CHECK_KEY = 'key_check'
-/** A known plaintext sealed at creation: if it opens, the key is the one the database was made with. */
-const CHECK_PLAINTEXT = 'mxcp-auth key check'
-const CHECK_ASSOCIATED_DATA = 'meta:key_check'
+/** HKDF purpose: keys derived for this store serve nothing else. */
+const PURPOSE = 'persistence-sqlite'
 
 /** True once a key has been bound to this database (its first successful start-up). */
 export function hasKeyCheck(db: StoreDatabase): boolean {
@@ -27,16 +25,15 @@ export function unlockSealedBox(db: StoreDatabase, secret: string, path: string)
       const salt = tx.select().from(meta).where(eq(meta.key, SALT_KEY)).get()?.value
       const check = tx.select().from(meta).where(eq(meta.key, CHECK_KEY)).get()?.value
       if (salt === undefined && check === undefined) {
-        const freshSalt = randomBytes(16)
-        const box = SealedBox.derive(secret, freshSalt)
+        const binding = bindKey(secret, PURPOSE)
         tx.insert(meta)
           .values([
-            { key: SALT_KEY, value: freshSalt },
-            { key: CHECK_KEY, value: box.seal(CHECK_PLAINTEXT, CHECK_ASSOCIATED_DATA) },
+            { key: SALT_KEY, value: binding.salt },
+            { key: CHECK_KEY, value: binding.check },
           ])
           .onConflictDoNothing()
           .run()
-        return box
+        return binding.box
       }
       if (salt === undefined || check === undefined) {
         throw new SqliteStoreOpenError(
@@ -44,12 +41,8 @@ export function unlockSealedBox(db: StoreDatabase, secret: string, path: string)
           `The OAuth database ${path} has an incomplete key record (meta table)`,
         )
       }
-      const box = SealedBox.derive(secret, salt)
-      try {
-        if (box.open(check, CHECK_ASSOCIATED_DATA) === CHECK_PLAINTEXT) return box
-      } catch (error) {
-        if (!(error instanceof UnsealError)) throw error
-      }
+      const box = unlockKey(secret, PURPOSE, salt, check)
+      if (box) return box
       throw new SqliteStoreOpenError(
         path,
         `The encryption key does not match the one this database was created with (${path}). ` +
