@@ -1,0 +1,42 @@
+import { type MxcpGuard, mxcpAuth, type ResolvedConfig, type UserContext } from '@mxcp/auth-core'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { createProvider } from './create-provider.js'
+import { openStore } from './open-store.js'
+
+/** What the MCP routes need from authentication. */
+export interface AuthSetup {
+  /** The bearer guard for `/mcp` (with provider `none`: lets everyone in as anonymous). */
+  readonly guard: MxcpGuard
+  readonly userOf: (request: FastifyRequest) => UserContext
+}
+
+/**
+ * Registers `@mxcp/auth-core` on `app` as the configuration says: the provider `auth.provider`
+ * names, the store `auth.persistence` names (closed when the app closes), and the external URL
+ * from `transport.http` (`base_url`, `scheme`, `trust_proxy`; otherwise each request's Host).
+ */
+export async function setUpAuth(
+  app: FastifyInstance,
+  config: ResolvedConfig,
+  mcpPath: string,
+): Promise<AuthSetup> {
+  const { auth } = config
+  const { http } = config.transport
+  const provider = createProvider(auth)
+  const store = await openStore(auth, app.log)
+  try {
+    await app.register(mxcpAuth, {
+      auth,
+      provider,
+      store,
+      urls: { baseUrl: http.base_url, scheme: http.scheme, trustProxy: http.trust_proxy },
+      mcpPath,
+    })
+  } catch (error) {
+    await store?.close()
+    throw error
+  }
+  // A store passed in is closed by its owner, once the last request has finished.
+  if (store) app.addHook('onClose', async () => store.close())
+  return { guard: app.mxcpGuard, userOf: (request) => request.user }
+}

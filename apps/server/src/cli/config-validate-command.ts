@@ -1,0 +1,50 @@
+import { loadConfig, type ResolvedConfig } from '@mxcp/auth-core'
+import { stringify } from 'yaml'
+import { maskSecrets } from '../config/mask-secrets.js'
+import type { ProjectDefinitions } from '../definitions/definition-types.js'
+import { loadDefinitions } from '../definitions/load-definitions.js'
+import { BUILTIN_SQL_TOOL_NAMES } from '../mcp/builtin-sql-tools.js'
+import { describeFailure } from './describe-failure.js'
+import { type CommandIo, processIo } from './output.js'
+import type { ProjectSelection } from './parse-arguments.js'
+
+function summary(config: ResolvedConfig, definitions: ProjectDefinitions): Record<string, unknown> {
+  return {
+    project: config.projectName,
+    profile: config.profileName,
+    site_config: config.sitePath,
+    user_config: config.userConfigPath ?? '(none: authentication is off)',
+    duckdb: { path: config.duckdbPath, readonly: config.duckdbReadonly },
+    sql_tools: config.site.sql_tools,
+    definitions: {
+      tools: definitions.tools.map((t) => t.name),
+      resources: definitions.resources.map((r) => r.uri),
+      prompts: definitions.prompts.map((p) => p.name),
+    },
+    auth: config.auth,
+    transport: config.transport,
+  }
+}
+
+/**
+ * `mxcp config validate`: loads the site config, the user config and the project's YAML
+ * definitions as `mxcp serve` would, and prints the result with every secret masked. On any
+ * problem, prints them all to standard error and returns 1.
+ */
+export function configValidateCommand(project: ProjectSelection, io: CommandIo = processIo): number {
+  try {
+    const config = loadConfig({ projectDir: project.projectDir, profile: project.profile, env: io.env })
+    const definitions = loadDefinitions({
+      projectDir: config.projectDir,
+      paths: config.site.paths,
+      reservedToolNames: config.site.sql_tools.enabled ? BUILTIN_SQL_TOOL_NAMES : [],
+    })
+    io.out(
+      `# The configuration is valid. Secrets are masked.\n${stringify(maskSecrets(summary(config, definitions)))}`,
+    )
+    return 0
+  } catch (error) {
+    io.err(describeFailure(error))
+    return 1
+  }
+}

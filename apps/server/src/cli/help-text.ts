@@ -1,0 +1,26 @@
+/** `mxcp --help`. */
+export const HELP_TEXT = `mxcp: an MCP server with OAuth, serving tools, resources and prompts defined in YAML on DuckDB
+
+Usage:
+  mxcp serve [options]            serve the project over MCP streamable HTTP (POST /mcp)
+  mxcp config validate [options]  print the resolved configuration (secrets masked), or every problem
+  mxcp --help                     this text
+
+Options of both commands:
+  --project DIR        the project folder holding mxcp-site.yml (default: the current folder)
+  --profile NAME       the profile (default: MXCP_PROFILE, else the site's profile)
+
+Options of serve:
+  --port N             port to listen on (default: transport.http.port, 8000); 0 picks a free one
+  --host H             address to listen on (default: transport.http.host, localhost)
+  --debug              readable debug logs (otherwise JSON lines at level info)
+  --sql-tools BOOL     true|false: serve execute_sql_query, list_tables, get_table_schema
+  --readonly           open the DuckDB database read-only
+  --stateless          a fresh MCP server per request, no sessions (the default)
+  --no-stateless       MCP sessions (Mcp-Session-Id), still checking the token on every request
+
+Configuration:
+  mxcp-site.yml in the project folder names the project and profile. The user configuration
+  (MXCP_CONFIG, default ~/.mxcp/config.yml) holds projects.<project>.profiles.<profile>.auth
+  and transport; \${VAR} is replaced with the environment variable VAR.
+`

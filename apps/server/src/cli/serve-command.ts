@@ -1,0 +1,68 @@
+import { loadConfig } from '@mxcp/auth-core'
+import type { FastifyBaseLogger } from 'fastify'
+import { createLogger } from '../logging/create-logger.js'
+import { createMxcpServer, type MxcpServer } from '../server/create-mxcp-server.js'
+import type { ServeOverrides } from '../server/serve-options.js'
+import { describeFailure } from './describe-failure.js'
+import { processIo } from './output.js'
+import type { ProjectSelection } from './parse-arguments.js'
+
+/** Options of {@link serveCommand}. */
+export interface ServeCommandOptions {
+  readonly project: ProjectSelection
+  readonly debug: boolean
+  readonly overrides: ServeOverrides
+}
+
+/** Stops `server` (in-flight requests finish, then the store and DuckDB close) and exits. */
+function shutDown(server: MxcpServer, logger: FastifyBaseLogger, signal: NodeJS.Signals): void {
+  logger.info({ signal }, 'shutting down: finishing in-flight requests')
+  server.close().then(
+    () => {
+      logger.info('stopped')
+      process.exit(0)
+    },
+    (error: unknown) => {
+      logger.error({ err: error }, 'shutdown failed')
+      process.exit(1)
+    },
+  )
+}
+
+/**
+ * `mxcp serve`: loads the configuration, composes the server and listens. On SIGINT or SIGTERM
+ * it stops accepting requests, lets in-flight ones finish, closes the OAuth store and DuckDB,
+ * and exits 0; a second signal exits at once with 1. Returns 1 if start-up fails (every
+ * problem printed), otherwise never returns before the process exits.
+ */
+export async function serveCommand(options: ServeCommandOptions): Promise<number> {
+  const logger = createLogger({ debug: options.debug })
+  let running: MxcpServer | undefined
+  let signalled: NodeJS.Signals | undefined
+  // Installed before start-up: a signal that comes while DuckDB opens or the port binds must not
+  // kill the process halfway; it stops the server as soon as start-up is done.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (signalled) {
+      logger.warn({ signal }, 'second signal: exiting without waiting')
+      process.exit(1)
+    }
+    signalled = signal
+    if (running) shutDown(running, logger, signal)
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  let server: MxcpServer | undefined
+  try {
+    const config = loadConfig({ projectDir: options.project.projectDir, profile: options.project.profile })
+    server = await createMxcpServer({ config, overrides: options.overrides, logger })
+    await server.listen()
+  } catch (error) {
+    processIo.err(describeFailure(error))
+    // A port already in use, say: release DuckDB and the store before exiting.
+    await server?.close().catch(() => {})
+    return 1
+  }
+  running = server
+  if (signalled) shutDown(running, logger, signalled)
+  return new Promise<number>(() => {})
+}

@@ -1,0 +1,67 @@
+import { ErrorCode } from '@modelcontextprotocol/sdk/types.js'
+import type { MxcpGuard } from '@mxcp/auth-core'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { preflight } from './cors.js'
+import { jsonRpcError } from './json-rpc-error.js'
+import type { McpContext } from './mcp-context.js'
+import { McpSessions } from './mcp-sessions.js'
+import { requestChecks } from './request-checks.js'
+import { methodNotAllowed, statelessPost } from './stateless-mcp.js'
+
+/** Options of {@link mcpRoutes}. */
+export interface McpRoutesOptions extends McpContext {
+  /** Default `/mcp`. */
+  readonly path?: string
+  /** Fresh server per request (default), or MCP sessions. */
+  readonly stateless: boolean
+  /** The server's own origins, allowed in `Origin` besides loopback ones. */
+  readonly ownOrigins: () => ReadonlySet<string>
+  /** The bearer guard (`app.mxcpGuard`), which sets `request.user`. */
+  readonly guard: MxcpGuard
+}
+
+/**
+ * Errors Fastify raises before the MCP transport sees the request (malformed JSON, a body over
+ * the limit) in the JSON-RPC shape MCP clients read; a 5xx never shows its cause.
+ */
+function mcpErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const status = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500
+  if (status >= 500) {
+    request.log.error({ err: error }, 'MCP request failed')
+    return reply.code(status).send(jsonRpcError(ErrorCode.InternalError, 'Internal error'))
+  }
+  const code =
+    error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError
+      ? ErrorCode.ParseError
+      : -32000
+  return reply.code(status).send(jsonRpcError(code, error.message))
+}
+
+/**
+ * The MCP endpoint, as an encapsulated plugin so that its hooks apply to it alone: `Origin` and
+ * `MCP-Protocol-Version` checks, then the guard, on every request of every method.
+ */
+export async function mcpRoutes(app: FastifyInstance, options: McpRoutesOptions): Promise<void> {
+  const path = options.path ?? '/mcp'
+  app.setErrorHandler(mcpErrorHandler)
+  app.addHook('onRequest', requestChecks(options.ownOrigins))
+  // A CORS preflight carries no credentials (Fetch standard): it is answered, never guarded.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.method !== 'OPTIONS') await options.guard(request, reply)
+  })
+  app.options(path, preflight)
+  if (options.stateless) {
+    app.post(path, statelessPost(options))
+    app.get(path, methodNotAllowed)
+    app.delete(path, methodNotAllowed)
+    return
+  }
+  const sessions = new McpSessions(options)
+  // Open SSE streams would keep the HTTP server from closing: end the sessions first.
+  app.addHook('preClose', async () => sessions.closeAll())
+  app.route({
+    method: ['GET', 'POST', 'DELETE'],
+    url: path,
+    handler: (request, reply) => sessions.handle(request, reply),
+  })
+}

@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto'
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js'
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
+import { ErrorCode, isInitializeRequest } from '@modelcontextprotocol/sdk/types.js'
+import type { UserContext } from '@mxcp/auth-core'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { authInfoFor } from '../mcp/caller.js'
+import { createMcpServer } from '../mcp/create-mcp-server.js'
+import { handOver } from './hand-over.js'
+import { writeRawError } from './json-rpc-error.js'
+import type { McpContext } from './mcp-context.js'
+
+interface Session {
+  readonly transport: StreamableHTTPServerTransport
+  readonly server: Server
+  /** Who opened it: only the same user, through the same client, may use it. */
+  readonly owner: string
+}
+
+/** Default cap on open sessions; past it the least recently used one is closed. */
+export const DEFAULT_MAX_SESSIONS = 1000
+
+/** The session binding key (MCP SBP 2.3.4: bind session IDs to user-specific information). */
+function ownerOf(user: UserContext): string {
+  return user.anonymous ? 'anonymous' : JSON.stringify([user.provider, user.userId, user.clientId])
+}
+
+/**
+ * Stateful streamable HTTP (`transport.http.stateless: false`): one MCP server per session,
+ * created on `initialize`, found by `Mcp-Session-Id` afterwards. The token is still checked on
+ * every request by the guard (a session is never authentication), and a session answers only
+ * the user who opened it; to anyone else it does not exist (404).
+ */
+export class McpSessions {
+  readonly #context: McpContext
+  readonly #maxSessions: number
+  /** In order of last use, oldest first. */
+  readonly #sessions = new Map<string, Session>()
+
+  constructor(context: McpContext, maxSessions = DEFAULT_MAX_SESSIONS) {
+    this.#context = context
+    this.#maxSessions = maxSessions
+  }
+
+  get size(): number {
+    return this.#sessions.size
+  }
+
+  /** GET, POST and DELETE on `/mcp`. */
+  async handle(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const user = this.#context.userOf(request)
+    const raw = handOver(request, reply, authInfoFor(user))
+    const header = request.headers['mcp-session-id']
+    try {
+      if (header === undefined) {
+        if (request.method !== 'POST' || !isInitializeRequest(request.body)) {
+          writeRawError(reply.raw, 400, -32000, 'Bad Request: Mcp-Session-Id header is required')
+          return
+        }
+        const session = await this.#open(request, ownerOf(user))
+        await session.transport.handleRequest(raw, reply.raw, request.body)
+        return
+      }
+      const session = typeof header === 'string' ? this.#sessions.get(header) : undefined
+      if (typeof header !== 'string' || !session || session.owner !== ownerOf(user)) {
+        writeRawError(reply.raw, 404, -32001, 'Session not found')
+        return
+      }
+      this.#touch(header, session)
+      await session.transport.handleRequest(raw, reply.raw, request.body)
+    } catch (error) {
+      request.log.error({ err: error }, 'MCP request failed')
+      writeRawError(reply.raw, 500, ErrorCode.InternalError, 'Internal error')
+    }
+  }
+
+  async #open(request: FastifyRequest, owner: string): Promise<Session> {
+    // The session outlives this request: its log lines must not carry this request's id.
+    const server = createMcpServer(this.#context.catalog, this.#context.identity, request.server.log)
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      enableJsonResponse: true,
+      onsessioninitialized: (id) => {
+        this.#sessions.set(id, session)
+        this.#evict()
+      },
+    })
+    const session: Session = { transport, server, owner }
+    transport.onclose = () => {
+      if (transport.sessionId !== undefined) this.#sessions.delete(transport.sessionId)
+    }
+    await server.connect(transport)
+    return session
+  }
+
+  #touch(id: string, session: Session): void {
+    this.#sessions.delete(id)
+    this.#sessions.set(id, session)
+  }
+
+  #evict(): void {
+    for (const [id, session] of this.#sessions) {
+      if (this.#sessions.size <= this.#maxSessions) return
+      this.#sessions.delete(id)
+      void session.server.close()
+    }
+  }
+
+  /** Ends every session (open SSE streams included), so the HTTP server can close. */
+  async closeAll(): Promise<void> {
+    const sessions = [...this.#sessions.values()]
+    this.#sessions.clear()
+    await Promise.allSettled(sessions.map((session) => session.server.close()))
+  }
+}

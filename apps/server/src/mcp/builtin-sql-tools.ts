@@ -1,0 +1,84 @@
+import type { UserPool } from '@mxcp/duckdb-user-fns'
+import { ArgumentValidator } from '../arguments/validate-arguments.js'
+import type { ParameterDefinition, SqlSource } from '../definitions/definition-types.js'
+import { scanSqlPlaceholders } from '../definitions/sql-placeholders.js'
+import { runQuery } from '../duckdb/run-query.js'
+import { toSqlUser } from './caller.js'
+import { runDefinition } from './run-definition.js'
+import { serveTool, toolListing } from './serve-tool.js'
+import type { ServedTool } from './served-items.js'
+
+/** The names of the built-in SQL tools, reserved when `sql_tools.enabled`. */
+export const BUILTIN_SQL_TOOL_NAMES = ['execute_sql_query', 'list_tables', 'get_table_schema'] as const
+
+function sqlSource(sql: string): SqlSource {
+  return { sql, placeholders: scanSqlPlaceholders(sql).named }
+}
+
+const SQL_PARAMETER: ParameterDefinition = {
+  name: 'sql',
+  type: 'string',
+  description: 'The SQL to run (DuckDB dialect)',
+  minLength: 1,
+}
+
+const LIST_TABLES = sqlSource(`SELECT table_schema AS schema, table_name AS name, table_type AS type
+FROM information_schema.tables
+WHERE table_schema NOT IN ('information_schema', 'pg_catalog')
+ORDER BY table_schema, table_name`)
+
+const TABLE_PARAMETERS: ParameterDefinition[] = [
+  { name: 'table_name', type: 'string', description: 'The table or view', minLength: 1 },
+  { name: 'schema', type: 'string', description: 'Its schema', default: 'main' },
+]
+
+const TABLE_SCHEMA = sqlSource(`SELECT column_name AS name, data_type AS type, is_nullable = 'YES' AS nullable
+FROM information_schema.columns
+WHERE table_name = $table_name AND table_schema = $schema
+ORDER BY ordinal_position`)
+
+/**
+ * MXCP's built-in SQL tools: run any SQL, list the tables, describe a table. Served like any
+ * other tool (behind the same guard) and run with the caller bound, so `get_username()` works.
+ */
+export function builtinSqlTools(pool: UserPool): ServedTool[] {
+  const sqlValidator = new ArgumentValidator([SQL_PARAMETER])
+  const description = 'Run a SQL query on the DuckDB database and return the rows'
+  const execute = serveTool(
+    toolListing('execute_sql_query', description, [SQL_PARAMETER], { openWorldHint: false }),
+    async (args, context) => {
+      const { sql } = sqlValidator.validate(args)
+      return runQuery(pool, toSqlUser(context.user), String(sql))
+    },
+  )
+  const tables = {
+    parameters: [],
+    returns: undefined,
+    source: LIST_TABLES,
+    validator: new ArgumentValidator([]),
+  }
+  const listTables = serveTool(
+    toolListing('list_tables', 'List the tables and views of the DuckDB database', [], {
+      readOnlyHint: true,
+    }),
+    (args, context) => runDefinition(pool, tables, args, context),
+  )
+  const columns = {
+    parameters: TABLE_PARAMETERS,
+    returns: undefined,
+    source: TABLE_SCHEMA,
+    validator: new ArgumentValidator(TABLE_PARAMETERS),
+  }
+  const tableSchema = serveTool(
+    toolListing(
+      'get_table_schema',
+      'The columns of a table or view: name, type, nullable',
+      TABLE_PARAMETERS,
+      {
+        readOnlyHint: true,
+      },
+    ),
+    (args, context) => runDefinition(pool, columns, args, context),
+  )
+  return [execute, listTables, tableSchema]
+}

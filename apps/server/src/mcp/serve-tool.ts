@@ -1,0 +1,44 @@
+import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js'
+import { inputSchema } from '../arguments/json-schema.js'
+import type { ParameterDefinition } from '../definitions/definition-types.js'
+import { loggableCaller } from './caller.js'
+import type { CallContext, ServedTool } from './served-items.js'
+import { errorMessage, toolError, toolResult } from './tool-result.js'
+
+/** A tool's `tools/list` entry. */
+export function toolListing(
+  name: string,
+  description: string | undefined,
+  parameters: readonly ParameterDefinition[],
+  annotations?: Tool['annotations'],
+): Tool {
+  const listing: Tool = { name, inputSchema: inputSchema(parameters) as Tool['inputSchema'] }
+  if (description !== undefined) listing.description = description
+  if (annotations !== undefined) listing.annotations = annotations
+  return listing
+}
+
+/**
+ * Wraps a tool body so that every call is logged with its caller (never a token) and every
+ * failure becomes an MCP tool error with a clear message instead of a failed request.
+ */
+export function serveTool(
+  listing: Tool,
+  body: (args: Record<string, unknown> | undefined, context: CallContext) => Promise<unknown>,
+): ServedTool {
+  return {
+    listing,
+    async call(args, context): Promise<CallToolResult> {
+      const log = context.log.child({ tool: listing.name })
+      log.info({ user: loggableCaller(context.user) }, 'tool called')
+      try {
+        return toolResult(await body(args, context))
+      } catch (error) {
+        const { message, expected } = errorMessage(error)
+        if (expected) log.info({ problem: message }, 'tool failed')
+        else log.error({ err: error }, 'tool failed unexpectedly')
+        return toolError(message)
+      }
+    },
+  }
+}

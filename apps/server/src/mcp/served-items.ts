@@ -1,0 +1,52 @@
+import type {
+  CallToolResult,
+  GetPromptResult,
+  Prompt,
+  ReadResourceResult,
+  Resource,
+  ResourceTemplate,
+  Tool,
+} from '@modelcontextprotocol/sdk/types.js'
+import type { UserContext } from '@mxcp/auth-core'
+import type { FastifyBaseLogger } from 'fastify'
+
+/** Who calls, and where to log. */
+export interface CallContext {
+  readonly user: UserContext
+  readonly log: FastifyBaseLogger
+}
+
+/** One tool as served: its `tools/list` entry and what runs on `tools/call`. */
+export interface ServedTool {
+  readonly listing: Tool
+  /** Never throws: failures come back as a tool result with `isError`. */
+  call(args: Record<string, unknown> | undefined, context: CallContext): Promise<CallToolResult>
+}
+
+/** A `resources/list` entry (fixed URI) or a `resources/templates/list` entry (URI template). */
+export type ResourceListing =
+  | { readonly kind: 'resource'; readonly resource: Resource }
+  | { readonly kind: 'template'; readonly template: ResourceTemplate }
+
+/** One resource or resource template as served. */
+export interface ServedResource {
+  readonly listing: ResourceListing
+  /** The URI's variables when `uri` names this resource, else undefined. */
+  match(uri: string): Record<string, string> | undefined
+  /** Throws `McpError` for bad variables or a failed query. */
+  read(uri: string, variables: Record<string, string>, context: CallContext): Promise<ReadResourceResult>
+}
+
+/** One prompt as served. */
+export interface ServedPrompt {
+  readonly listing: Prompt
+  /** Throws `McpError` for bad arguments. */
+  get(args: Record<string, string> | undefined, context: CallContext): Promise<GetPromptResult>
+}
+
+/** Everything the MCP server offers, built once at start-up. */
+export interface Catalog {
+  readonly tools: ReadonlyMap<string, ServedTool>
+  readonly resources: readonly ServedResource[]
+  readonly prompts: ReadonlyMap<string, ServedPrompt>
+}

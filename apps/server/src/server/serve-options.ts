@@ -1,0 +1,11 @@
+/** Command-line settings that override the configuration files. */
+export interface ServeOverrides {
+  readonly host?: string | undefined
+  readonly port?: number | undefined
+  /** `--sql-tools true|false`: overrides `sql_tools.enabled` of `mxcp-site.yml`. */
+  readonly sqlTools?: boolean | undefined
+  /** `--readonly`: open DuckDB read-only. */
+  readonly readonly?: boolean | undefined
+  /** `--stateless` / `--no-stateless`: overrides `transport.http.stateless`. */
+  readonly stateless?: boolean | undefined
+}

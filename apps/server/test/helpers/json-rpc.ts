@@ -1,0 +1,33 @@
+/** One JSON-RPC request posted straight to `/mcp`, as an MCP client would after `initialize`. */
+export interface RawMcpResponse {
+  readonly status: number
+  readonly headers: Headers
+  readonly body: unknown
+}
+
+let nextId = 1
+
+/** POSTs one JSON-RPC request to the MCP endpoint and reads the JSON answer (stateless mode). */
+export async function postMcp(
+  url: string,
+  method: string,
+  params: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<RawMcpResponse> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-protocol-version': '2025-06-18',
+      ...headers,
+    },
+    body: JSON.stringify({ jsonrpc: '2.0', id: nextId++, method, params }),
+  })
+  const text = await response.text()
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text === '' ? undefined : JSON.parse(text),
+  }
+}

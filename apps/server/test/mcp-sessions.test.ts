@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import type { GitHubStandIn } from '@mxcp/testing/stand-ins/github'
+import { copyExampleProject, type TempDir } from './helpers/example-project.js'
+import { ADA, authorize, githubEnv, startGitHub, writeGitHubUserConfig } from './helpers/github-auth.js'
+import { type RunningServer, startInProcess } from './helpers/in-process-server.js'
+import { postMcp } from './helpers/json-rpc.js'
+import { resultJson } from './helpers/mcp-client.js'
+
+const GRACE = { ...ADA, id: 1906, login: 'grace', name: 'Grace Hopper', emails: [] }
+
+describe('stateful mode (--no-stateless): sessions bound to their user, the token checked on every request', () => {
+  let project: TempDir
+  let github: GitHubStandIn
+  let running: RunningServer
+  let adaClient: Client
+  let adaTransport: StreamableHTTPClientTransport
+  let adaToken: string
+  let graceToken: string
+
+  before(async () => {
+    project = copyExampleProject()
+    github = await startGitHub()
+    running = await startInProcess({
+      projectDir: project.path,
+      userConfigPath: writeGitHubUserConfig(project.path, github),
+      env: githubEnv(github),
+      overrides: { stateless: false },
+    })
+    const ada = await authorize(running.url)
+    adaToken = ada.tokens()?.access_token ?? ''
+    github.user = GRACE
+    graceToken = (await authorize(running.url)).tokens()?.access_token ?? ''
+    adaClient = new Client({ name: 'ada', version: '1' })
+    adaTransport = new StreamableHTTPClientTransport(new URL(running.url), { authProvider: ada })
+    await adaClient.connect(adaTransport)
+  })
+  after(async () => {
+    await adaClient?.close()
+    await running?.close()
+    await github?.close()
+    project?.dispose()
+  })
+
+  test('initialize opens a session, and calls in it run as the user who opened it', async () => {
+    assert.match(adaTransport.sessionId ?? '', /^[0-9a-f-]{36}$/)
+    const me = resultJson(await adaClient.callTool({ name: 'whoami', arguments: {} }))
+    assert.deepEqual(me, {
+      username: 'ada',
+      email: 'ada@example.com',
+      provider: 'github',
+      employee: 'Ada Lovelace',
+    })
+  })
+
+  test("another user's token on the session gets 404: to anyone else the session does not exist", async () => {
+    const session = adaTransport.sessionId ?? ''
+    const response = await postMcp(
+      running.url,
+      'tools/list',
+      {},
+      {
+        authorization: `Bearer ${graceToken}`,
+        'mcp-session-id': session,
+      },
+    )
+    assert.equal(response.status, 404)
+    assert.deepEqual((response.body as { error?: unknown }).error, {
+      code: -32001,
+      message: 'Session not found',
+    })
+  })
+
+  test('the session id alone is not authentication: without the token the request gets 401', async () => {
+    const response = await postMcp(
+      running.url,
+      'tools/list',
+      {},
+      { 'mcp-session-id': adaTransport.sessionId ?? '' },
+    )
+    assert.equal(response.status, 401)
+  })
+
+  test('a request other than initialize without a session id gets 400', async () => {
+    const response = await postMcp(running.url, 'tools/list', {}, { authorization: `Bearer ${adaToken}` })
+    assert.equal(response.status, 400)
+    assert.match(JSON.stringify(response.body), /Mcp-Session-Id header is required/)
+  })
+
+  test('DELETE ends the session; its id is unknown afterwards', async () => {
+    const extra = new Client({ name: 'ada-2', version: '1' })
+    const transport = new StreamableHTTPClientTransport(new URL(running.url), {
+      requestInit: { headers: { authorization: `Bearer ${adaToken}` } },
+    })
+    await extra.connect(transport)
+    const session = transport.sessionId ?? ''
+    await transport.terminateSession()
+    await extra.close()
+    const response = await postMcp(
+      running.url,
+      'tools/list',
+      {},
+      {
+        authorization: `Bearer ${adaToken}`,
+        'mcp-session-id': session,
+      },
+    )
+    assert.equal(response.status, 404)
+  })
+
+  test('closing the server ends the open sessions and their event streams instead of waiting for them', async () => {
+    assert.ok(adaTransport.sessionId, "ada's session is still open, with its GET event stream")
+    await running.close()
+    await assert.rejects(fetch(running.url, { method: 'POST' }))
+  })
+})
