@@ -46,6 +46,7 @@ export {
   protectedResourceMetadata,
   protectedResourceMetadataPath,
 } from './server/metadata/protected-resource-metadata.js'
+export { signingSecretFrom } from './signing-secret.js'
 export { MemoryStore } from './store/memory-store.js'
 export type { OAuthStore } from './store/oauth-store.js'
 export { StoreUnavailableError } from './store/oauth-store.js'

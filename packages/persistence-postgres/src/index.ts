@@ -6,4 +6,3 @@ export {
   DEFAULT_SWEEP_INTERVAL_MS,
   MIN_ENCRYPTION_KEY_LENGTH,
 } from './options.js'
-export { sharedSigningSecret } from './shared-signing-secret.js'

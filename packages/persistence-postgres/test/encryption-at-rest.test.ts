@@ -8,7 +8,6 @@ import {
   tokenRecord,
   transactionRecord,
 } from '@mxcp/auth-core/testing'
-import { sharedSigningSecret } from '../src/index.js'
 import type { PostgresStore } from '../src/postgres-store.js'
 import {
   dropSchema,
@@ -188,14 +187,5 @@ describe('the encryption key', () => {
     await assert.rejects(openTestStore(randomSchema(), { url: '' }), /auth\.persistence\.url is required/)
     await assert.rejects(openTestStore(randomSchema(), { poolSize: 0 }), /pool_size must be an integer/)
     await assert.rejects(openTestStore('Robert"); DROP', {}), /schema name must be a lower-case identifier/)
-  })
-
-  test('the plugin signing secret derived for replicas is the same from the same key, 32 bytes, and not the key', () => {
-    const one = sharedSigningSecret(TEST_KEY)
-    assert.equal(one.length, 32)
-    assert.deepEqual(sharedSigningSecret(TEST_KEY), one)
-    assert.notDeepEqual(sharedSigningSecret(TEST_KEY + 'x'), one)
-    assert.ok(!one.toString('latin1').includes(TEST_KEY.slice(0, 8)))
-    assert.throws(() => sharedSigningSecret('short'), /at least 32 characters/)
   })
 })

@@ -136,14 +136,14 @@ function servedBy(path: string, since = 0): ReplicaName[] {
 
 describe('two mxcp serve replicas on one PostgreSQL database', () => {
   test('a login started on A finishes on B; the token redeemed on A calls tools on B, refreshes on B, and a revocation on A is refused on B at once', async () => {
-    router.choose = (_method, path) => (path === '/github/callback' || path === '/mcp' ? 'B' : 'A')
+    router.choose = (_method, path) => (['/consent', '/github/callback', '/mcp'].includes(path) ? 'B' : 'A')
     const oauth = new HeadlessOAuthClient({ clientName: 'two replicas' })
     const client = await connectWithOAuth(mcpUrl, oauth)
     cleanups.push(() => client.close())
 
     assert.deepEqual(servedBy('/register'), ['A'], 'registered on A')
     assert.deepEqual(servedBy('/authorize'), ['A'], 'login started on A')
-    assert.deepEqual(servedBy('/consent'), ['A'])
+    assert.deepEqual(servedBy('/consent'), ['B'], 'the consent page served by A was approved on B')
     assert.deepEqual(servedBy('/github/callback'), ['B'], 'the callback landed on B')
     assert.deepEqual(servedBy('/token'), ['A'], 'the code was redeemed on A')
     assert.ok(

@@ -1,4 +1,10 @@
-import { type MxcpGuard, mxcpAuth, type ResolvedConfig, type UserContext } from '@mxcp/auth-core'
+import {
+  type MxcpGuard,
+  mxcpAuth,
+  type ResolvedConfig,
+  signingSecretFrom,
+  type UserContext,
+} from '@mxcp/auth-core'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { createProvider } from './create-provider.js'
 import { openStore } from './open-store.js'
@@ -31,6 +37,11 @@ export async function setUpAuth(
       store,
       urls: { baseUrl: http.base_url, scheme: http.scheme, trustProxy: http.trust_proxy },
       mcpPath,
+      // Replicas share the encryption key, so they sign consent forms alike: a consent page served
+      // by one replica can be approved on another.
+      ...(auth.persistence?.encryption_key
+        ? { secret: signingSecretFrom(auth.persistence.encryption_key) }
+        : {}),
     })
   } catch (error) {
     await store?.close()
