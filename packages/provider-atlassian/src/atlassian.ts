@@ -8,7 +8,6 @@ import {
   type UpstreamProvider,
   type UpstreamTokens,
 } from '@mxcp/auth-core'
-import { atlassianTokenRequest } from './atlassian-token-request.js'
 import { fetchAtlassianUser } from './atlassian-user.js'
 
 const AUTH_URL = 'https://auth.atlassian.com/authorize'
@@ -31,31 +30,17 @@ export type AtlassianOptions = ProviderRuntimeOptions
  */
 export function atlassian(config: AtlassianConfig, options: AtlassianOptions = {}): UpstreamProvider {
   assertProviderConfig(ID, config)
-  const clientId = config.client_id ?? ''
-  const clientSecret = config.client_secret ?? ''
   const scope = config.scope ?? SCOPE
-  const tokenUrl = secureEndpointUrl(`${ID}.token_url`, config.token_url || TOKEN_URL)
+  // Atlassian documents JSON request bodies for its token endpoint, not the form encoding of
+  // RFC 6749. Errors come as JSON with 401/403 (`invalid_grant` is a 403, Auth0 style).
+  const client = OAuth2Client.forProvider(ID, config, { authUrl: AUTH_URL, tokenUrl: TOKEN_URL }, options, {
+    tokenRequestBody: 'json',
+  })
   const meUrl = secureEndpointUrl(`${ID}.userinfo_url`, config.userinfo_url || USERINFO_URL)
   const http = { provider: ID, fetch: options.fetch, timeoutMs: options.timeoutMs }
-  const clock = options.clock
-  const now = clock ? () => clock.now() : Date.now
-  const client = new OAuth2Client({
-    ...http,
-    clientId,
-    clientSecret,
-    authUrl: secureEndpointUrl(`${ID}.auth_url`, config.auth_url || AUTH_URL),
-    tokenUrl,
-    now,
-  })
 
   async function requestTokens(params: Record<string, string>): Promise<UpstreamTokens> {
-    return client.parseTokens(
-      await atlassianTokenRequest(
-        tokenUrl,
-        { ...params, client_id: clientId, client_secret: clientSecret },
-        http,
-      ),
-    )
+    return client.parseTokens(await client.tokenRequest(params))
   }
 
   return {

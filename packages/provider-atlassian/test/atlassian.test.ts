@@ -2,22 +2,20 @@ import assert from 'node:assert/strict'
 import { after, before, beforeEach, describe, test } from 'node:test'
 import {
   type AtlassianConfig,
-  ConfigError,
   FakeClock,
-  randomToken,
-  sha256Base64Url,
-  type UpstreamError,
   UpstreamOAuthError,
   UpstreamResponseError,
   UpstreamUnavailableError,
   validateAuthConfig,
 } from '@mxcp/auth-core'
+import { assertConfigError, assertProviderExports, upstreamTestKit } from '@mxcp/auth-core/testing'
 import {
   type AtlassianStandIn,
   followAuthorization,
   startAtlassianStandIn,
 } from '@mxcp/testing/stand-ins/atlassian'
-import atlassianDefault, { type AtlassianOptions, atlassian, id, provider } from '../src/index.js'
+import * as atlassianPackage from '../src/index.js'
+import { type AtlassianOptions, atlassian } from '../src/index.js'
 
 const CALLBACK = 'http://127.0.0.1:8000/atlassian/callback'
 
@@ -32,36 +30,15 @@ function configFor(standIn: AtlassianStandIn, extra: Partial<AtlassianConfig> = 
   }
 }
 
+const kit = upstreamTestKit({ provider: 'atlassian', redirectUri: CALLBACK, follow: followAuthorization })
+const { rejectsUpstream } = kit
+
 async function login(
   standIn: AtlassianStandIn,
   extra: Partial<AtlassianConfig> = {},
   options: AtlassianOptions = {},
 ) {
-  const upstream = atlassian(configFor(standIn, extra), options)
-  const verifier = randomToken()
-  const url = await upstream.authorizationUrl({
-    state: 'our-state',
-    codeChallenge: sha256Base64Url(verifier),
-    redirectUri: CALLBACK,
-  })
-  const code = (await followAuthorization(url)).searchParams.get('code')
-  assert.ok(code)
-  const tokens = await upstream.exchangeCode(code, verifier, CALLBACK)
-  return { upstream, tokens, code, verifier }
-}
-
-async function rejectsUpstream(
-  promise: Promise<unknown>,
-  kind: abstract new (...args: never[]) => UpstreamError,
-  secrets: string[] = [],
-) {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof kind, `expected ${kind.name}, got ${String(error)}`)
-    assert.equal(error.provider, 'atlassian')
-    for (const secret of secrets)
-      assert.ok(!error.message.includes(secret), `message leaks a secret: ${error.message}`)
-    return true
-  })
+  return kit.login(atlassian(configFor(standIn, extra), options))
 }
 
 describe('Atlassian provider', () => {
@@ -77,17 +54,13 @@ describe('Atlassian provider', () => {
 
   describe('configuration', () => {
     test('the package exports the factory as default, as `provider`, and its id', () => {
-      assert.equal(atlassianDefault, atlassian)
-      assert.equal(provider, atlassian)
-      assert.equal(id, 'atlassian')
+      assertProviderExports(atlassianPackage, atlassian, 'atlassian')
     })
 
     test('missing fields fail with "Atlassian OAuth configuration is incomplete", naming them', () => {
-      assert.throws(
+      assertConfigError(
         () => atlassian({ client_secret: 's' }),
-        (error: unknown) =>
-          error instanceof ConfigError &&
-          error.message === 'Atlassian OAuth configuration is incomplete: missing atlassian.client_id',
+        'Atlassian OAuth configuration is incomplete: missing atlassian.client_id',
       )
       assert.throws(() => atlassian({}), /missing atlassian\.client_id, atlassian\.client_secret$/)
     })
@@ -139,34 +112,16 @@ describe('Atlassian provider', () => {
 
   describe('authorization URL', () => {
     test('carries audience=api.atlassian.com, prompt=consent, response_type=code, scope, state and an S256 challenge', async () => {
-      const upstream = atlassian(configFor(standIn))
-      const url = await upstream.authorizationUrl({
-        state: 'st',
-        codeChallenge: 'challenge',
-        redirectUri: CALLBACK,
-      })
+      const url = await kit.assertAuthorizationRequest(atlassian(configFor(standIn)), standIn.clientId)
       assert.equal(url.searchParams.get('audience'), 'api.atlassian.com')
       assert.equal(url.searchParams.get('prompt'), 'consent')
       assert.equal(url.searchParams.get('response_type'), 'code')
-      assert.equal(url.searchParams.get('client_id'), standIn.clientId)
-      assert.equal(url.searchParams.get('redirect_uri'), CALLBACK)
-      assert.equal(url.searchParams.get('state'), 'st')
-      assert.equal(url.searchParams.get('code_challenge'), 'challenge')
-      assert.equal(url.searchParams.get('code_challenge_method'), 'S256')
       assert.ok(!url.href.includes(standIn.clientSecret))
     })
 
     test('denied consent comes back as error=access_denied with our state, and no code', async () => {
       standIn.denyConsent = true
-      const url = await atlassian(configFor(standIn)).authorizationUrl({
-        state: 'st',
-        codeChallenge: 'c',
-        redirectUri: CALLBACK,
-      })
-      const back = await followAuthorization(url)
-      assert.equal(back.searchParams.get('error'), 'access_denied')
-      assert.equal(back.searchParams.get('state'), 'st')
-      assert.equal(back.searchParams.get('code'), null)
+      await kit.assertConsentDenied(atlassian(configFor(standIn)))
     })
   })
 
@@ -201,34 +156,16 @@ describe('Atlassian provider', () => {
     })
 
     test('an unknown or replayed code is invalid_grant (a 403), without the code in the message', async () => {
-      const { upstream, code, verifier } = await login(standIn)
-      await rejectsUpstream(upstream.exchangeCode(code, verifier, CALLBACK), UpstreamOAuthError, [
-        code,
-        verifier,
-      ])
-      await assert.rejects(upstream.exchangeCode(code, verifier, CALLBACK), { code: 'invalid_grant' })
+      await kit.assertCodeReplayRefused(await login(standIn), 'invalid_grant')
     })
 
     test('a wrong PKCE verifier is invalid_grant', async () => {
-      const upstream = atlassian(configFor(standIn))
-      const url = await upstream.authorizationUrl({
-        state: 's',
-        codeChallenge: sha256Base64Url('right'),
-        redirectUri: CALLBACK,
-      })
-      const code = (await followAuthorization(url)).searchParams.get('code') ?? ''
-      await assert.rejects(upstream.exchangeCode(code, 'wrong', CALLBACK), {
-        name: 'UpstreamOAuthError',
-        code: 'invalid_grant',
-      })
+      await kit.assertWrongVerifierRefused(atlassian(configFor(standIn)), 'invalid_grant')
     })
 
     test('a wrong client secret is access_denied (a 401), and the secret is in no message', async () => {
       const upstream = atlassian({ ...configFor(standIn), client_secret: 'wrong-secret-value' })
-      await rejectsUpstream(upstream.exchangeCode('c', 'v', CALLBACK), UpstreamOAuthError, [
-        'wrong-secret-value',
-      ])
-      await assert.rejects(upstream.exchangeCode('c', 'v', CALLBACK), { code: 'access_denied' })
+      await kit.assertWrongSecretRefused(upstream, 'wrong-secret-value', 'access_denied')
     })
   })
 

@@ -31,22 +31,11 @@ export type GitHubOptions = ProviderRuntimeOptions
  */
 export function github(config: GitHubConfig, options: GitHubOptions = {}): UpstreamProvider {
   assertProviderConfig(ID, config)
-  const clientId = config.client_id ?? ''
-  const clientSecret = config.client_secret ?? ''
   const scope = config.scope ?? SCOPE
-  const tokenUrl = secureEndpointUrl(`${ID}.token_url`, config.token_url || TOKEN_URL)
+  const client = OAuth2Client.forProvider(ID, config, { authUrl: AUTH_URL, tokenUrl: TOKEN_URL }, options)
+  const { clientId, clientSecret, tokenUrl } = client.options
   const apiUrl = secureEndpointUrl(`${ID}.api_url`, config.api_url || API_URL)
   const http = { provider: ID, fetch: options.fetch, timeoutMs: options.timeoutMs }
-  const clock = options.clock
-  const now = clock ? () => clock.now() : Date.now
-  const client = new OAuth2Client({
-    ...http,
-    clientId,
-    clientSecret,
-    authUrl: secureEndpointUrl(`${ID}.auth_url`, config.auth_url || AUTH_URL),
-    tokenUrl,
-    now,
-  })
   const api = new GitHubApi(apiUrl, http)
 
   /** Token endpoint answer → tokens. GitHub lists granted scopes comma-separated; we use spaces (RFC 6749 §3.3). */

@@ -1,19 +1,18 @@
 import assert from 'node:assert/strict'
 import { after, before, beforeEach, describe, test } from 'node:test'
 import {
-  ConfigError,
   FakeClock,
   type GitHubConfig,
-  randomToken,
   sha256Base64Url,
-  type UpstreamError,
   UpstreamOAuthError,
   UpstreamResponseError,
   UpstreamUnavailableError,
   validateAuthConfig,
 } from '@mxcp/auth-core'
+import { assertConfigError, assertProviderExports, upstreamTestKit } from '@mxcp/auth-core/testing'
 import { followAuthorization, type GitHubStandIn, startGitHubStandIn } from '@mxcp/testing/stand-ins/github'
-import githubDefault, { type GitHubOptions, github, id, provider } from '../src/index.js'
+import * as githubPackage from '../src/index.js'
+import { type GitHubOptions, github } from '../src/index.js'
 
 const CALLBACK = 'http://127.0.0.1:8000/github/callback'
 
@@ -28,35 +27,12 @@ function configFor(standIn: GitHubStandIn, extra: Partial<GitHubConfig> = {}): G
   }
 }
 
+const kit = upstreamTestKit({ provider: 'github', redirectUri: CALLBACK, follow: followAuthorization })
+const { rejectsUpstream } = kit
+
 /** Runs the browser part of a login and the code exchange; returns the tokens. */
 async function login(standIn: GitHubStandIn, extra: Partial<GitHubConfig> = {}, options: GitHubOptions = {}) {
-  const upstream = github(configFor(standIn, extra), options)
-  const verifier = randomToken()
-  const url = await upstream.authorizationUrl({
-    state: 'our-state',
-    codeChallenge: sha256Base64Url(verifier),
-    redirectUri: CALLBACK,
-  })
-  const back = await followAuthorization(url)
-  const code = back.searchParams.get('code')
-  assert.ok(code, `no code in ${back.search}`)
-  const tokens = await upstream.exchangeCode(code, verifier, CALLBACK)
-  return { upstream, tokens, code, verifier }
-}
-
-/** Asserts an upstream error of `kind` whose message carries none of `secrets`. */
-async function rejectsUpstream(
-  promise: Promise<unknown>,
-  kind: new (...args: never[]) => UpstreamError,
-  secrets: string[] = [],
-) {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof kind, `expected ${kind.name}, got ${String(error)}`)
-    assert.equal(error.provider, 'github')
-    for (const secret of secrets)
-      assert.ok(!error.message.includes(secret), `message leaks a secret: ${error.message}`)
-    return true
-  })
+  return kit.login(github(configFor(standIn, extra), options))
 }
 
 describe('GitHub provider', () => {
@@ -76,19 +52,14 @@ describe('GitHub provider', () => {
 
   describe('configuration', () => {
     test('the package exports the factory as default, as `provider`, and its id', () => {
-      assert.equal(githubDefault, github)
-      assert.equal(provider, github)
-      assert.equal(id, 'github')
+      assertProviderExports(githubPackage, github, 'github')
       assert.equal(github({ client_id: 'a', client_secret: 'b' }).id, 'github')
     })
 
     test('missing client_id and client_secret fail with "GitHub OAuth configuration is incomplete", naming both', () => {
-      assert.throws(
+      assertConfigError(
         () => github({}),
-        (error: unknown) =>
-          error instanceof ConfigError &&
-          error.message ===
-            'GitHub OAuth configuration is incomplete: missing github.client_id, github.client_secret',
+        'GitHub OAuth configuration is incomplete: missing github.client_id, github.client_secret',
       )
       assert.throws(() => github({ client_id: 'x', client_secret: '  ' }), /missing github\.client_secret$/)
     })
@@ -129,30 +100,15 @@ describe('GitHub provider', () => {
   describe('authorization URL', () => {
     test('carries our client id, callback, scope, state and an S256 challenge, and no secret', async () => {
       const upstream = github(configFor(standIn, { scope: 'user:email read:org' }))
-      const url = await upstream.authorizationUrl({
-        state: 'st',
-        codeChallenge: 'challenge',
-        redirectUri: CALLBACK,
-      })
+      const url = await kit.assertAuthorizationRequest(upstream, standIn.clientId)
       assert.equal(`${url.origin}${url.pathname}`, `${standIn.url}/login/oauth/authorize`)
-      assert.equal(url.searchParams.get('client_id'), standIn.clientId)
-      assert.equal(url.searchParams.get('redirect_uri'), CALLBACK)
       assert.equal(url.searchParams.get('scope'), 'user:email read:org')
-      assert.equal(url.searchParams.get('state'), 'st')
-      assert.equal(url.searchParams.get('code_challenge'), 'challenge')
-      assert.equal(url.searchParams.get('code_challenge_method'), 'S256')
       assert.ok(!url.href.includes(standIn.clientSecret))
     })
 
     test('denied consent comes back to our callback as error=access_denied with our state, and no code', async () => {
       standIn.denyConsent = true
-      const upstream = github(configFor(standIn))
-      const back = await followAuthorization(
-        await upstream.authorizationUrl({ state: 'st', codeChallenge: 'c', redirectUri: CALLBACK }),
-      )
-      assert.equal(back.searchParams.get('error'), 'access_denied')
-      assert.equal(back.searchParams.get('state'), 'st')
-      assert.equal(back.searchParams.get('code'), null)
+      await kit.assertConsentDenied(github(configFor(standIn)))
     })
   })
 
@@ -206,12 +162,11 @@ describe('GitHub provider', () => {
 
     test('a wrong PKCE verifier is refused and no token is issued', async () => {
       const upstream = github(configFor(standIn))
-      const url = await upstream.authorizationUrl({
+      const back = await kit.followBack(upstream, {
         state: 's',
         codeChallenge: sha256Base64Url('right'),
-        redirectUri: CALLBACK,
       })
-      const code = (await followAuthorization(url)).searchParams.get('code') ?? ''
+      const code = back.searchParams.get('code') ?? ''
       await rejectsUpstream(upstream.exchangeCode(code, 'wrong', CALLBACK), UpstreamOAuthError, [code])
       assert.equal(standIn.requestsTo('user').length, 0)
     })

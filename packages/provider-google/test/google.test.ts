@@ -1,19 +1,18 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import {
-  ConfigError,
   type GoogleConfig,
-  randomToken,
   sha256Base64Url,
-  type UpstreamError,
   UpstreamOAuthError,
   UpstreamResponseError,
   UpstreamUnavailableError,
   validateAuthConfig,
 } from '@mxcp/auth-core'
+import { assertConfigError, assertProviderExports, upstreamTestKit } from '@mxcp/auth-core/testing'
 import { type GoogleStandIn, startGoogleStandIn } from '@mxcp/testing/stand-ins/google'
 import { followToCallback } from '@mxcp/testing/stand-ins/standard-shared'
-import googleDefault, { GOOGLE_AUTH_URL, google, id, provider } from '../src/index.js'
+import * as googlePackage from '../src/index.js'
+import { GOOGLE_AUTH_URL, google } from '../src/index.js'
 
 const CALLBACK = 'http://localhost:8000/google/callback'
 
@@ -21,34 +20,12 @@ function configFor(idp: GoogleStandIn, extra: Partial<GoogleConfig> = {}): Googl
   return { client_id: idp.clientId, client_secret: idp.clientSecret, ...idp.endpoints, ...extra }
 }
 
+const kit = upstreamTestKit({ provider: 'google', redirectUri: CALLBACK, follow: followToCallback })
+const { rejectsUpstream } = kit
+
 /** The browser part of a login plus the code exchange. */
 async function login(idp: GoogleStandIn, extra: Partial<GoogleConfig> = {}) {
-  const upstream = google(configFor(idp, extra), { timeoutMs: 5_000 })
-  const verifier = randomToken()
-  const url = await upstream.authorizationUrl({
-    state: 'our-state',
-    codeChallenge: sha256Base64Url(verifier),
-    redirectUri: CALLBACK,
-  })
-  const back = await followToCallback(url)
-  const code = back.searchParams.get('code')
-  assert.ok(code, `no code in ${back.search}`)
-  const tokens = await upstream.exchangeCode(code, verifier, CALLBACK)
-  return { upstream, tokens, code, verifier }
-}
-
-async function rejectsUpstream(
-  promise: Promise<unknown>,
-  kind: abstract new (...args: never[]) => UpstreamError,
-  secrets: readonly string[] = [],
-): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof kind, `expected ${kind.name}, got ${String(error)}`)
-    assert.equal(error.provider, 'google')
-    for (const secret of secrets)
-      assert.ok(!error.message.includes(secret), `message leaks a secret: ${error.message}`)
-    return true
-  })
+  return kit.login(google(configFor(idp, extra), { timeoutMs: 5_000 }))
 }
 
 describe('Google provider', () => {
@@ -60,18 +37,13 @@ describe('Google provider', () => {
 
   describe('configuration', () => {
     test('the package exports the factory as default, as `provider`, and its id', () => {
-      assert.equal(googleDefault, google)
-      assert.equal(provider, google)
-      assert.equal(id, 'google')
+      assertProviderExports(googlePackage, google, 'google')
     })
 
     test('missing client_id and client_secret fail with the guide’s message naming both', () => {
-      assert.throws(
+      assertConfigError(
         () => google({}),
-        (error: unknown) =>
-          error instanceof ConfigError &&
-          error.message ===
-            'Google OAuth configuration is incomplete: missing google.client_id, google.client_secret',
+        'Google OAuth configuration is incomplete: missing google.client_id, google.client_secret',
       )
     })
 
@@ -84,11 +56,9 @@ describe('Google provider', () => {
     })
 
     test('an endpoint over plain http off loopback is refused at start-up', () => {
-      assert.throws(
+      assertConfigError(
         () => google({ client_id: 'c', client_secret: 's', token_url: 'http://oauth2.example.com/token' }),
-        (error: unknown) =>
-          error instanceof ConfigError &&
-          error.message === 'google.token_url must be an https URL (http is accepted on loopback only)',
+        'google.token_url must be an https URL (http is accepted on loopback only)',
       )
     })
 
@@ -214,43 +184,19 @@ describe('Google provider', () => {
 
   describe('failure modes', () => {
     test('denied consent comes back as error=access_denied, and nothing is exchanged', async () => {
-      const upstream = google(configFor(idp))
-      idp.denyConsent = true
-      const exchanges = idp.requestsTo('token').length
-      try {
-        const url = await upstream.authorizationUrl({
-          state: 'st',
-          codeChallenge: 'c',
-          redirectUri: CALLBACK,
-        })
-        const back = await followToCallback(url)
-        assert.equal(back.searchParams.get('error'), 'access_denied')
-        assert.equal(back.searchParams.get('code'), null)
-      } finally {
-        idp.denyConsent = false
-      }
-      assert.equal(idp.requestsTo('token').length, exchanges)
+      await kit.assertDeniedWithoutExchange(google(configFor(idp)), idp, { state: 'st', codeChallenge: 'c' })
     })
 
     test('a bad code is UpstreamOAuthError invalid_grant, naming neither code nor secret', async () => {
-      const upstream = google(configFor(idp))
-      const error = await upstream
-        .exchangeCode('4/0A-forged', 'verifier', CALLBACK)
-        .catch((caught: unknown) => caught)
-      assert.ok(error instanceof UpstreamOAuthError)
-      assert.equal(error.code, 'invalid_grant')
-      for (const secret of ['4/0A-forged', 'verifier', idp.clientSecret])
-        assert.ok(!error.message.includes(secret))
+      const attempt = { code: '4/0A-forged', verifier: 'verifier' }
+      const secrets = ['4/0A-forged', 'verifier', idp.clientSecret]
+      await kit.assertExchangeRefused(google(configFor(idp)), attempt, 'invalid_grant', secrets)
     })
 
     test('a wrong client secret is UpstreamOAuthError invalid_client', async () => {
       const upstream = google(configFor(idp, { client_secret: 'GOCSPX-wrong' }))
-      const error = await upstream
-        .exchangeCode('4/0A-any', 'verifier', CALLBACK)
-        .catch((caught: unknown) => caught)
-      assert.ok(error instanceof UpstreamOAuthError)
-      assert.equal(error.code, 'invalid_client')
-      assert.ok(!error.message.includes('GOCSPX-wrong'))
+      const attempt = { code: '4/0A-any', verifier: 'verifier' }
+      await kit.assertExchangeRefused(upstream, attempt, 'invalid_client', ['GOCSPX-wrong'])
     })
 
     test('a 5xx from the token endpoint is UpstreamUnavailableError', async () => {

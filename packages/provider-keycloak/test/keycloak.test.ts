@@ -1,20 +1,19 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import {
-  ConfigError,
   type KeycloakConfig,
   nonceFromVerifier,
-  randomToken,
   sha256Base64Url,
-  type UpstreamError,
   UpstreamOAuthError,
   UpstreamResponseError,
   UpstreamUnavailableError,
   validateAuthConfig,
 } from '@mxcp/auth-core'
+import { assertConfigError, assertProviderExports, upstreamTestKit } from '@mxcp/auth-core/testing'
 import { type OidcProviderStandIn, startOidcProviderStandIn } from '@mxcp/testing/stand-ins/oidc-provider'
 import { followToCallback } from '@mxcp/testing/stand-ins/standard-shared'
-import keycloakDefault, { id, keycloak, keycloakIssuer, provider } from '../src/index.js'
+import * as keycloakPackage from '../src/index.js'
+import { keycloak, keycloakIssuer } from '../src/index.js'
 
 const CALLBACK = 'http://localhost:8000/keycloak/callback'
 
@@ -35,33 +34,11 @@ function configFor(idp: OidcProviderStandIn, extra: Partial<KeycloakConfig> = {}
   }
 }
 
-async function login(idp: OidcProviderStandIn, extra: Partial<KeycloakConfig> = {}, timeoutMs = 5_000) {
-  const upstream = keycloak(configFor(idp, extra), { timeoutMs })
-  const verifier = randomToken()
-  const url = await upstream.authorizationUrl({
-    state: 'our-state',
-    codeChallenge: sha256Base64Url(verifier),
-    redirectUri: CALLBACK,
-  })
-  const back = await followToCallback(url)
-  const code = back.searchParams.get('code')
-  assert.ok(code, `no code in ${back.search}`)
-  const tokens = await upstream.exchangeCode(code, verifier, CALLBACK)
-  return { upstream, tokens, code, verifier }
-}
+const kit = upstreamTestKit({ provider: 'keycloak', redirectUri: CALLBACK, follow: followToCallback })
+const { rejectsUpstream } = kit
 
-async function rejectsUpstream(
-  promise: Promise<unknown>,
-  kind: abstract new (...args: never[]) => UpstreamError,
-  secrets: readonly string[] = [],
-): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof kind, `expected ${kind.name}, got ${String(error)}`)
-    assert.equal(error.provider, 'keycloak')
-    for (const secret of secrets)
-      assert.ok(!error.message.includes(secret), `message leaks a secret: ${error.message}`)
-    return true
-  })
+async function login(idp: OidcProviderStandIn, extra: Partial<KeycloakConfig> = {}, timeoutMs = 5_000) {
+  return kit.login(keycloak(configFor(idp, extra), { timeoutMs }))
 }
 
 describe('Keycloak provider', () => {
@@ -73,18 +50,13 @@ describe('Keycloak provider', () => {
 
   describe('configuration', () => {
     test('the package exports the factory as default, as `provider`, and its id', () => {
-      assert.equal(keycloakDefault, keycloak)
-      assert.equal(provider, keycloak)
-      assert.equal(id, 'keycloak')
+      assertProviderExports(keycloakPackage, keycloak, 'keycloak')
     })
 
     test('missing fields fail with the guide’s message naming each of them', () => {
-      assert.throws(
+      assertConfigError(
         () => keycloak({ client_id: 'mxcp-client', client_secret: 's' }),
-        (error: unknown) =>
-          error instanceof ConfigError &&
-          error.message ===
-            'Keycloak OAuth configuration is incomplete: missing keycloak.realm, keycloak.server_url',
+        'Keycloak OAuth configuration is incomplete: missing keycloak.realm, keycloak.server_url',
       )
     })
 
@@ -108,12 +80,10 @@ describe('Keycloak provider', () => {
     })
 
     test('a server_url over plain http off loopback is refused at start-up', () => {
-      assert.throws(
+      assertConfigError(
         () =>
           keycloak({ client_id: 'c', client_secret: 's', realm: 'r', server_url: 'http://sso.example.com' }),
-        (error: unknown) =>
-          error instanceof ConfigError &&
-          error.message === 'keycloak.server_url must be an https URL (http is accepted on loopback only)',
+        'keycloak.server_url must be an https URL (http is accepted on loopback only)',
       )
     })
 
@@ -243,34 +213,14 @@ describe('Keycloak provider', () => {
     })
 
     test('denied consent comes back as error=access_denied, and nothing is exchanged', async () => {
-      const upstream = keycloak(configFor(idp))
-      const exchanges = idp.requestsTo('token').length
-      idp.denyConsent = true
-      try {
-        const back = await followToCallback(
-          await upstream.authorizationUrl({
-            state: 's',
-            codeChallenge: sha256Base64Url('v'),
-            redirectUri: CALLBACK,
-          }),
-        )
-        assert.equal(back.searchParams.get('error'), 'access_denied')
-        assert.equal(back.searchParams.get('code'), null)
-      } finally {
-        idp.denyConsent = false
-      }
-      assert.equal(idp.requestsTo('token').length, exchanges)
+      const request = { state: 's', codeChallenge: sha256Base64Url('v') }
+      await kit.assertDeniedWithoutExchange(keycloak(configFor(idp)), idp, request)
     })
 
     test('a bad code is UpstreamOAuthError invalid_grant, naming neither code nor secret', async () => {
-      const upstream = keycloak(configFor(idp))
-      const error = await upstream
-        .exchangeCode('forged-code', 'verifier', CALLBACK)
-        .catch((caught: unknown) => caught)
-      assert.ok(error instanceof UpstreamOAuthError)
-      assert.equal(error.code, 'invalid_grant')
-      for (const secret of ['forged-code', 'verifier', idp.clientSecret])
-        assert.ok(!error.message.includes(secret))
+      const attempt = { code: 'forged-code', verifier: 'verifier' }
+      const secrets = ['forged-code', 'verifier', idp.clientSecret]
+      await kit.assertExchangeRefused(keycloak(configFor(idp)), attempt, 'invalid_grant', secrets)
     })
 
     test('a 5xx from the token endpoint is UpstreamUnavailableError', async () => {

@@ -1,21 +1,21 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import {
-  ConfigError,
   nonceFromVerifier,
   type OidcConfig,
   randomToken,
   sha256Base64Url,
-  type UpstreamError,
   UpstreamOAuthError,
   UpstreamResponseError,
   UpstreamUnavailableError,
   validateAuthConfig,
 } from '@mxcp/auth-core'
+import { assertConfigError, assertProviderExports, upstreamTestKit } from '@mxcp/auth-core/testing'
 import { type GoogleStandIn, startGoogleStandIn } from '@mxcp/testing/stand-ins/google'
 import { type OidcProviderStandIn, startOidcProviderStandIn } from '@mxcp/testing/stand-ins/oidc-provider'
 import { followToCallback } from '@mxcp/testing/stand-ins/standard-shared'
-import oidcDefault, { id, oidc, provider } from '../src/index.js'
+import * as oidcPackage from '../src/index.js'
+import { oidc } from '../src/index.js'
 
 const CALLBACK = 'http://localhost:8000/oidc/callback'
 
@@ -29,33 +29,11 @@ function configFor(idp: Issuer, extra: Partial<OidcConfig> = {}): OidcConfig {
   return { client_id: idp.clientId, client_secret: idp.clientSecret, issuer: idp.issuer, ...extra }
 }
 
-async function login(idp: Issuer, extra: Partial<OidcConfig> = {}, timeoutMs = 5_000) {
-  const upstream = oidc(configFor(idp, extra), { timeoutMs })
-  const verifier = randomToken()
-  const url = await upstream.authorizationUrl({
-    state: 'our-state',
-    codeChallenge: sha256Base64Url(verifier),
-    redirectUri: CALLBACK,
-  })
-  const back = await followToCallback(url)
-  const code = back.searchParams.get('code')
-  assert.ok(code, `no code in ${back.search}`)
-  const tokens = await upstream.exchangeCode(code, verifier, CALLBACK)
-  return { upstream, tokens, code, verifier, url }
-}
+const kit = upstreamTestKit({ provider: 'oidc', redirectUri: CALLBACK, follow: followToCallback })
+const { rejectsUpstream } = kit
 
-async function rejectsUpstream(
-  promise: Promise<unknown>,
-  kind: abstract new (...args: never[]) => UpstreamError,
-  secrets: readonly string[] = [],
-): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof kind, `expected ${kind.name}, got ${String(error)}`)
-    assert.equal(error.provider, 'oidc')
-    for (const secret of secrets)
-      assert.ok(!error.message.includes(secret), `message leaks a secret: ${error.message}`)
-    return true
-  })
+async function login(idp: Issuer, extra: Partial<OidcConfig> = {}, timeoutMs = 5_000) {
+  return kit.login(oidc(configFor(idp, extra), { timeoutMs }))
 }
 
 describe('generic OpenID Connect provider', () => {
@@ -77,17 +55,13 @@ describe('generic OpenID Connect provider', () => {
 
   describe('configuration', () => {
     test('the package exports the factory as default, as `provider`, and its id', () => {
-      assert.equal(oidcDefault, oidc)
-      assert.equal(provider, oidc)
-      assert.equal(id, 'oidc')
+      assertProviderExports(oidcPackage, oidc, 'oidc')
     })
 
     test('a missing issuer fails with a message naming it', () => {
-      assert.throws(
+      assertConfigError(
         () => oidc({ client_id: 'c', client_secret: 's' }),
-        (error: unknown) =>
-          error instanceof ConfigError &&
-          error.message === 'OIDC OAuth configuration is incomplete: missing oidc.issuer',
+        'OIDC OAuth configuration is incomplete: missing oidc.issuer',
       )
     })
 
@@ -105,11 +79,9 @@ describe('generic OpenID Connect provider', () => {
     })
 
     test('an issuer over plain http off loopback, or no URL at all, is refused at start-up', () => {
-      assert.throws(
+      assertConfigError(
         () => oidc({ client_id: 'c', client_secret: 's', issuer: 'http://login.example.com' }),
-        (error: unknown) =>
-          error instanceof ConfigError &&
-          error.message === 'oidc.issuer must be an https URL (http is accepted on loopback only)',
+        'oidc.issuer must be an https URL (http is accepted on loopback only)',
       )
       assert.throws(
         () => oidc({ client_id: 'c', client_secret: 's', issuer: 'login.example.com' }),
@@ -242,12 +214,10 @@ describe('generic OpenID Connect provider', () => {
       const exchanges = okta.requestsTo('token').length
       okta.denyConsent = true
       try {
-        const url = await upstream.authorizationUrl({
+        const back = await kit.followBack(upstream, {
           state: 's',
           codeChallenge: sha256Base64Url('v'),
-          redirectUri: CALLBACK,
         })
-        const back = await followToCallback(url)
         assert.equal(back.searchParams.get('error'), 'access_denied')
       } finally {
         okta.denyConsent = false
@@ -288,12 +258,11 @@ describe('generic OpenID Connect provider', () => {
     test('a malformed key set is UpstreamResponseError at code exchange', async () => {
       const upstream = oidc(configFor(okta))
       const verifier = randomToken()
-      const url = await upstream.authorizationUrl({
+      const back = await kit.followBack(upstream, {
         state: 's',
         codeChallenge: sha256Base64Url(verifier),
-        redirectUri: CALLBACK,
       })
-      const code = (await followToCallback(url)).searchParams.get('code') ?? ''
+      const code = back.searchParams.get('code') ?? ''
       okta.failures.set('jwks', { kind: 'malformed' }, 1)
       await rejectsUpstream(upstream.exchangeCode(code, verifier, CALLBACK), UpstreamResponseError, [
         code,

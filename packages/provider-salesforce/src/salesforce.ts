@@ -32,10 +32,9 @@ export type SalesforceOptions = ProviderRuntimeOptions
  */
 export function salesforce(config: SalesforceConfig, options: SalesforceOptions = {}): UpstreamProvider {
   assertProviderConfig(ID, config)
-  const clientId = config.client_id ?? ''
-  const clientSecret = config.client_secret ?? ''
   const scope = config.scope ?? SCOPE
-  const tokenUrl = secureEndpointUrl(`${ID}.token_url`, config.token_url || TOKEN_URL)
+  const client = OAuth2Client.forProvider(ID, config, { authUrl: AUTH_URL, tokenUrl: TOKEN_URL }, options)
+  const { clientSecret, tokenUrl } = client.options
   const loginOrigin = new URL(tokenUrl).origin
   const userinfoUrl = config.userinfo_url
     ? secureEndpointUrl(`${ID}.userinfo_url`, config.userinfo_url)
@@ -45,16 +44,6 @@ export function salesforce(config: SalesforceConfig, options: SalesforceOptions 
     config.revoke_url || `${loginOrigin}/services/oauth2/revoke`,
   )
   const http = { provider: ID, fetch: options.fetch, timeoutMs: options.timeoutMs }
-  const clock = options.clock
-  const now = clock ? () => clock.now() : Date.now
-  const client = new OAuth2Client({
-    ...http,
-    clientId,
-    clientSecret,
-    authUrl: secureEndpointUrl(`${ID}.auth_url`, config.auth_url || AUTH_URL),
-    tokenUrl,
-    now,
-  })
 
   async function requestTokens(params: Record<string, string>): Promise<UpstreamTokens> {
     const body = await client.tokenRequest(params)

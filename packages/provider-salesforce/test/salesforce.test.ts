@@ -1,23 +1,21 @@
 import assert from 'node:assert/strict'
 import { after, before, beforeEach, describe, test } from 'node:test'
 import {
-  ConfigError,
   FakeClock,
-  randomToken,
   type SalesforceConfig,
-  sha256Base64Url,
-  type UpstreamError,
   UpstreamOAuthError,
   UpstreamResponseError,
   UpstreamUnavailableError,
   validateAuthConfig,
 } from '@mxcp/auth-core'
+import { assertConfigError, assertProviderExports, upstreamTestKit } from '@mxcp/auth-core/testing'
 import {
   followAuthorization,
   type SalesforceStandIn,
   startSalesforceStandIn,
 } from '@mxcp/testing/stand-ins/salesforce'
-import salesforceDefault, { id, provider, type SalesforceOptions, salesforce } from '../src/index.js'
+import * as salesforcePackage from '../src/index.js'
+import { type SalesforceOptions, salesforce } from '../src/index.js'
 
 const CALLBACK = 'http://127.0.0.1:8000/salesforce/callback'
 
@@ -31,22 +29,15 @@ function configFor(standIn: SalesforceStandIn, extra: Partial<SalesforceConfig> 
   }
 }
 
+const kit = upstreamTestKit({ provider: 'salesforce', redirectUri: CALLBACK, follow: followAuthorization })
+const { rejectsUpstream } = kit
+
 async function login(
   standIn: SalesforceStandIn,
   extra: Partial<SalesforceConfig> = {},
   options: SalesforceOptions = {},
 ) {
-  const upstream = salesforce(configFor(standIn, extra), options)
-  const verifier = randomToken()
-  const url = await upstream.authorizationUrl({
-    state: 'our-state',
-    codeChallenge: sha256Base64Url(verifier),
-    redirectUri: CALLBACK,
-  })
-  const code = (await followAuthorization(url)).searchParams.get('code')
-  assert.ok(code)
-  const tokens = await upstream.exchangeCode(code, verifier, CALLBACK)
-  return { upstream, tokens, code, verifier }
+  return kit.login(salesforce(configFor(standIn, extra), options))
 }
 
 /** A fetch that rewrites fields of the token endpoint's JSON answer, as a tampering middlebox would. */
@@ -57,20 +48,6 @@ function tamperingFetch(patch: Record<string, unknown>): typeof fetch {
     const body = { ...((await response.json()) as Record<string, unknown>), ...patch }
     return new Response(JSON.stringify(body), { status: response.status, headers: response.headers })
   }
-}
-
-async function rejectsUpstream(
-  promise: Promise<unknown>,
-  kind: abstract new (...args: never[]) => UpstreamError,
-  secrets: string[] = [],
-) {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof kind, `expected ${kind.name}, got ${String(error)}`)
-    assert.equal(error.provider, 'salesforce')
-    for (const secret of secrets)
-      assert.ok(!error.message.includes(secret), `message leaks a secret: ${error.message}`)
-    return true
-  })
 }
 
 describe('Salesforce provider', () => {
@@ -88,17 +65,13 @@ describe('Salesforce provider', () => {
 
   describe('configuration', () => {
     test('the package exports the factory as default, as `provider`, and its id', () => {
-      assert.equal(salesforceDefault, salesforce)
-      assert.equal(provider, salesforce)
-      assert.equal(id, 'salesforce')
+      assertProviderExports(salesforcePackage, salesforce, 'salesforce')
     })
 
     test('missing fields fail with "Salesforce OAuth configuration is incomplete", naming them', () => {
-      assert.throws(
+      assertConfigError(
         () => salesforce({ client_id: 'id' }),
-        (error: unknown) =>
-          error instanceof ConfigError &&
-          error.message === 'Salesforce OAuth configuration is incomplete: missing salesforce.client_secret',
+        'Salesforce OAuth configuration is incomplete: missing salesforce.client_secret',
       )
     })
 
@@ -151,32 +124,15 @@ describe('Salesforce provider', () => {
 
   describe('authorization URL', () => {
     test('carries response_type=code, our client id, callback, scope, state and an S256 challenge', async () => {
-      const url = await salesforce(configFor(standIn)).authorizationUrl({
-        state: 'st',
-        codeChallenge: 'challenge',
-        redirectUri: CALLBACK,
-      })
+      const url = await kit.assertAuthorizationRequest(salesforce(configFor(standIn)), standIn.clientId)
       assert.equal(`${url.origin}${url.pathname}`, `${standIn.url}/services/oauth2/authorize`)
       assert.equal(url.searchParams.get('response_type'), 'code')
-      assert.equal(url.searchParams.get('client_id'), standIn.clientId)
-      assert.equal(url.searchParams.get('redirect_uri'), CALLBACK)
       assert.equal(url.searchParams.get('scope'), 'api refresh_token openid profile email')
-      assert.equal(url.searchParams.get('state'), 'st')
-      assert.equal(url.searchParams.get('code_challenge'), 'challenge')
-      assert.equal(url.searchParams.get('code_challenge_method'), 'S256')
     })
 
     test('denied consent comes back as error=access_denied with our state, and no code', async () => {
       standIn.denyConsent = true
-      const url = await salesforce(configFor(standIn)).authorizationUrl({
-        state: 'st',
-        codeChallenge: 'c',
-        redirectUri: CALLBACK,
-      })
-      const back = await followAuthorization(url)
-      assert.equal(back.searchParams.get('error'), 'access_denied')
-      assert.equal(back.searchParams.get('state'), 'st')
-      assert.equal(back.searchParams.get('code'), null)
+      await kit.assertConsentDenied(salesforce(configFor(standIn)))
     })
   })
 
@@ -206,34 +162,16 @@ describe('Salesforce provider', () => {
     })
 
     test('an unknown or replayed code is invalid_grant, without the code in the message', async () => {
-      const { upstream, code, verifier } = await login(standIn)
-      await rejectsUpstream(upstream.exchangeCode(code, verifier, CALLBACK), UpstreamOAuthError, [
-        code,
-        verifier,
-      ])
-      await assert.rejects(upstream.exchangeCode(code, verifier, CALLBACK), { code: 'invalid_grant' })
+      await kit.assertCodeReplayRefused(await login(standIn), 'invalid_grant')
     })
 
     test('a wrong PKCE verifier is invalid_grant', async () => {
-      const upstream = salesforce(configFor(standIn))
-      const url = await upstream.authorizationUrl({
-        state: 's',
-        codeChallenge: sha256Base64Url('right'),
-        redirectUri: CALLBACK,
-      })
-      const code = (await followAuthorization(url)).searchParams.get('code') ?? ''
-      await assert.rejects(upstream.exchangeCode(code, 'wrong', CALLBACK), {
-        name: 'UpstreamOAuthError',
-        code: 'invalid_grant',
-      })
+      await kit.assertWrongVerifierRefused(salesforce(configFor(standIn)), 'invalid_grant')
     })
 
     test('a wrong client secret is invalid_client, and the secret is in no message', async () => {
       const upstream = salesforce({ ...configFor(standIn), client_secret: 'wrong-secret-value' })
-      await rejectsUpstream(upstream.exchangeCode('c', 'v', CALLBACK), UpstreamOAuthError, [
-        'wrong-secret-value',
-      ])
-      await assert.rejects(upstream.exchangeCode('c', 'v', CALLBACK), { code: 'invalid_client' })
+      await kit.assertWrongSecretRefused(upstream, 'wrong-secret-value', 'invalid_client')
     })
   })
 

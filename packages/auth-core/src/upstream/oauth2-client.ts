@@ -1,5 +1,6 @@
 import { UpstreamOAuthError, UpstreamResponseError } from '../errors/upstream-error.js'
-import type { AuthorizationUrlParams, UpstreamTokens } from '../provider.js'
+import type { AuthorizationUrlParams, ProviderRuntimeOptions, UpstreamTokens } from '../provider.js'
+import { secureEndpointUrl } from './endpoint-url.js'
 import { asRecord, readJson, stringField, throwIfOAuthError, upstreamFetch } from './http.js'
 
 export interface OAuth2ClientOptions {
@@ -12,6 +13,11 @@ export interface OAuth2ClientOptions {
   readonly revokeUrl?: string | undefined
   /** How we authenticate at the token endpoint (RFC 6749 §2.3.1). Default `client_secret_post`. */
   readonly clientAuth?: 'client_secret_post' | 'client_secret_basic'
+  /**
+   * How `tokenRequest` encodes its parameters: `form` (RFC 6749 §4.1.3, the default) or `json`,
+   * for authorization servers that document JSON token requests (Atlassian's Auth0-based one).
+   */
+  readonly tokenRequestBody?: 'form' | 'json' | undefined
   readonly fetch?: typeof fetch | undefined
   readonly timeoutMs?: number | undefined
   readonly now?: () => number
@@ -27,6 +33,34 @@ export class OAuth2Client {
 
   constructor(options: OAuth2ClientOptions) {
     this.options = options
+  }
+
+  /**
+   * The client for a provider's `auth.<id>` block: its credentials (empty when absent: the
+   * factory checked them), `token_url` and `auth_url` (an empty value takes the provider's
+   * default; each must be https, or http on loopback), and the runtime options (`fetch`,
+   * `timeoutMs`, and the `clock` that turns `expires_in` into `expiresAt`).
+   */
+  static forProvider(
+    provider: string,
+    config: OAuth2ProviderConfig,
+    defaults: { readonly authUrl: string; readonly tokenUrl: string },
+    runtime: ProviderRuntimeOptions,
+    options: Pick<OAuth2ClientOptions, 'tokenRequestBody'> = {},
+  ): OAuth2Client {
+    const tokenUrl = secureEndpointUrl(`${provider}.token_url`, config.token_url || defaults.tokenUrl)
+    const clock = runtime.clock
+    return new OAuth2Client({
+      ...options,
+      provider,
+      clientId: config.client_id ?? '',
+      clientSecret: config.client_secret ?? '',
+      authUrl: secureEndpointUrl(`${provider}.auth_url`, config.auth_url || defaults.authUrl),
+      tokenUrl,
+      fetch: runtime.fetch,
+      timeoutMs: runtime.timeoutMs,
+      now: clock ? () => clock.now() : Date.now,
+    })
   }
 
   /** The authorization URL, with `scope` and any provider-specific parameters. */
@@ -110,12 +144,15 @@ export class OAuth2Client {
     )
   }
 
-  /** POSTs form parameters to the token endpoint with our client authentication; returns the JSON body. */
+  /**
+   * POSTs parameters to the token endpoint (form-encoded, or JSON with `tokenRequestBody: 'json'`)
+   * with our client authentication; returns the JSON body.
+   */
   async tokenRequest(
     params: Record<string, string>,
     headers: Record<string, string> = {},
   ): Promise<Record<string, unknown>> {
-    const init = this.#post(params)
+    const init = this.#post(params, this.options.tokenRequestBody)
     const response = await upstreamFetch(
       this.options.tokenUrl,
       { ...init, headers: { ...(init.headers as Record<string, string>), ...headers } },
@@ -187,8 +224,8 @@ export class OAuth2Client {
     }
   }
 
-  #post(params: Record<string, string>): RequestInit {
-    const form = new URLSearchParams(params)
+  #post(params: Record<string, string>, encoding: 'form' | 'json' = 'form'): RequestInit {
+    const fields: Record<string, string> = { ...params }
     const headers: Record<string, string> = {
       accept: 'application/json',
       'content-type': 'application/x-www-form-urlencoded',
@@ -199,10 +236,18 @@ export class OAuth2Client {
       const secret = encodeURIComponent(this.options.clientSecret)
       headers['authorization'] = `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`
     } else {
-      form.set('client_id', this.options.clientId)
-      form.set('client_secret', this.options.clientSecret)
+      fields['client_id'] = this.options.clientId
+      fields['client_secret'] = this.options.clientSecret
     }
-    return { method: 'POST', headers, body: form }
+    if (encoding === 'json') {
+      // Not RFC 6749 (which wants a form), but what `tokenRequestBody: 'json'` servers document.
+      return {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify(fields),
+      }
+    }
+    return { method: 'POST', headers, body: new URLSearchParams(fields) }
   }
 
   #http() {
@@ -212,4 +257,12 @@ export class OAuth2Client {
   #now(): number {
     return (this.options.now ?? Date.now)()
   }
+}
+
+/** The fields of an `auth.<provider>` block that `OAuth2Client.forProvider` reads. */
+export interface OAuth2ProviderConfig {
+  readonly client_id?: string | undefined
+  readonly client_secret?: string | undefined
+  readonly auth_url?: string | undefined
+  readonly token_url?: string | undefined
 }

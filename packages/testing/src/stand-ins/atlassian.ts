@@ -115,17 +115,8 @@ export class AtlassianStandIn extends QuirkyStandIn<AtlassianEndpoint, Atlassian
         state: q['state'],
       })
     }
-    const code = this.issueCode(
-      {
-        clientId: this.clientId,
-        redirectUri,
-        scope: q['scope'] ?? '',
-        codeChallenge: q['code_challenge'],
-        codeChallengeMethod: q['code_challenge_method'],
-      },
-      CODE_TTL_MS,
-    )
-    return found(redirectUri, { code, state: q['state'] })
+    const grant = { scope: q['scope'] ?? '', codeChallengeMethod: q['code_challenge_method'] }
+    return this.approve(q, redirectUri, grant, CODE_TTL_MS)
   }
 
   #token(request: StandInRequest): Answer {

@@ -161,21 +161,17 @@ export class GitHubStandIn extends QuirkyStandIn<GitHubEndpoint, GitHubStandInUs
         state: q['state'],
       })
     }
-    const code = this.issueCode(
-      {
-        clientId: this.clientId,
-        redirectUri,
-        // GitHub accepts space- or comma-separated scopes and reports them comma-separated.
-        scope: (q['scope'] ?? '')
-          .split(/[\s,]+/)
-          .filter(Boolean)
-          .join(','),
-        codeChallenge: q['code_challenge'],
-        codeChallengeMethod: q['code_challenge_method'],
-      },
+    // GitHub accepts space- or comma-separated scopes and reports them comma-separated.
+    const scope = (q['scope'] ?? '')
+      .split(/[\s,]+/)
+      .filter(Boolean)
+      .join(',')
+    return this.approve(
+      q,
+      redirectUri,
+      { scope, codeChallengeMethod: q['code_challenge_method'] },
       CODE_TTL_MS,
     )
-    return found(redirectUri, { code, state: q['state'] })
   }
 
   #token(request: StandInRequest): Answer {

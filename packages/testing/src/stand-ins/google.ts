@@ -1,17 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
+import { type LoopbackServer, readBody, sendJson, startLoopbackServer } from './loopback-server.js'
+import type { StandInOptions } from './stand-in-options.js'
 import {
   applyFailure,
-  FailureSwitch,
-  type LoopbackServer,
-  type RecordedRequest,
-  readBody,
   recordRequest,
   redirect,
+  type StandardStandIn,
+  StandInControls,
   sendHtml,
-  sendJson,
-  startLoopbackServer,
 } from './standard-shared.js'
 
 /**
@@ -39,38 +37,28 @@ export interface GoogleUser {
   readonly locale: string
 }
 
-export interface GoogleStandInOptions {
-  readonly clientId?: string
-  readonly clientSecret?: string
-  /** Registered redirect URIs, matched exactly as Google does. */
-  readonly redirectUris?: readonly string[]
-  readonly user?: Partial<GoogleUser>
+/**
+ * Options of `startGoogleStandIn`. Redirect URIs are matched exactly, as Google does (default
+ * `http://localhost:8000/google/callback`).
+ */
+export interface GoogleStandInOptions extends StandInOptions<GoogleUser> {
   /** Seconds an access token lives (Google: 3599). */
   readonly accessTokenTtlS?: number
   /** The stand-in's clock, epoch ms (default `Date.now`); drives token expiry and ID token times. */
   readonly now?: () => number
 }
 
-export interface GoogleStandIn {
-  readonly url: string
+/**
+ * The running Google stand-in. `denyConsent`: the user clicks "Cancel" on the consent screen;
+ * `rotateRefreshTokens`: refresh answers carry a new refresh token (Google's do not, by default).
+ */
+export interface GoogleStandIn extends StandardStandIn<GoogleEndpoint, GoogleUser> {
   /** The issuer of its ID tokens and discovery document (the stand-in's own origin). */
   readonly issuer: string
-  readonly clientId: string
-  readonly clientSecret: string
-  readonly user: GoogleUser
   /** Values for the `google` config block: `auth_url`, `token_url`, `userinfo_url`, `revoke_url`. */
   readonly endpoints: { auth_url: string; token_url: string; userinfo_url: string; revoke_url: string }
-  readonly requests: RecordedRequest[]
-  readonly failures: FailureSwitch<GoogleEndpoint>
-  /** The user clicks "Cancel" on the consent screen. */
-  denyConsent: boolean
-  /** Refresh answers carry a new refresh token and the old one dies (Google does not, by default). */
-  rotateRefreshTokens: boolean
   /** The user removes the app's access (myaccount.google.com/permissions): every token dies. */
   revokeAll(): void
-  /** Requests received by one endpoint. */
-  requestsTo(endpoint: GoogleEndpoint): RecordedRequest[]
-  close(): Promise<void>
 }
 
 const SCOPE_ALIASES: Readonly<Record<string, string>> = {
@@ -130,12 +118,9 @@ export async function startGoogleStandIn(options: GoogleStandInOptions = {}): Pr
   const refreshTokens = new Map<string, { grant: Grant; live: boolean }>()
   const consented = new Set<string>()
   const grants: Grant[] = []
-  const requests: RecordedRequest[] = []
-  const failures = new FailureSwitch<GoogleEndpoint>()
+  const controls = new StandInControls<GoogleEndpoint>()
   let loopback: LoopbackServer | undefined
   let url = ''
-
-  const state = { denyConsent: false, rotateRefreshTokens: false }
 
   const expand = (scopes: readonly string[]): string =>
     scopes.map((scope) => SCOPE_ALIASES[scope] ?? scope).join(' ')
@@ -189,7 +174,7 @@ export async function startGoogleStandIn(options: GoogleStandInOptions = {}): Pr
       redirect(res, back)
       return
     }
-    if (state.denyConsent) {
+    if (controls.denyConsent) {
       back.searchParams.set('error', 'access_denied')
       redirect(res, back)
       return
@@ -289,7 +274,7 @@ export async function startGoogleStandIn(options: GoogleStandInOptions = {}): Pr
         })
       }
       const body = await issueAccess(stored.grant, undefined)
-      if (state.rotateRefreshTokens) {
+      if (controls.rotateRefreshTokens) {
         stored.live = false
         const refreshToken = random('1//0')
         refreshTokens.set(refreshToken, { grant: stored.grant, live: true })
@@ -379,12 +364,12 @@ export async function startGoogleStandIn(options: GoogleStandInOptions = {}): Pr
     const target = new URL(req.url ?? '/', url)
     const endpoint = PATHS[target.pathname]
     const record = recordRequest(endpoint ?? 'unknown', req, target)
-    requests.push(record)
+    controls.requests.push(record)
     if (!endpoint) return sendHtml(res, 404, '<h1>404. That’s an error.</h1>')
     const text = req.method === 'POST' ? await readBody(req) : ''
     const form = new URLSearchParams(text)
     if (req.method === 'POST') record.form = Object.fromEntries(form)
-    if (loopback && (await applyFailure(failures.take(endpoint), res, loopback))) return
+    if (loopback && (await applyFailure(controls.failures.take(endpoint), res, loopback))) return
     const method = endpoint === 'token' || endpoint === 'revoke' ? 'POST' : 'GET'
     if (req.method !== method) return sendHtml(res, 405, '<h1>Error 405 (Method Not Allowed)</h1>')
     switch (endpoint) {
@@ -405,7 +390,7 @@ export async function startGoogleStandIn(options: GoogleStandInOptions = {}): Pr
   url = loopback.url
   const server = loopback
 
-  return {
+  return Object.assign(controls, {
     url,
     issuer: url,
     clientId,
@@ -417,26 +402,9 @@ export async function startGoogleStandIn(options: GoogleStandInOptions = {}): Pr
       userinfo_url: `${url}/v1/userinfo`,
       revoke_url: `${url}/revoke`,
     },
-    requests,
-    failures,
-    get denyConsent() {
-      return state.denyConsent
-    },
-    set denyConsent(value: boolean) {
-      state.denyConsent = value
-    },
-    get rotateRefreshTokens() {
-      return state.rotateRefreshTokens
-    },
-    set rotateRefreshTokens(value: boolean) {
-      state.rotateRefreshTokens = value
-    },
     revokeAll() {
       for (const grant of grants) grant.revoked = true
     },
-    requestsTo(endpoint) {
-      return requests.filter((request) => request.endpoint === endpoint)
-    },
     close: () => server.close(),
-  }
+  })
 }

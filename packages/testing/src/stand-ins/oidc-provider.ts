@@ -1,15 +1,15 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import Provider, { type Adapter, type AdapterPayload, type Configuration } from 'oidc-provider'
+import { type LoopbackServer, sendJson, startLoopbackServer } from './loopback-server.js'
+import type { StandInOptions } from './stand-in-options.js'
 import {
   applyFailure,
-  FailureSwitch,
-  type LoopbackServer,
   type RecordedRequest,
   recordRequest,
+  type StandardStandIn,
+  StandInControls,
   sendHtml,
-  sendJson,
-  startLoopbackServer,
 } from './standard-shared.js'
 
 /**
@@ -47,42 +47,34 @@ export interface OidcStandInUser {
   readonly family_name: string
 }
 
-export interface OidcProviderStandInOptions {
+/**
+ * Options of `startOidcProviderStandIn`. Redirect URIs are matched exactly (default
+ * `http://localhost:8000/keycloak/callback`).
+ */
+export interface OidcProviderStandInOptions extends StandInOptions<OidcStandInUser> {
   /** Default `mxcp`. */
   readonly realm?: string
-  readonly clientId?: string
-  readonly clientSecret?: string
-  /** Registered redirect URIs, matched exactly. */
-  readonly redirectUris?: readonly string[]
   /**
    * How the client authenticates at the token endpoint (default `client_secret_basic`). A client
    * registered for `client_secret_post` is refused when it sends Basic, as Okta does.
    */
   readonly tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post'
-  readonly user?: Partial<OidcStandInUser>
   /** Seconds an access token lives (Keycloak's default: 300). */
   readonly accessTokenTtlS?: number
 }
 
-export interface OidcProviderStandIn {
+/**
+ * The running stand-in. `denyConsent`: the user cancels at the login/consent screen;
+ * `rotateRefreshTokens`: Keycloak's "Revoke Refresh Token" setting.
+ */
+export interface OidcProviderStandIn extends StandardStandIn<OidcEndpoint, OidcStandInUser> {
   /** The Keycloak `server_url`: `http://127.0.0.1:<port>`. */
   readonly url: string
   readonly realm: string
   /** `{url}/realms/{realm}`. */
   readonly issuer: string
-  readonly clientId: string
-  readonly clientSecret: string
-  readonly user: OidcStandInUser
-  readonly requests: RecordedRequest[]
-  readonly failures: FailureSwitch<OidcEndpoint>
-  /** The user cancels at the login/consent screen: the client gets `error=access_denied`. */
-  denyConsent: boolean
-  /** Each refresh returns a new refresh token and the old one dies (Keycloak "Revoke Refresh Token"). */
-  rotateRefreshTokens: boolean
   /** An administrator ends every session: all tokens die. */
   revokeAll(): void
-  requestsTo(endpoint: OidcEndpoint): RecordedRequest[]
-  close(): Promise<void>
 }
 
 const ENDPOINTS: Readonly<Record<string, OidcEndpoint>> = {
@@ -113,10 +105,8 @@ export async function startOidcProviderStandIn(
     family_name: 'Lovelace',
     ...options.user,
   }
-  const requests: RecordedRequest[] = []
   const records = new WeakMap<IncomingMessage, RecordedRequest>()
-  const failures = new FailureSwitch<OidcEndpoint>()
-  const state = { denyConsent: false, rotateRefreshTokens: false }
+  const controls = new StandInControls<OidcEndpoint>()
   const storage = new Map<string, { payload: AdapterPayload; expiresAt: number }>()
   let provider: Provider | undefined
   let loopback: LoopbackServer | undefined
@@ -127,13 +117,13 @@ export async function startOidcProviderStandIn(
     const rest = inRealm ? target.pathname.slice(prefix.length) : target.pathname
     const endpoint = endpointOf(rest)
     const record = recordRequest(inRealm ? endpoint : 'unknown', req, target)
-    requests.push(record)
+    controls.requests.push(record)
     records.set(req, record)
     if (!inRealm || !provider || !loopback) {
       // Keycloak's answer for a realm it does not have.
       return sendJson(res, 404, { error: 'Realm does not exist' })
     }
-    if (await applyFailure(failures.take(endpoint), res, loopback)) return
+    if (await applyFailure(controls.failures.take(endpoint), res, loopback)) return
     // oidc-provider takes Basic for a client registered for client_secret_post; Okta and Entra ID
     // hold a client to the one method it registered, and so does the stand-in.
     const clientEndpoint = endpoint === 'token' || endpoint === 'revoke'
@@ -162,7 +152,7 @@ export async function startOidcProviderStandIn(
 
   const interact = async (op: Provider, req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const details = await op.interactionDetails(req, res)
-    if (state.denyConsent) {
+    if (controls.denyConsent) {
       const denied = { error: 'access_denied', error_description: 'The user denied access' }
       return op.interactionFinished(req, res, denied, { mergeWithLastSubmission: false })
     }
@@ -233,7 +223,7 @@ export async function startOidcProviderStandIn(
     conformIdTokenClaims: false,
     // Keycloak issues a refresh token with every code, without `offline_access`.
     issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
-    rotateRefreshToken: () => state.rotateRefreshTokens,
+    rotateRefreshToken: () => controls.rotateRefreshTokens,
     pkce: { required: () => true, methods: ['S256'] },
     ttl: {
       AccessToken: options.accessTokenTtlS ?? 300,
@@ -264,37 +254,20 @@ export async function startOidcProviderStandIn(
   const callback = provider.callback()
   const server = loopback
 
-  return {
+  return Object.assign(controls, {
     url,
     realm,
     issuer,
     clientId,
     clientSecret,
     user,
-    requests,
-    failures,
-    get denyConsent() {
-      return state.denyConsent
-    },
-    set denyConsent(value: boolean) {
-      state.denyConsent = value
-    },
-    get rotateRefreshTokens() {
-      return state.rotateRefreshTokens
-    },
-    set rotateRefreshTokens(value: boolean) {
-      state.rotateRefreshTokens = value
-    },
     revokeAll() {
       for (const key of [...storage.keys()]) {
         if (/^(AccessToken|RefreshToken|Grant|Session|AuthorizationCode):/.test(key)) storage.delete(key)
       }
     },
-    requestsTo(endpoint) {
-      return requests.filter((request) => request.endpoint === endpoint)
-    },
     close: () => server.close(),
-  }
+  })
 }
 
 function endpointOf(path: string): OidcEndpoint {

@@ -1,13 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
-import {
-  createServer,
-  type IncomingHttpHeaders,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { setTimeout as sleep } from 'node:timers/promises'
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
+import { type LoopbackServer, readBody, startLoopbackServer } from './loopback-server.js'
+import type { StandInOptions } from './stand-in-options.js'
 
 /**
  * The machinery shared by the GitHub, Atlassian and Salesforce stand-ins: a loopback HTTP
@@ -85,15 +79,11 @@ export interface IssuedToken<User> {
   readonly family: string
 }
 
-/** What every quirky stand-in can be configured with. */
-export interface QuirkyStandInOptions<User> {
-  /** Our OAuth app at the provider. Defaults: `stand-in-client` / `stand-in-secret`. */
-  readonly clientId?: string
-  readonly clientSecret?: string
-  /** Registered callback URLs; when absent every redirect URI is accepted. */
-  readonly redirectUris?: readonly string[]
-  /** The user who is logged in at the provider and clicks "Authorize". */
-  readonly user?: Partial<User>
+/**
+ * What every quirky stand-in can be configured with. Client defaults: `stand-in-client` /
+ * `stand-in-secret`; without `redirectUris` every redirect URI is accepted.
+ */
+export interface QuirkyStandInOptions<User> extends StandInOptions<User> {
   /** How long a `slow` endpoint waits before it answers, ms (default 2 000). */
   readonly slowMs?: number
   /** The provider's clock, epoch ms (default `Date.now`). */
@@ -117,8 +107,7 @@ export abstract class QuirkyStandIn<Endpoint extends string, User> {
 
   readonly #codes = new Map<string, IssuedGrant<User>>()
   readonly #tokens = new Map<string, IssuedToken<User>>()
-  readonly #closing = new AbortController()
-  readonly #servers: Server[] = []
+  readonly #servers: LoopbackServer[] = []
 
   protected constructor(defaultUser: User, options: QuirkyStandInOptions<User>) {
     this.clientId = options.clientId ?? 'stand-in-client'
@@ -166,16 +155,7 @@ export abstract class QuirkyStandIn<Endpoint extends string, User> {
 
   /** Stops the servers; pending slow answers are dropped. */
   async close(): Promise<void> {
-    this.#closing.abort()
-    await Promise.all(
-      this.#servers.map(
-        (server) =>
-          new Promise<void>((resolve) => {
-            server.close(() => resolve())
-            server.closeAllConnections()
-          }),
-      ),
-    )
+    await Promise.all(this.#servers.map((server) => server.close()))
   }
 
   /** Issues a single-use authorization code. */
@@ -183,6 +163,24 @@ export abstract class QuirkyStandIn<Endpoint extends string, User> {
     const code = randomToken(20)
     this.#codes.set(code, { ...grant, user: this.user, expiresAt: this.now() + ttlMs })
     return code
+  }
+
+  /**
+   * Grants the authorization request `q`: a single-use code for `scope`, bound to the PKCE
+   * challenge the request carried and `codeChallengeMethod` (RFC 7636 §4.4), sent back to
+   * `redirectUri` with the request's `state` (RFC 6749 §4.1.2).
+   */
+  protected approve(
+    q: Readonly<Record<string, string>>,
+    redirectUri: string,
+    grant: { readonly scope: string; readonly codeChallengeMethod: string | undefined },
+    ttlMs: number,
+  ): Answer {
+    const code = this.issueCode(
+      { ...grant, clientId: this.clientId, redirectUri, codeChallenge: q['code_challenge'] },
+      ttlMs,
+    )
+    return found(redirectUri, { code, state: q['state'] })
   }
 
   /** Takes a code out of the book: a second use finds nothing. */
@@ -237,21 +235,22 @@ export abstract class QuirkyStandIn<Endpoint extends string, User> {
     routes: readonly StandInRoute<Endpoint>[],
     oauthError: (endpoint: Endpoint, request: StandInRequest) => Answer,
   ): Promise<string> {
-    const server = createServer((incoming, response) => {
-      this.#dispatch(routes, oauthError, incoming)
-        .catch((error: unknown) => text(500, `stand-in failure: ${String(error)}`))
-        .then((answer) => write(response, answer))
+    const server: LoopbackServer = await startLoopbackServer(async (incoming, response) => {
+      const answer = await this.#dispatch(routes, oauthError, incoming, server).catch((error: unknown) =>
+        text(500, `stand-in failure: ${String(error)}`),
+      )
+      write(response, answer)
     })
     this.#servers.push(server)
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    return server.url
   }
 
   async #dispatch(
     routes: readonly StandInRoute<Endpoint>[],
     oauthError: (endpoint: Endpoint, request: StandInRequest) => Answer,
     incoming: IncomingMessage,
-  ): Promise<Answer | undefined> {
+    server: LoopbackServer,
+  ): Promise<Answer> {
     const parsed = await readRequest(incoming)
     const route = routes.find(
       (candidate) =>
@@ -264,10 +263,8 @@ export abstract class QuirkyStandIn<Endpoint extends string, User> {
     const request: StandInRequest = { ...parsed, endpoint: route.endpoint }
     this.requests.push(request)
     const failure = this.failures.get(route.endpoint)
-    if (failure === 'slow') {
-      const finished = await sleep(this.slowMs, true, { signal: this.#closing.signal }).catch(() => false)
-      if (!finished) return undefined
-    }
+    // Never resolves once the server is closing: the slow answer is dropped.
+    if (failure === 'slow') await server.delay(this.slowMs)
     if (failure === 'server-error')
       return html(503, '<html><body><h1>503 Service Unavailable</h1></body></html>')
     if (failure === 'malformed') return html(200, '<html><body>Please sign in to the proxy</body></html>')
@@ -277,9 +274,7 @@ export abstract class QuirkyStandIn<Endpoint extends string, User> {
 }
 
 async function readRequest(incoming: IncomingMessage): Promise<Omit<StandInRequest, 'endpoint'>> {
-  const chunks: Buffer[] = []
-  for await (const chunk of incoming) chunks.push(chunk as Buffer)
-  const rawBody = Buffer.concat(chunks).toString('utf8')
+  const rawBody = await readBody(incoming)
   const origin = `http://127.0.0.1:${incoming.socket.localPort}`
   const url = new URL(incoming.url ?? '/', origin)
   return {
@@ -386,8 +381,8 @@ export function found(target: string, params: Record<string, string | undefined>
   return { status: 302, headers: { location: location.toString() }, body: '' }
 }
 
-function write(response: ServerResponse, answer: Answer | undefined): void {
-  if (!answer || response.destroyed) return
+function write(response: ServerResponse, answer: Answer): void {
+  if (response.destroyed) return
   response.writeHead(answer.status, answer.headers)
   response.end(answer.body)
 }

@@ -147,18 +147,14 @@ export class SalesforceStandIn extends QuirkyStandIn<SalesforceEndpoint, Salesfo
         state: q['state'],
       })
     }
-    const code = this.issueCode(
-      {
-        clientId: this.clientId,
-        redirectUri,
-        scope: q['scope'] ?? 'id api web',
-        codeChallenge: q['code_challenge'],
-        // Salesforce hashes with SHA-256 whether or not the method is named.
-        codeChallengeMethod: q['code_challenge'] ? (q['code_challenge_method'] ?? 'S256') : undefined,
-      },
+    // Salesforce hashes with SHA-256 whether or not the method is named.
+    const codeChallengeMethod = q['code_challenge'] ? (q['code_challenge_method'] ?? 'S256') : undefined
+    return this.approve(
+      q,
+      redirectUri,
+      { scope: q['scope'] ?? 'id api web', codeChallengeMethod },
       CODE_TTL_MS,
     )
-    return found(redirectUri, { code, state: q['state'] })
   }
 
   #token(request: StandInRequest): Answer {

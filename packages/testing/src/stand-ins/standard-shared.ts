@@ -1,11 +1,8 @@
-import {
-  createServer,
-  type IncomingHttpHeaders,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
+import { type LoopbackServer, sendJson } from './loopback-server.js'
+
+export type { LoopbackServer } from './loopback-server.js'
+export { readBody, sendJson, startLoopbackServer } from './loopback-server.js'
 
 /**
  * What a stand-in can be told to do instead of answering properly. `status` answers that status
@@ -63,6 +60,41 @@ export interface RecordedRequest {
   form: Readonly<Record<string, string>> | undefined
 }
 
+/**
+ * The request record and the switches a standard stand-in exposes to tests. A stand-in builds its
+ * public object on one (`Object.assign(controls, { url, … })`), so that the switches tests flip
+ * are the ones its handlers read.
+ */
+export class StandInControls<Endpoint extends string> {
+  /** Every request received, in order. */
+  readonly requests: RecordedRequest[] = []
+  readonly failures = new FailureSwitch<Endpoint>()
+  /** The user cancels at the provider's login or consent screen: `error=access_denied`. */
+  denyConsent = false
+  /** Each refresh returns a new refresh token and the old one dies. */
+  rotateRefreshTokens = false
+
+  /** Requests received by one endpoint. */
+  requestsTo(endpoint: Endpoint): RecordedRequest[] {
+    return this.requests.filter((request) => request.endpoint === endpoint)
+  }
+}
+
+/** What every standard stand-in offers a test, besides its provider's own details. */
+export interface StandardStandIn<Endpoint extends string, User> extends StandInControls<Endpoint> {
+  /** `http://127.0.0.1:<port>`. */
+  readonly url: string
+  /** The issuer of its discovery document and ID tokens. */
+  readonly issuer: string
+  readonly clientId: string
+  readonly clientSecret: string
+  /** The user who signs in. */
+  readonly user: User
+  /** Ends every grant at once: every token dies. */
+  revokeAll(): void
+  close(): Promise<void>
+}
+
 /** Builds a record from a request; the form body is filled in by whoever reads the body. */
 export function recordRequest(endpoint: string, req: IncomingMessage, url: URL): RecordedRequest {
   return {
@@ -75,28 +107,6 @@ export function recordRequest(endpoint: string, req: IncomingMessage, url: URL):
   }
 }
 
-/** Reads a whole request body as text. */
-export async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = []
-  for await (const chunk of req) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)))
-  return Buffer.concat(chunks).toString('utf8')
-}
-
-/** Writes a JSON answer. */
-export function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'cache-control': 'no-store',
-    ...headers,
-  })
-  res.end(JSON.stringify(body))
-}
-
 /** Writes an HTML answer. */
 export function sendHtml(res: ServerResponse, status: number, html: string): void {
   res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' })
@@ -107,58 +117,6 @@ export function sendHtml(res: ServerResponse, status: number, html: string): voi
 export function redirect(res: ServerResponse, location: URL | string): void {
   res.writeHead(302, { location: String(location) })
   res.end()
-}
-
-/** A loopback HTTP server with the bookkeeping every stand-in needs. */
-export interface LoopbackServer {
-  /** `http://127.0.0.1:<port>`. */
-  readonly url: string
-  readonly server: Server
-  /** Resolves after `ms`, or never once the server is closing (the request is then dropped). */
-  delay(ms: number): Promise<void>
-  close(): Promise<void>
-}
-
-/** Starts `handler` on 127.0.0.1, port 0. A handler that throws answers 500. */
-export async function startLoopbackServer(
-  handler: (req: IncomingMessage, res: ServerResponse) => Promise<void> | void,
-): Promise<LoopbackServer> {
-  const timers = new Set<NodeJS.Timeout>()
-  const server = createServer((req, res) => {
-    Promise.resolve()
-      .then(() => handler(req, res))
-      .catch((error: unknown) => {
-        if (res.headersSent) res.destroy()
-        else sendJson(res, 500, { error: 'server_error', error_description: String(error) })
-      })
-  })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => resolve())
-  })
-  const { port } = server.address() as AddressInfo
-  let closing = false
-  return {
-    url: `http://127.0.0.1:${port}`,
-    server,
-    delay(ms) {
-      return new Promise((resolve) => {
-        if (closing) return
-        const timer = setTimeout(() => {
-          timers.delete(timer)
-          resolve()
-        }, ms)
-        timers.add(timer)
-      })
-    },
-    async close() {
-      closing = true
-      for (const timer of timers) clearTimeout(timer)
-      timers.clear()
-      server.closeAllConnections()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
-    },
-  }
 }
 
 /**
