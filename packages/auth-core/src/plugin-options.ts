@@ -25,6 +25,12 @@ export interface MxcpAuthOptions {
    * process. Replicas behind one load balancer must share it.
    */
   readonly secret?: Buffer | undefined
+  /**
+   * Trust anchors (PEM certificates) for fetching Client ID Metadata Documents and their keys,
+   * used instead of Node's bundled roots (a private CA, tests). Default: Node's roots plus
+   * `NODE_EXTRA_CA_CERTS`.
+   */
+  readonly clientMetadataCa?: string | readonly string[] | undefined
 }
 
 /** The options after validation, with every default filled in. */

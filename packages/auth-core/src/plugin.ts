@@ -7,12 +7,15 @@ import { preRegisteredClients } from './clients/pre-registered-clients.js'
 import { DEFAULT_SCOPE, SWEEP_INTERVAL_MS } from './defaults.js'
 import { createAnonymousGuard, createGuard, type MxcpGuard } from './guard/guard.js'
 import { SessionUsers } from './guard/session-users.js'
+import { limitBodySize } from './http/body-limit.js'
 import { allowCrossOrigin } from './http/cors.js'
+import { limitRequestRate } from './http/rate-limit.js'
 import { type MxcpAuthOptions, type ResolvedOptions, resolveOptions } from './plugin-options.js'
 import type { UpstreamProvider } from './provider.js'
 import type { AuthContext } from './server/auth-context.js'
 import { registerAuthorizeRoute } from './server/authorize/authorize-route.js'
 import { registerCallbackRoute } from './server/callback/callback-route.js'
+import { ClientMetadataResolver } from './server/client-metadata/client-metadata-resolver.js'
 import { registerConsentRoute } from './server/consent/consent-route.js'
 import { htmlErrorHandler } from './server/html-errors.js'
 import { jsonErrorHandler } from './server/json-errors.js'
@@ -38,15 +41,30 @@ declare module 'fastify' {
   }
 }
 
-function buildContext(resolved: ResolvedOptions, provider: UpstreamProvider): AuthContext {
-  const clients = new ClientDirectory(preRegisteredClients(resolved.auth.clients), resolved.store)
+function buildContext(
+  resolved: ResolvedOptions,
+  provider: UpstreamProvider,
+  app: FastifyInstance,
+  clientMetadataCa: MxcpAuthOptions['clientMetadataCa'],
+): AuthContext {
+  const preRegistered = preRegisteredClients(resolved.auth.clients)
+  const requiredScopes = resolved.auth.authorization.required_scopes
   const supportedScopes = [
     ...new Set([
       DEFAULT_SCOPE,
-      ...resolved.auth.authorization.required_scopes,
-      ...clients.preRegisteredScopes(),
+      ...requiredScopes,
+      ...[...preRegistered.values()].flatMap((client) => client.scopes),
     ]),
   ]
+  // Client ID Metadata Documents (`auth.client_metadata`): URL client_ids, resolved by fetching them.
+  const metadataDocuments = new ClientMetadataResolver({
+    config: resolved.auth.client_metadata,
+    clock: resolved.clock,
+    scopes: { supported: supportedScopes, required: requiredScopes },
+    ca: typeof clientMetadataCa === 'string' ? [clientMetadataCa] : clientMetadataCa,
+    log: app.log,
+  })
+  const clients = new ClientDirectory(preRegistered, resolved.store, metadataDocuments)
   return {
     auth: resolved.auth,
     provider,
@@ -71,6 +89,8 @@ async function ensureParsers(app: FastifyInstance): Promise<void> {
 async function registerBrowserRoutes(app: FastifyInstance, context: AuthContext): Promise<void> {
   await app.register(async (scope) => {
     scope.setErrorHandler(htmlErrorHandler)
+    limitBodySize(scope)
+    await limitRequestRate(scope, context.auth.rate_limit)
     registerAuthorizeRoute(scope, context)
     registerConsentRoute(scope, context)
     registerCallbackRoute(scope, context)
@@ -81,6 +101,8 @@ async function registerBrowserRoutes(app: FastifyInstance, context: AuthContext)
 async function registerJsonRoutes(app: FastifyInstance, context: AuthContext): Promise<void> {
   await app.register(async (scope) => {
     scope.setErrorHandler(jsonErrorHandler)
+    limitBodySize(scope)
+    await limitRequestRate(scope, context.auth.rate_limit)
     allowCrossOrigin(scope, [
       '/.well-known/oauth-authorization-server',
       '/.well-known/oauth-protected-resource',
@@ -128,7 +150,7 @@ async function mxcpAuthPlugin(app: FastifyInstance, options: MxcpAuthOptions): P
     return
   }
   await ensureParsers(app)
-  const context = buildContext(resolved, provider)
+  const context = buildContext(resolved, provider, app, options.clientMetadataCa)
   const users = new SessionUsers({
     store: resolved.store,
     provider,

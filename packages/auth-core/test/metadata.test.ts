@@ -17,6 +17,10 @@ describe('metadata endpoints', () => {
     await h.close()
   })
 
+  /** `private_key_jwt` is for clients identified by a metadata document (CIMD). */
+  const AUTH_METHODS = ['none', 'client_secret_post', 'client_secret_basic', 'private_key_jwt']
+  const ASSERTION_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA']
+
   test('RFC 8414 metadata: one issuer spelling without a trailing slash, S256 only, iss supported', async () => {
     const response = await h.app.inject({ method: 'GET', url: '/.well-known/oauth-authorization-server' })
     assert.equal(response.statusCode, 200)
@@ -30,11 +34,14 @@ describe('metadata endpoints', () => {
       response_types_supported: ['code'],
       response_modes_supported: ['query'],
       grant_types_supported: ['authorization_code', 'refresh_token'],
-      token_endpoint_auth_methods_supported: ['none', 'client_secret_post', 'client_secret_basic'],
-      revocation_endpoint_auth_methods_supported: ['none', 'client_secret_post', 'client_secret_basic'],
+      token_endpoint_auth_methods_supported: AUTH_METHODS,
+      revocation_endpoint_auth_methods_supported: AUTH_METHODS,
+      token_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
+      revocation_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
       code_challenge_methods_supported: ['S256'],
       scopes_supported: ['mxcp:access', 'mxcp:read', 'mxcp:admin'],
       authorization_response_iss_parameter_supported: true,
+      client_id_metadata_document_supported: true,
     })
   })
 

@@ -1,6 +1,8 @@
 import { safeEqual, sha256 } from '../crypto.js'
 import { InvalidClientError, InvalidRequestError } from '../errors/oauth-error.js'
 import type { ParamReader } from '../http/params.js'
+import { authenticateMetadataClient } from '../server/client-metadata/authenticate-metadata-client.js'
+import { assertionSubject, readClientAssertion } from '../server/client-metadata/client-assertion-params.js'
 import type { ClientRecord, TokenEndpointAuthMethod } from '../store/records.js'
 import type { ClientDirectory } from './client-directory.js'
 
@@ -10,7 +12,9 @@ export interface PresentedCredentials {
   readonly secret: string | undefined
   /** The Basic secret exactly as sent, when it differs from the form-decoded one (see parseBasic). */
   readonly rawSecret?: string | undefined
-  readonly method: TokenEndpointAuthMethod
+  /** A `private_key_jwt` client assertion (RFC 7523 §2.2); only metadata-document clients use one. */
+  readonly assertion?: string | undefined
+  readonly method: TokenEndpointAuthMethod | 'private_key_jwt'
 }
 
 /** RFC 6749 §2.3.1: Basic credentials are form-urlencoded before base64. Undefined when malformed. */
@@ -49,14 +53,29 @@ export function readCredentials(
 ): PresentedCredentials {
   const bodyId = params.optional('client_id')
   const bodySecret = params.optional('client_secret')
+  const assertion = readClientAssertion(params)
   if (authorization && /^basic /i.test(authorization)) {
     if (bodySecret !== undefined)
       throw new InvalidRequestError('Use one client authentication method, not both Basic and client_secret')
+    if (assertion !== undefined)
+      throw new InvalidRequestError(
+        'Use one client authentication method, not both Basic and client_assertion',
+      )
     const basic = parseBasic(authorization)
     if (bodyId !== undefined && bodyId !== basic.clientId)
       throw new InvalidRequestError('client_id does not match the Basic credentials')
     const rawSecret = basic.rawSecret === basic.secret ? undefined : basic.rawSecret
     return { clientId: basic.clientId, secret: basic.secret, rawSecret, method: 'client_secret_basic' }
+  }
+  if (assertion !== undefined) {
+    if (bodySecret !== undefined)
+      throw new InvalidRequestError(
+        'Use one client authentication method, not both client_secret and client_assertion',
+      )
+    const subject = assertionSubject(assertion)
+    if (bodyId !== undefined && bodyId !== subject)
+      throw new InvalidClientError('client_id does not match the subject of the client_assertion')
+    return { clientId: subject, secret: undefined, assertion, method: 'private_key_jwt' }
   }
   if (bodyId === undefined)
     throw new InvalidClientError('Client authentication is required (client_id is missing)')
@@ -68,12 +87,20 @@ export function readCredentials(
  * Authenticates the client (RFC 6749 §2.3): it must exist, a confidential client must prove its
  * secret by Basic or post, and a public client must not send one. Every failure is 401
  * `invalid_client`, so an SDK client whose registration was lost registers again (MCP-NOTES A.4).
+ * A client known by its metadata document is authenticated by its document instead, with a
+ * `private_key_jwt` assertion when it declares one; `audiences` are the `aud` values it may use.
  */
 export async function authenticateClient(
   credentials: PresentedCredentials,
   directory: ClientDirectory,
   now: number,
+  audiences: readonly string[] = [],
 ): Promise<ClientRecord> {
+  // A URL client_id: the client of a metadata document (no secret; none or private_key_jwt).
+  const documents = directory.metadataDocumentsFor(credentials.clientId)
+  if (documents) return authenticateMetadataClient(documents, credentials, audiences, now)
+  if (credentials.method === 'private_key_jwt')
+    throw new InvalidClientError('Only clients identified by a metadata document may use a client_assertion')
   const client = await directory.find(credentials.clientId)
   if (!client)
     throw new InvalidClientError('Unknown client', `client ${credentials.clientId} is not registered`)

@@ -1,14 +1,25 @@
+import { isUrlClientId } from '../server/client-metadata/client-id-url.js'
+import type { ClientMetadataResolver } from '../server/client-metadata/client-metadata-resolver.js'
 import type { OAuthStore } from '../store/oauth-store.js'
 import type { ClientRecord } from '../store/records.js'
 
-/** Finds a client: the pre-registered ones from configuration first, then the store (RFC 7591). */
+/**
+ * Finds a client: the pre-registered ones from configuration first, then a URL client_id through
+ * its Client ID Metadata Document (never stored), then the store (RFC 7591).
+ */
 export class ClientDirectory {
   readonly #preRegistered: ReadonlyMap<string, ClientRecord>
   readonly #store: OAuthStore
+  readonly #metadataDocuments: ClientMetadataResolver | undefined
 
-  constructor(preRegistered: ReadonlyMap<string, ClientRecord>, store: OAuthStore) {
+  constructor(
+    preRegistered: ReadonlyMap<string, ClientRecord>,
+    store: OAuthStore,
+    metadataDocuments?: ClientMetadataResolver,
+  ) {
     this.#preRegistered = preRegistered
     this.#store = store
+    this.#metadataDocuments = metadataDocuments
   }
 
   /** True when `clientId` belongs to a pre-registered client (so `/register` cannot shadow it). */
@@ -16,12 +27,29 @@ export class ClientDirectory {
     return this.#preRegistered.has(clientId)
   }
 
+  /** The metadata-document resolver when `clientId` is a URL client_id that no pre-registered client uses. */
+  metadataDocumentsFor(clientId: string): ClientMetadataResolver | undefined {
+    return this.#metadataDocuments && !this.#preRegistered.has(clientId) && isUrlClientId(clientId)
+      ? this.#metadataDocuments
+      : undefined
+  }
+
+  /** True when `clientId` is resolved through a Client ID Metadata Document. */
+  isMetadataDocumentClient(clientId: string): boolean {
+    return this.metadataDocumentsFor(clientId) !== undefined
+  }
+
   /** Every scope some pre-registered client may ask for. */
   preRegisteredScopes(): string[] {
     return [...this.#preRegistered.values()].flatMap((client) => client.scopes)
   }
 
+  /** The client, or undefined when unknown. A metadata-document client that cannot be had throws `invalid_client` with the reason. */
   async find(clientId: string): Promise<ClientRecord | undefined> {
-    return this.#preRegistered.get(clientId) ?? (await this.#store.getClient(clientId))
+    const preRegistered = this.#preRegistered.get(clientId)
+    if (preRegistered) return preRegistered
+    const documents = this.metadataDocumentsFor(clientId)
+    if (documents) return (await documents.resolve(clientId)).record
+    return this.#store.getClient(clientId)
   }
 }

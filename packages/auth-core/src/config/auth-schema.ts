@@ -75,6 +75,35 @@ export const RateLimitConfigSchema = Type.Object(
   strict,
 )
 
+/**
+ * `auth.client_metadata`: Client ID Metadata Documents (MCP authorization 2025-11-25 §5.1), MCP
+ * clients whose `client_id` is an https URL serving their metadata. Not in the MXCP guide; the
+ * defaults are the safe ones (public hosts on port 443 only, a few KB, a short timeout).
+ */
+export const ClientMetadataConfigSchema = Type.Object(
+  {
+    /** Accept metadata-document clients at all (and advertise it in the server metadata). */
+    enabled: Type.Optional(Type.Boolean({ default: true })),
+    /** When non-empty, only client_ids on these hosts (`app.example.com`, or `*.example.com` for subdomains). */
+    allowed_hosts: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { default: [] })),
+    /** Fetch from hosts that resolve to loopback, private or link-local addresses (needs `allowed_hosts`). */
+    allow_private_hosts: Type.Optional(Type.Boolean({ default: false })),
+    /** Ports a client_id URL may name. */
+    allowed_ports: Type.Optional(
+      Type.Array(Type.Integer({ minimum: 1, maximum: 65535 }), { minItems: 1, default: [443] }),
+    ),
+    /** Largest accepted document, bytes. */
+    max_bytes: Type.Optional(Type.Integer({ minimum: 256, maximum: 65536, default: 5120 })),
+    /** How long one fetch may take in all, milliseconds. */
+    timeout_ms: Type.Optional(Type.Integer({ minimum: 100, maximum: 30000, default: 3000 })),
+    /** A fetched document is kept at least this long, whatever its caching headers say, seconds. */
+    cache_min_seconds: Type.Optional(Type.Integer({ minimum: 0, default: 60 })),
+    /** …and at most this long (also how long a copy may stand in when a refetch fails), seconds. */
+    cache_max_seconds: Type.Optional(Type.Integer({ minimum: 1, default: 86400 })),
+  },
+  strict,
+)
+
 /** The `auth` block of a profile. Every key of the guide, with its default. */
 export const AuthConfigSchema = Type.Object(
   {
@@ -104,6 +133,7 @@ export const AuthConfigSchema = Type.Object(
     /** Lifetime of our authorization codes, seconds (RFC 6749 §4.1.2: short, at most 10 minutes). */
     authorization_code_ttl: Type.Optional(Type.Integer({ minimum: 10, maximum: 600, default: 60 })),
     rate_limit: Type.Optional(RateLimitConfigSchema),
+    client_metadata: Type.Optional(ClientMetadataConfigSchema),
   },
   strict,
 )
@@ -119,6 +149,7 @@ export interface AuthConfig
     | 'persistence'
     | 'authorization'
     | 'rate_limit'
+    | 'client_metadata'
     | 'github'
     | 'atlassian'
     | 'salesforce'
@@ -133,6 +164,7 @@ export interface AuthConfig
   }
   authorization: Filled<Static<typeof AuthorizationConfigSchema>>
   rate_limit: Filled<Static<typeof RateLimitConfigSchema>>
+  client_metadata: Filled<Static<typeof ClientMetadataConfigSchema>>
   github?: Static<typeof GitHubConfigSchema>
   atlassian?: Static<typeof AtlassianConfigSchema>
   salesforce?: Static<typeof SalesforceConfigSchema>

@@ -50,6 +50,12 @@ export function validateAuthConfig(raw: unknown, path = 'auth', source = 'auth c
     `${path}.rate_limit`,
     source,
   )
+  auth.client_metadata ??= validateWithSchema(
+    AuthConfigSchema.properties.client_metadata,
+    {},
+    `${path}.client_metadata`,
+    source,
+  )
   if (auth.persistence) auth.persistence.path = expandHome(auth.persistence.path)
   return auth
 }

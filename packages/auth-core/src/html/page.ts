@@ -13,8 +13,9 @@ p{margin:.75rem 0}
 ul{padding-left:1.25rem}
 code{font-family:ui-monospace,Menlo,Consolas,monospace;overflow-wrap:anywhere}
 .actions{display:flex;gap:.75rem;margin-top:1.5rem}
-button,.button{flex:1;padding:.7rem 1rem;font:inherit;border-radius:8px;border:1px solid #d0d7de;background:#f6f8fa;color:#1f2328;cursor:pointer;text-align:center;text-decoration:none}
+button,.button{flex:1;min-height:44px;padding:.7rem 1rem;font:inherit;border-radius:8px;border:1px solid #d0d7de;background:#f6f8fa;color:#1f2328;cursor:pointer;text-align:center;text-decoration:none}
 button.primary,.button.primary{background:#1f883d;border-color:#1a7f37;color:#fff;font-weight:600}
+button:focus-visible,.button:focus-visible{outline:3px solid #0969da;outline-offset:2px}
 @media (max-width:30rem){main{margin:0;border:0;border-radius:0;min-height:100vh}}
 `
 

@@ -79,5 +79,9 @@ export function resolveBaseUrl(request: FastifyRequest, urls: UrlOptions): strin
   if (!host || !HOST.test(host)) throw new InvalidRequestError('The request has no valid Host header')
   const scheme =
     urls.scheme ?? (urls.trustProxy ? forwardedScheme(request) : undefined) ?? socketScheme(request)
+  // The pattern admits hosts the URL parser refuses (an all-digit name beyond IPv4, a port above
+  // 65535): those are a bad request too, not a 500.
+  if (!URL.canParse(`${scheme}://${host}`))
+    throw new InvalidRequestError('The request has no valid Host header')
   return new URL(`${scheme}://${host.toLowerCase()}`).origin
 }

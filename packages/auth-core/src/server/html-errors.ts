@@ -24,6 +24,8 @@ export function htmlErrorHandler(
   }
   if (error instanceof OAuthError) {
     request.log.info({ error: error.code, detail: error.detail }, 'authorization request refused')
+    // Rate limited (see `limitRequestRate`): keep the 429 and its Retry-After.
+    if (error.status === 429) return sendErrorPage(reply, 429, 'Too many requests', error.description)
     return sendErrorPage(reply, error.status >= 500 ? error.status : 400, 'Sign-in failed', error.description)
   }
   const status = error.statusCode

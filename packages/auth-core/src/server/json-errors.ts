@@ -11,10 +11,9 @@ export function sendOAuthError(
 ): FastifyReply {
   request.log.info({ error: error.code, detail: error.detail }, 'OAuth request refused')
   reply.headers(NO_STORE_HEADERS)
-  // RFC 6749 §5.2: a 401 invalid_client answers a Basic attempt with a Basic challenge.
-  if (error.code === 'invalid_client' && /^basic /i.test(request.headers.authorization ?? '')) {
-    reply.header('www-authenticate', 'Basic realm="mxcp", charset="UTF-8"')
-  }
+  // RFC 6749 §5.2: a 401 invalid_client answers a Basic attempt with a Basic challenge; and since
+  // every 401 must carry a challenge (RFC 9110 §15.5.2), it does so for client_secret_post too.
+  if (error.status === 401) reply.header('www-authenticate', 'Basic realm="mxcp", charset="UTF-8"')
   return reply.code(error.status).send(error.toJSON())
 }
 

@@ -28,6 +28,7 @@ export function registerAuthorizeRoute(app: FastifyInstance, context: AuthContex
     const page = renderConsentPage({
       request: check.request,
       verifiedClient: context.clients.isPreRegistered(check.request.client.clientId),
+      metadataDocumentClient: context.clients.isMetadataDocumentClient(check.request.client.clientId),
       issuer: urls.issuer,
       providerLabel: context.provider.label,
       csrfToken: consentToken(context.secret, nonce, check.request, expiresAt),

@@ -24,14 +24,28 @@ export async function checkClient(params: ParamReader, context: AuthContext): Pr
     if (error instanceof OAuthError) return { trusted: false, message: error.description }
     throw error
   }
-  const client = await context.clients.find(clientId)
+  let client: ClientRecord | undefined
+  try {
+    client = await context.clients.find(clientId)
+  } catch (error) {
+    // A metadata-document client that cannot be had (fetch failed, document invalid, refused by
+    // policy): an invalid_client page with the reason, never a redirect.
+    if (error instanceof OAuthError)
+      return { trusted: false, message: `${error.description} (${error.code})` }
+    throw error
+  }
   if (!client) {
     return {
       trusted: false,
       message: 'The application that sent you here is not registered with this server.',
     }
   }
-  if (!redirectUriMatches(redirectUri, client.redirectUris)) {
+  // A metadata document names its redirect URIs itself: exact string match only (MCP authorization
+  // 2025-11-25 §5.1.1), no loopback port leeway.
+  const registered = context.clients.isMetadataDocumentClient(clientId)
+    ? client.redirectUris.includes(redirectUri)
+    : redirectUriMatches(redirectUri, client.redirectUris)
+  if (!registered) {
     return { trusted: false, message: `The redirect_uri is not registered for ${client.clientName}.` }
   }
   return { trusted: true, client, redirectUri }

@@ -3,11 +3,14 @@ import { renderPage } from '../../html/page.js'
 import { isLoopbackHost } from '../../http/base-url.js'
 import { formatScope } from '../../oauth/scopes.js'
 import type { AuthorizationRequest } from '../authorize/authorization-request.js'
+import { metadataDocumentNotice } from '../client-metadata/consent-notice.js'
 
 export interface ConsentPageInput {
   readonly request: AuthorizationRequest
   /** Pre-registered by the operator (true) or self-registered through `/register` (false). */
   readonly verifiedClient: boolean
+  /** Known by its Client ID Metadata Document (the client_id is the document's URL). */
+  readonly metadataDocumentClient?: boolean | undefined
   readonly issuer: string
   readonly providerLabel: string
   readonly csrfToken: string
@@ -29,9 +32,11 @@ export function renderConsentPage(input: ConsentPageInput): string {
   const redirect = new URL(request.redirectUri)
   const server = escapeHtml(new URL(input.issuer).host)
   const scopes = request.scopes.map((scope) => `<li><code>${escapeHtml(scope)}</code></li>`).join('')
-  const unverified = input.verifiedClient
-    ? ''
-    : '<p class="muted">This application registered itself; its name is not verified by this server.</p>\n'
+  const unverified = input.metadataDocumentClient
+    ? metadataDocumentNotice(request.client.clientId, request.redirectUri)
+    : input.verifiedClient
+      ? ''
+      : '<p class="muted">This application registered itself; its name is not verified by this server.</p>\n'
   const loopback = isLoopbackHost(redirect.hostname)
     ? '<p class="warn">The application runs on your own computer. Continue only if you started this sign-in yourself just now.</p>\n'
     : ''

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { type AuthContext, requestUrls } from '../auth-context.js'
+import { ASSERTION_ALGORITHMS } from '../client-metadata/client-assertion.js'
 import { authorizationServerMetadata } from './authorization-server-metadata.js'
 import { protectedResourceMetadata, protectedResourceMetadataPath } from './protected-resource-metadata.js'
 
@@ -11,7 +12,10 @@ import { protectedResourceMetadata, protectedResourceMetadataPath } from './prot
 export function registerMetadataRoutes(app: FastifyInstance, context: AuthContext): void {
   app.get('/.well-known/oauth-authorization-server', async (request) => {
     const { issuer } = requestUrls(context, request)
-    return authorizationServerMetadata(issuer, context.supportedScopes)
+    return authorizationServerMetadata(issuer, context.supportedScopes, {
+      enabled: context.auth.client_metadata.enabled,
+      signingAlgorithms: ASSERTION_ALGORITHMS,
+    })
   })
   const resourceMetadata = async (request: FastifyRequest) => {
     const { issuer, resource } = requestUrls(context, request)

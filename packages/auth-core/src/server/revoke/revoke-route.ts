@@ -5,7 +5,7 @@ import { FORM_BODY_LIMIT } from '../../defaults.js'
 import { ParamReader } from '../../http/params.js'
 import { NO_STORE_HEADERS } from '../../http/security-headers.js'
 import type { TokenRecord } from '../../store/records.js'
-import type { AuthContext } from '../auth-context.js'
+import { type AuthContext, requestUrls } from '../auth-context.js'
 import { requireFormBody } from '../token/token-route.js'
 
 /**
@@ -47,10 +47,13 @@ export function registerRevokeRoute(app: FastifyInstance, context: AuthContext):
     async (request, reply) => {
       requireFormBody(request.headers['content-type'])
       const params = new ParamReader(request.body)
+      const { issuer } = requestUrls(context, request)
       const client = await authenticateClient(
         readCredentials(request.headers.authorization, params),
         context.clients,
         context.clock.now(),
+        // RFC 7523 §3: a client assertion's `aud` is our issuer, or the endpoint it is sent to.
+        [issuer, `${issuer}/token`, `${issuer}/revoke`],
       )
       const tokenHash = sha256(params.required('token'))
       // token_type_hint is only a hint (§2.1): every kind is looked up the same way.

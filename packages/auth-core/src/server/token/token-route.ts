@@ -48,6 +48,8 @@ export function registerTokenRoute(app: FastifyInstance, context: AuthContext): 
         readCredentials(request.headers.authorization, params),
         context.clients,
         context.clock.now(),
+        // RFC 7523 §3: a client assertion's `aud` is our issuer or our token endpoint.
+        [urls.issuer, `${urls.issuer}/token`],
       )
       const grantType = params.required('grant_type')
       if (!isGrantType(grantType))
