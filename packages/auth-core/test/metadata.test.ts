@@ -19,7 +19,18 @@ describe('metadata endpoints', () => {
 
   /** `private_key_jwt` is for clients identified by a metadata document (CIMD). */
   const AUTH_METHODS = ['none', 'client_secret_post', 'client_secret_basic', 'private_key_jwt']
-  const ASSERTION_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA']
+  const ASSERTION_ALGORITHMS = [
+    'RS256',
+    'RS384',
+    'RS512',
+    'PS256',
+    'PS384',
+    'PS512',
+    'ES256',
+    'ES384',
+    'ES512',
+    'EdDSA',
+  ]
 
   test('RFC 8414 metadata: one issuer spelling without a trailing slash, S256 only, iss supported', async () => {
     const response = await h.app.inject({ method: 'GET', url: '/.well-known/oauth-authorization-server' })
