@@ -4,7 +4,9 @@
  *   node --conditions=@mxcp/source --import tsx bench/sqlite-scale/run.ts
  * Prints one JSON line. Figures are microseconds (p50, p99) of `getToken` by hash, and of the
  * whole check a request pays (SHA-256 of the presented token, then `getToken`); the ratios
- * 1M / 1k are what to compare across machines. Bounded to well under 90 s on 2 cores.
+ * 1M / 1k are what to compare across machines. Both stores are loaded first, then sampled in
+ * alternating slices (1k, 1M, 1M, 1k, …) so that the machine's drift weighs on both alike.
+ * Bounded to well under 90 s on 2 cores.
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync, statSync } from 'node:fs'
@@ -115,64 +117,108 @@ function summary(durationsNs: number[]): Percentiles {
   return { p50Us: us(percentile(sorted, 50)), p99Us: us(percentile(sorted, 99)) }
 }
 
-async function measure(count: number): Promise<SizeResult> {
+/** One store, loaded and open, with the bearer tokens its lookups pick from. */
+interface Prepared {
+  readonly count: number
+  readonly folder: string
+  readonly path: string
+  readonly store: Awaited<ReturnType<typeof openSqliteStore>>
+  readonly kept: string[]
+  readonly loadMs: number
+  readonly openMs: number
+  readonly lookup: number[]
+  readonly whole: number[]
+}
+
+async function prepare(count: number): Promise<Prepared> {
   const folder = mkdtempSync(join(tmpdir(), 'mxcp-bench-sqlite-'))
   const path = join(folder, 'oauth.db')
-  const now = Date.now()
-  try {
-    await (await openSqliteStore({ path, encryptionKey: 'bench-key' })).close()
-    const { kept, loadMs } = bulkLoad(path, count, now)
+  await (await openSqliteStore({ path, encryptionKey: 'bench-key' })).close()
+  const { kept, loadMs } = bulkLoad(path, count, Date.now())
+  const opening = performance.now()
+  const store = await openSqliteStore({ path, encryptionKey: 'bench-key' })
+  const openMs = performance.now() - opening
+  return { count, folder, path, store, kept, loadMs, openMs, lookup: [], whole: [] }
+}
 
-    const opening = performance.now()
-    const store = await openSqliteStore({ path, encryptionKey: 'bench-key' })
-    const openMs = performance.now() - opening
-    try {
-      // Random picks, so consecutive lookups hit unrelated pages, as requests from many users do.
-      const pick = (): string => kept[Math.floor(Math.random() * kept.length)] ?? ''
-      const tokens = Array.from({ length: SAMPLES }, pick)
-      for (let i = 0; i < SAMPLES; i++) await store.getToken(sha256(pick()))
+/** Random picks, so consecutive lookups hit unrelated pages, as requests from many users do. */
+function picks(prepared: Prepared, n: number): string[] {
+  return Array.from(
+    { length: n },
+    () => prepared.kept[Math.floor(Math.random() * prepared.kept.length)] ?? '',
+  )
+}
 
-      const lookup: number[] = []
-      const whole: number[] = []
-      for (const token of tokens) {
-        const hash = sha256(token)
-        const start = process.hrtime.bigint()
-        const found = await store.getToken(hash)
-        lookup.push(Number(process.hrtime.bigint() - start))
-        if (!found) throw new Error('a stored token was not found')
-      }
-      for (const token of tokens) {
-        const start = process.hrtime.bigint()
-        const found = await store.getToken(sha256(token))
-        whole.push(Number(process.hrtime.bigint() - start))
-        if (!found) throw new Error('a stored token was not found')
-      }
-      const missStart = process.hrtime.bigint()
-      if ((await store.getToken(sha256('mxcp_at_unknown'))) !== undefined)
-        throw new Error('unknown token found')
-      const missUs = Number(process.hrtime.bigint() - missStart) / 1000
-
-      return {
-        tokens: count,
-        samples: lookup.length,
-        getToken: summary(lookup),
-        hashAndLookup: summary(whole),
-        unknownTokenUs: Math.round(missUs * 100) / 100,
-        openMs: Math.round(openMs),
-        loadMs: Math.round(loadMs),
-        fileMb: Math.round(statSync(path).size / 1e5) / 10,
-      }
-    } finally {
-      await store.close()
+/** `getToken` alone (the hash computed outside the clock), then hash and lookup together. */
+async function sample(
+  prepared: Prepared,
+  tokens: readonly string[],
+  what: 'lookup' | 'whole',
+): Promise<void> {
+  for (const token of tokens) {
+    if (what === 'lookup') {
+      const hash = sha256(token)
+      const start = process.hrtime.bigint()
+      const found = await prepared.store.getToken(hash)
+      prepared.lookup.push(Number(process.hrtime.bigint() - start))
+      if (!found) throw new Error('a stored token was not found')
+    } else {
+      const start = process.hrtime.bigint()
+      const found = await prepared.store.getToken(sha256(token))
+      prepared.whole.push(Number(process.hrtime.bigint() - start))
+      if (!found) throw new Error('a stored token was not found')
     }
+  }
+}
+
+async function result(prepared: Prepared): Promise<SizeResult> {
+  const missStart = process.hrtime.bigint()
+  if ((await prepared.store.getToken(sha256('mxcp_at_unknown'))) !== undefined)
+    throw new Error('unknown token found')
+  const missUs = Number(process.hrtime.bigint() - missStart) / 1000
+  return {
+    tokens: prepared.count,
+    samples: prepared.lookup.length,
+    getToken: summary(prepared.lookup),
+    hashAndLookup: summary(prepared.whole),
+    unknownTokenUs: Math.round(missUs * 100) / 100,
+    openMs: Math.round(prepared.openMs),
+    loadMs: Math.round(prepared.loadMs),
+    fileMb: Math.round(statSync(prepared.path).size / 1e5) / 10,
+  }
+}
+
+/** Slices per measurement: both sizes are sampled in turn (A B B A), so drift hits both alike. */
+const SLICES = 20
+
+/** Both sizes loaded and open, then measured in alternating slices. */
+async function measureBoth(): Promise<[SizeResult, SizeResult]> {
+  const prepared: Prepared[] = []
+  try {
+    prepared.push(await prepare(1_000))
+    prepared.push(await prepare(1_000_000))
+    const [small, large] = prepared as [Prepared, Prepared]
+    // Warm-up: as many untimed lookups as timed ones, on each.
+    for (const each of prepared)
+      for (const token of picks(each, SAMPLES)) await each.store.getToken(sha256(token))
+    const perSlice = SAMPLES / SLICES
+    for (const what of ['lookup', 'whole'] as const) {
+      for (let slice = 0; slice < SLICES; slice++) {
+        const order = slice % 2 === 0 ? [small, large] : [large, small]
+        for (const each of order) await sample(each, picks(each, perSlice), what)
+      }
+    }
+    return [await result(small), await result(large)]
   } finally {
-    rmSync(folder, { recursive: true, force: true })
+    for (const each of prepared) {
+      await each.store.close()
+      rmSync(each.folder, { recursive: true, force: true })
+    }
   }
 }
 
 const started = performance.now()
-const small = await measure(1_000)
-const large = await measure(1_000_000)
+const [small, large] = await measureBoth()
 const ratio = (metric: 'getToken' | 'hashAndLookup', p: keyof Percentiles): number =>
   Math.round((large[metric][p] / small[metric][p]) * 100) / 100
 
