@@ -23,7 +23,6 @@ import { registerMetadataRoutes } from './server/metadata/metadata-routes.js'
 import { protectedResourceMetadataPath } from './server/metadata/protected-resource-metadata.js'
 import { registerRegisterRoute } from './server/register/register-route.js'
 import { registerRevokeRoute } from './server/revoke/revoke-route.js'
-import { ReplayTracker } from './server/token/replay-tracker.js'
 import { registerTokenRoute } from './server/token/token-route.js'
 import type { UserContext } from './user-context.js'
 
@@ -75,7 +74,6 @@ function buildContext(
     urls: resolved.urls,
     mcpPath: resolved.mcpPath,
     supportedScopes,
-    replays: new ReplayTracker(),
   }
 }
 

@@ -6,7 +6,6 @@ import { resolveBaseUrl, type UrlOptions } from '../http/base-url.js'
 import { canonicalResource } from '../oauth/resource.js'
 import type { UpstreamProvider } from '../provider.js'
 import type { OAuthStore } from '../store/oauth-store.js'
-import type { ReplayTracker } from './token/replay-tracker.js'
 
 /** Everything the endpoints share, resolved once at registration. */
 export interface AuthContext {
@@ -21,7 +20,6 @@ export interface AuthContext {
   readonly mcpPath: string
   /** Every scope we know: advertised in metadata, and what a client may register. */
   readonly supportedScopes: readonly string[]
-  readonly replays: ReplayTracker
 }
 
 /** The issuer and the other URLs of one request, all derived from one base URL. */

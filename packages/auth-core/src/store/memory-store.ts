@@ -1,8 +1,10 @@
+import { bornRevoked, refreshTokenOf, rotationStep } from '../store-kit/rotation-rules.js'
 import type { OAuthStore } from './oauth-store.js'
 import type {
   ClientRecord,
   CodeRecord,
   ConsumeCodeResult,
+  IssueTokens,
   RotateRefreshResult,
   SessionPatch,
   SessionRecord,
@@ -26,6 +28,8 @@ export class MemoryStore implements OAuthStore {
   readonly #codes = new Map<string, StoredCode>()
   readonly #tokens = new Map<string, TokenRecord>()
   readonly #sessions = new Map<string, SessionRecord>()
+  /** Revoked families, until the last of their tokens expired: tokens saved into one are born revoked. */
+  readonly #revokedFamilies = new Map<string, number>()
 
   async saveClient(client: ClientRecord): Promise<void> {
     this.#clients.set(client.clientId, client)
@@ -50,32 +54,51 @@ export class MemoryStore implements OAuthStore {
     this.#codes.set(code.codeHash, { record: code, consumed: false })
   }
 
-  async consumeCode(codeHash: string, now: number): Promise<ConsumeCodeResult> {
+  async exchangeCode(
+    codeHash: string,
+    now: number,
+    issue: IssueTokens<CodeRecord>,
+  ): Promise<ConsumeCodeResult> {
     const stored = this.#codes.get(codeHash)
     if (!stored) return { outcome: 'missing' }
     if (stored.consumed) return { outcome: 'replayed', code: stored.record }
     if (stored.record.expiresAt <= now) return { outcome: 'expired' }
+    const minted = issue(stored.record, this.#sessions.get(stored.record.sessionId))
+    if (minted === undefined) return { outcome: 'declined', code: stored.record }
     stored.consumed = true
-    return { outcome: 'consumed', code: stored.record }
+    return { outcome: 'consumed', code: stored.record, tokens: this.#save(minted) }
   }
 
   async saveTokens(tokens: readonly TokenRecord[]): Promise<void> {
-    for (const token of tokens) this.#tokens.set(token.tokenHash, token)
+    this.#save(tokens)
   }
 
   async getToken(tokenHash: string): Promise<TokenRecord | undefined> {
     return this.#tokens.get(tokenHash)
   }
 
-  async rotateRefreshToken(tokenHash: string, now: number): Promise<RotateRefreshResult> {
+  async rotateRefresh(
+    tokenHash: string,
+    now: number,
+    graceMs: number,
+    issue: IssueTokens<TokenRecord>,
+  ): Promise<RotateRefreshResult> {
     const token = this.#tokens.get(tokenHash)
-    if (token?.kind !== 'refresh') return { outcome: 'missing' }
-    if (token.consumed) return { outcome: 'reused', token }
-    if (token.revoked) return { outcome: 'revoked' }
-    if (token.expiresAt <= now) return { outcome: 'expired' }
-    const rotated = { ...token, consumed: true }
+    const successor = token?.successorHash === undefined ? undefined : this.#tokens.get(token.successorHash)
+    const step = rotationStep(token, successor, now, graceMs)
+    if (step.kind === 'refuse') return step.result
+    const minted = issue(step.token, this.#sessions.get(step.token.sessionId))
+    if (minted === undefined) return { outcome: 'declined', token: step.token }
+    const successorHash = refreshTokenOf(minted)?.tokenHash
+    if (step.kind === 'grace') {
+      const { rotatedAt: _at, successorHash: _next, ...superseded } = step.successor
+      this.#tokens.set(step.successor.tokenHash, { ...superseded, consumed: true })
+      this.#tokens.set(tokenHash, { ...step.token, successorHash })
+      return { outcome: 'grace', token: step.token, tokens: this.#save(minted) }
+    }
+    const rotated = { ...step.token, consumed: true, rotatedAt: now, successorHash }
     this.#tokens.set(tokenHash, rotated)
-    return { outcome: 'rotated', token: rotated }
+    return { outcome: 'rotated', token: rotated, tokens: this.#save(minted) }
   }
 
   async revokeToken(tokenHash: string): Promise<TokenRecord | undefined> {
@@ -85,6 +108,10 @@ export class MemoryStore implements OAuthStore {
   }
 
   async revokeFamily(familyId: string): Promise<number> {
+    let until = this.#revokedFamilies.get(familyId) ?? 0
+    for (const token of this.#tokens.values())
+      if (token.familyId === familyId) until = Math.max(until, token.expiresAt)
+    this.#revokedFamilies.set(familyId, until)
     return this.#revokeWhere((token) => token.familyId === familyId)
   }
 
@@ -111,9 +138,16 @@ export class MemoryStore implements OAuthStore {
     for (const [key, value] of this.#codes) if (value.record.expiresAt <= now) this.#codes.delete(key)
     for (const [key, value] of this.#tokens) if (value.expiresAt <= now) this.#tokens.delete(key)
     for (const [key, value] of this.#sessions) if (value.expiresAt <= now) this.#sessions.delete(key)
+    for (const [key, until] of this.#revokedFamilies) if (until <= now) this.#revokedFamilies.delete(key)
   }
 
   async close(): Promise<void> {}
+
+  #save(tokens: readonly TokenRecord[]): TokenRecord[] {
+    const saved = bornRevoked(tokens, new Set(this.#revokedFamilies.keys()))
+    for (const token of saved) this.#tokens.set(token.tokenHash, token)
+    return saved
+  }
 
   #revokeWhere(match: (token: TokenRecord) => boolean): number {
     let live = 0

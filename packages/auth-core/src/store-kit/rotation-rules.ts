@@ -1,0 +1,85 @@
+import type { RotateRefreshResult, TokenRecord } from '../store/records.js'
+
+/**
+ * How long a revoked family is remembered so that tokens saved into it afterwards are born revoked
+ * (ms): far longer than any token request takes, an upstream refresh included.
+ */
+export const REVOKED_FAMILY_MEMORY_MS = 10 * 60_000
+
+/** The default refresh grace window (ms): see `auth.refresh_grace_period`. */
+export const DEFAULT_REFRESH_GRACE_MS = 30_000
+
+/** What a store does with a presented refresh token, decided from rows it read in its transaction. */
+export type RotationStep =
+  /** Live: use it up and save its successor. */
+  | { readonly kind: 'rotate'; readonly token: TokenRecord }
+  /** Rotated moments ago and its successor never used: a lost response; supersede the successor. */
+  | { readonly kind: 'grace'; readonly token: TokenRecord; readonly successor: TokenRecord }
+  /** Nothing to issue; the caller revokes the family on 'reused' (RFC 9700 §4.14.2). */
+  | { readonly kind: 'refuse'; readonly result: Exclude<RotateRefreshResult, { tokens: unknown }> }
+
+/**
+ * The rotation rules every store applies (OAuth 2.1 §4.3.1, RFC 9700 §4.14.2), given the token row
+ * and, if it was rotated, its successor's row, both read under the transaction's lock.
+ *
+ * The grace window exists because a refresh response can be lost (the process killed after the
+ * commit, a proxy timing out, the network dropping): the client then retries with the token it
+ * holds, which would otherwise count as theft and end the user's session. It is narrow: the same
+ * token, within `graceMs` of its rotation, and only while its successor has not been used (once the
+ * successor is used, the client evidently got the response). 0 turns it off.
+ */
+export function rotationStep(
+  token: TokenRecord | undefined,
+  successor: TokenRecord | undefined,
+  now: number,
+  graceMs: number,
+): RotationStep {
+  if (token?.kind !== 'refresh') return { kind: 'refuse', result: { outcome: 'missing' } }
+  if (token.consumed) {
+    if (inGrace(token, successor, now, graceMs) && successor) return { kind: 'grace', token, successor }
+    return { kind: 'refuse', result: { outcome: 'reused', token } }
+  }
+  if (token.revoked) return { kind: 'refuse', result: { outcome: 'revoked' } }
+  if (token.expiresAt <= now) return { kind: 'refuse', result: { outcome: 'expired' } }
+  return { kind: 'rotate', token }
+}
+
+function inGrace(
+  token: TokenRecord,
+  successor: TokenRecord | undefined,
+  now: number,
+  graceMs: number,
+): boolean {
+  return (
+    graceMs > 0 &&
+    !token.revoked &&
+    token.rotatedAt !== undefined &&
+    now - token.rotatedAt < graceMs &&
+    token.expiresAt > now &&
+    successor !== undefined &&
+    successor.kind === 'refresh' &&
+    !successor.consumed &&
+    !successor.revoked &&
+    successor.expiresAt > now
+  )
+}
+
+/** The refresh token among freshly minted tokens: the successor a rotation records. */
+export function refreshTokenOf(tokens: readonly TokenRecord[]): TokenRecord | undefined {
+  return tokens.find((token) => token.kind === 'refresh')
+}
+
+/** The tokens as they are to be saved: those of a recently revoked family are born revoked. */
+export function bornRevoked(
+  tokens: readonly TokenRecord[],
+  revokedFamilies: ReadonlySet<string>,
+): TokenRecord[] {
+  return tokens.map((token) =>
+    revokedFamilies.has(token.familyId) && !token.revoked ? { ...token, revoked: true } : token,
+  )
+}
+
+/** The families of `tokens`, sorted (so lockers take locks in one order), without duplicates. */
+export function familiesOf(tokens: readonly TokenRecord[]): string[] {
+  return [...new Set(tokens.map((token) => token.familyId))].sort()
+}
