@@ -3,6 +3,7 @@ import type {
   Clock,
   CodeRecord,
   ConsumeCodeResult,
+  IssueTokens,
   OAuthStore,
   RotateRefreshResult,
   SealedBox,
@@ -11,32 +12,17 @@ import type {
   TokenRecord,
   TransactionRecord,
 } from '@mxcp/auth-core'
+import * as codec from '@mxcp/auth-core/store-kit'
 import { and, eq, gt, inArray, sql } from 'drizzle-orm'
 import type { StoreDatabase } from './database/open-database.js'
-import {
-  clientToRow,
-  codeToRow,
-  rowToClient,
-  rowToCode,
-  rowToSession,
-  rowToToken,
-  rowToTransaction,
-  sealUpstream,
-  sessionToRow,
-  tokenToRow,
-  transactionToRow,
-} from './database/records.js'
 import { clients, codes, revokedFamilies, sessions, tokens, transactions } from './database/schema.js'
 import { toStoreError } from './database/sqlite-errors.js'
 import { sweepExpiredRows } from './database/sweep-expired.js'
 import type { SqliteStoreLogger } from './options.js'
 import { SessionLocks } from './session-lock.js'
 
-/**
- * How long a revoked family is remembered: far longer than the few seconds between a winner's
- * `consumeCode` or `rotateRefreshToken` and its `saveTokens` (an upstream refresh included).
- */
-const REVOKED_FAMILY_TTL_MS = 10 * 60_000
+/** One write transaction of the store: drizzle's handle inside `BEGIN IMMEDIATE`. */
+type WriteTx = Parameters<Parameters<StoreDatabase['transaction']>[0]>[0]
 
 export interface SqliteStoreParts {
   readonly db: StoreDatabase
@@ -92,7 +78,7 @@ export class SqliteStore implements OAuthStore {
 
   async saveClient(client: ClientRecord): Promise<void> {
     this.#use((db) => {
-      const row = clientToRow(client)
+      const row = codec.clientToRow(client)
       db.insert(clients).values(row).onConflictDoUpdate({ target: clients.clientId, set: row }).run()
     })
   }
@@ -100,105 +86,83 @@ export class SqliteStore implements OAuthStore {
   async getClient(clientId: string): Promise<ClientRecord | undefined> {
     return this.#use((db) => {
       const row = db.select().from(clients).where(eq(clients.clientId, clientId)).get()
-      return row && rowToClient(row)
+      return row && codec.rowToClient(row)
     })
   }
 
   async saveTransaction(transaction: TransactionRecord): Promise<void> {
-    this.#use((db) => db.insert(transactions).values(transactionToRow(transaction, this.#box)).run())
+    this.#use((db) => db.insert(transactions).values(codec.transactionToRow(transaction, this.#box)).run())
   }
 
   async consumeTransaction(id: string, now: number): Promise<TransactionRecord | undefined> {
     return this.#use((db) => {
       // Deleted whatever its age: an expired transaction is of no further use either.
       const row = db.delete(transactions).where(eq(transactions.id, id)).returning().get()
-      return row && row.expiresAt > now ? rowToTransaction(row, this.#box) : undefined
+      return row && row.expiresAt > now ? codec.rowToTransaction(row, this.#box) : undefined
     })
   }
 
   async saveCode(code: CodeRecord): Promise<void> {
-    this.#use((db) => db.insert(codes).values(codeToRow(code)).run())
+    this.#use((db) => db.insert(codes).values(codec.codeToRow(code)).run())
   }
 
-  async consumeCode(codeHash: string, now: number): Promise<ConsumeCodeResult> {
-    return this.#use((db): ConsumeCodeResult => {
-      const won = db
-        .update(codes)
-        .set({ consumed: true })
-        .where(and(eq(codes.codeHash, codeHash), eq(codes.consumed, false), gt(codes.expiresAt, now)))
-        .returning()
-        .get()
-      if (won) return { outcome: 'consumed', code: rowToCode(won) }
-      // Lost or never eligible: the row tells which, and cannot turn back into an unused code.
-      const row = db.select().from(codes).where(eq(codes.codeHash, codeHash)).get()
+  async exchangeCode(
+    codeHash: string,
+    now: number,
+    issue: IssueTokens<CodeRecord>,
+  ): Promise<ConsumeCodeResult> {
+    return this.#write((tx): ConsumeCodeResult => {
+      const row = tx.select().from(codes).where(eq(codes.codeHash, codeHash)).get()
       if (!row) return { outcome: 'missing' }
-      if (row.consumed) return { outcome: 'replayed', code: rowToCode(row) }
-      return { outcome: 'expired' }
+      const code = codec.rowToCode(row)
+      if (row.consumed) return { outcome: 'replayed', code }
+      if (row.expiresAt <= now) return { outcome: 'expired' }
+      const minted = issue(code, this.#readSession(tx, code.sessionId))
+      if (minted === undefined) return { outcome: 'declined', code }
+      tx.update(codes).set({ consumed: true }).where(eq(codes.codeHash, codeHash)).run()
+      return { outcome: 'consumed', code, tokens: this.#insertTokens(tx, minted) }
     })
   }
 
   async saveTokens(records: readonly TokenRecord[]): Promise<void> {
-    if (records.length === 0) return
-    const families = [...new Set(records.map((token) => token.familyId))]
-    // IMMEDIATE: the family check and the insert hold the write lock together, so a concurrent
-    // `revokeFamily` (any process) lands either before (seen here) or after (revokes these rows).
-    this.#use((db) =>
-      db.transaction(
-        (tx) => {
-          const revoked = new Set(
-            tx
-              .select({ familyId: revokedFamilies.familyId })
-              .from(revokedFamilies)
-              .where(
-                and(
-                  inArray(revokedFamilies.familyId, families),
-                  gt(revokedFamilies.expiresAt, this.#clock.now()),
-                ),
-              )
-              .all()
-              .map((row) => row.familyId),
-          )
-          const rows = records.map((token) => ({
-            ...tokenToRow(token),
-            revoked: token.revoked || revoked.has(token.familyId),
-          }))
-          // One multi-row INSERT: the access and refresh token of a grant are stored together or not at all.
-          tx.insert(tokens).values(rows).run()
-        },
-        { behavior: 'immediate' },
-      ),
-    )
+    if (records.length > 0) this.#write((tx) => this.#insertTokens(tx, records))
   }
 
   async getToken(tokenHash: string): Promise<TokenRecord | undefined> {
     return this.#use(() => {
       const row = this.#selectToken.get({ hash: tokenHash })
-      return row && rowToToken(row)
+      return row && codec.rowToToken(row)
     })
   }
 
-  async rotateRefreshToken(tokenHash: string, now: number): Promise<RotateRefreshResult> {
-    return this.#use((db): RotateRefreshResult => {
-      const won = db
-        .update(tokens)
-        .set({ consumed: true })
-        .where(
-          and(
-            eq(tokens.tokenHash, tokenHash),
-            eq(tokens.kind, 'refresh'),
-            eq(tokens.consumed, false),
-            eq(tokens.revoked, false),
-            gt(tokens.expiresAt, now),
-          ),
-        )
-        .returning()
-        .get()
-      if (won) return { outcome: 'rotated', token: rowToToken(won) }
-      const row = this.#selectToken.get({ hash: tokenHash })
-      if (row?.kind !== 'refresh') return { outcome: 'missing' }
-      if (row.consumed) return { outcome: 'reused', token: rowToToken(row) }
-      if (row.revoked) return { outcome: 'revoked' }
-      return { outcome: 'expired' }
+  async rotateRefresh(
+    tokenHash: string,
+    now: number,
+    graceMs: number,
+    issue: IssueTokens<TokenRecord>,
+  ): Promise<RotateRefreshResult> {
+    return this.#write((tx): RotateRefreshResult => {
+      const token = this.#readToken(tx, tokenHash)
+      const successor = token?.successorHash ? this.#readToken(tx, token.successorHash) : undefined
+      const step = codec.rotationStep(token, successor, now, graceMs)
+      if (step.kind === 'refuse') return step.result
+      const minted = issue(step.token, this.#readSession(tx, step.token.sessionId))
+      if (minted === undefined) return { outcome: 'declined', token: step.token }
+      const successorHash = codec.refreshTokenOf(minted)?.tokenHash ?? null
+      if (step.kind === 'grace') {
+        // The successor the client never received is used up, without a window of its own.
+        tx.update(tokens)
+          .set({ consumed: true, rotatedAt: null, successorHash: null })
+          .where(eq(tokens.tokenHash, step.successor.tokenHash))
+          .run()
+        tx.update(tokens).set({ successorHash }).where(eq(tokens.tokenHash, tokenHash)).run()
+        return { outcome: 'grace', token: step.token, tokens: this.#insertTokens(tx, minted) }
+      }
+      tx.update(tokens)
+        .set({ consumed: true, rotatedAt: now, successorHash })
+        .where(eq(tokens.tokenHash, tokenHash))
+        .run()
+      return { outcome: 'rotated', token: step.token, tokens: this.#insertTokens(tx, minted) }
     })
   }
 
@@ -209,7 +173,7 @@ export class SqliteStore implements OAuthStore {
           const row = tx.select().from(tokens).where(eq(tokens.tokenHash, tokenHash)).get()
           if (!row) return undefined
           tx.update(tokens).set({ revoked: true }).where(eq(tokens.tokenHash, tokenHash)).run()
-          return rowToToken(row)
+          return codec.rowToToken(row)
         },
         { behavior: 'immediate' },
       ),
@@ -221,7 +185,7 @@ export class SqliteStore implements OAuthStore {
    * the winner of a code or refresh race, in any process) are stored revoked.
    */
   async revokeFamily(familyId: string): Promise<number> {
-    const until = this.#clock.now() + REVOKED_FAMILY_TTL_MS
+    const until = this.#clock.now() + codec.REVOKED_FAMILY_MEMORY_MS
     return this.#use((db) =>
       db.transaction(
         (tx) => {
@@ -245,7 +209,7 @@ export class SqliteStore implements OAuthStore {
 
   async saveSession(session: SessionRecord): Promise<void> {
     this.#use((db) => {
-      const row = sessionToRow(session, this.#box)
+      const row = codec.sessionToRow(session, this.#box)
       db.insert(sessions).values(row).onConflictDoUpdate({ target: sessions.sessionId, set: row }).run()
     })
   }
@@ -253,16 +217,12 @@ export class SqliteStore implements OAuthStore {
   async getSession(sessionId: string): Promise<SessionRecord | undefined> {
     return this.#use(() => {
       const row = this.#selectSession.get({ id: sessionId })
-      return row && rowToSession(row, this.#box)
+      return row && codec.rowToSession(row, this.#box)
     })
   }
 
   async updateSession(sessionId: string, patch: SessionPatch): Promise<void> {
-    const changes: Partial<typeof sessions.$inferInsert> = {}
-    if (patch.user !== undefined) changes.user = patch.user
-    if (patch.upstream !== undefined)
-      changes.upstreamSealed = sealUpstream(patch.upstream, sessionId, this.#box)
-    if (patch.userFetchedAt !== undefined) changes.userFetchedAt = patch.userFetchedAt
+    const changes = codec.sessionPatchToRow(sessionId, patch, this.#box)
     if (Object.keys(changes).length === 0) return
     this.#use((db) => db.update(sessions).set(changes).where(eq(sessions.sessionId, sessionId)).run())
   }
@@ -307,6 +267,42 @@ export class SqliteStore implements OAuthStore {
         'OAuth store: sweeping expired rows failed',
       )
     }
+  }
+
+  /** A `BEGIN IMMEDIATE` transaction: it takes the write lock first, so what it reads stays true. */
+  #write<T>(work: (tx: WriteTx) => T): T {
+    return this.#use((db) => db.transaction(work, { behavior: 'immediate' }))
+  }
+
+  #readToken(tx: WriteTx, tokenHash: string): TokenRecord | undefined {
+    const row = tx.select().from(tokens).where(eq(tokens.tokenHash, tokenHash)).get()
+    return row && codec.rowToToken(row)
+  }
+
+  #readSession(tx: WriteTx, sessionId: string): SessionRecord | undefined {
+    const row = tx.select().from(sessions).where(eq(sessions.sessionId, sessionId)).get()
+    return row && codec.rowToSession(row, this.#box)
+  }
+
+  /**
+   * Inserts tokens as one multi-row INSERT (an access and refresh token of a grant are stored
+   * together or not at all); those of a family revoked meanwhile (any process) are born revoked.
+   */
+  #insertTokens(tx: WriteTx, records: readonly TokenRecord[]): TokenRecord[] {
+    if (records.length === 0) return []
+    const revoked = tx
+      .select({ familyId: revokedFamilies.familyId })
+      .from(revokedFamilies)
+      .where(
+        and(
+          inArray(revokedFamilies.familyId, codec.familiesOf(records)),
+          gt(revokedFamilies.expiresAt, this.#clock.now()),
+        ),
+      )
+      .all()
+    const saved = codec.bornRevoked(records, new Set(revoked.map((row) => row.familyId)))
+    tx.insert(tokens).values(saved.map(codec.tokenToRow)).run()
+    return saved
   }
 
   /** Runs `work`, turning a locked or unusable database into `StoreUnavailableError`. */

@@ -61,15 +61,21 @@ test('a code or refresh token cannot be used while the database is locked, and s
   await store.saveTokens([refresh])
   const lock = holdWriteLock(path)
   try {
-    await assert.rejects(store.consumeCode(code.codeHash, T0), isUnavailable(path))
-    await assert.rejects(store.rotateRefreshToken(refresh.tokenHash, T0), isUnavailable(path))
+    await assert.rejects(
+      store.exchangeCode(code.codeHash, T0, () => []),
+      isUnavailable(path),
+    )
+    await assert.rejects(
+      store.rotateRefresh(refresh.tokenHash, T0, 0, () => []),
+      isUnavailable(path),
+    )
     await assert.rejects(store.revokeFamily(refresh.familyId), isUnavailable(path))
   } finally {
     lock.release()
   }
   try {
-    assert.equal((await store.consumeCode(code.codeHash, T0)).outcome, 'consumed')
-    assert.equal((await store.rotateRefreshToken(refresh.tokenHash, T0)).outcome, 'rotated')
+    assert.equal((await store.exchangeCode(code.codeHash, T0, () => [])).outcome, 'consumed')
+    assert.equal((await store.rotateRefresh(refresh.tokenHash, T0, 0, () => [])).outcome, 'rotated')
   } finally {
     await store.close()
   }

@@ -1,4 +1,3 @@
-import type { UpstreamUser } from '@mxcp/auth-core'
 import { blob, index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 
 /**
@@ -30,7 +29,8 @@ export const clients = sqliteTable('clients', {
   }).notNull(),
   issuedAt: integer('issued_at').notNull(),
   secretExpiresAt: integer('secret_expires_at').notNull(),
-  metadata: text('metadata', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+  /** JSON text (the column was written in drizzle's json mode before: the same bytes). */
+  metadataJson: text('metadata').notNull(),
 })
 
 /** Upstream logins in flight, keyed by the SHA-256 of the state we sent upstream. */
@@ -86,6 +86,9 @@ export const tokens = sqliteTable(
     expiresAt: integer('expires_at').notNull(),
     revoked: integer('revoked', { mode: 'boolean' }).notNull().default(false),
     consumed: integer('consumed', { mode: 'boolean' }).notNull().default(false),
+    /** Refresh tokens, once rotated: when, and the hash of the successor (the grace window). */
+    rotatedAt: integer('rotated_at'),
+    successorHash: text('successor_hash'),
   },
   (table) => [
     index('tokens_family_id').on(table.familyId),
@@ -100,7 +103,8 @@ export const sessions = sqliteTable(
   {
     sessionId: text('session_id').primaryKey(),
     provider: text('provider').notNull(),
-    user: text('user', { mode: 'json' }).$type<UpstreamUser>().notNull(),
+    /** JSON text of the `UpstreamUser`. */
+    userJson: text('user').notNull(),
     upstreamSealed: blob('upstream_sealed', { mode: 'buffer' }).notNull(),
     userFetchedAt: integer('user_fetched_at').notNull(),
     createdAt: integer('created_at').notNull(),

@@ -1,0 +1,2 @@
+ALTER TABLE `tokens` ADD `rotated_at` integer;--> statement-breakpoint
+ALTER TABLE `tokens` ADD `successor_hash` text;
