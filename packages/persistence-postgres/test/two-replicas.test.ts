@@ -94,6 +94,8 @@ before(async () => {
               },
               // Hundreds of logins from one address in a minute: the rate limiter is not under test.
               rate_limit: { enabled: false },
+              // Strict reuse detection across replicas is under test here; the grace window has its own.
+              refresh_grace_period: 0,
               persistence: {
                 type: 'postgres',
                 url: '${MXCP_AUTH_DATABASE_URL}',

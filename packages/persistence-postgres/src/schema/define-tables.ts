@@ -103,6 +103,9 @@ export function defineTables<Schema extends string | undefined>(table: PgTableFn
       expiresAt: millis('expires_at').notNull(),
       revoked: boolean('revoked').notNull().default(false),
       consumed: boolean('consumed').notNull().default(false),
+      /** Refresh tokens, once rotated: when, and the hash of the successor (the grace window). */
+      rotatedAt: millis('rotated_at'),
+      successorHash: text('successor_hash'),
     },
     (t) => [
       check('tokens_kind_check', sql`${t.kind} in ('access', 'refresh')`),

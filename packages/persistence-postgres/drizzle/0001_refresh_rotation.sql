@@ -1,0 +1,2 @@
+ALTER TABLE "tokens" ADD COLUMN "rotated_at" bigint;--> statement-breakpoint
+ALTER TABLE "tokens" ADD COLUMN "successor_hash" text;
