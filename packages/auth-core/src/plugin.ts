@@ -154,6 +154,7 @@ async function mxcpAuthPlugin(app: FastifyInstance, options: MxcpAuthOptions): P
     provider,
     clock: resolved.clock,
     ttlMs: resolved.auth.cache_ttl * 1000,
+    staleMs: resolved.auth.stale_cache_ttl * 1000,
     authorization: resolved.auth.authorization,
     log: app.log,
   })

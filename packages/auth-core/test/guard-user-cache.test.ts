@@ -16,6 +16,15 @@ async function sessionOf(h: Harness, accessToken: string): Promise<string> {
   return (await h.store.getToken(sha256(accessToken)))?.sessionId ?? ''
 }
 
+/** Calls until a 200 (a background probe may first have to see the provider healthy again). */
+async function eventually200(h: Harness, accessToken: string): Promise<boolean> {
+  for (let attempt = 0; attempt < 40; attempt++) {
+    if ((await h.call(accessToken)).statusCode === 200) return true
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+  return false
+}
+
 describe('the user context cache', () => {
   test('within cache_ttl the provider is not asked again', () =>
     withHarness({}, async (h) => {
@@ -123,8 +132,8 @@ describe('the user context cache', () => {
       assert.equal(h.idp.calls('userinfo'), 0, 'the user is still fresh')
     }))
 
-  test('a provider that is down when the cache expires gives 503 without ending the session', () =>
-    withHarness({}, async (h) => {
+  test('with stale_cache_ttl 0, a provider that is down when the cache expires gives 503 without ending the session', () =>
+    withHarness({ auth: { stale_cache_ttl: 0 } }, async (h) => {
       const issued = await h.issue()
       h.clock.advance(300_000)
       h.idp.fail('userinfo', 'server-error')
@@ -132,7 +141,65 @@ describe('the user context cache', () => {
       assert.equal(response.statusCode, 503)
       assert.equal(response.json().error, 'temporarily_unavailable')
       h.idp.heal()
+      assert.equal(await eventually200(h, issued.accessToken), true, 'served again once the provider is back')
+    }))
+
+  test('a provider that is down serves the last known profile for stale_cache_ttl, then 503 with Retry-After', () =>
+    withHarness({ auth: { cache_ttl: 60, stale_cache_ttl: 120 } }, async (h) => {
+      const issued = await h.issue()
+      h.clock.advance(60_000)
+      h.idp.fail('userinfo', 'server-error')
+      const stale = await h.call(issued.accessToken)
+      assert.equal(stale.statusCode, 200, 'the last known profile is served')
+      assert.equal(stale.json().user.username, h.idp.user.login)
+      h.clock.advance(119_000)
+      assert.equal((await h.call(issued.accessToken)).statusCode, 200, 'still inside the stale window')
+      h.clock.advance(2_000)
+      const started = Date.now()
+      const refused = await h.call(issued.accessToken)
+      assert.equal(refused.statusCode, 503)
+      assert.equal(refused.json().error, 'temporarily_unavailable')
+      assert.ok(Number(refused.headers['retry-after']) > 0, 'Retry-After says when to come back')
+      assert.ok(Date.now() - started < 2_000, 'answered within 2 s')
+      assert.ok(await h.store.getSession(await sessionOf(h, issued.accessToken)), 'the session is kept')
+      h.idp.heal()
+      assert.equal(await eventually200(h, issued.accessToken), true, 'served again once the provider is back')
+    }))
+
+  test('while the provider is failing, one probe at a time goes upstream and requests are answered at once', () =>
+    withHarness({ auth: { cache_ttl: 60 }, idp: { slowMs: 3_000 } }, async (h) => {
+      const sessions = await Promise.all([h.issue(), h.issue(), h.issue()])
+      h.clock.advance(60_000)
+      h.idp.fail('userinfo', 'server-error', 1)
+      assert.equal(
+        (await h.call(sessions[0].accessToken)).statusCode,
+        200,
+        'the outage is discovered, stale served',
+      )
+      h.idp.resetRecords()
+      h.idp.fail('userinfo', 'slow')
+      const started = Date.now()
+      const answers = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => h.call(sessions[i % 3]?.accessToken ?? '')),
+      )
+      assert.ok(answers.every((answer) => answer.statusCode === 200))
+      assert.ok(Date.now() - started < 2_000, 'nobody waited for the provider')
+      // The probe is on its way to the provider meanwhile; give it time to arrive, and the others none.
+      for (let wait = 0; wait < 40 && h.idp.calls('userinfo') === 0; wait++)
+        await new Promise((resolve) => setTimeout(resolve, 25))
+      await Promise.all(Array.from({ length: 6 }, (_, i) => h.call(sessions[i % 3]?.accessToken ?? '')))
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      assert.equal(h.idp.calls('userinfo'), 1, 'a single probe went upstream')
+    }))
+
+  test('a slow provider does not hold a request that has a profile to serve', () =>
+    withHarness({ auth: { cache_ttl: 60 }, idp: { slowMs: 4_000 } }, async (h) => {
+      const issued = await h.issue()
+      h.clock.advance(60_000)
+      h.idp.fail('userinfo', 'slow')
+      const started = Date.now()
       assert.equal((await h.call(issued.accessToken)).statusCode, 200)
+      assert.ok(Date.now() - started < 2_000, 'answered from the last known profile within 2 s')
     }))
 
   test('a user who no longer passes the allowlist is signed out at the next revalidation', () =>
