@@ -12,7 +12,7 @@ import type {
   TransactionRecord,
 } from '@mxcp/auth-core'
 import * as codec from '@mxcp/auth-core/store-kit'
-import { and, eq, inArray, sql } from 'drizzle-orm'
+import { and, eq, inArray, or, sql } from 'drizzle-orm'
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres'
 import type pg from 'pg'
 import { familyLockKey } from './advisory-key.js'
@@ -110,18 +110,27 @@ export class PostgresStore implements OAuthStore {
   async exchangeCode(
     codeHash: string,
     now: number,
+    graceMs: number,
     issue: IssueTokens<CodeRecord>,
   ): Promise<ConsumeCodeResult> {
-    const { codes } = this.#tables
+    const { codes, tokens } = this.#tables
     return this.#transaction('exchangeCode', async (tx): Promise<ConsumeCodeResult> => {
       const [row] = await tx.select().from(codes).where(eq(codes.codeHash, codeHash)).for('update')
       if (!row) return { outcome: 'missing' }
       const code = codec.rowToCode(row)
-      if (row.consumed) return { outcome: 'replayed', code }
-      if (row.expiresAt <= now) return { outcome: 'expired' }
+      const used = row.consumed && (await this.#familyUsed(tx, code.familyId))
+      const step = codec.exchangeStep(row, used, now, graceMs)
+      if (step === 'replayed') return { outcome: 'replayed', code }
+      if (step === 'expired') return { outcome: 'expired' }
       const minted = issue(code, await this.#readSession(tx, code.sessionId))
+      if (step === 'grace') {
+        if (!minted?.length) return { outcome: 'replayed', code }
+        // A lost response: the tokens of the first exchange never reached the client.
+        await tx.update(tokens).set({ revoked: true }).where(eq(tokens.familyId, code.familyId))
+        return { outcome: 'consumed', code, tokens: await this.#insertTokens(tx, minted) }
+      }
       if (minted === undefined) return { outcome: 'declined', code }
-      await tx.update(codes).set({ consumed: true }).where(eq(codes.codeHash, codeHash))
+      await tx.update(codes).set({ consumed: true, consumedAt: now }).where(eq(codes.codeHash, codeHash))
       return { outcome: 'consumed', code, tokens: await this.#insertTokens(tx, minted) }
     })
   }
@@ -276,6 +285,17 @@ export class PostgresStore implements OAuthStore {
       await Promise.all([this.#pool.end(), this.#lockPool.end()])
     })()
     await this.#closing
+  }
+
+  /** Whether a token of the family was used as a refresh token or revoked. */
+  async #familyUsed(tx: NodePgDatabase, familyId: string): Promise<boolean> {
+    const { tokens } = this.#tables
+    const rows = await tx
+      .select({ tokenHash: tokens.tokenHash })
+      .from(tokens)
+      .where(and(eq(tokens.familyId, familyId), or(eq(tokens.consumed, true), eq(tokens.revoked, true))))
+      .limit(1)
+    return rows.length > 0
   }
 
   async #lockToken(tx: NodePgDatabase, tokenHash: string): Promise<TokenRecord | undefined> {

@@ -25,8 +25,8 @@ describe('two replicas racing on one database', () => {
       const code = codeRecord()
       await replicaA.saveCode(code)
       const [onA, onB] = await Promise.all([
-        replicaA.exchangeCode(code.codeHash, T0, () => []),
-        replicaB.exchangeCode(code.codeHash, T0, () => []),
+        replicaA.exchangeCode(code.codeHash, T0, 0, () => []),
+        replicaB.exchangeCode(code.codeHash, T0, 0, () => []),
       ])
       const outcomes = [onA.outcome, onB.outcome].sort()
       assert.deepEqual(outcomes, ['consumed', 'replayed'], `trial ${trial}`)
@@ -64,7 +64,7 @@ describe('two replicas racing on one database', () => {
     await replicaA.saveCode(code)
     const results = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
-        (i % 2 ? replicaA : replicaB).exchangeCode(code.codeHash, T0, () => []),
+        (i % 2 ? replicaA : replicaB).exchangeCode(code.codeHash, T0, 0, () => []),
       ),
     )
     assert.equal(results.filter((r) => r.outcome === 'consumed').length, 1)
@@ -78,7 +78,7 @@ describe('two replicas racing on one database', () => {
       // The winner saves what it issued; the loser sees a replay and revokes the family (RFC 9700 §4.2.4),
       // in whatever order the two replicas happen to run.
       const redeem = async (store: PostgresStore) => {
-        const result = await store.exchangeCode(code.codeHash, T0, () => [])
+        const result = await store.exchangeCode(code.codeHash, T0, 0, () => [])
         if (result.outcome === 'replayed') {
           await store.revokeFamily(result.code.familyId)
           return []

@@ -82,7 +82,7 @@ describe('the database goes away and comes back', () => {
     )
     assert.deepEqual(await store.getSession(session.sessionId), session)
     assert.deepEqual(
-      await store.exchangeCode(code.codeHash, T0, () => []),
+      await store.exchangeCode(code.codeHash, T0, 0, () => []),
       { outcome: 'missing' },
       'no code was issued',
     )

@@ -50,7 +50,10 @@ describe('sweeping expired rows, one replica at a time', () => {
     assert.equal(await replicaB.sweepIfFirst(clock.now()), true)
     assert.equal(await replicaA.getToken(dead.tokenHash), undefined)
     assert.deepEqual(await replicaA.getToken(live.tokenHash), live)
-    assert.equal((await replicaA.exchangeCode(deadCode.codeHash, clock.now(), () => [])).outcome, 'missing')
+    assert.equal(
+      (await replicaA.exchangeCode(deadCode.codeHash, clock.now(), 0, () => [])).outcome,
+      'missing',
+    )
     assert.equal(await replicaA.getSession(deadSession.sessionId), undefined)
   })
 

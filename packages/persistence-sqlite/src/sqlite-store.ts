@@ -13,7 +13,7 @@ import type {
   TransactionRecord,
 } from '@mxcp/auth-core'
 import * as codec from '@mxcp/auth-core/store-kit'
-import { and, eq, gt, inArray, sql } from 'drizzle-orm'
+import { and, eq, gt, inArray, or, sql } from 'drizzle-orm'
 import type { StoreDatabase } from './database/open-database.js'
 import { clients, codes, revokedFamilies, sessions, tokens, transactions } from './database/schema.js'
 import { toStoreError } from './database/sqlite-errors.js'
@@ -109,17 +109,26 @@ export class SqliteStore implements OAuthStore {
   async exchangeCode(
     codeHash: string,
     now: number,
+    graceMs: number,
     issue: IssueTokens<CodeRecord>,
   ): Promise<ConsumeCodeResult> {
     return this.#write((tx): ConsumeCodeResult => {
       const row = tx.select().from(codes).where(eq(codes.codeHash, codeHash)).get()
       if (!row) return { outcome: 'missing' }
       const code = codec.rowToCode(row)
-      if (row.consumed) return { outcome: 'replayed', code }
-      if (row.expiresAt <= now) return { outcome: 'expired' }
+      const used = row.consumed && this.#familyUsed(tx, code.familyId)
+      const step = codec.exchangeStep(row, used, now, graceMs)
+      if (step === 'replayed') return { outcome: 'replayed', code }
+      if (step === 'expired') return { outcome: 'expired' }
       const minted = issue(code, this.#readSession(tx, code.sessionId))
+      if (step === 'grace') {
+        if (!minted?.length) return { outcome: 'replayed', code }
+        // A lost response: the tokens of the first exchange never reached the client.
+        tx.update(tokens).set({ revoked: true }).where(eq(tokens.familyId, code.familyId)).run()
+        return { outcome: 'consumed', code, tokens: this.#insertTokens(tx, minted) }
+      }
       if (minted === undefined) return { outcome: 'declined', code }
-      tx.update(codes).set({ consumed: true }).where(eq(codes.codeHash, codeHash)).run()
+      tx.update(codes).set({ consumed: true, consumedAt: now }).where(eq(codes.codeHash, codeHash)).run()
       return { outcome: 'consumed', code, tokens: this.#insertTokens(tx, minted) }
     })
   }
@@ -272,6 +281,17 @@ export class SqliteStore implements OAuthStore {
   /** A `BEGIN IMMEDIATE` transaction: it takes the write lock first, so what it reads stays true. */
   #write<T>(work: (tx: WriteTx) => T): T {
     return this.#use((db) => db.transaction(work, { behavior: 'immediate' }))
+  }
+
+  /** Whether a token of the family was used as a refresh token or revoked. */
+  #familyUsed(tx: WriteTx, familyId: string): boolean {
+    const row = tx
+      .select({ tokenHash: tokens.tokenHash })
+      .from(tokens)
+      .where(and(eq(tokens.familyId, familyId), or(eq(tokens.consumed, true), eq(tokens.revoked, true))))
+      .limit(1)
+      .get()
+    return row !== undefined
   }
 
   #readToken(tx: WriteTx, tokenHash: string): TokenRecord | undefined {

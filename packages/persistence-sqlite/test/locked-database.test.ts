@@ -62,7 +62,7 @@ test('a code or refresh token cannot be used while the database is locked, and s
   const lock = holdWriteLock(path)
   try {
     await assert.rejects(
-      store.exchangeCode(code.codeHash, T0, () => []),
+      store.exchangeCode(code.codeHash, T0, 0, () => []),
       isUnavailable(path),
     )
     await assert.rejects(
@@ -74,7 +74,7 @@ test('a code or refresh token cannot be used while the database is locked, and s
     lock.release()
   }
   try {
-    assert.equal((await store.exchangeCode(code.codeHash, T0, () => [])).outcome, 'consumed')
+    assert.equal((await store.exchangeCode(code.codeHash, T0, 0, () => [])).outcome, 'consumed')
     assert.equal((await store.rotateRefresh(refresh.tokenHash, T0, 0, () => [])).outcome, 'rotated')
   } finally {
     await store.close()

@@ -18,8 +18,8 @@ test('tokens saved into a family that another connection already revoked are sto
   try {
     const code = codeRecord()
     await winner.saveCode(code)
-    assert.equal((await winner.exchangeCode(code.codeHash, T0, () => [])).outcome, 'consumed')
-    assert.equal((await loser.exchangeCode(code.codeHash, T0, () => [])).outcome, 'replayed')
+    assert.equal((await winner.exchangeCode(code.codeHash, T0, 0, () => [])).outcome, 'consumed')
+    assert.equal((await loser.exchangeCode(code.codeHash, T0, 0, () => [])).outcome, 'replayed')
     assert.equal(await loser.revokeFamily(code.familyId), 0, 'nothing was saved yet')
 
     const access = tokenRecord({ familyId: code.familyId })

@@ -19,10 +19,11 @@ export {
   tokenToRow,
   transactionToRow,
 } from './record-codec.js'
-export type { RotationStep } from './rotation-rules.js'
+export type { ExchangeStep, RotationStep } from './rotation-rules.js'
 export {
   bornRevoked,
   DEFAULT_REFRESH_GRACE_MS,
+  exchangeStep,
   familiesOf,
   REVOKED_FAMILY_MEMORY_MS,
   refreshTokenOf,

@@ -120,6 +120,7 @@ export function codeToRow(code: CodeRecord): CodeRow {
     createdAt: code.createdAt,
     expiresAt: code.expiresAt,
     consumed: false,
+    consumedAt: null,
   }
 }
 

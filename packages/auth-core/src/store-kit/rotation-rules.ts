@@ -83,3 +83,25 @@ export function bornRevoked(
 export function familiesOf(tokens: readonly TokenRecord[]): string[] {
   return [...new Set(tokens.map((token) => token.familyId))].sort()
 }
+
+/** What a store does with a presented authorization code, decided from its row in the transaction. */
+export type ExchangeStep = 'exchange' | 'grace' | 'replayed' | 'expired'
+
+/**
+ * The code exchange rules (RFC 6749 §4.1.2, RFC 9700 §4.2.4) with the same allowance for a lost
+ * response as refresh rotation: a code used less than `graceMs` ago may be exchanged again while no
+ * token it yielded has been used as a refresh token or revoked. The tokens of the first exchange
+ * (never delivered) are revoked and new ones issued. The caller's binding checks still apply, PKCE
+ * included, so only the holder of the code verifier can do this; a replay that fails them, or
+ * comes later, is a replay and revokes the family.
+ */
+export function exchangeStep(
+  code: { readonly consumed: boolean; readonly consumedAt: number | null; readonly expiresAt: number },
+  familyUsed: boolean,
+  now: number,
+  graceMs: number,
+): ExchangeStep {
+  if (!code.consumed) return code.expiresAt <= now ? 'expired' : 'exchange'
+  const lost = graceMs > 0 && code.consumedAt !== null && now - code.consumedAt < graceMs && !familyUsed
+  return lost ? 'grace' : 'replayed'
+}

@@ -49,6 +49,8 @@ export interface CodeRow {
   createdAt: number
   expiresAt: number
   consumed: boolean
+  /** When the code was exchanged (the grace window for a lost response). */
+  consumedAt: number | null
 }
 
 export interface TokenRow {

@@ -1,4 +1,4 @@
-import { bornRevoked, refreshTokenOf, rotationStep } from '../store-kit/rotation-rules.js'
+import { bornRevoked, exchangeStep, refreshTokenOf, rotationStep } from '../store-kit/rotation-rules.js'
 import type { OAuthStore } from './oauth-store.js'
 import type {
   ClientRecord,
@@ -15,6 +15,7 @@ import type {
 interface StoredCode {
   record: CodeRecord
   consumed: boolean
+  consumedAt: number | null
 }
 
 /**
@@ -51,22 +52,33 @@ export class MemoryStore implements OAuthStore {
   }
 
   async saveCode(code: CodeRecord): Promise<void> {
-    this.#codes.set(code.codeHash, { record: code, consumed: false })
+    this.#codes.set(code.codeHash, { record: code, consumed: false, consumedAt: null })
   }
 
   async exchangeCode(
     codeHash: string,
     now: number,
+    graceMs: number,
     issue: IssueTokens<CodeRecord>,
   ): Promise<ConsumeCodeResult> {
     const stored = this.#codes.get(codeHash)
     if (!stored) return { outcome: 'missing' }
-    if (stored.consumed) return { outcome: 'replayed', code: stored.record }
-    if (stored.record.expiresAt <= now) return { outcome: 'expired' }
-    const minted = issue(stored.record, this.#sessions.get(stored.record.sessionId))
-    if (minted === undefined) return { outcome: 'declined', code: stored.record }
+    const { record } = stored
+    const family = [...this.#tokens.values()].filter((token) => token.familyId === record.familyId)
+    const used = family.some((token) => token.consumed || token.revoked)
+    const step = exchangeStep({ ...stored, expiresAt: record.expiresAt }, used, now, graceMs)
+    if (step === 'replayed') return { outcome: 'replayed', code: record }
+    if (step === 'expired') return { outcome: 'expired' }
+    const minted = issue(record, this.#sessions.get(record.sessionId))
+    if (step === 'grace') {
+      if (!minted?.length) return { outcome: 'replayed', code: record }
+      for (const token of family) this.#tokens.set(token.tokenHash, { ...token, revoked: true })
+      return { outcome: 'consumed', code: record, tokens: this.#save(minted) }
+    }
+    if (minted === undefined) return { outcome: 'declined', code: record }
     stored.consumed = true
-    return { outcome: 'consumed', code: stored.record, tokens: this.#save(minted) }
+    stored.consumedAt = now
+    return { outcome: 'consumed', code: record, tokens: this.#save(minted) }
   }
 
   async saveTokens(tokens: readonly TokenRecord[]): Promise<void> {

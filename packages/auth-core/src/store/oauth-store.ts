@@ -31,9 +31,17 @@ export interface OAuthStore {
    * The code exchange as ONE transaction: marks a live code used and saves the tokens `issue`
    * mints from it, or changes nothing. A process killed halfway leaves the code unused, never a
    * used code without its tokens. A used code is kept until it expires, so a replay is still seen.
-   * Tokens of a family revoked meanwhile are saved revoked.
+   * Tokens of a family revoked meanwhile are saved revoked. A code used less than `graceMs` ago
+   * whose tokens are all unused may be exchanged once more (`exchangeStep` of
+   * `@mxcp/auth-core/store-kit`): the earlier tokens are revoked in the same transaction; if
+   * `issue` mints nothing for it, the outcome is 'replayed' and nothing changes.
    */
-  exchangeCode(codeHash: string, now: number, issue: IssueTokens<CodeRecord>): Promise<ConsumeCodeResult>
+  exchangeCode(
+    codeHash: string,
+    now: number,
+    graceMs: number,
+    issue: IssueTokens<CodeRecord>,
+  ): Promise<ConsumeCodeResult>
 
   /** Saves tokens; those of a family revoked recently (`revokeFamily`) are saved revoked. */
   saveTokens(tokens: readonly TokenRecord[]): Promise<void>

@@ -43,7 +43,7 @@ export function atomicContract(withStore: WithStore): void {
     await store.saveCode(code)
     const minted = pair(code.familyId, session.sessionId)
     let seen: SessionRecord | undefined
-    const result = await store.exchangeCode(code.codeHash, T0, (_code, current) => {
+    const result = await store.exchangeCode(code.codeHash, T0, 0, (_code, current) => {
       seen = current
       return minted
     })
@@ -55,11 +55,11 @@ export function atomicContract(withStore: WithStore): void {
   withStore('a declined exchange changes nothing: the code stays usable', async (store) => {
     const code = codeRecord()
     await store.saveCode(code)
-    assert.deepEqual(await store.exchangeCode(code.codeHash, T0, () => undefined), {
+    assert.deepEqual(await store.exchangeCode(code.codeHash, T0, 0, () => undefined), {
       outcome: 'declined',
       code,
     })
-    assert.equal((await store.exchangeCode(code.codeHash, T0, () => [])).outcome, 'consumed')
+    assert.equal((await store.exchangeCode(code.codeHash, T0, 0, () => [])).outcome, 'consumed')
   })
 
   withStore('an exchange whose issue() throws changes nothing and passes the error on', async (store) => {
@@ -67,12 +67,12 @@ export function atomicContract(withStore: WithStore): void {
     await store.saveCode(code)
     const minted = pair(code.familyId)
     await assert.rejects(
-      store.exchangeCode(code.codeHash, T0, () => {
+      store.exchangeCode(code.codeHash, T0, 0, () => {
         throw new Error('minting failed')
       }),
       /minting failed/,
     )
-    assert.equal((await store.exchangeCode(code.codeHash, T0, () => minted)).outcome, 'consumed')
+    assert.equal((await store.exchangeCode(code.codeHash, T0, 0, () => minted)).outcome, 'consumed')
     assert.equal((await store.getToken(minted[0]?.tokenHash ?? ''))?.revoked, false)
   })
 
@@ -83,11 +83,48 @@ export function atomicContract(withStore: WithStore): void {
       await store.saveCode(code)
       const batches = Array.from({ length: RACERS }, () => pair(code.familyId))
       const results = await Promise.all(
-        batches.map((batch) => store.exchangeCode(code.codeHash, T0, () => batch)),
+        batches.map((batch) => store.exchangeCode(code.codeHash, T0, 0, () => batch)),
       )
       assert.equal(results.filter((r) => r.outcome === 'consumed').length, 1)
       const saved = await Promise.all(batches.flat().map((token) => store.getToken(token.tokenHash)))
       assert.equal(saved.filter(Boolean).length, 2, 'only the winner’s pair exists')
+    },
+  )
+
+  withStore(
+    'a code replayed inside the grace window while its tokens are unused is exchanged again; the first tokens are revoked',
+    async (store) => {
+      const code = codeRecord()
+      await store.saveCode(code)
+      const lost = pair(code.familyId)
+      await store.exchangeCode(code.codeHash, T0, GRACE_MS, () => lost)
+      const retry = pair(code.familyId)
+      const result = await store.exchangeCode(code.codeHash, T0 + GRACE_MS - 1, GRACE_MS, () => retry)
+      assert.equal(result.outcome, 'consumed')
+      for (const token of lost) assert.equal((await store.getToken(token.tokenHash))?.revoked, true)
+      for (const token of retry) assert.deepEqual(await store.getToken(token.tokenHash), token)
+    },
+  )
+
+  withStore(
+    'a code replay that mints nothing, comes after the window or after a token was used is a replay',
+    async (store) => {
+      const code = codeRecord()
+      await store.saveCode(code)
+      const first = pair(code.familyId)
+      await store.exchangeCode(code.codeHash, T0, GRACE_MS, () => first)
+      // Failed binding checks (another client, a wrong PKCE verifier): nothing changes.
+      assert.equal((await store.exchangeCode(code.codeHash, T0 + 1, GRACE_MS, () => [])).outcome, 'replayed')
+      assert.equal((await store.getToken(first[0]?.tokenHash ?? ''))?.revoked, false)
+      assert.equal(
+        (await store.exchangeCode(code.codeHash, T0 + GRACE_MS, GRACE_MS, () => pair(code.familyId))).outcome,
+        'replayed',
+      )
+      await store.rotateRefresh(first[1]?.tokenHash ?? '', T0 + 2, GRACE_MS, () => [])
+      assert.equal(
+        (await store.exchangeCode(code.codeHash, T0 + 3, GRACE_MS, () => pair(code.familyId))).outcome,
+        'replayed',
+      )
     },
   )
 
@@ -176,7 +213,7 @@ export function atomicContract(withStore: WithStore): void {
     const code = codeRecord({ familyId: 'family-revoked' })
     await store.saveCode(code)
     const minted = pair('family-revoked')
-    const result = await store.exchangeCode(code.codeHash, T0, () => minted)
+    const result = await store.exchangeCode(code.codeHash, T0, 0, () => minted)
     assert.ok(result.outcome === 'consumed' && result.tokens.every((token) => token.revoked))
     const other = pair('family-alive')
     await store.saveTokens(other)

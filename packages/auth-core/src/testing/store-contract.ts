@@ -67,19 +67,22 @@ export function storeContract(name: string, open: () => Promise<OAuthStore>): vo
     withStore('a code is consumed once; a second use is reported as a replay', async (store) => {
       const code = codeRecord()
       await store.saveCode(code)
-      assert.deepEqual(await store.exchangeCode(code.codeHash, T0, NO_TOKENS), {
+      assert.deepEqual(await store.exchangeCode(code.codeHash, T0, 0, NO_TOKENS), {
         outcome: 'consumed',
         code,
         tokens: [],
       })
-      assert.deepEqual(await store.exchangeCode(code.codeHash, T0, NO_TOKENS), { outcome: 'replayed', code })
-      assert.deepEqual(await store.exchangeCode('unknown', T0, NO_TOKENS), { outcome: 'missing' })
+      assert.deepEqual(await store.exchangeCode(code.codeHash, T0, 0, NO_TOKENS), {
+        outcome: 'replayed',
+        code,
+      })
+      assert.deepEqual(await store.exchangeCode('unknown', T0, 0, NO_TOKENS), { outcome: 'missing' })
     })
 
     withStore('an expired code is refused', async (store) => {
       const code = codeRecord()
       await store.saveCode(code)
-      assert.deepEqual(await store.exchangeCode(code.codeHash, code.expiresAt, NO_TOKENS), {
+      assert.deepEqual(await store.exchangeCode(code.codeHash, code.expiresAt, 0, NO_TOKENS), {
         outcome: 'expired',
       })
     })
@@ -88,7 +91,7 @@ export function storeContract(name: string, open: () => Promise<OAuthStore>): vo
       const code = codeRecord()
       await store.saveCode(code)
       const results = await Promise.all(
-        Array.from({ length: RACERS }, () => store.exchangeCode(code.codeHash, T0, NO_TOKENS)),
+        Array.from({ length: RACERS }, () => store.exchangeCode(code.codeHash, T0, 0, NO_TOKENS)),
       )
       assert.equal(results.filter((r) => r.outcome === 'consumed').length, 1)
       assert.equal(results.filter((r) => r.outcome === 'replayed').length, RACERS - 1)
@@ -193,7 +196,7 @@ export function storeContract(name: string, open: () => Promise<OAuthStore>): vo
       const deadCode = codeRecord({ expiresAt: T0 + 10_000 })
       await store.saveCode(liveCode)
       await store.saveCode(deadCode)
-      await store.exchangeCode(liveCode.codeHash, T0, NO_TOKENS)
+      await store.exchangeCode(liveCode.codeHash, T0, 0, NO_TOKENS)
       const deadToken = tokenRecord({ expiresAt: T0 + 10_000 })
       const liveToken = tokenRecord({ expiresAt: T0 + 120_000 })
       await store.saveTokens([deadToken, liveToken])
@@ -204,8 +207,14 @@ export function storeContract(name: string, open: () => Promise<OAuthStore>): vo
 
       await store.sweepExpired(T0 + 60_000)
 
-      assert.equal((await store.exchangeCode(liveCode.codeHash, T0 + 60_000, NO_TOKENS)).outcome, 'replayed')
-      assert.equal((await store.exchangeCode(deadCode.codeHash, T0 + 60_000, NO_TOKENS)).outcome, 'missing')
+      assert.equal(
+        (await store.exchangeCode(liveCode.codeHash, T0 + 60_000, 0, NO_TOKENS)).outcome,
+        'replayed',
+      )
+      assert.equal(
+        (await store.exchangeCode(deadCode.codeHash, T0 + 60_000, 0, NO_TOKENS)).outcome,
+        'missing',
+      )
       assert.equal(await store.getToken(deadToken.tokenHash), undefined)
       assert.deepEqual(await store.getToken(liveToken.tokenHash), liveToken)
       assert.equal(await store.consumeTransaction(deadTransaction.id, T0), undefined)

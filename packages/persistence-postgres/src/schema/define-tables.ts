@@ -84,6 +84,8 @@ export function defineTables<Schema extends string | undefined>(table: PgTableFn
       createdAt: millis('created_at').notNull(),
       expiresAt: millis('expires_at').notNull(),
       consumed: boolean('consumed').notNull().default(false),
+      /** When the code was exchanged: the grace window for a lost token response. */
+      consumedAt: millis('consumed_at'),
     },
     (t) => [index('codes_expires_at_idx').on(t.expiresAt)],
   )

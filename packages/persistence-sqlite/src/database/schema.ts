@@ -67,6 +67,8 @@ export const codes = sqliteTable(
     createdAt: integer('created_at').notNull(),
     expiresAt: integer('expires_at').notNull(),
     consumed: integer('consumed', { mode: 'boolean' }).notNull().default(false),
+    /** When the code was exchanged: the grace window for a lost token response. */
+    consumedAt: integer('consumed_at'),
   },
   (table) => [index('codes_expires_at').on(table.expiresAt)],
 )

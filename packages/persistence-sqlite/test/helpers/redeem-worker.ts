@@ -30,7 +30,7 @@ async function use(command: Command, current: OAuthStore): Promise<object> {
   const codes = command.codes ?? []
   for (let i = 0; i < codes.length; i++) {
     const code = codes[i] ?? ''
-    const result = await current.exchangeCode(code, now, () => [])
+    const result = await current.exchangeCode(code, now, 0, () => [])
     if (result.outcome === 'consumed') won.codes.push(code)
     else lost.push(`code:${result.outcome}`)
     const refresh = command.refreshTokens?.[i] ?? ''

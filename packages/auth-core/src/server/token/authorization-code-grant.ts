@@ -30,7 +30,9 @@ function checkBinding(
  * tokens saved in one store transaction (`exchangeCode`), so a process killed in between leaves
  * either an unused code or a used code with its tokens. A code that fails its binding checks is
  * used up with nothing issued. A code used before is a replay: every token it issued is revoked
- * (RFC 6749 §4.1.2, RFC 9700 §4.2.4) and the request fails.
+ * (RFC 6749 §4.1.2, RFC 9700 §4.2.4) and the request fails; except the same client with the same
+ * PKCE verifier within `auth.refresh_grace_period` while none of those tokens was used, which is a
+ * lost response: the undelivered tokens are revoked and new ones issued.
  */
 export async function authorizationCodeGrant(
   context: AuthContext,
@@ -45,7 +47,8 @@ export async function authorizationCodeGrant(
   const now = context.clock.now()
   let refusal: unknown
   let minted: MintedTokens | undefined
-  const result = await context.store.exchangeCode(sha256(code), now, (record, session) => {
+  const graceMs = context.auth.refresh_grace_period * 1000
+  const result = await context.store.exchangeCode(sha256(code), now, graceMs, (record, session) => {
     try {
       checkBinding(record, client, redirectUri, verifier, urls.resource)
       const live = liveSession(session, now)
