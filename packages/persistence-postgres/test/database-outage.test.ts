@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { StoreUnavailableError } from '@mxcp/auth-core'
 import { codeRecord, sessionRecord, T0, tokenRecord } from '@mxcp/auth-core/testing'
+import { startTcpProxy, type TcpProxy } from '@mxcp/testing/network/tcp-proxy'
 import { openPostgresStore } from '../src/index.js'
 import type { PostgresStore } from '../src/postgres-store.js'
 import {
@@ -12,7 +13,6 @@ import {
   schemaExists,
   TEST_KEY,
 } from './support/database.js'
-import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js'
 
 // The database is taken away with a proxy of our own between the pool and PostgreSQL: stopping the
 // real server would disturb everyone else sharing this machine.

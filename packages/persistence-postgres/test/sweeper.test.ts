@@ -2,10 +2,10 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { FakeClock } from '@mxcp/auth-core'
 import { codeRecord, sessionRecord, T0, tokenRecord, transactionRecord } from '@mxcp/auth-core/testing'
+import { startTcpProxy } from '@mxcp/testing/network/tcp-proxy'
 import { sweepLockKey } from '../src/advisory-key.js'
 import type { PostgresStore } from '../src/postgres-store.js'
 import { DATABASE_URL, dropSchema, openTestStore, randomSchema, withAdminClient } from './support/database.js'
-import { startTcpProxy } from './support/tcp-proxy.js'
 
 const schema = randomSchema()
 const clock = new FakeClock(T0)

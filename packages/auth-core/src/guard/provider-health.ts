@@ -3,6 +3,9 @@ import { UpstreamUnavailableError } from '../errors/upstream-error.js'
 /** How long a request waits for a revalidation when a stale profile could be served instead, ms. */
 export const STALE_ANSWER_WAIT_MS = 1_500
 
+const FIRST_PROBE_GAP_MS = 1_000
+const LAST_PROBE_GAP_MS = 5_000
+
 /** The provider is known to be failing and the session's last known profile is too old to serve. */
 export class ProviderOutageError extends UpstreamUnavailableError {}
 
@@ -15,6 +18,9 @@ export class ProviderOutageError extends UpstreamUnavailableError {}
 export class ProviderHealth {
   #failingSince: number | undefined
   #probing = false
+  /** No probe before this (epoch ms): probes are spaced out, 1 s doubling to 5 s, while they fail. */
+  #nextProbeAt = 0
+  #probeGapMs = FIRST_PROBE_GAP_MS
 
   get failing(): boolean {
     return this.#failingSince !== undefined
@@ -27,15 +33,19 @@ export class ProviderHealth {
 
   failed(now: number): void {
     this.#failingSince ??= now
+    this.#nextProbeAt = now + this.#probeGapMs
+    this.#probeGapMs = Math.min(this.#probeGapMs * 2, LAST_PROBE_GAP_MS)
   }
 
   recovered(): void {
     this.#failingSince = undefined
+    this.#nextProbeAt = 0
+    this.#probeGapMs = FIRST_PROBE_GAP_MS
   }
 
-  /** Runs `probe` unless one is already running; true if this call started it. */
-  tryProbe(probe: () => Promise<unknown>): boolean {
-    if (this.#probing) return false
+  /** Runs `probe` unless one is running or the last failed too recently; true if this call started it. */
+  tryProbe(now: number, probe: () => Promise<unknown>): boolean {
+    if (this.#probing || now < this.#nextProbeAt) return false
     this.#probing = true
     probe()
       .catch(() => {})

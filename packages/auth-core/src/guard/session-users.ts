@@ -67,7 +67,7 @@ export class SessionUsers {
       return Promise.resolve(cached)
     const stale = cached && this.#servable(cached.freshUntil, now) ? cached : undefined
     if (this.#health.failing) {
-      this.#health.tryProbe(() => this.#revalidateOnce(sessionId))
+      this.#health.tryProbe(now, () => this.#revalidateOnce(sessionId))
       return stale ? Promise.resolve(stale) : this.#lastKnown(sessionId)
     }
     const revalidation = this.#revalidateOnce(sessionId)
