@@ -4,6 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises'
 import { callTool } from '@mxcp/testing/browser/oauth-steps'
 import { startTcpProxy, type TcpProxy } from '@mxcp/testing/network/tcp-proxy'
 import { ANSWER_DEADLINE_MS, attempt, ClientSession } from './support/client-session.js'
+import { KILL_CYCLES, killCycles } from './support/kill-cycle.js'
 import { createDatabase, DATABASE_URL, Rig } from './support/rig.js'
 
 /** Four clients refreshing and calling tools in a loop, as the issue's load had it. */
@@ -64,7 +65,7 @@ async function load(rig: Rig, sessions: ClientSession[], stop: Promise<void>): P
   return report
 }
 
-describe('PostgreSQL cut and blackholed under refresh load', () => {
+describe('mxcp serve on PostgreSQL: the database cut and blackholed, SIGKILL', () => {
   let rig: Rig
   let proxy: TcpProxy
   let database: { url: string; drop(): Promise<void> }
@@ -86,7 +87,8 @@ describe('PostgreSQL cut and blackholed under refresh load', () => {
 
   for (const [mode, outageMs] of [
     ['down', 1_500],
-    ['blackhole', 7_000],
+    // Longer than the 5 s query timeout, so requests meet silent connections, not only refusals.
+    ['blackhole', 6_000],
   ] as const) {
     test(`the database ${mode === 'down' ? 'cut' : 'blackholed'} for ${outageMs} ms: every request answered in time (200 or 503 + Retry-After), no session lost, recovery without restart`, async () => {
       const running = load(
@@ -115,4 +117,8 @@ describe('PostgreSQL cut and blackholed under refresh load', () => {
       )
     })
   }
+
+  test(`${KILL_CYCLES} kill -9 cycles under a code exchange and a refresh: no session is lost`, async () => {
+    assert.ok((await killCycles(rig, 'postgres')) > 0, 'the kills landed under requests')
+  })
 })

@@ -3,12 +3,13 @@ import { after, before, describe, test } from 'node:test'
 import { setTimeout as delay } from 'node:timers/promises'
 import { callTool } from '@mxcp/testing/browser/oauth-steps'
 import type { GitHubEndpoint } from '@mxcp/testing/stand-ins/github'
-import { ClientSession } from './support/client-session.js'
+import { attempt, ClientSession } from './support/client-session.js'
+import { KILL_CYCLES, killCycles } from './support/kill-cycle.js'
 import { Rig } from './support/rig.js'
 
 const SIGN_IN_TIMEOUT_S = 3
 /** Past its cache_ttl a profile may be served this long while GitHub cannot answer. */
-const STALE_S = 4
+const STALE_S = 3
 const PROFILE_ENDPOINTS: GitHubEndpoint[] = ['user', 'emails', 'orgs']
 
 /** Calls a tool; resolves to the status, the Retry-After header and how long it took. */
@@ -49,7 +50,7 @@ async function failedSignIn(rig: Rig): Promise<{ error: string; ms: number }> {
   return { error: session ?? 'signed in', ms: Date.now() - started }
 }
 
-describe('the identity provider down or slow', () => {
+describe('mxcp serve on SQLite: provider down or slow, SIGKILL, SIGTERM', () => {
   let rig: Rig
   let sessions: ClientSession[]
 
@@ -121,5 +122,36 @@ describe('the identity provider down or slow', () => {
     } finally {
       rig.github.heal()
     }
+  })
+
+  test(`${KILL_CYCLES} kill -9 cycles under a code exchange and a refresh: no session is lost`, async () => {
+    assert.ok((await killCycles(rig, 'sqlite')) > 0, 'the kills landed under requests')
+  })
+
+  test('SIGTERM: in-flight requests finish, the process exits 0, nothing is lost', async () => {
+    const session = await ClientSession.signIn(rig)
+    const newcomer = await ClientSession.signIn(rig)
+    const login = await newcomer.login()
+    rig.github.fail('user', 'slow') // a revalidation in flight for 2.5 s when the signal comes
+    await delay(1_100)
+    const inFlight = Promise.all([
+      attempt(() => session.refresh()),
+      attempt(() => newcomer.redeem(login)),
+      timedCall(rig, newcomer),
+    ])
+    await delay(50)
+    const stopped = rig.server.stop()
+    const [rotation, exchange, call] = await inFlight
+    rig.github.heal()
+    assert.equal(await stopped, 0, 'a clean exit')
+    assert.ok('answer' in rotation && rotation.answer.status === 200, 'the refresh in flight finished')
+    assert.ok('answer' in exchange && exchange.answer.status === 200, 'the code exchange in flight finished')
+    assert.equal(call.status, 200, 'the tool call in flight finished')
+    session.keep(rotation.answer)
+    newcomer.keep(exchange.answer)
+    await rig.restart()
+    assert.equal(await session.call(), 200)
+    assert.equal(await newcomer.call(), 200)
+    session.keep(await session.refresh())
   })
 })
