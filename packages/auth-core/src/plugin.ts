@@ -121,9 +121,12 @@ function scheduleSweep(app: FastifyInstance, resolved: ResolvedOptions, users: S
   const timer = setInterval(() => {
     const now = resolved.clock.now()
     users.prune(now)
-    resolved.store
-      .sweepExpired(now)
-      .catch((error: unknown) => app.log.warn({ err: error }, 'sweeping expired OAuth state failed'))
+    resolved.store.sweepExpired(now).then(
+      (swept) => {
+        if (swept) app.log.debug({ swept }, 'swept expired OAuth state')
+      },
+      (error: unknown) => app.log.warn({ err: error }, 'sweeping expired OAuth state failed'),
+    )
   }, SWEEP_INTERVAL_MS)
   timer.unref()
   app.addHook('onClose', async () => {

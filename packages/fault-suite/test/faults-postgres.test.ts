@@ -2,10 +2,11 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as delay } from 'node:timers/promises'
 import { callTool } from '@mxcp/testing/browser/oauth-steps'
+import { ANSWER_DEADLINE_MS, attempt, ClientSession } from '@mxcp/testing/faults/client-session'
+import { createDatabase, DATABASE_URL, Rig } from '@mxcp/testing/faults/rig'
 import { startTcpProxy, type TcpProxy } from '@mxcp/testing/network/tcp-proxy'
-import { ANSWER_DEADLINE_MS, attempt, ClientSession } from './support/client-session.js'
+import pg from 'pg'
 import { KILL_CYCLES, killCycles } from './support/kill-cycle.js'
-import { createDatabase, DATABASE_URL, Rig } from './support/rig.js'
 
 /** Four clients refreshing and calling tools in a loop, as the load had it. */
 const CLIENTS = 4
@@ -72,7 +73,7 @@ describe('mxcp serve on PostgreSQL: the database cut and blackholed, SIGKILL', (
   let sessions: ClientSession[]
 
   before(async () => {
-    database = await createDatabase()
+    database = await createDatabase(pg)
     const target = new URL(DATABASE_URL)
     proxy = await startTcpProxy(target.hostname, Number(target.port || 5432))
     rig = await Rig.start({ persistence: { type: 'postgres', url: proxy.via(database.url) } })

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as delay } from 'node:timers/promises'
 import { callTool } from '@mxcp/testing/browser/oauth-steps'
+import { attempt, ClientSession } from '@mxcp/testing/faults/client-session'
+import { Rig } from '@mxcp/testing/faults/rig'
 import type { GitHubEndpoint } from '@mxcp/testing/stand-ins/github'
-import { attempt, ClientSession } from './support/client-session.js'
 import { KILL_CYCLES, killCycles } from './support/kill-cycle.js'
-import { Rig } from './support/rig.js'
 
 const SIGN_IN_TIMEOUT_S = 3
 /** Past its cache_ttl a profile may be served this long while GitHub cannot answer. */

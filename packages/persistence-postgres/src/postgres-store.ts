@@ -127,6 +127,7 @@ export class PostgresStore implements OAuthStore {
         if (!minted?.length) return { outcome: 'replayed', code }
         // A lost response: the tokens of the first exchange never reached the client.
         await tx.update(tokens).set({ revoked: true }).where(eq(tokens.familyId, code.familyId))
+        await tx.update(codes).set({ consumedAt: null }).where(eq(codes.codeHash, codeHash)) // once only
         return { outcome: 'consumed', code, tokens: await this.#insertTokens(tx, minted) }
       }
       if (minted === undefined) return { outcome: 'declined', code }
@@ -174,7 +175,8 @@ export class PostgresStore implements OAuthStore {
           .update(tokens)
           .set({ consumed: true, rotatedAt: null, successorHash: null })
           .where(eq(tokens.tokenHash, step.successor.tokenHash))
-        await tx.update(tokens).set({ successorHash }).where(eq(tokens.tokenHash, tokenHash))
+        // Once only: the replayed token has no window left.
+        await tx.update(tokens).set({ successorHash, rotatedAt: null }).where(eq(tokens.tokenHash, tokenHash))
         return { outcome: 'grace', token: step.token, tokens: await this.#insertTokens(tx, minted) }
       }
       await tx
@@ -266,8 +268,8 @@ export class PostgresStore implements OAuthStore {
   }
 
   /** Removes expired rows, one replica at a time: waits while another replica sweeps. */
-  async sweepExpired(now: number): Promise<void> {
-    await this.#transaction('sweepExpired', (tx) => sweepInTurn(tx, this.#tables, this.#options.schema, now))
+  async sweepExpired(now: number): Promise<codec.SweepCounts> {
+    return this.#transaction('sweepExpired', (tx) => sweepInTurn(tx, this.#tables, this.#options.schema, now))
   }
 
   /**
@@ -275,7 +277,11 @@ export class PostgresStore implements OAuthStore {
    * never waited for). Resolves to whether this replica swept.
    */
   async sweepIfFirst(now: number): Promise<boolean> {
-    return this.#transaction('sweep', (tx) => sweepIfFirst(tx, this.#tables, this.#options.schema, now))
+    const swept = await this.#transaction('sweep', (tx) =>
+      sweepIfFirst(tx, this.#tables, this.#options.schema, now),
+    )
+    if (swept) this.#options.logger?.info?.({ swept }, 'PostgreSQL store: swept expired rows')
+    return swept !== false
   }
 
   /** Stops the sweep timer and closes both pools. Safe to call more than once. */

@@ -125,6 +125,7 @@ export class SqliteStore implements OAuthStore {
         if (!minted?.length) return { outcome: 'replayed', code }
         // A lost response: the tokens of the first exchange never reached the client.
         tx.update(tokens).set({ revoked: true }).where(eq(tokens.familyId, code.familyId)).run()
+        tx.update(codes).set({ consumedAt: null }).where(eq(codes.codeHash, codeHash)).run() // once only
         return { outcome: 'consumed', code, tokens: this.#insertTokens(tx, minted) }
       }
       if (minted === undefined) return { outcome: 'declined', code }
@@ -164,7 +165,8 @@ export class SqliteStore implements OAuthStore {
           .set({ consumed: true, rotatedAt: null, successorHash: null })
           .where(eq(tokens.tokenHash, step.successor.tokenHash))
           .run()
-        tx.update(tokens).set({ successorHash }).where(eq(tokens.tokenHash, tokenHash)).run()
+        // Once only: the replayed token has no window left.
+        tx.update(tokens).set({ successorHash, rotatedAt: null }).where(eq(tokens.tokenHash, tokenHash)).run()
         return { outcome: 'grace', token: step.token, tokens: this.#insertTokens(tx, minted) }
       }
       tx.update(tokens)
@@ -256,8 +258,8 @@ export class SqliteStore implements OAuthStore {
     return this.#locks.withSessionLock(sessionId, fn)
   }
 
-  async sweepExpired(now: number): Promise<void> {
-    this.#use((db) => sweepExpiredRows(db, now))
+  async sweepExpired(now: number): Promise<codec.SweepCounts> {
+    return this.#use((db) => sweepExpiredRows(db, now))
   }
 
   async close(): Promise<void> {

@@ -37,3 +37,11 @@ export type {
   TokenRow,
   TransactionRow,
 } from './stored-rows.js'
+export type { SweepCounts } from './sweep-rules.js'
+export {
+  emptySweepCounts,
+  inBatches,
+  SWEEP_BATCH,
+  SWEEP_MAX_BATCHES,
+  UNUSED_CLIENT_MS,
+} from './sweep-rules.js'

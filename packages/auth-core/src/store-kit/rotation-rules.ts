@@ -26,7 +26,8 @@ export type RotationStep =
  * commit, a proxy timing out, the network dropping): the client then retries with the token it
  * holds, which would otherwise count as theft and end the user's session. It is narrow: the same
  * token, within `graceMs` of its rotation, and only while its successor has not been used (once the
- * successor is used, the client evidently got the response). 0 turns it off.
+ * successor is used, the client evidently got the response), and once: the replayed token
+ * has no window left afterwards. 0 turns it off.
  */
 export function rotationStep(
   token: TokenRecord | undefined,
@@ -91,7 +92,7 @@ export type ExchangeStep = 'exchange' | 'grace' | 'replayed' | 'expired'
  * The code exchange rules (RFC 6749 §4.1.2, RFC 9700 §4.2.4) with the same allowance for a lost
  * response as refresh rotation: a code used less than `graceMs` ago may be exchanged again while no
  * token it yielded has been used as a refresh token or revoked. The tokens of the first exchange
- * (never delivered) are revoked and new ones issued. The caller's binding checks still apply, PKCE
+ * (never delivered) are revoked and new ones issued, once. The caller's binding checks still apply, PKCE
  * included, so only the holder of the code verifier can do this; a replay that fails them, or
  * comes later, is a replay and revokes the family.
  */

@@ -1,4 +1,5 @@
 import { bornRevoked, exchangeStep, refreshTokenOf, rotationStep } from '../store-kit/rotation-rules.js'
+import { emptySweepCounts, type SweepCounts, UNUSED_CLIENT_MS } from '../store-kit/sweep-rules.js'
 import type { OAuthStore } from './oauth-store.js'
 import type {
   ClientRecord,
@@ -73,6 +74,7 @@ export class MemoryStore implements OAuthStore {
     if (step === 'grace') {
       if (!minted?.length) return { outcome: 'replayed', code: record }
       for (const token of family) this.#tokens.set(token.tokenHash, { ...token, revoked: true })
+      stored.consumedAt = null // once only
       return { outcome: 'consumed', code: record, tokens: this.#save(minted) }
     }
     if (minted === undefined) return { outcome: 'declined', code: record }
@@ -105,7 +107,9 @@ export class MemoryStore implements OAuthStore {
     if (step.kind === 'grace') {
       const { rotatedAt: _at, successorHash: _next, ...superseded } = step.successor
       this.#tokens.set(step.successor.tokenHash, { ...superseded, consumed: true })
-      this.#tokens.set(tokenHash, { ...step.token, successorHash })
+      // Once only: the replayed token has no window left.
+      const { rotatedAt: _used, ...replayed } = step.token
+      this.#tokens.set(tokenHash, { ...replayed, successorHash })
       return { outcome: 'grace', token: step.token, tokens: this.#save(minted) }
     }
     const rotated = { ...step.token, consumed: true, rotatedAt: now, successorHash }
@@ -145,12 +149,31 @@ export class MemoryStore implements OAuthStore {
     this.#revokeWhere((token) => token.sessionId === sessionId)
   }
 
-  async sweepExpired(now: number): Promise<void> {
-    for (const [key, value] of this.#transactions) if (value.expiresAt <= now) this.#transactions.delete(key)
-    for (const [key, value] of this.#codes) if (value.record.expiresAt <= now) this.#codes.delete(key)
-    for (const [key, value] of this.#tokens) if (value.expiresAt <= now) this.#tokens.delete(key)
-    for (const [key, value] of this.#sessions) if (value.expiresAt <= now) this.#sessions.delete(key)
-    for (const [key, until] of this.#revokedFamilies) if (until <= now) this.#revokedFamilies.delete(key)
+  async sweepExpired(now: number): Promise<SweepCounts> {
+    const counts = emptySweepCounts()
+    const drop = <V>(map: Map<string, V>, expired: (value: V) => boolean): number => {
+      let removed = 0
+      for (const [key, value] of map) {
+        if (!expired(value)) continue
+        map.delete(key)
+        removed++
+      }
+      return removed
+    }
+    counts.transactions = drop(this.#transactions, (value) => value.expiresAt <= now)
+    counts.codes = drop(this.#codes, (value) => value.record.expiresAt <= now)
+    counts.tokens = drop(this.#tokens, (value) => value.expiresAt <= now)
+    counts.sessions = drop(this.#sessions, (value) => value.expiresAt <= now)
+    counts.revokedFamilies = drop(this.#revokedFamilies, (until) => until <= now)
+    const inUse = new Set<string>()
+    for (const value of this.#transactions.values()) inUse.add(value.clientId)
+    for (const value of this.#codes.values()) inUse.add(value.record.clientId)
+    for (const value of this.#tokens.values()) inUse.add(value.clientId)
+    counts.clients = drop(
+      this.#clients,
+      (client) => client.issuedAt + UNUSED_CLIENT_MS <= now && !inUse.has(client.clientId),
+    )
+    return counts
   }
 
   async close(): Promise<void> {}

@@ -1,3 +1,4 @@
+import type { SweepCounts } from '../store-kit/sweep-rules.js'
 import type {
   ClientRecord,
   CodeRecord,
@@ -77,8 +78,12 @@ export interface OAuthStore {
    */
   withSessionLock?<T>(sessionId: string, fn: () => Promise<T>): Promise<T>
 
-  /** Removes expired rows (used codes stay until they expire). */
-  sweepExpired(now: number): Promise<void>
+  /**
+   * Removes expired rows (used codes stay until they expire) and registered clients never used
+   * (`UNUSED_CLIENT_MS` of `@mxcp/auth-core/store-kit`), in bounded batches; resolves to how many
+   * of each it removed (a store that does not count resolves to nothing).
+   */
+  sweepExpired(now: number): Promise<SweepCounts | undefined>
   close(): Promise<void>
 }
 

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict'
 import type { OAuthStore } from '../store/oauth-store.js'
 import type { SessionRecord, TokenRecord } from '../store/records.js'
-import { codeRecord, sessionRecord, T0, tokenRecord } from './record-fixtures.js'
+import { UNUSED_CLIENT_MS } from '../store-kit/sweep-rules.js'
+import {
+  clientRecord,
+  codeRecord,
+  sessionRecord,
+  T0,
+  tokenRecord,
+  transactionRecord,
+} from './record-fixtures.js'
 
 type WithStore = (title: string, body: (store: OAuthStore) => Promise<void>) => void
 
@@ -103,6 +111,8 @@ export function atomicContract(withStore: WithStore): void {
       assert.equal(result.outcome, 'consumed')
       for (const token of lost) assert.equal((await store.getToken(token.tokenHash))?.revoked, true)
       for (const token of retry) assert.deepEqual(await store.getToken(token.tokenHash), token)
+      const again = await store.exchangeCode(code.codeHash, T0 + 2, GRACE_MS, () => pair(code.familyId))
+      assert.equal(again.outcome, 'replayed', 'once only: a second replay is a replay')
     },
   )
 
@@ -160,6 +170,8 @@ export function atomicContract(withStore: WithStore): void {
       assert.equal(result.outcome, 'grace')
       for (const token of retry) assert.deepEqual(await store.getToken(token.tokenHash), token)
       assert.equal((await store.getToken(refresh.tokenHash))?.successorHash, retry[1]?.tokenHash)
+    const again = await store.rotateRefresh(refresh.tokenHash, T0 + 2, GRACE_MS, () => pair(refresh.familyId))
+    assert.equal(again.outcome, 'reused', 'once only: a second replay is reuse')
       // The superseded successor has no window of its own: using it is reuse.
       const lostRefresh = lost[1]?.tokenHash ?? ''
       assert.equal((await store.getToken(lostRefresh))?.consumed, true)
@@ -219,6 +231,27 @@ export function atomicContract(withStore: WithStore): void {
     await store.saveTokens(other)
     for (const token of other) assert.equal((await store.getToken(token.tokenHash))?.revoked, false)
   })
+
+  withStore(
+    'the sweep removes clients never used a day after registering, keeps those in use, and counts',
+    async (store) => {
+      const unused = clientRecord()
+      const fresh = clientRecord({ issuedAt: T0 + UNUSED_CLIENT_MS })
+      const withToken = clientRecord()
+      const withLogin = clientRecord()
+      for (const client of [unused, fresh, withToken, withLogin]) await store.saveClient(client)
+      await store.saveTokens([
+        tokenRecord({ clientId: withToken.clientId, expiresAt: T0 + 2 * UNUSED_CLIENT_MS }),
+      ])
+      await store.saveTransaction(
+        transactionRecord({ clientId: withLogin.clientId, expiresAt: T0 + 2 * UNUSED_CLIENT_MS }),
+      )
+      const counts = await store.sweepExpired(T0 + UNUSED_CLIENT_MS)
+      assert.equal(await store.getClient(unused.clientId), undefined)
+      for (const kept of [fresh, withToken, withLogin]) assert.ok(await store.getClient(kept.clientId))
+      if (counts) assert.ok(counts.clients >= 1, `${counts.clients} clients swept`)
+    },
+  )
 
   withStore('the session lock runs one holder at a time per session', async (store) => {
     if (!store.withSessionLock) return

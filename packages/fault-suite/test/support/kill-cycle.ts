@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { setTimeout as delay } from 'node:timers/promises'
-import { ANSWER_DEADLINE_MS, attempt, ClientSession, type Outcome } from './client-session.js'
-import type { Rig } from './rig.js'
+import { ANSWER_DEADLINE_MS, attempt, ClientSession, type Outcome } from '@mxcp/testing/faults/client-session'
+import type { Rig } from '@mxcp/testing/faults/rig'
 
 /**
  * Kill cycles per store: each kills `mxcp serve` under a code exchange and a refresh at once. A

@@ -113,6 +113,7 @@ export function defineTables<Schema extends string | undefined>(table: PgTableFn
       check('tokens_kind_check', sql`${t.kind} in ('access', 'refresh')`),
       index('tokens_family_id_idx').on(t.familyId),
       index('tokens_session_id_idx').on(t.sessionId),
+      index('tokens_client_id_idx').on(t.clientId),
       index('tokens_expires_at_idx').on(t.expiresAt),
     ],
   )

@@ -95,6 +95,7 @@ export const tokens = sqliteTable(
   (table) => [
     index('tokens_family_id').on(table.familyId),
     index('tokens_session_id').on(table.sessionId),
+    index('tokens_client_id').on(table.clientId),
     index('tokens_expires_at').on(table.expiresAt),
   ],
 )

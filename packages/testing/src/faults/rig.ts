@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
-import { type RegisteredClient, registerClient } from '@mxcp/testing/browser/oauth-steps'
-import { type PathRouter, startPathRouter } from '@mxcp/testing/network/path-router'
-import { copyExampleProject, MxcpReplica, writeUserConfig } from '@mxcp/testing/processes/mxcp-process'
-import { GitHubStandIn } from '@mxcp/testing/stand-ins/github'
+import { type RegisteredClient, registerClient } from '../browser/oauth-steps.js'
+import { type PathRouter, startPathRouter } from '../network/path-router.js'
+import { copyExampleProject, MxcpReplica, writeUserConfig } from '../processes/mxcp-process.js'
+import { GitHubStandIn } from '../stand-ins/github.js'
 
 /** The PostgreSQL the tests use (CI: `test`; locally each engineer has their own database). */
 export const DATABASE_URL = process.env['MXCP_TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test'
@@ -115,9 +115,18 @@ export class Rig {
   }
 }
 
-/** A database of its own for one test file, created through the admin connection and dropped after. */
-export async function createDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const pg = (await import('pg')).default
+/** What `createDatabase` needs of node-postgres' default export. */
+export interface PgModule {
+  Client: new (config: {
+    connectionString: string
+  }) => { connect(): Promise<unknown>; query(text: string): Promise<unknown>; end(): Promise<void> }
+}
+
+/**
+ * A database of its own for one test file or soak, created through the admin connection and
+ * dropped after. `pg` is the caller's (this package does not depend on it).
+ */
+export async function createDatabase(pg: PgModule): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `mxcp_fault_${randomBytes(5).toString('hex')}`
   const admin = new pg.Client({ connectionString: DATABASE_URL })
   await admin.connect()

@@ -6,7 +6,7 @@ import {
   redeemCode,
   refreshTokens,
   type TokenAnswer,
-} from '@mxcp/testing/browser/oauth-steps'
+} from '../browser/oauth-steps.js'
 import type { Rig } from './rig.js'
 
 /** How long any one answer may take while faults are injected, ms. */
