@@ -1,4 +1,5 @@
 import {
+  EXPIRING_KINDS,
   emptySweepCounts,
   inBatches,
   SWEEP_BATCH,
@@ -22,17 +23,12 @@ export async function deleteExpiredRows(
   tables: Tables,
   now: number,
 ): Promise<SweepCounts> {
-  const { transactions, codes, tokens, revokedFamilies, sessions, clients } = tables
+  const { transactions, codes, tokens, clients } = tables
   const counts = emptySweepCounts()
-  counts.transactions = await deleteInBatches(db, transactions, sql`${transactions.expiresAt} <= ${now}`)
-  counts.codes = await deleteInBatches(db, codes, sql`${codes.expiresAt} <= ${now}`)
-  counts.tokens = await deleteInBatches(db, tokens, sql`${tokens.expiresAt} <= ${now}`)
-  counts.sessions = await deleteInBatches(db, sessions, sql`${sessions.expiresAt} <= ${now}`)
-  counts.revokedFamilies = await deleteInBatches(
-    db,
-    revokedFamilies,
-    sql`${revokedFamilies.expiresAt} <= ${now}`,
-  )
+  for (const kind of EXPIRING_KINDS) {
+    const table = tables[kind]
+    counts[kind] = await deleteInBatches(db, table, sql`${table.expiresAt} <= ${now}`)
+  }
   counts.clients = await deleteInBatches(
     db,
     clients,

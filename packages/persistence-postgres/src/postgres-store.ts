@@ -117,22 +117,14 @@ export class PostgresStore implements OAuthStore {
     return this.#transaction('exchangeCode', async (tx): Promise<ConsumeCodeResult> => {
       const [row] = await tx.select().from(codes).where(eq(codes.codeHash, codeHash)).for('update')
       if (!row) return { outcome: 'missing' }
-      const code = codec.rowToCode(row)
-      const used = row.consumed && (await this.#familyUsed(tx, code.familyId))
-      const step = codec.exchangeStep(row, used, now, graceMs)
-      if (step === 'replayed') return { outcome: 'replayed', code }
-      if (step === 'expired') return { outcome: 'expired' }
-      const minted = issue(code, await this.#readSession(tx, code.sessionId))
-      if (step === 'grace') {
-        if (!minted?.length) return { outcome: 'replayed', code }
-        // A lost response: the tokens of the first exchange never reached the client.
-        await tx.update(tokens).set({ revoked: true }).where(eq(tokens.familyId, code.familyId))
-        await tx.update(codes).set({ consumedAt: null }).where(eq(codes.codeHash, codeHash)) // once only
-        return { outcome: 'consumed', code, tokens: await this.#insertTokens(tx, minted) }
-      }
-      if (minted === undefined) return { outcome: 'declined', code }
-      await tx.update(codes).set({ consumed: true, consumedAt: now }).where(eq(codes.codeHash, codeHash))
-      return { outcome: 'consumed', code, tokens: await this.#insertTokens(tx, minted) }
+      const familyUsed = row.consumed && (await this.#familyUsed(tx, row.familyId))
+      const session = await this.#readSession(tx, row.sessionId)
+      const plan = codec.planExchange({ row, familyUsed, session }, now, graceMs, issue)
+      if ('done' in plan) return plan.done
+      await tx.update(codes).set(plan.codeSet).where(eq(codes.codeHash, codeHash))
+      if (plan.revokeFamily)
+        await tx.update(tokens).set({ revoked: true }).where(eq(tokens.familyId, plan.revokeFamily))
+      return plan.finish(await this.#insertTokens(tx, plan.insert))
     })
   }
 
@@ -163,27 +155,14 @@ export class PostgresStore implements OAuthStore {
     const { tokens } = this.#tables
     return this.#transaction('rotateRefresh', async (tx): Promise<RotateRefreshResult> => {
       const token = await this.#lockToken(tx, tokenHash)
+      // Always the token's row first, then its successor's: two rotations never lock in opposite orders.
       const successor = token?.successorHash ? await this.#lockToken(tx, token.successorHash) : undefined
-      const step = codec.rotationStep(token, successor, now, graceMs)
-      if (step.kind === 'refuse') return step.result
-      const minted = issue(step.token, await this.#readSession(tx, step.token.sessionId))
-      if (minted === undefined) return { outcome: 'declined', token: step.token }
-      const successorHash = codec.refreshTokenOf(minted)?.tokenHash ?? null
-      if (step.kind === 'grace') {
-        // The successor the client never received is used up, without a window of its own.
-        await tx
-          .update(tokens)
-          .set({ consumed: true, rotatedAt: null, successorHash: null })
-          .where(eq(tokens.tokenHash, step.successor.tokenHash))
-        // Once only: the replayed token has no window left.
-        await tx.update(tokens).set({ successorHash, rotatedAt: null }).where(eq(tokens.tokenHash, tokenHash))
-        return { outcome: 'grace', token: step.token, tokens: await this.#insertTokens(tx, minted) }
-      }
-      await tx
-        .update(tokens)
-        .set({ consumed: true, rotatedAt: now, successorHash })
-        .where(eq(tokens.tokenHash, tokenHash))
-      return { outcome: 'rotated', token: step.token, tokens: await this.#insertTokens(tx, minted) }
+      const session = token && (await this.#readSession(tx, token.sessionId))
+      const plan = codec.planRotation({ token, successor, session }, now, graceMs, issue)
+      if ('done' in plan) return plan.done
+      for (const { tokenHash: hash, set } of plan.tokenWrites)
+        await tx.update(tokens).set(set).where(eq(tokens.tokenHash, hash))
+      return plan.finish(await this.#insertTokens(tx, plan.insert))
     })
   }
 

@@ -1,17 +1,4 @@
-import type {
-  ClientRecord,
-  Clock,
-  CodeRecord,
-  ConsumeCodeResult,
-  IssueTokens,
-  OAuthStore,
-  RotateRefreshResult,
-  SealedBox,
-  SessionPatch,
-  SessionRecord,
-  TokenRecord,
-  TransactionRecord,
-} from '@mxcp/auth-core'
+import type * as core from '@mxcp/auth-core'
 import * as codec from '@mxcp/auth-core/store-kit'
 import { and, eq, gt, inArray, or, sql } from 'drizzle-orm'
 import type { StoreDatabase } from './database/open-database.js'
@@ -26,9 +13,9 @@ type WriteTx = Parameters<Parameters<StoreDatabase['transaction']>[0]>[0]
 
 export interface SqliteStoreParts {
   readonly db: StoreDatabase
-  readonly box: SealedBox
+  readonly box: core.SealedBox
   readonly path: string
-  readonly clock: Clock
+  readonly clock: core.Clock
   readonly logger: SqliteStoreLogger | undefined
   readonly sweepIntervalMs: number
 }
@@ -42,11 +29,11 @@ export interface SqliteStoreParts {
  *
  * better-sqlite3 is synchronous: each method finishes its SQL before it returns a promise.
  */
-export class SqliteStore implements OAuthStore {
+export class SqliteStore implements core.OAuthStore {
   readonly #db: StoreDatabase
-  readonly #box: SealedBox
+  readonly #box: core.SealedBox
   readonly #path: string
-  readonly #clock: Clock
+  readonly #clock: core.Clock
   readonly #logger: SqliteStoreLogger | undefined
   readonly #sweeper: NodeJS.Timeout
   readonly #locks: SessionLocks
@@ -76,25 +63,25 @@ export class SqliteStore implements OAuthStore {
     this.#sweeper.unref()
   }
 
-  async saveClient(client: ClientRecord): Promise<void> {
+  async saveClient(client: core.ClientRecord): Promise<void> {
     this.#use((db) => {
       const row = codec.clientToRow(client)
       db.insert(clients).values(row).onConflictDoUpdate({ target: clients.clientId, set: row }).run()
     })
   }
 
-  async getClient(clientId: string): Promise<ClientRecord | undefined> {
+  async getClient(clientId: string): Promise<core.ClientRecord | undefined> {
     return this.#use((db) => {
       const row = db.select().from(clients).where(eq(clients.clientId, clientId)).get()
       return row && codec.rowToClient(row)
     })
   }
 
-  async saveTransaction(transaction: TransactionRecord): Promise<void> {
+  async saveTransaction(transaction: core.TransactionRecord): Promise<void> {
     this.#use((db) => db.insert(transactions).values(codec.transactionToRow(transaction, this.#box)).run())
   }
 
-  async consumeTransaction(id: string, now: number): Promise<TransactionRecord | undefined> {
+  async consumeTransaction(id: string, now: number): Promise<core.TransactionRecord | undefined> {
     return this.#use((db) => {
       // Deleted whatever its age: an expired transaction is of no further use either.
       const row = db.delete(transactions).where(eq(transactions.id, id)).returning().get()
@@ -102,82 +89,62 @@ export class SqliteStore implements OAuthStore {
     })
   }
 
-  async saveCode(code: CodeRecord): Promise<void> {
+  async saveCode(code: core.CodeRecord): Promise<void> {
     this.#use((db) => db.insert(codes).values(codec.codeToRow(code)).run())
   }
 
-  async exchangeCode(
-    codeHash: string,
-    now: number,
-    graceMs: number,
-    issue: IssueTokens<CodeRecord>,
-  ): Promise<ConsumeCodeResult> {
-    return this.#write((tx): ConsumeCodeResult => {
+  /** One `BEGIN IMMEDIATE` transaction: read under the write lock, used up, tokens inserted. */
+  readonly exchangeCode: core.OAuthStore['exchangeCode'] = async (codeHash, now, graceMs, issue) => {
+    return this.#write((tx): core.ConsumeCodeResult => {
       const row = tx.select().from(codes).where(eq(codes.codeHash, codeHash)).get()
       if (!row) return { outcome: 'missing' }
-      const code = codec.rowToCode(row)
-      const used = row.consumed && this.#familyUsed(tx, code.familyId)
-      const step = codec.exchangeStep(row, used, now, graceMs)
-      if (step === 'replayed') return { outcome: 'replayed', code }
-      if (step === 'expired') return { outcome: 'expired' }
-      const minted = issue(code, this.#readSession(tx, code.sessionId))
-      if (step === 'grace') {
-        if (!minted?.length) return { outcome: 'replayed', code }
-        // A lost response: the tokens of the first exchange never reached the client.
-        tx.update(tokens).set({ revoked: true }).where(eq(tokens.familyId, code.familyId)).run()
-        tx.update(codes).set({ consumedAt: null }).where(eq(codes.codeHash, codeHash)).run() // once only
-        return { outcome: 'consumed', code, tokens: this.#insertTokens(tx, minted) }
+      const read = {
+        row,
+        familyUsed: row.consumed && this.#familyUsed(tx, row.familyId),
+        session: this.#readSession(tx, row.sessionId),
       }
-      if (minted === undefined) return { outcome: 'declined', code }
-      tx.update(codes).set({ consumed: true, consumedAt: now }).where(eq(codes.codeHash, codeHash)).run()
-      return { outcome: 'consumed', code, tokens: this.#insertTokens(tx, minted) }
+      const plan = codec.planExchange(read, now, graceMs, issue)
+      if ('done' in plan) return plan.done
+      tx.update(codes).set(plan.codeSet).where(eq(codes.codeHash, codeHash)).run()
+      if (plan.revokeFamily)
+        tx.update(tokens).set({ revoked: true }).where(eq(tokens.familyId, plan.revokeFamily)).run()
+      return plan.finish(this.#insertTokens(tx, plan.insert))
     })
   }
 
-  async saveTokens(records: readonly TokenRecord[]): Promise<void> {
+  async saveTokens(records: readonly core.TokenRecord[]): Promise<void> {
     if (records.length > 0) this.#write((tx) => this.#insertTokens(tx, records))
   }
 
-  async getToken(tokenHash: string): Promise<TokenRecord | undefined> {
+  async getToken(tokenHash: string): Promise<core.TokenRecord | undefined> {
     return this.#use(() => {
       const row = this.#selectToken.get({ hash: tokenHash })
       return row && codec.rowToToken(row)
     })
   }
 
-  async rotateRefresh(
-    tokenHash: string,
-    now: number,
-    graceMs: number,
-    issue: IssueTokens<TokenRecord>,
-  ): Promise<RotateRefreshResult> {
-    return this.#write((tx): RotateRefreshResult => {
+  /** One `BEGIN IMMEDIATE` transaction: the rules of `planRotation`, successors inserted. */
+  readonly rotateRefresh: core.OAuthStore['rotateRefresh'] = async (tokenHash, now, graceMs, issue) => {
+    return this.#write((tx): core.RotateRefreshResult => {
       const token = this.#readToken(tx, tokenHash)
-      const successor = token?.successorHash ? this.#readToken(tx, token.successorHash) : undefined
-      const step = codec.rotationStep(token, successor, now, graceMs)
-      if (step.kind === 'refuse') return step.result
-      const minted = issue(step.token, this.#readSession(tx, step.token.sessionId))
-      if (minted === undefined) return { outcome: 'declined', token: step.token }
-      const successorHash = codec.refreshTokenOf(minted)?.tokenHash ?? null
-      if (step.kind === 'grace') {
-        // The successor the client never received is used up, without a window of its own.
-        tx.update(tokens)
-          .set({ consumed: true, rotatedAt: null, successorHash: null })
-          .where(eq(tokens.tokenHash, step.successor.tokenHash))
-          .run()
-        // Once only: the replayed token has no window left.
-        tx.update(tokens).set({ successorHash, rotatedAt: null }).where(eq(tokens.tokenHash, tokenHash)).run()
-        return { outcome: 'grace', token: step.token, tokens: this.#insertTokens(tx, minted) }
-      }
-      tx.update(tokens)
-        .set({ consumed: true, rotatedAt: now, successorHash })
-        .where(eq(tokens.tokenHash, tokenHash))
-        .run()
-      return { outcome: 'rotated', token: step.token, tokens: this.#insertTokens(tx, minted) }
+      const plan = codec.planRotation(
+        {
+          token,
+          successor: token?.successorHash ? this.#readToken(tx, token.successorHash) : undefined,
+          session: token && this.#readSession(tx, token.sessionId),
+        },
+        now,
+        graceMs,
+        issue,
+      )
+      if ('done' in plan) return plan.done
+      for (const write of plan.tokenWrites)
+        tx.update(tokens).set(write.set).where(eq(tokens.tokenHash, write.tokenHash)).run()
+      return plan.finish(this.#insertTokens(tx, plan.insert))
     })
   }
 
-  async revokeToken(tokenHash: string): Promise<TokenRecord | undefined> {
+  async revokeToken(tokenHash: string): Promise<core.TokenRecord | undefined> {
     return this.#use((db) =>
       db.transaction(
         (tx) => {
@@ -218,21 +185,21 @@ export class SqliteStore implements OAuthStore {
     )
   }
 
-  async saveSession(session: SessionRecord): Promise<void> {
+  async saveSession(session: core.SessionRecord): Promise<void> {
     this.#use((db) => {
       const row = codec.sessionToRow(session, this.#box)
       db.insert(sessions).values(row).onConflictDoUpdate({ target: sessions.sessionId, set: row }).run()
     })
   }
 
-  async getSession(sessionId: string): Promise<SessionRecord | undefined> {
+  async getSession(sessionId: string): Promise<core.SessionRecord | undefined> {
     return this.#use(() => {
       const row = this.#selectSession.get({ id: sessionId })
       return row && codec.rowToSession(row, this.#box)
     })
   }
 
-  async updateSession(sessionId: string, patch: SessionPatch): Promise<void> {
+  async updateSession(sessionId: string, patch: core.SessionPatch): Promise<void> {
     const changes = codec.sessionPatchToRow(sessionId, patch, this.#box)
     if (Object.keys(changes).length === 0) return
     this.#use((db) => db.update(sessions).set(changes).where(eq(sessions.sessionId, sessionId)).run())
@@ -296,12 +263,12 @@ export class SqliteStore implements OAuthStore {
     return row !== undefined
   }
 
-  #readToken(tx: WriteTx, tokenHash: string): TokenRecord | undefined {
+  #readToken(tx: WriteTx, tokenHash: string): core.TokenRecord | undefined {
     const row = tx.select().from(tokens).where(eq(tokens.tokenHash, tokenHash)).get()
     return row && codec.rowToToken(row)
   }
 
-  #readSession(tx: WriteTx, sessionId: string): SessionRecord | undefined {
+  #readSession(tx: WriteTx, sessionId: string): core.SessionRecord | undefined {
     const row = tx.select().from(sessions).where(eq(sessions.sessionId, sessionId)).get()
     return row && codec.rowToSession(row, this.#box)
   }
@@ -310,7 +277,7 @@ export class SqliteStore implements OAuthStore {
    * Inserts tokens as one multi-row INSERT (an access and refresh token of a grant are stored
    * together or not at all); those of a family revoked meanwhile (any process) are born revoked.
    */
-  #insertTokens(tx: WriteTx, records: readonly TokenRecord[]): TokenRecord[] {
+  #insertTokens(tx: WriteTx, records: readonly core.TokenRecord[]): core.TokenRecord[] {
     if (records.length === 0) return []
     const revoked = tx
       .select({ familyId: revokedFamilies.familyId })

@@ -89,13 +89,13 @@ test('token validation still reads while another connection holds the write lock
   await store.saveTokens([token])
   await store.saveSession(session)
   const lock = holdWriteLock(path)
-  try {
-    assert.deepEqual(await store.getToken(token.tokenHash), token)
-    assert.deepEqual(await store.getSession(session.sessionId), session)
-  } finally {
+  const reads = Promise.all([store.getToken(token.tokenHash), store.getSession(session.sessionId)])
+  const [readToken, readSession] = await reads.finally(async () => {
     lock.release()
     await store.close()
-  }
+  })
+  assert.deepEqual(readToken, token)
+  assert.deepEqual(readSession, session)
 })
 
 test('start-up on a database locked past the busy timeout fails with a message naming the file', async () => {

@@ -3,6 +3,8 @@
  * SQL: the row shapes, the record codec (sealing secrets, checking JSON read back) and the
  * rotation rules (grace window, born-revoked families).
  */
+export type { ExchangePlan, RotationPlan, TokenWrite } from './grant-plans.js'
+export { planExchange, planRotation } from './grant-plans.js'
 export { isJsonObject, isUpstreamTokens, isUpstreamUser, parseStoredJson } from './json-guards.js'
 export {
   assertDigest,
@@ -39,6 +41,7 @@ export type {
 } from './stored-rows.js'
 export type { SweepCounts } from './sweep-rules.js'
 export {
+  EXPIRING_KINDS,
   emptySweepCounts,
   inBatches,
   SWEEP_BATCH,

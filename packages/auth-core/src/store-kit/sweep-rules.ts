@@ -24,6 +24,9 @@ export interface SweepCounts {
   revokedFamilies: number
 }
 
+/** The kinds of rows removed when their `expires_at` has passed (clients have no expiry). */
+export const EXPIRING_KINDS = ['transactions', 'codes', 'tokens', 'sessions', 'revokedFamilies'] as const
+
 export function emptySweepCounts(): SweepCounts {
   return { transactions: 0, codes: 0, tokens: 0, sessions: 0, clients: 0, revokedFamilies: 0 }
 }

@@ -1,4 +1,6 @@
-import { bornRevoked, exchangeStep, refreshTokenOf, rotationStep } from '../store-kit/rotation-rules.js'
+import { planExchange, planRotation } from '../store-kit/grant-plans.js'
+import { codeToRow, rowToToken, tokenToRow } from '../store-kit/record-codec.js'
+import { bornRevoked } from '../store-kit/rotation-rules.js'
 import { emptySweepCounts, type SweepCounts, UNUSED_CLIENT_MS } from '../store-kit/sweep-rules.js'
 import type { OAuthStore } from './oauth-store.js'
 import type {
@@ -64,23 +66,24 @@ export class MemoryStore implements OAuthStore {
   ): Promise<ConsumeCodeResult> {
     const stored = this.#codes.get(codeHash)
     if (!stored) return { outcome: 'missing' }
-    const { record } = stored
-    const family = [...this.#tokens.values()].filter((token) => token.familyId === record.familyId)
-    const used = family.some((token) => token.consumed || token.revoked)
-    const step = exchangeStep({ ...stored, expiresAt: record.expiresAt }, used, now, graceMs)
-    if (step === 'replayed') return { outcome: 'replayed', code: record }
-    if (step === 'expired') return { outcome: 'expired' }
-    const minted = issue(record, this.#sessions.get(record.sessionId))
-    if (step === 'grace') {
-      if (!minted?.length) return { outcome: 'replayed', code: record }
+    const family = [...this.#tokens.values()].filter((token) => token.familyId === stored.record.familyId)
+    const row = { ...codeToRow(stored.record), consumed: stored.consumed, consumedAt: stored.consumedAt }
+    const plan = planExchange(
+      {
+        row,
+        familyUsed: family.some((token) => token.consumed || token.revoked),
+        session: this.#sessions.get(stored.record.sessionId),
+      },
+      now,
+      graceMs,
+      issue,
+    )
+    if ('done' in plan) return plan.done
+    stored.consumed = plan.codeSet.consumed
+    stored.consumedAt = plan.codeSet.consumedAt
+    if (plan.revokeFamily)
       for (const token of family) this.#tokens.set(token.tokenHash, { ...token, revoked: true })
-      stored.consumedAt = null // once only
-      return { outcome: 'consumed', code: record, tokens: this.#save(minted) }
-    }
-    if (minted === undefined) return { outcome: 'declined', code: record }
-    stored.consumed = true
-    stored.consumedAt = now
-    return { outcome: 'consumed', code: record, tokens: this.#save(minted) }
+    return plan.finish(this.#save(plan.insert))
   }
 
   async saveTokens(tokens: readonly TokenRecord[]): Promise<void> {
@@ -98,23 +101,22 @@ export class MemoryStore implements OAuthStore {
     issue: IssueTokens<TokenRecord>,
   ): Promise<RotateRefreshResult> {
     const token = this.#tokens.get(tokenHash)
-    const successor = token?.successorHash === undefined ? undefined : this.#tokens.get(token.successorHash)
-    const step = rotationStep(token, successor, now, graceMs)
-    if (step.kind === 'refuse') return step.result
-    const minted = issue(step.token, this.#sessions.get(step.token.sessionId))
-    if (minted === undefined) return { outcome: 'declined', token: step.token }
-    const successorHash = refreshTokenOf(minted)?.tokenHash
-    if (step.kind === 'grace') {
-      const { rotatedAt: _at, successorHash: _next, ...superseded } = step.successor
-      this.#tokens.set(step.successor.tokenHash, { ...superseded, consumed: true })
-      // Once only: the replayed token has no window left.
-      const { rotatedAt: _used, ...replayed } = step.token
-      this.#tokens.set(tokenHash, { ...replayed, successorHash })
-      return { outcome: 'grace', token: step.token, tokens: this.#save(minted) }
+    const plan = planRotation(
+      {
+        token,
+        successor: token?.successorHash === undefined ? undefined : this.#tokens.get(token.successorHash),
+        session: token && this.#sessions.get(token.sessionId),
+      },
+      now,
+      graceMs,
+      issue,
+    )
+    if ('done' in plan) return plan.done
+    for (const write of plan.tokenWrites) {
+      const current = this.#tokens.get(write.tokenHash)
+      if (current) this.#tokens.set(write.tokenHash, rowToToken({ ...tokenToRow(current), ...write.set }))
     }
-    const rotated = { ...step.token, consumed: true, rotatedAt: now, successorHash }
-    this.#tokens.set(tokenHash, rotated)
-    return { outcome: 'rotated', token: rotated, tokens: this.#save(minted) }
+    return plan.finish(this.#save(plan.insert))
   }
 
   async revokeToken(tokenHash: string): Promise<TokenRecord | undefined> {

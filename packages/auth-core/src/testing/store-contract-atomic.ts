@@ -170,8 +170,10 @@ export function atomicContract(withStore: WithStore): void {
       assert.equal(result.outcome, 'grace')
       for (const token of retry) assert.deepEqual(await store.getToken(token.tokenHash), token)
       assert.equal((await store.getToken(refresh.tokenHash))?.successorHash, retry[1]?.tokenHash)
-    const again = await store.rotateRefresh(refresh.tokenHash, T0 + 2, GRACE_MS, () => pair(refresh.familyId))
-    assert.equal(again.outcome, 'reused', 'once only: a second replay is reuse')
+      const again = await store.rotateRefresh(refresh.tokenHash, T0 + 2, GRACE_MS, () =>
+        pair(refresh.familyId),
+      )
+      assert.equal(again.outcome, 'reused', 'once only: a second replay is reuse')
       // The superseded successor has no window of its own: using it is reuse.
       const lostRefresh = lost[1]?.tokenHash ?? ''
       assert.equal((await store.getToken(lostRefresh))?.consumed, true)

@@ -1,3 +1,4 @@
+import type { TokenEndpointAuthMethod } from '@mxcp/auth-core'
 import { blob, index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 
 /**
@@ -24,9 +25,8 @@ export const clients = sqliteTable('clients', {
   grantTypes: text('grant_types', { mode: 'json' }).$type<string[]>().notNull(),
   responseTypes: text('response_types', { mode: 'json' }).$type<string[]>().notNull(),
   scopes: text('scopes', { mode: 'json' }).$type<string[]>().notNull(),
-  tokenEndpointAuthMethod: text('token_endpoint_auth_method', {
-    enum: ['none', 'client_secret_post', 'client_secret_basic'],
-  }).notNull(),
+  // RFC 7591 §2: none, client_secret_post or client_secret_basic (auth-core checks it on the way in).
+  tokenEndpointAuthMethod: text('token_endpoint_auth_method').$type<TokenEndpointAuthMethod>().notNull(),
   issuedAt: integer('issued_at').notNull(),
   secretExpiresAt: integer('secret_expires_at').notNull(),
   /** JSON text (the column was written in drizzle's json mode before: the same bytes). */
@@ -67,8 +67,7 @@ export const codes = sqliteTable(
     createdAt: integer('created_at').notNull(),
     expiresAt: integer('expires_at').notNull(),
     consumed: integer('consumed', { mode: 'boolean' }).notNull().default(false),
-    /** When the code was exchanged: the grace window for a lost token response. */
-    consumedAt: integer('consumed_at'),
+    consumedAt: integer('consumed_at'), // the exchange's time: starts the lost-response window
   },
   (table) => [index('codes_expires_at').on(table.expiresAt)],
 )
@@ -88,9 +87,8 @@ export const tokens = sqliteTable(
     expiresAt: integer('expires_at').notNull(),
     revoked: integer('revoked', { mode: 'boolean' }).notNull().default(false),
     consumed: integer('consumed', { mode: 'boolean' }).notNull().default(false),
-    /** Refresh tokens, once rotated: when, and the hash of the successor (the grace window). */
-    rotatedAt: integer('rotated_at'),
-    successorHash: text('successor_hash'),
+    rotatedAt: integer('rotated_at'), // set by a rotation: starts the grace window
+    successorHash: text('successor_hash'), // the refresh token that replaced this one
   },
   (table) => [
     index('tokens_family_id').on(table.familyId),
