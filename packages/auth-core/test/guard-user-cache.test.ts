@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { sha256 } from '../src/index.js'
+import {
+  MemoryStore,
+  type OAuthStore,
+  type SessionPatch,
+  StoreUnavailableError,
+  sha256,
+} from '../src/index.js'
 import { Harness, type HarnessOptions } from './helpers/harness.js'
 
 async function withHarness(options: HarnessOptions, body: (h: Harness) => Promise<void>): Promise<void> {
@@ -212,4 +218,77 @@ describe('the user context cache', () => {
       h.clock.advance(300_000)
       assert.equal((await h.call(issued.accessToken)).statusCode, 401)
     }))
+})
+
+/** `memory`, except that the next `failures.left` session updates fail as a database outage would. */
+function failingSessionUpdates(memory: MemoryStore, failures: { left: number }): OAuthStore {
+  return new Proxy(memory, {
+    get(target, key) {
+      if (key === 'updateSession')
+        return async (sessionId: string, patch: SessionPatch) => {
+          if (failures.left > 0) {
+            failures.left--
+            throw new StoreUnavailableError('database down')
+          }
+          return target.updateSession(sessionId, patch)
+        }
+      const value: unknown = Reflect.get(target, key)
+      return typeof value === 'function' ? value.bind(target) : value
+    },
+  })
+}
+
+describe('an upstream refresh whose result cannot be saved', () => {
+  test('is retried, kept and saved before use: the rotated upstream token is never lost', async () => {
+    const memory = new MemoryStore()
+    const failures = { left: 0 }
+    const store = failingSessionUpdates(memory, failures)
+    const h = await Harness.start({
+      store,
+      idp: { accessTokenTtlSeconds: 600, rotateRefreshTokens: true },
+      auth: { cache_ttl: 3600 },
+    })
+    try {
+      const issued = await h.issue()
+      const sessionId = await sessionOf(h, issued.accessToken)
+      h.clock.advance(600_000)
+      failures.left = 4 // longer than the retries last: the first request gets 503
+      const first = await h.call(issued.accessToken)
+      // Served from the last known profile while the save is retried (100 + 400 + 1000 ms), or 503.
+      assert.ok([200, 503].includes(first.statusCode), `answered ${first.statusCode}`)
+      await new Promise((resolve) => setTimeout(resolve, 1_800)) // the retries run out
+      assert.equal(h.idp.tokenRequests('refresh_token').length, 1, 'the provider rotated its refresh token')
+      assert.equal(failures.left, 0, 'every save failed')
+      // The database is back: the kept tokens are saved first and used; the provider is not asked again.
+      const served = await h.call(issued.accessToken)
+      assert.equal(served.statusCode, 200)
+      assert.equal(
+        h.idp.tokenRequests('refresh_token').length,
+        1,
+        'no second refresh with a dead refresh token',
+      )
+      const saved = await memory.getSession(sessionId)
+      assert.equal(saved?.upstream.accessToken, served.json().upstreamToken, 'what is used is what was saved')
+      h.clock.advance(600_000)
+      assert.equal((await h.call(issued.accessToken)).statusCode, 200, 'and the next refresh works')
+    } finally {
+      await h.close()
+    }
+  })
+
+  test('a save that fails briefly is retried and the request is served', async () => {
+    const memory = new MemoryStore()
+    const failures = { left: 0 }
+    const store = failingSessionUpdates(memory, failures)
+    const h = await Harness.start({ store, idp: { accessTokenTtlSeconds: 600, rotateRefreshTokens: true } })
+    try {
+      const issued = await h.issue()
+      h.clock.advance(600_000)
+      failures.left = 2
+      assert.equal((await h.call(issued.accessToken)).statusCode, 200)
+      assert.equal(h.idp.tokenRequests('refresh_token').length, 1)
+    } finally {
+      await h.close()
+    }
+  })
 })
