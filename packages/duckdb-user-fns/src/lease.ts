@@ -20,11 +20,21 @@ const POOL_OWNED = new Set<PropertyKey>(['closeSync', 'disconnectSync', 'constru
  */
 export class Lease {
   #ended = false
+  #endedError: () => Error = () => new LeaseEndedError()
   readonly #inFlight = new Set<Promise<unknown>>()
 
   /** A view of `target` that stops working when the lease ends. */
   guard<T extends object>(target: T): T {
     return new Proxy(target, { get: (object, property) => this.#get(object, property) })
+  }
+
+  /**
+   * Stops new calls at once (they throw what `error` makes) without waiting: a query that ran
+   * out of time is interrupted, and nothing may start after it.
+   */
+  stop(error: () => Error): void {
+    this.#ended = true
+    this.#endedError = error
   }
 
   /** Ends the lease: no new calls, then waits for the calls already made to settle. */
@@ -34,7 +44,7 @@ export class Lease {
   }
 
   #get(target: object, property: PropertyKey): unknown {
-    if (this.#ended) throw new LeaseEndedError()
+    if (this.#ended) throw this.#endedError()
     const value: unknown = Reflect.get(target, property, target)
     if (typeof value !== 'function') return value
     if (POOL_OWNED.has(property)) {
@@ -46,7 +56,7 @@ export class Lease {
   }
 
   #call(invoke: () => unknown): unknown {
-    if (this.#ended) throw new LeaseEndedError()
+    if (this.#ended) throw this.#endedError()
     const result = invoke()
     if (!(result instanceof Promise)) return this.#guardResult(result)
     this.#inFlight.add(result)

@@ -1,7 +1,9 @@
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
+import { type ConnectionBaseline, cleanUp, readBaseline } from './connection-state.js'
 import { FairQueue } from './fair-queue.js'
 import { ensureUserFunctions } from './install-user-functions.js'
 import { Lease } from './lease.js'
+import { QueryTimeoutError } from './query-timeout.js'
 import { redactSecret } from './redact-secret.js'
 import { type BoundUser, type SqlUser, toBoundUser } from './sql-user.js'
 import type { UserRegistry } from './user-registry.js'
@@ -10,6 +12,21 @@ import type { UserRegistry } from './user-registry.js'
 export interface UserPoolOptions {
   /** Connections in the pool, hence requests running SQL at once. Default 4. */
   size?: number
+  /**
+   * How long one lease may run, ms; then its query is interrupted and `withUser()` rejects with
+   * {@link QueryTimeoutError}. Default 30 000; `0` = no limit.
+   */
+  queryTimeoutMs?: number
+  /**
+   * Connections one user (by provider and user id) may hold at once; their further calls wait
+   * while other users' calls go first. Default: half the pool, at least 1. Anonymous callers
+   * (no authentication) are one user each call and are not limited.
+   */
+  maxConnectionsPerUser?: number
+  /** How long a call waits for a connection before `PoolBusyError`, ms. Default 10 000. */
+  maxWaitMs?: number
+  /** Told, without values, why a connection was closed and replaced after a lease. */
+  onDiscard?: (problems: readonly string[]) => void
 }
 
 /** Connections of one DuckDB database, each lent to one request at a time with its caller bound. */
@@ -28,6 +45,8 @@ export class UserPoolClosedError extends Error {
 }
 
 const DEFAULT_SIZE = 4
+export const DEFAULT_QUERY_TIMEOUT_MS = 30_000
+export const DEFAULT_MAX_WAIT_MS = 10_000
 
 interface PooledConnection {
   readonly connection: DuckDBConnection
@@ -35,31 +54,57 @@ interface PooledConnection {
   readonly id: number
 }
 
+/** Who holds a connection, for the per-user share: '' for anonymous callers (not limited). */
+function holderOf(user: BoundUser): string {
+  if (user.userId === '' && user.username === '') return ''
+  return `${user.provider}\u0000${user.userId}\u0000${user.username}`
+}
+
 class LeasingUserPool implements UserPool {
-  readonly #connections: readonly PooledConnection[]
+  readonly #instance: DuckDBInstance
+  readonly #connections = new Set<PooledConnection>()
   readonly #queue: FairQueue<PooledConnection>
   readonly #registry: UserRegistry
+  readonly #baseline: ConnectionBaseline
+  readonly #timeoutMs: number
+  readonly #onDiscard: ((problems: readonly string[]) => void) | undefined
   /** Requests admitted and not finished, waiting ones included: close() lets them finish. */
   #admitted = 0
   #drained: (() => void) | undefined
   #closing: Promise<void> | undefined
 
-  constructor(connections: readonly PooledConnection[], registry: UserRegistry) {
-    this.#connections = connections
-    this.#queue = new FairQueue(connections)
+  constructor(
+    instance: DuckDBInstance,
+    connections: readonly PooledConnection[],
+    registry: UserRegistry,
+    baseline: ConnectionBaseline,
+    options: Required<Pick<UserPoolOptions, 'queryTimeoutMs' | 'maxConnectionsPerUser' | 'maxWaitMs'>> &
+      Pick<UserPoolOptions, 'onDiscard'>,
+  ) {
+    this.#instance = instance
+    for (const pooled of connections) this.#connections.add(pooled)
+    this.#queue = new FairQueue(connections, {
+      perHolder: options.maxConnectionsPerUser,
+      maxWaitMs: options.maxWaitMs,
+    })
     this.#registry = registry
+    this.#baseline = baseline
+    this.#timeoutMs = options.queryTimeoutMs
+    this.#onDiscard = options.onDiscard
   }
 
   async withUser<T>(user: SqlUser | undefined, fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
     if (this.#closing !== undefined) throw new UserPoolClosedError()
     const bound = toBoundUser(user)
+    const holder = holderOf(bound)
     this.#admitted++
     try {
-      const pooled = await this.#queue.acquire()
+      let pooled = await this.#queue.acquire(holder)
       try {
         return await this.#run(pooled, bound, fn)
       } finally {
-        this.#queue.release(pooled)
+        pooled = await this.#restore(pooled)
+        this.#queue.release(pooled, holder)
       }
     } finally {
       this.#admitted--
@@ -73,15 +118,38 @@ class LeasingUserPool implements UserPool {
     fn: (conn: DuckDBConnection) => Promise<T>,
   ): Promise<T> {
     const lease = new Lease()
+    let timedOut = false
+    const timer =
+      this.#timeoutMs > 0
+        ? setTimeout(() => {
+            timedOut = true
+            lease.stop(() => new QueryTimeoutError(this.#timeoutMs))
+            pooled.connection.interrupt()
+          }, this.#timeoutMs)
+        : undefined
     this.#registry.bind(pooled.id, user)
     try {
       return await fn(lease.guard(pooled.connection))
     } catch (error) {
+      if (timedOut) throw new QueryTimeoutError(this.#timeoutMs)
       throw redactSecret(error, user.externalToken)
     } finally {
+      if (timer !== undefined) clearTimeout(timer)
       await lease.end()
       this.#registry.clear(pooled.id)
     }
+  }
+
+  /** The connection cleaned, or a fresh one in its place when it cannot be cleaned. */
+  async #restore(pooled: PooledConnection): Promise<PooledConnection> {
+    const problems = await cleanUp(pooled.connection, pooled.id, this.#registry, this.#baseline)
+    if (problems.length === 0) return pooled
+    this.#onDiscard?.(problems)
+    this.#connections.delete(pooled)
+    pooled.connection.disconnectSync()
+    const fresh = await openPooled(this.#instance)
+    this.#connections.add(fresh)
+    return fresh
   }
 
   close(): Promise<void> {
@@ -92,6 +160,17 @@ class LeasingUserPool implements UserPool {
   async #shutDown(): Promise<void> {
     if (this.#admitted > 0) await new Promise<void>((resolve) => (this.#drained = resolve))
     for (const { connection } of this.#connections) connection.disconnectSync()
+  }
+}
+
+async function openPooled(instance: DuckDBInstance): Promise<PooledConnection> {
+  const connection = await instance.connect()
+  return { connection, id: connection.clientContext.connectionId }
+}
+
+function checkOption(name: string, value: number, minimum: number): void {
+  if (!Number.isInteger(value) || value < minimum) {
+    throw new RangeError(`UserPoolOptions.${name} must be an integer >= ${minimum}, got ${String(value)}`)
   }
 }
 
@@ -107,14 +186,23 @@ export async function createUserPool(
   if (!Number.isInteger(size) || size < 1) {
     throw new RangeError(`UserPoolOptions.size must be a positive integer, got ${String(size)}`)
   }
+  const queryTimeoutMs = options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS
+  const maxConnectionsPerUser = options.maxConnectionsPerUser ?? Math.max(1, Math.floor(size / 2))
+  const maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS
+  checkOption('queryTimeoutMs', queryTimeoutMs, 0)
+  checkOption('maxConnectionsPerUser', maxConnectionsPerUser, 1)
+  checkOption('maxWaitMs', maxWaitMs, 1)
   const connections: PooledConnection[] = []
   try {
-    for (let i = 0; i < size; i++) {
-      const connection = await instance.connect()
-      connections.push({ connection, id: connection.clientContext.connectionId })
-    }
+    for (let i = 0; i < size; i++) connections.push(await openPooled(instance))
     const registry = await ensureUserFunctions(connections[0]!.connection)
-    return new LeasingUserPool(connections, registry)
+    const baseline = await readBaseline(connections[0]!.connection)
+    return new LeasingUserPool(instance, connections, registry, baseline, {
+      queryTimeoutMs,
+      maxConnectionsPerUser,
+      maxWaitMs,
+      onDiscard: options.onDiscard,
+    })
   } catch (error) {
     for (const { connection } of connections) connection.disconnectSync()
     throw error
