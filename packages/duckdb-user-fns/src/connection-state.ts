@@ -23,7 +23,7 @@ const STATE_QUERY = `SELECT current_setting('search_path') AS search_path,
   current_schema() AS schema_name,
   current_database() AS database_name,
   (SELECT count(*) FROM duckdb_tables() WHERE temporary)
-    + (SELECT count(*) FROM duckdb_views() WHERE temporary)
+    + (SELECT count(*) FROM duckdb_views() WHERE temporary AND NOT internal)
     + (SELECT count(*) FROM duckdb_sequences() WHERE temporary) AS temporary_objects,
   (SELECT count(*) FROM duckdb_variables()) AS variables,
   (SELECT count(*) FROM duckdb_prepared_statements()) AS prepared,
