@@ -1,5 +1,5 @@
 import { type DuckDBConnection, type DuckDBPreparedStatement, StatementType } from '@duckdb/node-api'
-import type { RefusedFunctions } from './refused-functions.js'
+import { REFUSED_TABLE_FUNCTIONS, type RefusedFunctions } from './refused-functions.js'
 
 /** A statement the built-in SQL tool does not run; the message names why, never a value. */
 export class RefusedStatementError extends Error {
@@ -68,9 +68,14 @@ async function checkFunctions(connection: DuckDBConnection, query: string, refus
   if (!Array.isArray(statements) || statements.length !== 1) {
     throw new RefusedStatementError('Refused: send exactly one SQL statement per call')
   }
-  for (const name of calledFunctions(statements[0])) {
+  const { functions, tables } = namesIn(statements[0])
+  for (const name of functions) {
     const why = refused.get(name)
     if (why !== undefined) throw new RefusedStatementError(`Refused: the function ${name}() ${why}`)
+  }
+  for (const name of tables) {
+    const why = Object.hasOwn(REFUSED_TABLE_FUNCTIONS, name) ? REFUSED_TABLE_FUNCTIONS[name] : undefined
+    if (why !== undefined) throw new RefusedStatementError(`Refused: the view ${name} ${why}`)
   }
 }
 
@@ -78,14 +83,23 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-/** Every function name in a serialised syntax tree: scalar, aggregate, window and table functions. */
-function calledFunctions(node: unknown, found = new Set<string>()): Set<string> {
+/**
+ * Every function name in a serialised syntax tree (scalar, aggregate, window and table
+ * functions), and the names of the tables and views it reads: DuckDB's log is also a view
+ * (`duckdb_logs`) over the table function of the same name.
+ */
+function namesIn(
+  node: unknown,
+  found = { functions: new Set<string>(), tables: new Set<string>() },
+): { functions: Set<string>; tables: Set<string> } {
   if (Array.isArray(node)) {
-    for (const item of node) calledFunctions(item, found)
+    for (const item of node) namesIn(item, found)
   } else if (isObject(node)) {
     const name = node['function_name']
-    if (typeof name === 'string') found.add(name.toLowerCase())
-    for (const value of Object.values(node)) calledFunctions(value, found)
+    if (typeof name === 'string') found.functions.add(name.toLowerCase())
+    const table = node['table_name']
+    if (node['type'] === 'BASE_TABLE' && typeof table === 'string') found.tables.add(table.toLowerCase())
+    for (const value of Object.values(node)) namesIn(value, found)
   }
   return found
 }
