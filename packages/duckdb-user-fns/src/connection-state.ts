@@ -75,7 +75,10 @@ export async function cleanUp(
     const reader = await connection.runAndReadAll(STATE_QUERY)
     const state = reader.getRowObjects()[0] ?? {}
     if (String(state['search_path']) !== baseline.searchPath) problems.push('a changed search_path')
-    if (String(state['schema_name']) !== baseline.schema || String(state['database_name']) !== baseline.database)
+    if (
+      String(state['schema_name']) !== baseline.schema ||
+      String(state['database_name']) !== baseline.database
+    )
       problems.push('a changed current schema')
     if (state['temporary_objects'] !== 0n) problems.push('temporary objects')
     if (state['variables'] !== 0n) problems.push('session variables')

@@ -11,6 +11,7 @@ export {
   createUserPool,
   DEFAULT_MAX_WAIT_MS,
   DEFAULT_QUERY_TIMEOUT_MS,
+  UserFunctionShadowedError,
   UserPoolClosedError,
   withUser,
 } from './user-pool.js'

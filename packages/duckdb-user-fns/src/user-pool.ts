@@ -36,6 +36,20 @@ export interface UserPool {
   close(): Promise<void>
 }
 
+/**
+ * Thrown by `withUser()` once an object in the database shadows a user function for every
+ * connection (a macro `get_username` in the main schema, say): the pool then runs no SQL at
+ * all rather than let a call read someone else's answer.
+ */
+export class UserFunctionShadowedError extends Error {
+  override readonly name = 'UserFunctionShadowedError'
+  constructor(problems: readonly string[]) {
+    super(
+      `refusing to run SQL: ${problems.join(', ')} on a fresh connection; drop the object named like a user function`,
+    )
+  }
+}
+
 /** Thrown by `withUser()` once `close()` has been called. */
 export class UserPoolClosedError extends Error {
   override readonly name = 'UserPoolClosedError'
@@ -72,6 +86,7 @@ class LeasingUserPool implements UserPool {
   #admitted = 0
   #drained: (() => void) | undefined
   #closing: Promise<void> | undefined
+  #shadowed: UserFunctionShadowedError | undefined
 
   constructor(
     instance: DuckDBInstance,
@@ -95,12 +110,14 @@ class LeasingUserPool implements UserPool {
 
   async withUser<T>(user: SqlUser | undefined, fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
     if (this.#closing !== undefined) throw new UserPoolClosedError()
+    if (this.#shadowed !== undefined) throw this.#shadowed
     const bound = toBoundUser(user)
     const holder = holderOf(bound)
     this.#admitted++
     try {
       let pooled = await this.#queue.acquire(holder)
       try {
+        if (this.#shadowed !== undefined) throw this.#shadowed
         return await this.#run(pooled, bound, fn)
       } finally {
         pooled = await this.#restore(pooled)
@@ -149,6 +166,10 @@ class LeasingUserPool implements UserPool {
     pooled.connection.disconnectSync()
     const fresh = await openPooled(this.#instance)
     this.#connections.add(fresh)
+    // A fresh connection has no temporary objects: if it still resolves a user function to
+    // another object, that object is in the database itself, and no connection is safe.
+    const persistent = await cleanUp(fresh.connection, fresh.id, this.#registry, this.#baseline)
+    if (persistent.length > 0) this.#shadowed = new UserFunctionShadowedError(persistent)
     return fresh
   }
 

@@ -1,5 +1,10 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
-import { PoolBusyError, QueryTimeoutError, UserPoolClosedError } from '@mxcp/duckdb-user-fns'
+import {
+  PoolBusyError,
+  QueryTimeoutError,
+  UserFunctionShadowedError,
+  UserPoolClosedError,
+} from '@mxcp/duckdb-user-fns'
 import { ArgumentError } from '../arguments/argument-error.js'
 import { RefusedStatementError } from '../duckdb/read-only-statement.js'
 import { ResultTooLargeError } from '../duckdb/run-checked-query.js'
@@ -24,6 +29,7 @@ export function errorMessage(error: unknown): { message: string; expected: boole
     return { message: error.message, expected: true }
   }
   if (error instanceof QueryTimeoutError) return { message: `SQL error: ${error.message}`, expected: true }
+  if (error instanceof UserFunctionShadowedError) return { message: 'The database is not safe to query; see the server log', expected: false }
   if (error instanceof PoolBusyError) return { message: `The database is busy: ${error.message}`, expected: true }
   if (error instanceof Error && /^[A-Za-z ]+ Error: /.test(error.message)) {
     return { message: `SQL error: ${error.message}`, expected: true }
