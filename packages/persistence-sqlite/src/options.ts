@@ -6,7 +6,6 @@ export interface SqliteStoreLogger {
   info?(obj: object, msg?: string): void
 }
 
-
 /** How `openSqliteStore` opens the database (the guide's `auth.persistence` with `type: sqlite`). */
 export interface SqliteStoreOptions {
   /** The database file: `auth.persistence.path`, `~` already expanded (default `~/.mxcp/oauth.db`). */

@@ -53,7 +53,11 @@ test('without a key, one is generated in its own 0700 folder, never beside the d
   assert.equal(octal(modeOf(keyFile)), '600')
   assert.equal(octal(modeOf(dirname(keyFile))), '700')
   assert.equal(dirname(keyFile), join(homedir(), '.mxcp', 'keys'))
-  assert.deepEqual(readdirSync(dirname(path)).filter((name) => name.endsWith('.key')), [], 'no key beside the database')
+  assert.deepEqual(
+    readdirSync(dirname(path)).filter((name) => name.endsWith('.key')),
+    [],
+    'no key beside the database',
+  )
   assert.equal(Buffer.from(key, 'base64url').length, 32, 'a 256-bit random key')
   assert.equal(logger.warnings.length, 1, 'exactly one warning')
   assert.match(logger.warnings[0]?.msg ?? '', /encryption_key is not set/)
@@ -97,7 +101,11 @@ test('a database whose key file was lost refuses to start instead of generating 
   await (await openSqliteStore({ path })).close()
   rmSync(generatedKeyFile(path))
   await assertOpenFails(openSqliteStore({ path }), path, /key file .* is missing/)
-  assert.throws(() => readFileSync(generatedKeyFile(path)), { code: 'ENOENT' }, 'no replacement key was written')
+  assert.throws(
+    () => readFileSync(generatedKeyFile(path)),
+    { code: 'ENOENT' },
+    'no replacement key was written',
+  )
 })
 
 test('a malformed key file stops start-up with a message naming it', async () => {

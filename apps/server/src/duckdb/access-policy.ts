@@ -63,8 +63,9 @@ export function accessPolicy(options: AccessPolicyOptions): AccessPolicy {
   for (const secret of options.secrets) {
     const absolute = resolve(secret)
     const exposedBy =
-      directories.find((dir) => !URL_PREFIX.test(dir) && isInside(absolute, resolve(options.projectDir, dir))) ??
-      files.find((file) => file === absolute)
+      directories.find(
+        (dir) => !URL_PREFIX.test(dir) && isInside(absolute, resolve(options.projectDir, dir)),
+      ) ?? files.find((file) => file === absolute)
     if (exposedBy !== undefined) {
       throw new UnsafeAccessPolicyError(
         `${absolute} holds OAuth secrets and lies inside ${exposedBy}, which SQL may read: move it (auth.persistence.path) or narrow duckdb.allowed_paths`,

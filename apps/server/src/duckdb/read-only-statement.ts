@@ -56,7 +56,11 @@ function statementTypeName(type: StatementType): string {
   return name.replaceAll('_', ' ')
 }
 
-async function checkFunctions(connection: DuckDBConnection, query: string, refused: RefusedFunctions): Promise<void> {
+async function checkFunctions(
+  connection: DuckDBConnection,
+  query: string,
+  refused: RefusedFunctions,
+): Promise<void> {
   const reader = await connection.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR)', [query])
   const tree: unknown = JSON.parse(String(reader.getRows()[0]?.[0]))
   if (!isObject(tree) || tree['error'] !== false) {

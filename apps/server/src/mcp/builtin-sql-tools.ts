@@ -2,8 +2,8 @@ import type { UserPool } from '@mxcp/duckdb-user-fns'
 import { ArgumentValidator } from '../arguments/validate-arguments.js'
 import type { ParameterDefinition, SqlSource } from '../definitions/definition-types.js'
 import { scanSqlPlaceholders } from '../definitions/sql-placeholders.js'
-import { type ResultLimits, runCheckedQuery } from '../duckdb/run-checked-query.js'
 import type { RefusedFunctions } from '../duckdb/refused-functions.js'
+import { type ResultLimits, runCheckedQuery } from '../duckdb/run-checked-query.js'
 import { toSqlUser } from './caller.js'
 import { runDefinition } from './run-definition.js'
 import { serveTool, toolListing } from './serve-tool.js'
@@ -56,10 +56,19 @@ export function builtinSqlTools(pool: UserPool, options: BuiltinSqlToolsOptions)
   const description =
     'Run one read-only SQL query (SELECT, WITH, VALUES, EXPLAIN, DESCRIBE, SHOW, SUMMARIZE) on the DuckDB database and return the rows'
   const execute = serveTool(
-    toolListing('execute_sql_query', description, [SQL_PARAMETER], { readOnlyHint: true, openWorldHint: false }),
+    toolListing('execute_sql_query', description, [SQL_PARAMETER], {
+      readOnlyHint: true,
+      openWorldHint: false,
+    }),
     async (args, context) => {
       const { sql } = sqlValidator.validate(args)
-      return runCheckedQuery(pool, toSqlUser(context.user), String(sql), options.refusedFunctions, options.limits)
+      return runCheckedQuery(
+        pool,
+        toSqlUser(context.user),
+        String(sql),
+        options.refusedFunctions,
+        options.limits,
+      )
     },
   )
   const tables = {

@@ -29,8 +29,10 @@ export function errorMessage(error: unknown): { message: string; expected: boole
     return { message: error.message, expected: true }
   }
   if (error instanceof QueryTimeoutError) return { message: `SQL error: ${error.message}`, expected: true }
-  if (error instanceof UserFunctionShadowedError) return { message: 'The database is not safe to query; see the server log', expected: false }
-  if (error instanceof PoolBusyError) return { message: `The database is busy: ${error.message}`, expected: true }
+  if (error instanceof UserFunctionShadowedError)
+    return { message: 'The database is not safe to query; see the server log', expected: false }
+  if (error instanceof PoolBusyError)
+    return { message: `The database is busy: ${error.message}`, expected: true }
   if (error instanceof Error && /^[A-Za-z ]+ Error: /.test(error.message)) {
     return { message: `SQL error: ${error.message}`, expected: true }
   }

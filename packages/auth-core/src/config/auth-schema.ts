@@ -160,7 +160,9 @@ export interface AuthConfig
     | 'oidc'
   > {
   clients: ClientFilled[]
-  persistence?: Filled<Omit<Static<typeof PersistenceConfigSchema>, 'encryption_key' | 'url' | 'key_file'>> & {
+  persistence?: Filled<
+    Omit<Static<typeof PersistenceConfigSchema>, 'encryption_key' | 'url' | 'key_file'>
+  > & {
     encryption_key?: string | undefined
     key_file?: string | undefined
     url?: string | undefined

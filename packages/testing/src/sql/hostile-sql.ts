@@ -33,7 +33,8 @@ const REFUSED = /^Refused: /
 const NO_ACCESS = /Permission Error: .*disabled by configuration|^Refused: /
 const TIMED_OUT = /time limit/
 /** Refused by us, or stopped by DuckDB itself before anything ran (binder, catalog, access). */
-const STOPPED = /^Refused: |^(Permission|Catalog|Parser|Binder|Invalid Input) Error: |Failed to extract statements/
+const STOPPED =
+  /^Refused: |^(Permission|Catalog|Parser|Binder|Invalid Input) Error: |Failed to extract statements/
 
 const TEMPLATE: readonly HostileSql[] = [
   // Reading and listing files outside the data folder.
@@ -43,13 +44,25 @@ const TEMPLATE: readonly HostileSql[] = [
   { class: 'file-read', sql: "SELECT * FROM read_text('{keyFile}')", refusal: NO_ACCESS },
   { class: 'file-read', sql: "SELECT * FROM read_text('{oauthDb}.key')", refusal: NO_ACCESS },
   { class: 'file-read', sql: "SELECT * FROM read_text('{config}')", refusal: NO_ACCESS },
-  { class: 'file-read', sql: "SELECT * FROM read_csv('/etc/passwd', delim = ':', header = false)", refusal: NO_ACCESS },
+  {
+    class: 'file-read',
+    sql: "SELECT * FROM read_csv('/etc/passwd', delim = ':', header = false)",
+    refusal: NO_ACCESS,
+  },
   { class: 'file-read', sql: "SELECT * FROM read_json_auto('{home}/*.json')", refusal: NO_ACCESS },
   { class: 'file-read', sql: "SELECT * FROM glob('/*')", refusal: NO_ACCESS },
   { class: 'file-read', sql: "SELECT * FROM glob('{home}/**')", refusal: NO_ACCESS },
   { class: 'file-read', sql: "SELECT * FROM glob('{project}/data/../../**')", refusal: NO_ACCESS },
-  { class: 'file-read', sql: "SELECT * FROM read_text('{project}/data/../mxcp-site.yml')", refusal: NO_ACCESS },
-  { class: 'file-read', sql: "SELECT * FROM read_text('data/../../../../../../etc/hostname')", refusal: NO_ACCESS },
+  {
+    class: 'file-read',
+    sql: "SELECT * FROM read_text('{project}/data/../mxcp-site.yml')",
+    refusal: NO_ACCESS,
+  },
+  {
+    class: 'file-read',
+    sql: "SELECT * FROM read_text('data/../../../../../../etc/hostname')",
+    refusal: NO_ACCESS,
+  },
   { class: 'file-read', sql: "SELECT * FROM '/etc/passwd'", refusal: STOPPED },
   { class: 'file-read', sql: "SELECT * FROM read_parquet('{home}/x.parquet')", refusal: NO_ACCESS },
   { class: 'file-read', sql: "SELECT * FROM sniff_csv('/etc/passwd')", refusal: NO_ACCESS },
@@ -102,7 +115,11 @@ const TEMPLATE: readonly HostileSql[] = [
   // Macros and functions named like the user functions, in every schema on the search path.
   { class: 'shadowing', sql: "CREATE MACRO get_username() AS 'grace'", refusal: REFUSED },
   { class: 'shadowing', sql: "CREATE TEMP MACRO get_username() AS 'grace'", refusal: REFUSED },
-  { class: 'shadowing', sql: "CREATE OR REPLACE MACRO main.get_user_external_token() AS 'x'", refusal: REFUSED },
+  {
+    class: 'shadowing',
+    sql: "CREATE OR REPLACE MACRO main.get_user_external_token() AS 'x'",
+    refusal: REFUSED,
+  },
   { class: 'shadowing', sql: "CREATE MACRO temp.main.get_user_email() AS 'x'", refusal: STOPPED },
   { class: 'shadowing', sql: "CREATE MACRO system.main.get_user_id() AS 'x'", refusal: STOPPED },
   { class: 'shadowing', sql: "CREATE FUNCTION get_user_name() AS 'x'", refusal: REFUSED },
@@ -130,12 +147,20 @@ const TEMPLATE: readonly HostileSql[] = [
   { class: 'side-effect', sql: 'WITH x AS (SELECT setseed(0.1)) SELECT * FROM x', refusal: REFUSED },
   { class: 'side-effect', sql: 'SELECT list_transform([1, 2], v -> setseed(0.1))', refusal: REFUSED },
   { class: 'side-effect', sql: 'EXPLAIN ANALYZE SELECT setseed(0.1)', refusal: REFUSED },
-  { class: 'side-effect', sql: 'SELECT name FROM employees WHERE id = (SELECT setseed(0.2))', refusal: REFUSED },
+  {
+    class: 'side-effect',
+    sql: 'SELECT name FROM employees WHERE id = (SELECT setseed(0.2))',
+    refusal: REFUSED,
+  },
   // Functions that run SQL held in a string.
   { class: 'sql-from-string', sql: "SELECT * FROM query('SELECT 1')", refusal: REFUSED },
   { class: 'sql-from-string', sql: "SELECT * FROM query('SELECT setseed(0.1)')", refusal: REFUSED },
   { class: 'sql-from-string', sql: "SELECT * FROM query_table('employees')", refusal: REFUSED },
-  { class: 'sql-from-string', sql: "SELECT * FROM query_table(['employees', 'employees'])", refusal: REFUSED },
+  {
+    class: 'sql-from-string',
+    sql: "SELECT * FROM query_table(['employees', 'employees'])",
+    refusal: REFUSED,
+  },
   { class: 'sql-from-string', sql: "FROM system.main.query('SELECT 1')", refusal: REFUSED },
   { class: 'sql-from-string', sql: "SELECT (SELECT count(*) FROM QUERY('SELECT 1'))", refusal: REFUSED },
   { class: 'sql-from-string', sql: "EXPLAIN ANALYZE SELECT * FROM query('SELECT 1')", refusal: REFUSED },
