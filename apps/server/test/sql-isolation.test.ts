@@ -19,7 +19,7 @@ function caller(login: string): Required<SqlUser> {
   }
 }
 
-test('20 users x 200 interleaved requests while one user runs the hostile corpus: every answer is its caller\'s', async () => {
+test("20 users x 200 interleaved requests while one user runs the hostile corpus: every answer is its caller's", async () => {
   const project = copyExampleProject()
   const db = await openDatabase({
     path: join(project.path, 'data', 'demo.duckdb'),
@@ -86,7 +86,11 @@ test('20 users x 200 interleaved requests while one user runs the hostile corpus
         assert.ok(!outcome.text.includes(other.externalToken), 'no other user reached the hostile caller')
       }
     }
-    const after = await runQuery(db.pool, users[0], 'SELECT get_username() AS u, count(*) AS n FROM employees')
+    const after = await runQuery(
+      db.pool,
+      users[0],
+      'SELECT get_username() AS u, count(*) AS n FROM employees',
+    )
     assert.deepEqual(after, [{ u: 'ada', n: 10 }])
   } finally {
     await db.close()

@@ -10,6 +10,11 @@ import { RefusedStatementError } from '../duckdb/read-only-statement.js'
 import { ResultTooLargeError } from '../duckdb/run-checked-query.js'
 import { ResultShapeError } from './shape-result.js'
 
+/** DuckDB's errors start with their kind: `Catalog Error: …`, `Permission Error: …`. */
+const DUCKDB_ERROR = /^(?:Failed to extract statements: )?[A-Za-z ]+ Error: /
+/** What the Node API puts before an error found while splitting SQL into statements. */
+const EXTRACT_PREFIX = /^Failed to extract statements: /
+
 /** A successful tool result: the value as JSON text. */
 export function toolResult(value: unknown): CallToolResult {
   return { content: [{ type: 'text', text: JSON.stringify(value) }] }
@@ -33,8 +38,8 @@ export function errorMessage(error: unknown): { message: string; expected: boole
     return { message: 'The database is not safe to query; see the server log', expected: false }
   if (error instanceof PoolBusyError)
     return { message: `The database is busy: ${error.message}`, expected: true }
-  if (error instanceof Error && /^[A-Za-z ]+ Error: /.test(error.message)) {
-    return { message: `SQL error: ${error.message}`, expected: true }
+  if (error instanceof Error && DUCKDB_ERROR.test(error.message)) {
+    return { message: `SQL error: ${error.message.replace(EXTRACT_PREFIX, '')}`, expected: true }
   }
   return { message: 'Internal error while running the tool', expected: false }
 }

@@ -30,11 +30,10 @@ export interface HostileSql {
 }
 
 const REFUSED = /^Refused: /
-const NO_ACCESS = /Permission Error: .*disabled by configuration|^Refused: /
+const NO_ACCESS = /^SQL error: Permission Error: .*disabled by configuration|^Refused: /
 const TIMED_OUT = /time limit/
 /** Refused by us, or stopped by DuckDB itself before anything ran (binder, catalog, access). */
-const STOPPED =
-  /^Refused: |^(Permission|Catalog|Parser|Binder|Invalid Input) Error: |Failed to extract statements/
+const STOPPED = /^Refused: |^SQL error: (Permission|Catalog|Parser|Binder|Invalid Input) Error: /
 
 const TEMPLATE: readonly HostileSql[] = [
   // Reading and listing files outside the data folder.
