@@ -3,6 +3,7 @@ import { type ConnectionBaseline, cleanUp, readBaseline } from './connection-sta
 import { FairQueue } from './fair-queue.js'
 import { ensureUserFunctions } from './install-user-functions.js'
 import { Lease } from './lease.js'
+import { QueryTexts } from './query-texts.js'
 import { QueryTimeoutError } from './query-timeout.js'
 import { redactSecret } from './redact-secret.js'
 import { type BoundUser, type SqlUser, toBoundUser } from './sql-user.js'
@@ -82,6 +83,7 @@ class LeasingUserPool implements UserPool {
   readonly #baseline: ConnectionBaseline
   readonly #timeoutMs: number
   readonly #onDiscard: ((problems: readonly string[]) => void) | undefined
+  readonly #queryTexts = new QueryTexts()
   /** Requests admitted and not finished, waiting ones included: close() lets them finish. */
   #admitted = 0
   #drained: (() => void) | undefined
@@ -116,11 +118,12 @@ class LeasingUserPool implements UserPool {
     this.#admitted++
     try {
       let pooled = await this.#queue.acquire(holder)
+      const lease = new Lease()
       try {
         if (this.#shadowed !== undefined) throw this.#shadowed
-        return await this.#run(pooled, bound, fn)
+        return await this.#run(pooled, lease, bound, fn)
       } finally {
-        pooled = await this.#restore(pooled)
+        pooled = await this.#restore(pooled, lease)
         this.#queue.release(pooled, holder)
       }
     } finally {
@@ -131,15 +134,16 @@ class LeasingUserPool implements UserPool {
 
   async #run<T>(
     pooled: PooledConnection,
+    lease: Lease,
     user: BoundUser,
     fn: (conn: DuckDBConnection) => Promise<T>,
   ): Promise<T> {
-    const lease = new Lease()
     let timedOut = false
     const timer =
       this.#timeoutMs > 0
         ? setTimeout(() => {
             timedOut = true
+            lease.markOpaque()
             lease.stop(() => new QueryTimeoutError(this.#timeoutMs))
             pooled.connection.interrupt()
           }, this.#timeoutMs)
@@ -157,8 +161,15 @@ class LeasingUserPool implements UserPool {
     }
   }
 
-  /** The connection cleaned, or a fresh one in its place when it cannot be cleaned. */
-  async #restore(pooled: PooledConnection): Promise<PooledConnection> {
+  /**
+   * The connection cleaned, or a fresh one in its place when it cannot be cleaned. A lease that
+   * ran nothing but single SELECT statements (by DuckDB's own statement types, remembered per
+   * SQL text) cannot have changed the connection: no transaction, object, setting, variable or
+   * prepared statement outlives a SELECT in autocommit. Anything else gets the full check.
+   */
+  async #restore(pooled: PooledConnection, lease: Lease): Promise<PooledConnection> {
+    if (!lease.opaque && (await this.#queryTexts.onlyQueries(pooled.connection, lease.sqlTexts)))
+      return pooled
     const problems = await cleanUp(pooled.connection, pooled.id, this.#registry, this.#baseline)
     if (problems.length === 0) return pooled
     this.#onDiscard?.(problems)
