@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import type { DuckDBConnection } from '@duckdb/node-api'
+import { type DuckDBConnection, DuckDBScalarFunction, VARCHAR } from '@duckdb/node-api'
 import {
   createUserPool,
   findShadowingObjects,
@@ -160,6 +160,32 @@ describe('a connection goes back to the pool clean', () => {
       await db.close()
     }
   })
+})
+
+test('a lease that registers its own get_username() through the Node API stops the pool from running any SQL', async () => {
+  const db = await memoryDatabase()
+  const pool = await createUserPool(db.instance, { size: 2 })
+  try {
+    await pool.withUser(alice, async (conn) => {
+      conn.registerScalarFunction(
+        DuckDBScalarFunction.create({
+          name: 'get_username',
+          returnType: VARCHAR,
+          mainFunction: (_info, input, output) => {
+            for (let row = 0; row < input.rowCount; row++) output.setItem(row, 'alice')
+            output.flush()
+          },
+        }),
+      )
+    })
+    await assert.rejects(
+      pool.withUser(bob, (conn) => scalar(conn, 'SELECT get_username()')),
+      UserFunctionShadowedError,
+    )
+  } finally {
+    await pool.close()
+    await db.close()
+  }
 })
 
 describe('limits', () => {
