@@ -6,6 +6,7 @@ import { hostileSqlCorpus } from '@mxcp/testing/sql/hostile-sql'
 import { openDatabase } from '../src/duckdb/open-database.js'
 import { runCheckedQuery } from '../src/duckdb/run-checked-query.js'
 import { runQuery } from '../src/duckdb/run-query.js'
+import { errorMessage } from '../src/mcp/tool-result.js'
 import { copyExampleProject } from './helpers/example-project.js'
 
 function caller(login: string): Required<SqlUser> {
@@ -45,7 +46,8 @@ test("20 users x 200 interleaved requests while one user runs the hostile corpus
           const rows = await runCheckedQuery(db.pool, mallory, entry.sql, db.refusedFunctions)
           outcomes.push({ sql: entry.sql, ok: entry.refusal === undefined, text: JSON.stringify(rows) })
         } catch (error) {
-          const text = error instanceof Error ? error.message : String(error)
+          // What the caller would read: the tool error's text.
+          const text = errorMessage(error).message
           outcomes.push({ sql: entry.sql, ok: entry.refusal?.test(text) === true, text })
         }
       }
