@@ -192,6 +192,28 @@ describe('DuckDB is locked down when the server opens it', () => {
 })
 
 describe('start-up refuses an unsafe database or allow-list', () => {
+  test('extensions listed in mxcp-site.yml are loaded before the lock-down; one that is not installed stops start-up, and none is downloaded', async () => {
+    const project = copyExampleProject()
+    try {
+      const site = (extensions: string[]): void =>
+        writeFileSync(
+          join(project.path, 'mxcp-site.yml'),
+          stringify({ mxcp: 1, project: 'demo', extensions, sql_tools: { enabled: true } }),
+        )
+      site(['json'])
+      const running = await startInProcess({ projectDir: project.path })
+      await running.close()
+      // httpfs is not bundled with @duckdb/node-api and cannot be installed offline.
+      site(['httpfs'])
+      await assert.rejects(
+        startInProcess({ projectDir: project.path }),
+        /The DuckDB extension httpfs \(mxcp-site\.yml extensions\) cannot be loaded: install it first/,
+      )
+    } finally {
+      project.dispose()
+    }
+  })
+
   test('a DuckDB file that already holds a macro named like a user function stops start-up, naming the object', async () => {
     const project = copyExampleProject()
     try {

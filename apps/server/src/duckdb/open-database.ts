@@ -19,6 +19,8 @@ export interface OpenDatabaseOptions {
   readonly allowedPaths?: readonly string[] | undefined
   /** Files SQL must never reach (the OAuth database and key file): start-up fails if allowed. */
   readonly secretFiles?: readonly string[] | undefined
+  /** Extensions to load before the lock-down (`extensions` of mxcp-site.yml); never installed here. */
+  readonly extensions?: readonly string[] | undefined
   /** SQL run once at start-up (not in read-only mode); write it so that it can run again. */
   readonly seedFile?: string | undefined
   /** Connections, hence requests running SQL at once. */
@@ -55,6 +57,25 @@ async function refuseShadowing(connection: DuckDBConnection, path: string): Prom
   )
 }
 
+/** Thrown at start-up when an extension the project lists cannot be loaded. */
+export class ExtensionLoadError extends Error {
+  override readonly name = 'ExtensionLoadError'
+}
+
+async function loadExtensions(connection: DuckDBConnection, names: readonly string[]): Promise<void> {
+  for (const name of names) {
+    if (!/^[a-z][a-z0-9_]*$/.test(name))
+      throw new ExtensionLoadError(`extensions: "${name}" is not an extension name`)
+    try {
+      await connection.run(`LOAD ${name}`)
+    } catch (error) {
+      throw new ExtensionLoadError(
+        `The DuckDB extension ${name} (mxcp-site.yml extensions) cannot be loaded: install it first (mxcp never downloads extensions). ${error instanceof Error ? error.message.split('\n')[0] : ''}`,
+      )
+    }
+  }
+}
+
 /**
  * Opens the profile's DuckDB database locked down: external access limited to the data folder,
  * the DuckDB file and `allowedPaths`; no extension loaded on demand; DuckDB's log off. Then runs
@@ -85,6 +106,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     let refusedFunctions: RefusedFunctions
     let pool: UserPool
     try {
+      await loadExtensions(setup, options.extensions ?? [])
       await restrictAccess(setup, policy)
       if (options.seedFile && !options.readonly && existsSync(options.seedFile)) {
         await setup.run(readFileSync(options.seedFile, 'utf8'))

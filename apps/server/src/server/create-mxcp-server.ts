@@ -76,6 +76,7 @@ export async function createMxcpServer(options: MxcpServerOptions): Promise<Mxcp
     readonly: overrides.readonly ?? config.duckdbReadonly,
     projectDir: config.projectDir,
     dataDir: config.site.paths.data,
+    extensions: config.site.extensions,
     allowedPaths: duckdb?.allowed_paths,
     secretFiles: oauthSecretFiles(config),
     seedFile: join(config.projectDir, config.site.paths.data, SEED_FILE),

@@ -8,6 +8,9 @@ export const SiteConfigSchema = Type.Object(
     mxcp: Type.Union([Type.Literal(1), Type.Literal('1')]),
     project: Type.String({ minLength: 1 }),
     profile: Type.Optional(Type.String({ minLength: 1, default: 'default' })),
+    // Extensions loaded when the database is opened, before it is locked down (they must be
+    // installed already: nothing is downloaded). After that no extension can be loaded.
+    extensions: Type.Optional(Type.Array(Type.String({ pattern: '^[a-z][a-z0-9_]*$' }), { default: [] })),
     sql_tools: Type.Optional(
       Type.Object(
         {
@@ -66,6 +69,7 @@ export interface SiteConfig {
   mxcp: 1 | '1'
   project: string
   profile: string
+  extensions?: string[] | undefined
   sql_tools: { enabled: boolean; max_rows?: number | undefined; max_bytes?: number | undefined }
   profiles: Record<string, { duckdb?: DuckdbProfileConfig | undefined }>
   paths: { tools: string; resources: string; prompts: string; sql: string; data: string }
