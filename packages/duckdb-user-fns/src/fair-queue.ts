@@ -62,11 +62,21 @@ export class FairQueue<T> {
 
   /** Gives back an item `holder` took: to the first waiter allowed to hold it, else to the free list. */
   release(item: T, holder = ''): void {
+    this.#untake(holder)
+    this.#free.push(item)
+    this.#dispatch()
+  }
+
+  /** Ends `holder`'s hold on an item that is gone for good (it could not be returned). */
+  discard(holder = ''): void {
+    this.#untake(holder)
+    this.#dispatch()
+  }
+
+  #untake(holder: string): void {
     const count = (this.#held.get(holder) ?? 1) - 1
     if (count === 0) this.#held.delete(holder)
     else this.#held.set(holder, count)
-    this.#free.push(item)
-    this.#dispatch()
   }
 
   /** Hands free items to waiters in arrival order, skipping those whose holder is at its share. */

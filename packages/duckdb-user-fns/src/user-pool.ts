@@ -117,14 +117,13 @@ class LeasingUserPool implements UserPool {
     const holder = holderOf(bound)
     this.#admitted++
     try {
-      let pooled = await this.#queue.acquire(holder)
+      const pooled = await this.#queue.acquire(holder)
       const lease = new Lease()
       try {
         if (this.#shadowed !== undefined) throw this.#shadowed
         return await this.#run(pooled, lease, bound, fn)
       } finally {
-        pooled = await this.#restore(pooled, lease)
-        this.#queue.release(pooled, holder)
+        await this.#giveBack(pooled, lease, holder)
       }
     } finally {
       this.#admitted--
@@ -159,6 +158,28 @@ class LeasingUserPool implements UserPool {
       await lease.end()
       this.#registry.clear(pooled.id)
     }
+  }
+
+  /**
+   * Returns the connection, cleaned or replaced. If even a replacement cannot be had (the
+   * database is closing or broken), the connection is dropped and the pool is one smaller: a
+   * connection of unknown state is never lent again.
+   */
+  async #giveBack(pooled: PooledConnection, lease: Lease, holder: string): Promise<void> {
+    let restored: PooledConnection
+    try {
+      restored = await this.#restore(pooled, lease)
+    } catch {
+      this.#connections.delete(pooled)
+      try {
+        pooled.connection.disconnectSync()
+      } catch {
+        // Already closed.
+      }
+      this.#queue.discard(holder)
+      return
+    }
+    this.#queue.release(restored, holder)
   }
 
   /**
