@@ -293,3 +293,48 @@ test('SQL errors are logged without the values DuckDB quotes, nor the SQL it rep
     "Binder Error: column '…' not found",
   )
 })
+
+describe('the statement check judges before anything is bound', () => {
+  let project: TempDir
+  let running: RunningServer
+  let client: Client
+
+  before(async () => {
+    project = copyExampleProject()
+    writeFiles(project.path, {
+      'data/seed.sql': `CREATE TABLE IF NOT EXISTS employees AS SELECT * FROM read_csv('data/employees.csv', header = true);
+CREATE SEQUENCE IF NOT EXISTS ids;
+`,
+      'tools/next_id.yml': `mxcp: 1
+tool:
+  name: next_id
+  return: { type: integer }
+  source:
+    code: SELECT nextval('ids')
+`,
+    })
+    running = await startInProcess({ projectDir: project.path, overrides: { sqlTools: true } })
+    client = await connectAnonymous(running.url)
+  })
+  after(async () => {
+    await client?.close()
+    await running?.close()
+    project?.dispose()
+  })
+
+  test('a side-effect function in a constant table-function argument or a refused statement never runs: the sequence does not move', async () => {
+    const first = Number((await call(client, 'next_id')).text)
+    for (const sql of [
+      "SELECT * FROM read_csv('data/employees.csv', columns = {'a': nextval('ids')::VARCHAR})",
+      "COPY employees TO 'data/out.csv' (DELIMITER nextval('ids')::VARCHAR)",
+      "CALL pragma_table_info(nextval('ids')::VARCHAR)",
+      "SET VARIABLE x = nextval('ids')",
+    ]) {
+      const answer = await call(client, 'execute_sql_query', { sql })
+      assert.equal(answer.isError, true, sql)
+      assert.match(answer.text, /^Refused: /, sql)
+    }
+    assert.equal(Number((await call(client, 'next_id')).text), first + 1, 'nextval ran only for next_id')
+    assert.equal(existsSync(join(project.path, 'data', 'out.csv')), false)
+  })
+})

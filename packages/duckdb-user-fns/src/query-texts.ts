@@ -1,13 +1,14 @@
-import { type DuckDBConnection, StatementType } from '@duckdb/node-api'
+import type { DuckDBConnection } from '@duckdb/node-api'
 
 /** Texts remembered at most; past it the memory starts over (callers may send endless texts). */
 const MAX_REMEMBERED = 1024
 
 /**
- * Says whether SQL texts hold nothing but SELECT statements, by DuckDB's parser: split into
- * statements, each prepared (bound, never run) and its statement type read. A text that fails
- * to prepare (a statement that needs an earlier one of the same text, say) does not count as
- * queries only. Answers are remembered per text, so an operator's tool is judged once.
+ * Says whether SQL texts hold nothing but SELECT statements, by DuckDB's parser:
+ * `json_serialize_sql` parses a text and serialises it only when every statement in it is a
+ * SELECT. Nothing is bound or run (binding a hostile text could already evaluate a function
+ * with side effects in a table function's argument). Answers are remembered per text, so an
+ * operator's tool is judged once.
  */
 export class QueryTexts {
   readonly #known = new Map<string, boolean>()
@@ -28,12 +29,9 @@ export class QueryTexts {
 
 async function classify(connection: DuckDBConnection, text: string): Promise<boolean> {
   try {
-    const extracted = await connection.extractStatements(text)
-    for (let i = 0; i < extracted.count; i++) {
-      const prepared = await extracted.prepare(i)
-      if (prepared.statementType !== StatementType.SELECT) return false
-    }
-    return extracted.count > 0
+    const reader = await connection.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR)', [text])
+    const tree: unknown = JSON.parse(String(reader.getRows()[0]?.[0]))
+    return typeof tree === 'object' && tree !== null && (tree as { error?: unknown }).error === false
   } catch {
     return false
   }

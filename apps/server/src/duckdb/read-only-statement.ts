@@ -9,15 +9,25 @@ export class RefusedStatementError extends Error {
 /** `EXPLAIN` or `EXPLAIN ANALYZE` in front of a statement; only used to find the statement it explains. */
 const EXPLAIN_PREFIX = /^\s*explain\s+(?:analy[sz]e\s+)?/i
 
+/** The statement kinds a caller may send, for the messages. */
+const ALLOWED = 'only one read-only query (SELECT, WITH, VALUES, EXPLAIN, DESCRIBE, SHOW, SUMMARIZE)'
+
 /**
- * Prepares `sql` if, and only if, it is exactly one read-only query: DuckDB's parser splits
- * the text and says each statement's type, and only SELECT (which covers `WITH`, `VALUES`,
- * `FROM t`, `DESCRIBE`, `SHOW`, `SUMMARIZE`) and EXPLAIN of such a query pass. The query's
- * syntax tree (`json_serialize_sql`, DuckDB's own serialiser, which refuses anything but a
- * plain SELECT, so PRAGMA dressed as SELECT fails here) is then searched for calls of refused
- * functions, in every subquery, CTE, lambda and table-function position. Nothing here matches
- * SQL text against a pattern to decide: the one regular expression only finds the query
- * behind an EXPLAIN that DuckDB already classified, and failing to find it refuses.
+ * Prepares `sql` if, and only if, it is exactly one read-only query, judged by DuckDB's own
+ * parser before anything is bound:
+ *
+ * 1. `extractStatements` splits the text: exactly one statement.
+ * 2. `json_serialize_sql` (DuckDB's serialiser, which parses and accepts nothing but a SELECT:
+ *    `WITH`, `VALUES`, `FROM t`, `DESCRIBE`, `SHOW`, `SUMMARIZE` are SELECTs to it; `PRAGMA`,
+ *    DDL, DML, `SET`, `COPY`, … are not) gives the syntax tree, searched for calls of refused
+ *    functions in every subquery, CTE, lambda and table-function position. This comes before
+ *    binding because binding already evaluates constant arguments of table functions.
+ * 3. Only then is the statement prepared (bound, never run), and its statement type must be
+ *    SELECT, or EXPLAIN when the text starts with EXPLAIN (whose query is what step 2 checked).
+ *
+ * Nothing decides by matching the SQL text against a pattern: the EXPLAIN expression only finds
+ * the query to serialise (a wrong guess fails step 2 or 3), and a refused statement is named by
+ * its first word only in the message.
  *
  * @returns the prepared statement, to run without parsing again.
  */
@@ -32,47 +42,41 @@ export async function prepareReadOnlyQuery(
       `Refused: send exactly one SQL statement per call (this call has ${extracted.count})`,
     )
   }
+  const explain = EXPLAIN_PREFIX.exec(sql)
+  const tree = await syntaxTree(connection, explain === null ? sql : sql.slice(explain[0].length))
+  if (tree === undefined) {
+    throw new RefusedStatementError(`Refused: ${firstWord(sql)} statements may not run here; ${ALLOWED}`)
+  }
+  checkNames(tree, refused)
   // Preparing binds the statement (names resolved, types checked) but runs nothing.
   const prepared = await extracted.prepare(0)
-  const type = prepared.statementType
-  if (type === StatementType.SELECT) {
-    await checkFunctions(connection, sql, refused)
-  } else if (type === StatementType.EXPLAIN) {
-    const prefix = EXPLAIN_PREFIX.exec(sql)
-    if (prefix === null) throw new RefusedStatementError('Refused: write EXPLAIN as the first word')
-    await checkFunctions(connection, sql.slice(prefix[0].length), refused)
-  } else {
-    throw new RefusedStatementError(
-      `Refused: ${statementTypeName(type)} statements may not run here; only one read-only query (SELECT, WITH, VALUES, EXPLAIN, DESCRIBE, SHOW, SUMMARIZE)`,
-    )
+  const expected = explain === null ? StatementType.SELECT : StatementType.EXPLAIN
+  if (prepared.statementType !== expected) {
+    const name = (StatementType[prepared.statementType] ?? 'this kind of').replaceAll('_', ' ')
+    throw new RefusedStatementError(`Refused: ${name} statements may not run here; ${ALLOWED}`)
   }
   return prepared
 }
 
-function statementTypeName(type: StatementType): string {
-  const name = StatementType[type] ?? 'this kind of'
-  if (name === 'VARIABLE_SET') return 'SET VARIABLE'
-  if (name === 'LOAD') return 'INSTALL/LOAD'
-  return name.replaceAll('_', ' ')
+/** The first word of a statement (after comments), upper-case: only to name it in a message. */
+function firstWord(sql: string): string {
+  const text = sql.replace(/^(?:\s+|--[^\n]*\n?|\/\*[\s\S]*?\*\/)*/, '')
+  const word = /^[A-Za-z]+/.exec(text)?.[0]?.toUpperCase()
+  return word === undefined ? 'such' : word
 }
 
-async function checkFunctions(
-  connection: DuckDBConnection,
-  query: string,
-  refused: RefusedFunctions,
-): Promise<void> {
+/** The one SELECT statement's syntax tree, or undefined when DuckDB does not read `query` as one. */
+async function syntaxTree(connection: DuckDBConnection, query: string): Promise<unknown> {
   const reader = await connection.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR)', [query])
   const tree: unknown = JSON.parse(String(reader.getRows()[0]?.[0]))
-  if (!isObject(tree) || tree['error'] !== false) {
-    throw new RefusedStatementError(
-      'Refused: only a plain read-only query may run here (PRAGMA and other statements dressed as a query are refused)',
-    )
-  }
+  if (!isObject(tree) || tree['error'] !== false) return undefined
   const statements = tree['statements']
-  if (!Array.isArray(statements) || statements.length !== 1) {
-    throw new RefusedStatementError('Refused: send exactly one SQL statement per call')
-  }
-  const { functions, tables } = namesIn(statements[0])
+  if (!Array.isArray(statements) || statements.length !== 1) return undefined
+  return statements[0]
+}
+
+function checkNames(tree: unknown, refused: RefusedFunctions): void {
+  const { functions, tables } = namesIn(tree)
   for (const name of functions) {
     const why = refused.get(name)
     if (why !== undefined) throw new RefusedStatementError(`Refused: the function ${name}() ${why}`)
