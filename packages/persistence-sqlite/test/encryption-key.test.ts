@@ -216,3 +216,14 @@ test('a configured key_file location is used instead of the default folder', asy
   assert.equal(octal(modeOf(keyFile)), '600')
   assert.equal(existsSync(generatedKeyFile(path)), false)
 })
+
+test('an old key beside the database that differs from the one in the key folder stops start-up, touching neither', async () => {
+  const path = tempDatabasePath()
+  await (await openSqliteStore({ path })).close()
+  const current = readFileSync(generatedKeyFile(path), 'utf8')
+  const other = `${Buffer.alloc(32, 7).toString('base64url')}\n`
+  writeFileSync(legacyKeyFilePath(path), other, { mode: 0o600 })
+  await assert.rejects(openSqliteStore({ path }), /Two different OAuth encryption key files exist/)
+  assert.equal(readFileSync(generatedKeyFile(path), 'utf8'), current)
+  assert.equal(readFileSync(legacyKeyFilePath(path), 'utf8'), other)
+})
