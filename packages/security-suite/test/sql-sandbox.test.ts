@@ -260,9 +260,17 @@ describe('hostile SQL through execute_sql_query, two users signed in, four confi
         name: 'Grace Hopper',
       })
       const viaSql = JSON.parse(
-        (await sql(run.ada, 'SELECT get_username() AS u, get_user_external_token() AS t')).text,
+        (
+          await sql(
+            run.ada,
+            `SELECT get_username() AS username, get_user_email() AS email, get_user_provider() AS provider,
+               get_user_id() AS user_id, get_user_name() AS name, get_user_external_token() AS token,
+               (SELECT list(body ORDER BY body) FROM notes WHERE owner = get_username()) AS notes,
+               (SELECT name FROM employees WHERE github_login = get_username()) AS employee`,
+          )
+        ).text,
       )
-      assert.deepEqual(viaSql, [{ u: 'ada', t: run.adaIdentity['token'] }])
+      assert.deepEqual(viaSql, [run.adaIdentity], 'the SQL tool sees what the YAML tool sees')
       const insert = text(await run.ada.callTool({ name: 'log_visit', arguments: { action: 'visited' } }))
       const visits = text(await run.ada.callTool({ name: 'my_visits', arguments: {} }))
       const graceVisits = text(await run.grace.callTool({ name: 'my_visits', arguments: {} }))
