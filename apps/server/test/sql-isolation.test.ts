@@ -38,6 +38,7 @@ test("20 users x 200 interleaved requests while one user runs the hostile corpus
       home: project.path,
       project: project.path,
       config: join(project.path, 'config.yml'),
+      outside: join(project.path, 'outside'),
     })
     const hostile = (async () => {
       const outcomes: { sql: string; ok: boolean; text: string }[] = []

@@ -149,7 +149,11 @@ class LeasingUserPool implements UserPool {
         : undefined
     this.#registry.bind(pooled.id, user)
     try {
-      return await fn(lease.guard(pooled.connection))
+      const result = await fn(lease.guard(pooled.connection))
+      // An interrupted streaming result can end like an exhausted one (no error, fewer rows):
+      // past the time limit, whatever fn returns may be cut short.
+      if (timedOut) throw new QueryTimeoutError(this.#timeoutMs)
+      return result
     } catch (error) {
       if (timedOut) throw new QueryTimeoutError(this.#timeoutMs)
       throw redactSecret(error, user.externalToken)

@@ -206,6 +206,24 @@ describe('limits', () => {
     }
   })
 
+  test('a lease that outlives the time limit rejects with QueryTimeoutError even if fn returns: its result may be cut short', async () => {
+    const db = await memoryDatabase()
+    const pool = await createUserPool(db.instance, { size: 1, queryTimeoutMs: 50 })
+    try {
+      await assert.rejects(
+        pool.withUser(alice, async (conn) => {
+          const rows = await scalar(conn, 'SELECT 1')
+          await sleep(150)
+          return rows
+        }),
+        QueryTimeoutError,
+      )
+    } finally {
+      await pool.close()
+      await db.close()
+    }
+  })
+
   test('one user holds at most its share of the pool; another user starts at once while it floods', async () => {
     const db = await memoryDatabase()
     const pool = await createUserPool(db.instance, { size: 4, maxConnectionsPerUser: 2 })

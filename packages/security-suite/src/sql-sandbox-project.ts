@@ -68,10 +68,12 @@ resource:
 `,
 }
 
-/** One sandbox: a project folder and a home folder (the user's ~/.mxcp). */
+/** One sandbox: a project folder, a home folder (the user's ~/.mxcp) and an empty folder beside them. */
 export interface SandboxProject {
   readonly project: string
   readonly home: string
+  /** Empty, outside what SQL may reach: where a hostile COPY would try to write. */
+  readonly outside: string
   readonly config: string
   readonly oauthDb: string
   dispose(): void
@@ -91,6 +93,8 @@ export async function sandboxProject(options: {
   const root = mkdtempSync(join(tmpdir(), 'mxcp-sql-sandbox-'))
   const project = join(root, 'project')
   const home = join(root, 'home')
+  const outside = join(root, 'outside')
+  mkdirSync(outside)
   cpSync(EXAMPLES, project, { recursive: true, filter: (source) => !/\.duckdb(\.wal)?$/.test(source) })
   for (const [path, content] of Object.entries(DEFINITIONS)) writeFileSync(join(project, path), content)
   writeFileSync(join(project, 'data', 'seed.sql'), SEED)
@@ -102,7 +106,7 @@ export async function sandboxProject(options: {
       project: 'demo',
       profile: 'default',
       sql_tools: { enabled: true },
-      profiles: { default: { duckdb: { path: 'data/demo.duckdb', query_timeout: 0.3 } } },
+      profiles: { default: { duckdb: { path: 'data/demo.duckdb', query_timeout: 0.6 } } },
     }),
   )
   mkdirSync(join(home, '.mxcp'), { recursive: true })
@@ -147,7 +151,14 @@ export async function sandboxProject(options: {
     connection.disconnectSync()
     instance.closeSync()
   }
-  return { project, home, config, oauthDb, dispose: () => rmSync(root, { recursive: true, force: true }) }
+  return {
+    project,
+    home,
+    outside,
+    config,
+    oauthDb,
+    dispose: () => rmSync(root, { recursive: true, force: true }),
+  }
 }
 
 /**

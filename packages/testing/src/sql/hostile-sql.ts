@@ -5,7 +5,8 @@
  *
  * Placeholders, filled by {@link hostileSqlCorpus}: `{oauthDb}` the SQLite OAuth database,
  * `{keyFile}` its generated key file, `{home}` the server's home folder, `{project}` the
- * project folder, `{config}` the user config file.
+ * project folder, `{config}` the user config file, `{outside}` a folder outside both (a
+ * test's own, so that it can check that nothing appeared there).
  */
 
 /** The classes of the corpus; SECURITY.md has one section per class. */
@@ -70,7 +71,7 @@ const TEMPLATE: readonly HostileSql[] = [
   // Writing files, and changing the database.
   { class: 'file-write', sql: "COPY (SELECT 'auth: none') TO '{config}'", refusal: STOPPED },
   { class: 'file-write', sql: "COPY employees TO '{project}/data/stolen.csv'", refusal: REFUSED },
-  { class: 'file-write', sql: "COPY employees TO '/tmp/mxcp-hostile.csv'", refusal: STOPPED },
+  { class: 'file-write', sql: "COPY employees TO '{outside}/stolen.csv'", refusal: STOPPED },
   { class: 'file-write', sql: "EXPORT DATABASE '{home}/dump'", refusal: STOPPED },
   { class: 'file-write', sql: "IMPORT DATABASE '{home}'", refusal: STOPPED },
   { class: 'file-write', sql: "ATTACH '{home}/new.duckdb' AS other", refusal: REFUSED },
@@ -174,7 +175,7 @@ const TEMPLATE: readonly HostileSql[] = [
   { class: 'multi-statement', sql: "SELECT 1; CREATE TEMP MACRO get_username() AS 'x'", refusal: REFUSED },
   { class: 'multi-statement', sql: 'BEGIN; SELECT * FROM employees', refusal: REFUSED },
   { class: 'multi-statement', sql: "SELECT 1 /* ; */; SET search_path = 'temp'", refusal: REFUSED },
-  { class: 'multi-statement', sql: "SELECT ';'; COPY employees TO '/tmp/x.csv'", refusal: REFUSED },
+  { class: 'multi-statement', sql: "SELECT ';'; COPY employees TO '{outside}/x.csv'", refusal: REFUSED },
   // Queries that would hold a connection for long.
   { class: 'long-query', sql: 'SELECT count(*) FROM range(1000000000000)', refusal: TIMED_OUT },
   {
@@ -199,12 +200,14 @@ export interface HostileSqlPlaces {
   readonly home: string
   readonly project: string
   readonly config: string
+  /** A folder of the test's own outside the project and home folders. */
+  readonly outside: string
 }
 
 /** The corpus with its placeholders filled (quotes in paths doubled for SQL). */
 export function hostileSqlCorpus(places: HostileSqlPlaces): HostileSql[] {
   const fill = (sql: string): string =>
-    sql.replace(/\{(oauthDb|keyFile|home|project|config)\}/g, (_, key: keyof HostileSqlPlaces) =>
+    sql.replace(/\{(oauthDb|keyFile|home|project|config|outside)\}/g, (_, key: keyof HostileSqlPlaces) =>
       places[key].replaceAll("'", "''"),
     )
   return TEMPLATE.map((entry) => ({ ...entry, sql: fill(entry.sql) }))
