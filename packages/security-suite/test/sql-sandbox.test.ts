@@ -290,8 +290,10 @@ describe('hostile SQL through execute_sql_query, two users signed in, four confi
       const answer = await sql(run.ada, "SELECT CAST('x' || substr(get_user_external_token(), 2) AS INTEGER)")
       assert.equal(answer.isError, true)
       assert.match(answer.text, /Conversion Error/)
-      // Give the process a moment to flush the log line.
-      await new Promise((resolve) => setTimeout(resolve, 50))
+      // The process writes the log line after answering: wait for it (2 s at most).
+      for (let waited = 0; waited < 2_000 && !run.server.output.includes('Conversion Error'); waited += 20) {
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
       const log = run.server.output
       assert.match(log, /Conversion Error: Could not convert string '…'/)
       for (const secret of [token, String(run.graceIdentity['token'])]) {
