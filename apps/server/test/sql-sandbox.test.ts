@@ -84,6 +84,7 @@ describe('DuckDB is locked down when the server opens it', () => {
   let running: RunningServer
   let client: Client
   let https: LoopbackHttpsServer
+  const startedIn = process.cwd()
 
   before(async () => {
     https = await LoopbackHttpsServer.start(await createTestCertificate(), (_request, response) => {
@@ -96,10 +97,13 @@ describe('DuckDB is locked down when the server opens it', () => {
       { query_timeout: 0.3, allowed_paths: [`${https.origin}/api/`] },
       { max_rows: 20, max_bytes: 2048 },
     )
+    // As `mxcp serve` is run: from the project folder, so that 'data/x.csv' means its data/.
+    process.chdir(project.path)
     running = await startInProcess({ projectDir: project.path })
     client = await connectAnonymous(running.url)
   })
   after(async () => {
+    process.chdir(startedIn)
     await client?.close()
     await running?.close()
     await https?.close()
@@ -189,6 +193,39 @@ describe('DuckDB is locked down when the server opens it', () => {
       { name: 'action', type: 'VARCHAR', nullable: true },
     ])
   })
+})
+
+test("started from another folder, a relative 'data/' path never reaches the working folder's data/", async () => {
+  const project = copyExampleProject()
+  const elsewhere = copyExampleProject()
+  const startedIn = process.cwd()
+  writeFiles(elsewhere.path, { 'data/secret.txt': 'not for SQL' })
+  writeFiles(project.path, OPERATOR_TOOLS)
+  process.chdir(elsewhere.path)
+  try {
+    const running = await startInProcess({ projectDir: project.path, overrides: { sqlTools: true } })
+    const client = await connectAnonymous(running.url)
+    try {
+      assert.equal(
+        (await call(client, 'count_log')).isError,
+        false,
+        'the seed ran, reading data/ of the project',
+      )
+      const relative = await call(client, 'fetch', { url: 'data/secret.txt' })
+      assert.equal(relative.isError, true)
+      assert.match(relative.text, /Permission Error/)
+      assert.doesNotMatch(relative.text, /not for SQL/)
+      const absolute = await call(client, 'csv_rows')
+      assert.equal(absolute.isError, true, 'relative paths need the server started in the project folder')
+    } finally {
+      await client.close()
+      await running.close()
+    }
+  } finally {
+    process.chdir(startedIn)
+    project.dispose()
+    elsewhere.dispose()
+  }
 })
 
 describe('start-up refuses an unsafe database or allow-list', () => {

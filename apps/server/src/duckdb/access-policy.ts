@@ -26,6 +26,8 @@ export interface AccessPolicyOptions {
   readonly allowed: readonly string[]
   /** Files SQL must never reach: the OAuth database (and its -wal/-shm) and key file. */
   readonly secrets: readonly string[]
+  /** The process's working folder (default `process.cwd()`). */
+  readonly cwd?: string | undefined
 }
 
 /**
@@ -39,9 +41,14 @@ export function accessPolicy(options: AccessPolicyOptions): AccessPolicy {
   const folder = (path: string): string => (path.endsWith(sep) ? path : path + sep)
   const dataDir = resolve(options.projectDir, options.dataDir)
   directories.push(folder(dataDir))
-  // DuckDB checks a relative path ('data/x.csv', as the guide writes it) before it looks the
-  // file up on file_search_path (the project folder); the check normalises '..'.
-  if (!isAbsolute(options.dataDir)) directories.push(folder(options.dataDir.replace(/^\.\//, '')))
+  // DuckDB checks a relative path ('data/x.csv', as the guide writes it) as written (after
+  // normalising '..'), then looks for it in the working folder first and on file_search_path
+  // (the project folder) after. So 'data/' may be allowed only when the working folder is the
+  // project folder: elsewhere it would open the working folder's data/.
+  const cwd = options.cwd ?? process.cwd()
+  if (!isAbsolute(options.dataDir) && resolve(cwd, options.dataDir) === dataDir) {
+    directories.push(folder(options.dataDir.replace(/^\.\//, '')))
+  }
   if (options.duckdbPath !== ':memory:') {
     files.push(options.duckdbPath, `${options.duckdbPath}.wal`)
     directories.push(folder(`${options.duckdbPath}.tmp`))

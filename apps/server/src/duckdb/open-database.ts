@@ -77,11 +77,11 @@ async function loadExtensions(connection: DuckDBConnection, names: readonly stri
 }
 
 /**
- * Opens the profile's DuckDB database locked down: external access limited to the data folder,
- * the DuckDB file and `allowedPaths`; no extension loaded on demand; DuckDB's log off. Then runs
- * the project's seed SQL (trusted, under the same access rules), refuses to start when anything
- * named like a user function exists, creates the pool (which installs the user functions) and
- * locks the configuration, so no later statement can change a setting.
+ * Opens the profile's DuckDB database: loads the project's extensions and runs its seed SQL (the
+ * operator's, trusted), then locks it down: external access limited to the data folder, the
+ * DuckDB file and `allowedPaths`; no extension loaded on demand; DuckDB's log off. Refuses to
+ * start when anything named like a user function exists, creates the pool (which installs the
+ * user functions) and locks the configuration, so no later statement can change a setting.
  */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   const inMemory = options.path === ':memory:'
@@ -107,10 +107,12 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     let pool: UserPool
     try {
       await loadExtensions(setup, options.extensions ?? [])
-      await restrictAccess(setup, policy)
+      // The seed is the operator's own SQL, run before the lock-down: its relative paths resolve
+      // as DuckDB always does (the working folder, then the project folder).
       if (options.seedFile && !options.readonly && existsSync(options.seedFile)) {
         await setup.run(readFileSync(options.seedFile, 'utf8'))
       }
+      await restrictAccess(setup, policy)
       await refuseShadowing(setup, options.path)
       refusedFunctions = await readRefusedFunctions(setup)
       pool = await createUserPool(instance, {
