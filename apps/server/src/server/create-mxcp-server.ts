@@ -4,6 +4,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { setUpAuth } from '../auth/auth-setup.js'
 import { loadDefinitions } from '../definitions/load-definitions.js'
 import { openDatabase } from '../duckdb/open-database.js'
+import { DEFAULT_RESULT_LIMITS } from '../duckdb/run-checked-query.js'
+import { oauthSecretFiles } from '../duckdb/secret-files.js'
 import { mcpRoutes } from '../http/mcp-routes.js'
 import { buildCatalog } from '../mcp/build-catalog.js'
 import { BUILTIN_SQL_TOOL_NAMES } from '../mcp/builtin-sql-tools.js'
@@ -35,6 +37,9 @@ export const MCP_PATH = '/mcp'
 /** Requests larger than this are refused (413) before they reach the MCP transport. */
 export const BODY_LIMIT_BYTES = 1024 * 1024
 
+/** Seconds one query may run when `duckdb.query_timeout` is not set. */
+export const DEFAULT_QUERY_TIMEOUT_S = 30
+
 /** The seed SQL a project may hold: run at start-up, so it must be safe to run again. */
 export const SEED_FILE = 'seed.sql'
 
@@ -65,17 +70,36 @@ export async function createMxcpServer(options: MxcpServerOptions): Promise<Mxcp
   })
   // Known for sure only once listening (port 0 picks one); computed once, not per request.
   let origins = ownOrigins(http, http.port)
+  const duckdb = config.site.profiles[config.profileName]?.duckdb
   const database = await openDatabase({
     path: config.duckdbPath,
     readonly: overrides.readonly ?? config.duckdbReadonly,
     projectDir: config.projectDir,
+    dataDir: config.site.paths.data,
+    extensions: config.site.extensions,
+    allowedPaths: duckdb?.allowed_paths,
+    secretFiles: oauthSecretFiles(config),
     seedFile: join(config.projectDir, config.site.paths.data, SEED_FILE),
+    queryTimeoutMs: Math.round((duckdb?.query_timeout ?? DEFAULT_QUERY_TIMEOUT_S) * 1000),
+    maxConnectionsPerUser: duckdb?.max_connections_per_user,
+    onDiscard: (problems) =>
+      logger.warn({ problems }, 'a DuckDB connection was left unclean by a request; replaced it'),
   })
   const app = Fastify({ loggerInstance: logger, bodyLimit: BODY_LIMIT_BYTES, trustProxy: http.trust_proxy })
   try {
     const auth = await setUpAuth(app, config, MCP_PATH)
     await app.register(mcpRoutes, {
-      catalog: buildCatalog({ definitions, pool: database.pool, sqlTools }),
+      catalog: buildCatalog({
+        definitions,
+        pool: database.pool,
+        sqlTools: sqlTools && {
+          refusedFunctions: database.refusedFunctions,
+          limits: {
+            maxRows: config.site.sql_tools.max_rows ?? DEFAULT_RESULT_LIMITS.maxRows,
+            maxBytes: config.site.sql_tools.max_bytes ?? DEFAULT_RESULT_LIMITS.maxBytes,
+          },
+        },
+      }),
       identity: { name: config.projectName, version: SERVER_VERSION },
       userOf: auth.userOf,
       guard: auth.guard,

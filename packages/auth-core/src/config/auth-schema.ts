@@ -43,6 +43,8 @@ export const PersistenceConfigSchema = Type.Object(
     path: Type.Optional(Type.String({ default: '~/.mxcp/oauth.db' })),
     /** Key for upstream tokens at rest (AES-256-GCM); any string, stretched with HKDF. */
     encryption_key: Type.Optional(Type.String()),
+    /** SQLite without `encryption_key`: where the generated key lives (default `~/.mxcp/keys/`). */
+    key_file: Type.Optional(Type.String({ minLength: 1 })),
     /** PostgreSQL connection URL. */
     url: Type.Optional(Type.String()),
     pool_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 10 })),
@@ -170,8 +172,11 @@ export interface AuthConfig
     | 'oidc'
   > {
   clients: ClientFilled[]
-  persistence?: Filled<Omit<Static<typeof PersistenceConfigSchema>, 'encryption_key' | 'url'>> & {
+  persistence?: Filled<
+    Omit<Static<typeof PersistenceConfigSchema>, 'encryption_key' | 'url' | 'key_file'>
+  > & {
     encryption_key?: string | undefined
+    key_file?: string | undefined
     url?: string | undefined
   }
   authorization: Filled<Static<typeof AuthorizationConfigSchema>>
