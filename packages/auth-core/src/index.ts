@@ -84,3 +84,5 @@ export { discoveryUrl, parseOidcMetadata } from './upstream/oidc-metadata.js'
 export { nonceFromChallenge, nonceFromVerifier } from './upstream/oidc-nonce.js'
 export type { UserContext, UserContextFields } from './user-context.js'
 export { ANONYMOUS_USER, createUserContext } from './user-context.js'
+
+export { MAX_UPSTREAM_BODY_BYTES, readCappedText } from './upstream/read-capped-body.js'
