@@ -86,3 +86,6 @@ export type { UserContext, UserContextFields } from './user-context.js'
 export { ANONYMOUS_USER, createUserContext } from './user-context.js'
 
 export { MAX_UPSTREAM_BODY_BYTES, readCappedText } from './upstream/read-capped-body.js'
+export { MemorySingleUse } from './store/memory-single-use.js'
+export type { SingleUseRecords, WindowCount } from './store/single-use-records.js'
+export { singleUseRecordsOf } from './store/single-use-records.js'
