@@ -1,6 +1,6 @@
 import { InvalidRequestError, OAuthError } from '../../errors/oauth-error.js'
-import { redirectUriProblem } from '../../oauth/redirect-uri.js'
 import type { ParamReader } from '../../http/params.js'
+import { redirectUriProblem } from '../../oauth/redirect-uri.js'
 import type { ClientRecord } from '../../store/records.js'
 import type { AuthContext } from '../auth-context.js'
 import type { AuthorizationCheck } from './authorization-request.js'
@@ -29,7 +29,11 @@ function refusal(
 ): AuthorizationCheck {
   if (context.clients.isPreRegistered(client.clientId))
     return { outcome: 'redirect', redirectUri, state, error }
-  return { outcome: 'page', status: error.status === 401 ? 400 : error.status, message: `${error.description} (${error.code})` }
+  return {
+    outcome: 'page',
+    status: error.status === 401 ? 400 : error.status,
+    message: `${error.description} (${error.code})`,
+  }
 }
 
 /**
