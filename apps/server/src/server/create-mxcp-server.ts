@@ -1,14 +1,16 @@
 import { join } from 'node:path'
-import type { ResolvedConfig } from '@mxcp/auth-core'
+import { compileTrust, fastifyTrustProxy, type ResolvedConfig, resolveUrlOptions } from '@mxcp/auth-core'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
-import { setUpAuth } from '../auth/auth-setup.js'
+import { serverUrlOptions, setUpAuth } from '../auth/auth-setup.js'
 import { loadDefinitions } from '../definitions/load-definitions.js'
 import { openDatabase } from '../duckdb/open-database.js'
+import { hostCheck } from '../http/host-check.js'
 import { mcpRoutes } from '../http/mcp-routes.js'
 import { buildCatalog } from '../mcp/build-catalog.js'
 import { BUILTIN_SQL_TOOL_NAMES } from '../mcp/builtin-sql-tools.js'
 import { SERVER_VERSION } from '../version.js'
 import { externalBaseUrl, ownOrigins, urlHost } from './base-url.js'
+import { resolveHttpTimeouts, serverWithTimeouts } from './http-timeouts.js'
 import type { ServeOverrides } from './serve-options.js'
 
 /** Options of {@link createMxcpServer}. */
@@ -71,9 +73,21 @@ export async function createMxcpServer(options: MxcpServerOptions): Promise<Mxcp
     projectDir: config.projectDir,
     seedFile: join(config.projectDir, config.site.paths.data, SEED_FILE),
   })
-  const app = Fastify({ loggerInstance: logger, bodyLimit: BODY_LIMIT_BYTES, trustProxy: http.trust_proxy })
+  const timeouts = resolveHttpTimeouts(overrides.httpTimeouts)
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: BODY_LIMIT_BYTES,
+    // `true` in the configuration is one hop (the nearest peer is the proxy), not Fastify's "every hop".
+    trustProxy: fastifyTrustProxy(http.trust_proxy),
+    serverFactory: serverWithTimeouts(timeouts),
+    keepAliveTimeout: timeouts.keepAliveMs,
+    requestTimeout: timeouts.requestMs,
+  })
   try {
-    const auth = await setUpAuth(app, config, MCP_PATH)
+    // Without base_url, only known host names are answered, on every route (DNS rebinding).
+    if (!http.base_url)
+      app.addHook('onRequest', hostCheck(resolveUrlOptions(serverUrlOptions(http, http.host), compileTrust)))
+    const auth = await setUpAuth(app, config, MCP_PATH, http.host)
     await app.register(mcpRoutes, {
       catalog: buildCatalog({ definitions, pool: database.pool, sqlTools }),
       identity: { name: config.projectName, version: SERVER_VERSION },
@@ -82,6 +96,7 @@ export async function createMxcpServer(options: MxcpServerOptions): Promise<Mxcp
       path: MCP_PATH,
       stateless: http.stateless,
       ownOrigins: () => origins,
+      sessionLimits: overrides.sessionLimits,
     })
     // Runs once the HTTP server has closed, i.e. after the last in-flight request.
     app.addHook('onClose', async () => database.close())

@@ -12,8 +12,18 @@ export type TrustProxy = boolean | number | string | readonly string[]
 /** Decides, hop by hop from the socket outwards, whether an address is a trusted proxy. */
 export type TrustFunction = (address: string, hop: number) => boolean
 
+/** `"true"`, `"false"` and `"2"` (from an environment variable) as the boolean or number they spell. */
+function normalize(value: TrustProxy | undefined): TrustProxy | undefined {
+  if (typeof value !== 'string') return value
+  const trimmed = value.trim().toLowerCase()
+  if (trimmed === 'true') return true
+  if (trimmed === 'false' || trimmed === '') return false
+  return /^\d+$/.test(trimmed) ? Number(trimmed) : value
+}
+
 /** Compiles `trust_proxy` once; undefined when no proxy is trusted. Throws on a malformed address. */
-export function compileTrust(value: TrustProxy | undefined): TrustFunction | undefined {
+export function compileTrust(raw: TrustProxy | undefined): TrustFunction | undefined {
+  const value = normalize(raw)
   if (value === undefined || value === false || value === 0) return undefined
   if (value === true) return (_address, hop) => hop < 1
   if (typeof value === 'number') {
@@ -26,10 +36,12 @@ export function compileTrust(value: TrustProxy | undefined): TrustFunction | und
 }
 
 /** The Fastify `trustProxy` setting with the same meaning (`true` becomes one hop). */
-export function fastifyTrustProxy(value: TrustProxy | undefined): boolean | number | string | string[] {
+export function fastifyTrustProxy(raw: TrustProxy | undefined): boolean | string | string[] | TrustFunction {
+  const value = normalize(raw)
   if (value === undefined || value === false) return false
-  if (value === true) return 1
-  return typeof value === 'number' || typeof value === 'string' ? value : [...value]
+  if (typeof value === 'string') return value
+  if (typeof value === 'boolean' || typeof value === 'number') return compileTrust(value) ?? false
+  return [...value]
 }
 
 /** The address of the peer that opened the TCP connection. */
