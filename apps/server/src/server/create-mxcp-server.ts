@@ -2,14 +2,13 @@ import { join } from 'node:path'
 import { compileTrust, fastifyTrustProxy, type ResolvedConfig, resolveUrlOptions } from '@mxcp/auth-core'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { serverUrlOptions, setUpAuth } from '../auth/auth-setup.js'
-import { loadDefinitions } from '../definitions/load-definitions.js'
 import { openDatabase } from '../duckdb/open-database.js'
 import { hostCheck } from '../http/host-check.js'
 import { mcpRoutes } from '../http/mcp-routes.js'
 import { buildCatalog } from '../mcp/build-catalog.js'
-import { BUILTIN_SQL_TOOL_NAMES } from '../mcp/builtin-sql-tools.js'
 import { SERVER_VERSION } from '../version.js'
 import { externalBaseUrl, ownOrigins, urlHost } from './base-url.js'
+import { checkServeConfig } from './check-serve-config.js'
 import { resolveHttpTimeouts, serverWithTimeouts } from './http-timeouts.js'
 import type { ServeOverrides } from './serve-options.js'
 
@@ -48,23 +47,8 @@ export const SEED_FILE = 'seed.sql'
 export async function createMxcpServer(options: MxcpServerOptions): Promise<MxcpServer> {
   const { config, logger } = options
   const overrides = options.overrides ?? {}
-  const http = {
-    ...config.transport.http,
-    ...(overrides.host !== undefined && { host: overrides.host }),
-    ...(overrides.port !== undefined && { port: overrides.port }),
-    ...(overrides.stateless !== undefined && { stateless: overrides.stateless }),
-  }
-  if (config.transport.provider !== 'streamable-http') {
-    throw new Error(
-      `transport.provider "${config.transport.provider}" is not supported: this server speaks streamable-http`,
-    )
-  }
-  const sqlTools = overrides.sqlTools ?? config.site.sql_tools.enabled
-  const definitions = loadDefinitions({
-    projectDir: config.projectDir,
-    paths: config.site.paths,
-    reservedToolNames: sqlTools ? BUILTIN_SQL_TOOL_NAMES : [],
-  })
+  // The same checks `mxcp config validate` runs (one code path): nothing is opened before they pass.
+  const { http, sqlTools, definitions } = checkServeConfig(config, overrides)
   // Known for sure only once listening (port 0 picks one); computed once, not per request.
   let origins = ownOrigins(http, http.port)
   const database = await openDatabase({
