@@ -28,7 +28,12 @@ describe('authorize', () => {
         clients: [
           { client_id: 'operator-cli', name: 'Operator CLI', scopes: ['mxcp:access', 'mxcp:admin'] },
           // Errors go back by redirect only to a client the operator vouched for (RFC 9700 §4.11.2).
-          { client_id: VOUCHED, name: 'Operator App', redirect_uris: [CLIENT_REDIRECT], scopes: ['mxcp:access'] },
+          {
+            client_id: VOUCHED,
+            name: 'Operator App',
+            redirect_uris: [CLIENT_REDIRECT],
+            scopes: ['mxcp:access'],
+          },
         ],
       },
     })
