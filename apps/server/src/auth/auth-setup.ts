@@ -18,12 +18,12 @@ import { openStore } from './open-store.js'
  * `allowed_hosts` (the loopback names always are).
  */
 export function serverUrlOptions(http: TransportConfig['http'], listenHost: string): UrlOptions {
-  const listen = WILDCARD_HOSTS.has(listenHost) ? [] : [urlHost(listenHost)]
   return {
     baseUrl: http.base_url,
     scheme: http.scheme,
     trustProxy: http.trust_proxy,
-    allowedHosts: [...listen, ...http.allowed_hosts],
+    allowedHosts: http.allowed_hosts,
+    listenHost: WILDCARD_HOSTS.has(listenHost) ? undefined : urlHost(listenHost),
   }
 }
 

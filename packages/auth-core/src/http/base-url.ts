@@ -17,9 +17,11 @@ export interface UrlOptions {
    * Without `baseUrl`, the host names this server answers for besides the loopback names
    * (`transport.http.allowed_hosts`: its listen host, the names clients use). Any other `Host`
    * is refused, so the issuer is never what a request says it is (and DNS rebinding fails).
-   * When set, a host forwarded by a trusted proxy must be one of them too.
+   * When non-empty, a host forwarded by a trusted proxy must be one of them too.
    */
   readonly allowedHosts?: readonly string[] | undefined
+  /** The host the server listens on, answered as a `Host` (restricts nothing a proxy forwards). */
+  readonly listenHost?: string | undefined
 }
 
 /** `UrlOptions` with the proxy trust compiled, as the plugin keeps them. */
@@ -27,8 +29,10 @@ export interface ResolvedUrlOptions {
   readonly baseUrl?: string | undefined
   readonly scheme?: 'http' | 'https' | undefined
   readonly trust?: TrustFunction | undefined
-  /** Lower-case host names (with a port when the entry had one); undefined: loopback names only. */
+  /** Lower-case host names (with a port when the entry had one) answered besides loopback ones. */
   readonly allowedHosts?: ReadonlySet<string> | undefined
+  /** True when the operator named allowed hosts: then a forwarded host must be one of them too. */
+  readonly restrictForwardedHost?: boolean | undefined
 }
 
 const HOST =
@@ -103,9 +107,12 @@ export function resolveUrlOptions(
     baseUrl: urls.baseUrl,
     scheme: urls.scheme,
     trust: compile(urls.trustProxy),
-    allowedHosts: urls.allowedHosts
-      ? new Set(urls.allowedHosts.map((host) => host.toLowerCase()))
-      : undefined,
+    allowedHosts: new Set(
+      [...(urls.allowedHosts ?? []), ...(urls.listenHost ? [urls.listenHost] : [])].map((host) =>
+        host.toLowerCase(),
+      ),
+    ),
+    restrictForwardedHost: (urls.allowedHosts ?? []).length > 0,
   }
 }
 
@@ -124,7 +131,7 @@ export function resolveBaseUrl(request: FastifyRequest, urls: ResolvedUrlOptions
   const forwarded = forwardedHost !== undefined && HOST.test(forwardedHost)
   const host = forwarded ? forwardedHost : request.headers.host
   if (!host || !HOST.test(host)) throw new InvalidRequestError('The request has no valid Host header')
-  const vouched = forwarded && urls.allowedHosts === undefined
+  const vouched = forwarded && urls.restrictForwardedHost !== true
   if (!vouched && !isAllowedHost(host, urls.allowedHosts))
     throw new InvalidRequestError(
       `This server does not answer for the host ${host.slice(0, 100)}; set base_url or allowed_hosts`,
