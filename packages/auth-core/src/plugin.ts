@@ -3,6 +3,7 @@ import fastifyFormbody from '@fastify/formbody'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { ClientDirectory } from './clients/client-directory.js'
+import { ClientLeases } from './clients/client-lease.js'
 import { preRegisteredClients } from './clients/pre-registered-clients.js'
 import { DEFAULT_SCOPE, SWEEP_INTERVAL_MS } from './defaults.js'
 import { createAnonymousGuard, createGuard, type MxcpGuard } from './guard/guard.js'
@@ -69,7 +70,11 @@ function buildContext(
     log: app.log,
     records: once,
   })
-  const clients = new ClientDirectory(preRegistered, resolved.store, metadataDocuments)
+  const leases = new ClientLeases(once, resolved.clock, {
+    unprovenSeconds: resolved.auth.unproven_client_ttl,
+    unusedSeconds: resolved.auth.registered_client_ttl,
+  })
+  const clients = new ClientDirectory(preRegistered, resolved.store, metadataDocuments, leases)
   return {
     auth: resolved.auth,
     provider,
@@ -143,8 +148,9 @@ function scheduleSweep(
   const timer = setInterval(() => {
     const now = resolved.clock.now()
     users.prune(now)
-    context.once
-      .sweepSingleUse(now)
+    // Expired registrations first: the general sweep would drop their leases unread.
+    ;(context.clients.leases?.sweep(resolved.store, now) ?? Promise.resolve(0))
+      .then(() => context.once.sweepSingleUse(now))
       .catch((error: unknown) => app.log.warn({ err: error }, 'sweeping single-use records failed'))
     resolved.store
       .sweepExpired(now)

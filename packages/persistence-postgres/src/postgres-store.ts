@@ -299,6 +299,20 @@ export class PostgresStore implements OAuthStore {
   sweepSingleUse(now: number): Promise<void> {
     return this.#singleUse.sweepSingleUse(now)
   }
+  setClaimExpiry(kind: string, key: string, expiresAt: number): Promise<void> {
+    return this.#singleUse.setClaimExpiry(kind, key, expiresAt)
+  }
+  claimExpiry(kind: string, key: string): Promise<number | undefined> {
+    return this.#singleUse.claimExpiry(kind, key)
+  }
+  takeExpiredClaims(kind: string, now: number, limit: number): Promise<string[]> {
+    return this.#singleUse.takeExpiredClaims(kind, now, limit)
+  }
+  /** Optional member (`DeletesClients`): an expired registration. */
+  async deleteClient(clientId: string): Promise<void> {
+    const { clients } = this.#tables
+    await this.#run('deleteClient', () => this.#db.delete(clients).where(eq(clients.clientId, clientId)))
+  }
 
   /** Removes expired rows, one replica at a time: waits while another replica sweeps. */
   async sweepExpired(now: number): Promise<void> {

@@ -109,6 +109,36 @@ export class PostgresSingleUse implements SingleUseRecords {
     return { count: Number(row?.count ?? 1), resetAt: Number(row?.reset_at ?? now + windowMs) }
   }
 
+  async setClaimExpiry(kind: string, key: string, expiresAt: number): Promise<void> {
+    await this.#run('setClaimExpiry', () =>
+      this.#pool.query(
+        `INSERT INTO ${this.#table} (kind, key, expires_at) VALUES ($1, $2, $3)
+         ON CONFLICT (kind, key) DO UPDATE SET expires_at = EXCLUDED.expires_at`,
+        [kind, key, expiresAt],
+      ),
+    )
+  }
+
+  async claimExpiry(kind: string, key: string): Promise<number | undefined> {
+    const result = await this.#run('claimExpiry', () =>
+      this.#pool.query(`SELECT expires_at FROM ${this.#table} WHERE kind = $1 AND key = $2`, [kind, key]),
+    )
+    const row = result.rows[0] as { expires_at: string } | undefined
+    return row === undefined ? undefined : Number(row.expires_at)
+  }
+
+  async takeExpiredClaims(kind: string, now: number, limit: number): Promise<string[]> {
+    const result = await this.#run('takeExpiredClaims', () =>
+      this.#pool.query(
+        `DELETE FROM ${this.#table} WHERE (kind, key) IN
+           (SELECT kind, key FROM ${this.#table} WHERE kind = $1 AND expires_at <= $2 LIMIT $3 FOR UPDATE SKIP LOCKED)
+         RETURNING key`,
+        [kind, now, limit],
+      ),
+    )
+    return (result.rows as { key: string }[]).map((row) => row.key)
+  }
+
   async sweepSingleUse(now: number): Promise<void> {
     await this.#run('sweepSingleUse', async () => {
       await this.#pool.query(`DELETE FROM ${this.#table} WHERE expires_at <= $1`, [now])

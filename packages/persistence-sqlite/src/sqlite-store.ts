@@ -304,6 +304,19 @@ export class SqliteStore implements OAuthStore {
   sweepSingleUse(now: number): Promise<void> {
     return this.#singleUse.sweepSingleUse(now)
   }
+  setClaimExpiry(kind: string, key: string, expiresAt: number): Promise<void> {
+    return this.#singleUse.setClaimExpiry(kind, key, expiresAt)
+  }
+  claimExpiry(kind: string, key: string): Promise<number | undefined> {
+    return this.#singleUse.claimExpiry(kind, key)
+  }
+  takeExpiredClaims(kind: string, now: number, limit: number): Promise<string[]> {
+    return this.#singleUse.takeExpiredClaims(kind, now, limit)
+  }
+  /** Optional member (`DeletesClients`): an expired registration. */
+  async deleteClient(clientId: string): Promise<void> {
+    this.#use((db) => db.delete(clients).where(eq(clients.clientId, clientId)).run())
+  }
 
   async sweepExpired(now: number): Promise<void> {
     this.#use((db) => sweepExpiredRows(db, now))

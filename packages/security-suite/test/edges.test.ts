@@ -323,3 +323,39 @@ describe('redirect URIs on loopback and client authentication', () => {
     assertNothingIssued(h)
   })
 })
+
+describe('dynamically registered clients expire', () => {
+  let h: AttackHarness
+
+  before(async () => {
+    h = await AttackHarness.start()
+  })
+  after(() => h.close())
+  beforeEach(() => h.reset())
+
+  test('a registered client that never completed a sign-in is unknown after 24 hours', async () => {
+    const idle = await h.register({ client_name: 'Never used' })
+    h.clock.advance(24 * 3600_000 + 1)
+    h.reset()
+    const response = await h.visitor().get(h.authorizeUrl(idle.clientId).url)
+    assertErrorPage(response, 400, /not registered/)
+    assertOAuthError(
+      await h.token({ grant_type: 'refresh_token', refresh_token: 'mxcp_rt_x', client_id: idle.clientId }),
+      401,
+      'invalid_client',
+    )
+    assertNothingIssued(h)
+    assertNoUpstreamCall(h)
+  })
+
+  test('a client that signed in stays registered past 24 hours, until unused for 90 days', async () => {
+    const used = await h.register({ client_name: 'Used' })
+    await h.issue(used)
+    h.clock.advance(30 * 24 * 3600_000)
+    assert.equal((await h.visitor().get(h.authorizeUrl(used.clientId).url)).statusCode, 200)
+    h.clock.advance(61 * 24 * 3600_000)
+    h.reset()
+    assertErrorPage(await h.visitor().get(h.authorizeUrl(used.clientId).url), 400, /not registered/)
+    assertNothingIssued(h)
+  })
+})

@@ -51,6 +51,32 @@ export class MemorySingleUse implements SingleUseRecords {
     return { ...fresh }
   }
 
+  async setClaimExpiry(kind: string, key: string, expiresAt: number): Promise<void> {
+    let claims = this.#claims.get(kind)
+    if (!claims) {
+      claims = new Map()
+      this.#claims.set(kind, claims)
+    }
+    claims.set(key, expiresAt)
+  }
+
+  async claimExpiry(kind: string, key: string): Promise<number | undefined> {
+    return this.#claims.get(kind)?.get(key)
+  }
+
+  async takeExpiredClaims(kind: string, now: number, limit: number): Promise<string[]> {
+    const claims = this.#claims.get(kind)
+    if (!claims) return []
+    const taken: string[] = []
+    for (const [key, until] of claims) {
+      if (taken.length >= limit) break
+      if (until > now) continue
+      claims.delete(key)
+      taken.push(key)
+    }
+    return taken
+  }
+
   async sweepSingleUse(now: number): Promise<void> {
     for (const [kind, claims] of this.#claims) {
       for (const [key, until] of claims) if (until <= now) claims.delete(key)

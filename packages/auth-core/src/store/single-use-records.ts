@@ -28,9 +28,28 @@ export interface SingleUseRecords {
   countHit(key: string, windowMs: number, now: number): Promise<WindowCount>
   /** Deletes expired records and windows. */
   sweepSingleUse(now: number): Promise<void>
+  /** Sets (creates or moves) the expiry of a record, live or not: a lease renewed on use. */
+  setClaimExpiry(kind: string, key: string, expiresAt: number): Promise<void>
+  /** When the record expires (or expired), or undefined when there is none. */
+  claimExpiry(kind: string, key: string): Promise<number | undefined>
+  /** Deletes the expired records of `kind` and returns their keys (at most `limit`). */
+  takeExpiredClaims(kind: string, now: number, limit: number): Promise<string[]>
 }
 
-const METHODS = ['claimOnce', 'releaseClaims', 'countHit', 'sweepSingleUse'] as const
+const METHODS = [
+  'claimOnce',
+  'releaseClaims',
+  'countHit',
+  'sweepSingleUse',
+  'setClaimExpiry',
+  'claimExpiry',
+  'takeExpiredClaims',
+] as const
+
+/** Optional member of a store: deletes a dynamically registered client (an expired registration). */
+export interface DeletesClients {
+  deleteClient(clientId: string): Promise<void>
+}
 
 /** The store's own single-use records when it has them (shared by replicas), else undefined. */
 export function singleUseRecordsOf(store: OAuthStore): SingleUseRecords | undefined {

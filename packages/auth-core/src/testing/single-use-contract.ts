@@ -73,6 +73,20 @@ export function singleUseContract(name: string, open: () => Promise<OAuthStore>)
       assert.deepEqual(await records.countHit(key, 60_000, T0 + 60_000), { count: 1, resetAt: T0 + 120_000 })
     })
 
+    withRecords('a lease is set, read, moved, and taken once expired', async (records) => {
+      const kind = unique('lease')
+      assert.equal(await records.claimExpiry(kind, 'c1'), undefined)
+      await records.setClaimExpiry(kind, 'c1', T0 + 100)
+      await records.setClaimExpiry(kind, 'c2', T0 + 100)
+      await records.setClaimExpiry(kind, 'c3', T0 + 10_000)
+      assert.equal(await records.claimExpiry(kind, 'c1'), T0 + 100)
+      await records.setClaimExpiry(kind, 'c2', T0 + 20_000)
+      assert.deepEqual(await records.takeExpiredClaims(kind, T0 + 1000, 10), ['c1'])
+      assert.deepEqual(await records.takeExpiredClaims(kind, T0 + 1000, 10), [])
+      assert.equal(await records.claimExpiry(kind, 'c2'), T0 + 20_000)
+      assert.deepEqual((await records.takeExpiredClaims(kind, T0 + 30_000, 1)).length, 1)
+    })
+
     withRecords('the sweep removes what expired and keeps what lives', async (records) => {
       const kind = unique('sweep')
       await records.claimOnce(kind, 'old', T0 + 10, T0)

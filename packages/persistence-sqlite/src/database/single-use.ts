@@ -73,6 +73,40 @@ export class SqliteSingleUse implements SingleUseRecords {
     })
   }
 
+  async setClaimExpiry(kind: string, key: string, expiresAt: number): Promise<void> {
+    this.#run(() =>
+      this.#db
+        .prepare(
+          `INSERT INTO single_use (kind, key, expires_at) VALUES (?, ?, ?)
+           ON CONFLICT (kind, key) DO UPDATE SET expires_at = excluded.expires_at`,
+        )
+        .run(kind, key, expiresAt),
+    )
+  }
+
+  async claimExpiry(kind: string, key: string): Promise<number | undefined> {
+    return this.#run(() => {
+      const row = this.#db
+        .prepare('SELECT expires_at FROM single_use WHERE kind = ? AND key = ?')
+        .get(kind, key) as { expires_at: number } | undefined
+      return row?.expires_at
+    })
+  }
+
+  async takeExpiredClaims(kind: string, now: number, limit: number): Promise<string[]> {
+    return this.#run(() =>
+      (
+        this.#db
+          .prepare(
+            `DELETE FROM single_use WHERE rowid IN
+               (SELECT rowid FROM single_use WHERE kind = ? AND expires_at <= ? LIMIT ?)
+             RETURNING key`,
+          )
+          .all(kind, now, limit) as { key: string }[]
+      ).map((row) => row.key),
+    )
+  }
+
   async sweepSingleUse(now: number): Promise<void> {
     this.#run(() => {
       this.#db.prepare('DELETE FROM single_use WHERE expires_at <= ?').run(now)
