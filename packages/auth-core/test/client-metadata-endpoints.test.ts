@@ -260,12 +260,13 @@ describe('Client ID Metadata Documents at the endpoints', () => {
       const h = await CimdApp.start(certificate, loopbackAllowed())
       try {
         routes.set('/client.json', json(document))
-        for (const overrides of [
+        const malformed: Record<string, string>[] = [
           { code_challenge: '' },
           { response_type: 'token' },
           { resource: 'https://evil.example/mcp' },
           { redirect_uri: 'http://127.1:9/cb' },
-        ]) {
+        ]
+        for (const overrides of malformed) {
           const response = await h.authorize(clientId, overrides)
           assertRefusedPage(response, h.store, /./, null)
         }
