@@ -7,7 +7,7 @@ import { hostCheck } from '../http/host-check.js'
 import { mcpRoutes } from '../http/mcp-routes.js'
 import { buildCatalog } from '../mcp/build-catalog.js'
 import { SERVER_VERSION } from '../version.js'
-import { externalBaseUrl, ownOrigins, urlHost } from './base-url.js'
+import { externalBaseUrl, ownOrigins, urlHost, WILDCARD_HOSTS } from './base-url.js'
 import { checkServeConfig } from './check-serve-config.js'
 import { resolveHttpTimeouts, serverWithTimeouts } from './http-timeouts.js'
 import type { ServeOverrides } from './serve-options.js'
@@ -97,6 +97,10 @@ export async function createMxcpServer(options: MxcpServerOptions): Promise<Mxcp
       origins = ownOrigins(http, port)
       const url = `${externalBaseUrl(http, port)}${MCP_PATH}`
       app.log.info({ url, listening: `http://${urlHost(http.host)}:${port}` }, `mxcp serving MCP at ${url}`)
+      if (!http.base_url && WILDCARD_HOSTS.has(http.host) && http.allowed_hosts.length === 0)
+        app.log.warn(
+          'listening on every interface without base_url or allowed_hosts: only loopback host names are answered',
+        )
       return url
     },
     close: () => app.close(),

@@ -51,7 +51,7 @@ export function peerAddress(request: FastifyRequest): string {
 
 /** True when the nearest peer is a trusted proxy, so its forwarding headers may be read. */
 export function fromTrustedProxy(request: FastifyRequest, trust: TrustFunction | undefined): boolean {
-  return trust !== undefined && trust(peerAddress(request), 0)
+  return trust?.(peerAddress(request), 0) === true
 }
 
 /**

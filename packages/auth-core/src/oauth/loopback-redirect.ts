@@ -61,7 +61,8 @@ export function loopbackRedirectProblem(uri: string): string | undefined {
  */
 export function loopbackMatchKey(uri: string): string | undefined {
   const parts = rawParts(uri)
-  if (!parts || parts.scheme !== 'http' || loopbackRedirectProblem(uri) !== undefined) return undefined
+  if (parts === undefined) return undefined
+  if (parts.scheme !== 'http' || loopbackRedirectProblem(uri) !== undefined) return undefined
   const host = rawHost(parts.authority)
   if (!LOOPBACK_SPELLINGS.has(host)) return undefined
   const port = parts.authority.slice(host.length)
