@@ -97,6 +97,30 @@ describe('rate limits on every endpoint that checks a secret or can fetch', () =
   })
 })
 
+describe('IPv6 clients', () => {
+  let h: AttackHarness
+
+  before(async () => {
+    h = await AttackHarness.start({ rateLimit: { max: 2, window_seconds: 60 } })
+  })
+  after(() => h.close())
+
+  test('an IPv6 client is counted by its /64: a new interface identifier buys no fresh budget', async () => {
+    const register = (remoteAddress: string) =>
+      h.inject('POST', '/register', {
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify({ redirect_uris: [CLIENT_REDIRECT], token_endpoint_auth_method: 'none' }),
+        remoteAddress,
+      })
+    assert.equal((await register('2001:db8:1:2::1')).statusCode, 201)
+    assert.equal((await register('2001:db8:1:2:aaaa:bbbb:cccc:dddd')).statusCode, 201)
+    h.reset()
+    assertOAuthError(await register('2001:db8:1:2::99'), 429, 'temporarily_unavailable')
+    assertNothingIssued(h)
+    assert.equal((await register('2001:db8:1:3::1')).statusCode, 201, 'another /64 is served')
+  })
+})
+
 describe('trust_proxy trusts exactly what the operator says', () => {
   const MAX = 2
   let h: AttackHarness

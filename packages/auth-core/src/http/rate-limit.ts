@@ -4,7 +4,7 @@ import type { Clock } from '../clock.js'
 import type { AuthConfig } from '../config/index.js'
 import { OAuthError } from '../errors/oauth-error.js'
 import type { SingleUseRecords } from '../store/single-use-records.js'
-import { clientAddress, type TrustFunction } from './trusted-proxy.js'
+import { clientAddress, rateLimitKey, type TrustFunction } from './trusted-proxy.js'
 
 /**
  * The paths whose requests are counted (RFC 6819 §4.4.1.11, §5.1.4.2.3: limit what an attacker can
@@ -91,7 +91,7 @@ export async function limitRequestRate(
       scope.rateLimit({
         max: config.max,
         timeWindow: config.window_seconds * 1000,
-        keyGenerator: (request) => `${path} ${clientAddress(request, options.trust)}`,
+        keyGenerator: (request) => `${path} ${rateLimitKey(clientAddress(request, options.trust))}`,
       }) as Limiter,
     ]),
   )

@@ -60,8 +60,27 @@ export function fromTrustedProxy(request: FastifyRequest, trust: TrustFunction |
  * This is the key of the rate limits.
  */
 export function clientAddress(request: FastifyRequest, trust: TrustFunction | undefined): string {
-  if (!trust) return peerAddress(request)
-  return proxyAddr(request.raw, trust)
+  return trust ? proxyAddr(request.raw, trust) : peerAddress(request)
+}
+
+/**
+ * The key a client address is counted under: an IPv4 address as it is, an IPv6 address by its
+ * /64 prefix (one subscriber's network: RFC 6177 §3 hands out at least a /64, so rotating the
+ * interface identifier must not buy a fresh budget).
+ */
+export function rateLimitKey(address: string): string {
+  const plain = address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '')
+  if (!plain.includes(':')) return plain
+  const [head = '', tail = ''] = plain.toLowerCase().split('::')
+  const left = head === '' ? [] : head.split(':')
+  const right = tail === '' ? [] : tail.split(':')
+  const groups = plain.includes('::')
+    ? [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right]
+    : left
+  return `${groups
+    .slice(0, 4)
+    .map((group) => Number.parseInt(group || '0', 16).toString(16))
+    .join(':')}::/64`
 }
 
 /** The value the nearest proxy wrote in a forwarding header: the last of a comma-separated list. */

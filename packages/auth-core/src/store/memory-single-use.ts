@@ -46,6 +46,9 @@ export class MemorySingleUse implements SingleUseRecords {
       return { ...current }
     }
     if (this.#windows.size >= MAX_MEMORY_RECORDS) await this.sweepSingleUse(now)
+    // Still full of live windows (a flood of addresses): the oldest window goes, as an LRU would.
+    if (this.#windows.size >= MAX_MEMORY_RECORDS)
+      this.#windows.delete(this.#windows.keys().next().value ?? '')
     const fresh = { count: 1, resetAt: now + windowMs }
     this.#windows.set(key, fresh)
     return { ...fresh }

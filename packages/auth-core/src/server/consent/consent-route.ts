@@ -12,7 +12,7 @@ import { sendErrorPage } from '../../html/error-page.js'
 import { sendHandover } from '../../html/handover-page.js'
 import { readCookie, setCookie } from '../../http/cookies.js'
 import { ParamReader } from '../../http/params.js'
-import { clientAddress } from '../../http/trusted-proxy.js'
+import { clientAddress, rateLimitKey } from '../../http/trusted-proxy.js'
 import { clientRedirectUrl } from '../../oauth/client-redirect.js'
 import { oauthErrorForUpstream } from '../../oauth/upstream-error-mapping.js'
 import { type AuthContext, type RequestUrls, requestUrls } from '../auth-context.js'
@@ -110,7 +110,7 @@ async function claimPendingSlot(
   now: number,
 ): Promise<boolean> {
   const until = now + TRANSACTION_TTL_MS
-  const address = clientAddress(request, context.urls.trust)
+  const address = rateLimitKey(clientAddress(request, context.urls.trust))
   if (
     !(await context.once.claimOnce(
       `pending-address:${address}`,
