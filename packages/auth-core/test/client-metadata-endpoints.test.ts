@@ -256,7 +256,7 @@ describe('Client ID Metadata Documents at the endpoints', () => {
   })
 
   describe('outbound fetches (issue 15)', () => {
-    test('a URL client_id with a malformed request is refused before any fetch', async () => {
+    test('a URL client_id with a malformed request is refused before any fetch, at /authorize, /token and /revoke', async () => {
       const h = await CimdApp.start(certificate, loopbackAllowed())
       try {
         routes.set('/client.json', json(document))
@@ -270,6 +270,10 @@ describe('Client ID Metadata Documents at the endpoints', () => {
           const response = await h.authorize(clientId, overrides)
           assertRefusedPage(response, h.store, /./, null)
         }
+        const token = await h.post('/token', { grant_type: 'authorization_code', client_id: clientId })
+        assert.equal(token.statusCode, 400)
+        const revoke = await h.post('/revoke', { client_id: clientId })
+        assert.equal(revoke.statusCode, 400)
         assert.equal(docs.requests.length, 0, 'no document was fetched')
       } finally {
         await h.close()
