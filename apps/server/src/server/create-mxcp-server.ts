@@ -49,6 +49,7 @@ export async function createMxcpServer(options: MxcpServerOptions): Promise<Mxcp
   const overrides = options.overrides ?? {}
   // The same checks `mxcp config validate` runs (one code path): nothing is opened before they pass.
   const { http, sqlTools, definitions } = checkServeConfig(config, overrides)
+  const timeouts = resolveHttpTimeouts(overrides.httpTimeouts)
   // Known for sure only once listening (port 0 picks one); computed once, not per request.
   let origins = ownOrigins(http, http.port)
   const database = await openDatabase({
@@ -57,7 +58,6 @@ export async function createMxcpServer(options: MxcpServerOptions): Promise<Mxcp
     projectDir: config.projectDir,
     seedFile: join(config.projectDir, config.site.paths.data, SEED_FILE),
   })
-  const timeouts = resolveHttpTimeouts(overrides.httpTimeouts)
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: BODY_LIMIT_BYTES,
