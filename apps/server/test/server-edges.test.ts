@@ -231,3 +231,46 @@ describe('MCP session caps: one user cannot evict another', () => {
     assert.equal(await use(adaToken, ada3.session), 200)
   })
 })
+
+describe('MCP session caps without authentication', () => {
+  let project: TempDir
+  let running: RunningServer
+
+  before(async () => {
+    project = copyExampleProject()
+    running = await startInProcess({
+      projectDir: project.path,
+      overrides: { stateless: false, sessionLimits: { maxPerUser: 1, maxSessions: 2 } },
+    })
+  })
+  after(async () => {
+    await running?.close()
+    project?.dispose()
+  })
+
+  test('anonymous sessions share the overall cap: the oldest makes room, a new one is never refused', async () => {
+    const open = async () =>
+      (
+        await postMcp(running.url, 'initialize', {
+          protocolVersion: '2025-06-18',
+          capabilities: {},
+          clientInfo: { name: 'anon', version: '1' },
+        })
+      ).headers.get('mcp-session-id')
+    const sessions = [await open(), await open(), await open()]
+    assert.ok(sessions.every((id) => typeof id === 'string'))
+    const use = async (session: string | null) =>
+      (
+        await postMcp(
+          running.url,
+          'tools/list',
+          {},
+          { 'mcp-session-id': session ?? '', 'mcp-protocol-version': '2025-06-18' },
+        )
+      ).status
+    assert.deepEqual(
+      [await use(sessions[0] ?? null), await use(sessions[1] ?? null), await use(sessions[2] ?? null)],
+      [404, 200, 200],
+    )
+  })
+})

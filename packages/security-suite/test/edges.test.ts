@@ -8,6 +8,7 @@ import {
   assertOAuthError,
   CLIENT_REDIRECT,
   formBody,
+  formFields,
   handoverTarget,
   type RegisteredClient,
 } from '../src/index.js'
@@ -261,6 +262,42 @@ describe('pending sign-ins', () => {
     const visitor = h.visitor()
     const { fields } = await h.openConsent(visitor, h.authorizeUrl(client.clientId))
     assertErrorPage(await h.decide(visitor, fields), 429)
+    assertNothingIssued(h)
+  })
+})
+
+describe('pending sign-ins per client', () => {
+  let h: AttackHarness
+
+  before(async () => {
+    h = await AttackHarness.start()
+  })
+  after(() => h.close())
+
+  test('pending sign-ins are capped per client, whatever the addresses; the next approval stores nothing', async () => {
+    const client = await h.register({ client_name: 'Crowded' })
+    const approveFrom = async (remoteAddress: string) => {
+      const visitor = h.visitor()
+      const request = h.authorizeUrl(client.clientId)
+      const page = await visitor.request({ method: 'GET', url: request.url.href, remoteAddress })
+      const fields = formFields(page.body, request.url)
+      return visitor.request({
+        method: 'POST',
+        url: '/consent',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: formBody({ ...fields, decision: 'approve' }),
+        remoteAddress,
+      })
+    }
+    for (let i = 0; i < 100; i++) {
+      const response = await approveFrom(`198.51.${i >> 8}.${i & 255}`)
+      assert.ok(
+        handoverTarget(response, new URL('/consent', h.base)),
+        `approval ${i}: ${response.statusCode}`,
+      )
+    }
+    h.reset()
+    assertErrorPage(await approveFrom('203.0.113.200'), 429, /Too many sign-ins/)
     assertNothingIssued(h)
   })
 })

@@ -31,9 +31,12 @@ export interface SessionLimits {
   readonly maxPerUser: number
 }
 
+/** The owner of every session when authentication is off. */
+const ANONYMOUS_OWNER = 'anonymous'
+
 /** The session binding key (MCP SBP 2.3.4: bind session IDs to user-specific information). */
 function ownerOf(user: UserContext): string {
-  return user.anonymous ? 'anonymous' : JSON.stringify([user.provider, user.userId, user.clientId])
+  return user.anonymous ? ANONYMOUS_OWNER : JSON.stringify([user.provider, user.userId, user.clientId])
 }
 
 /**
@@ -125,8 +128,11 @@ export class McpSessions {
    * when the server is full of other users' sessions.
    */
   #makeRoomFor(owner: string): boolean {
+    // Without authentication everyone is the same anonymous caller: there is nobody else to
+    // protect, so anonymous sessions share the overall cap, the oldest making room.
+    const cap = owner === ANONYMOUS_OWNER ? this.#limits.maxSessions : this.#limits.maxPerUser
     const own = [...this.#sessions].filter(([, session]) => session.owner === owner)
-    for (const [id, session] of own.slice(0, Math.max(0, own.length - this.#limits.maxPerUser + 1))) {
+    for (const [id, session] of own.slice(0, Math.max(0, own.length - cap + 1))) {
       this.#sessions.delete(id)
       void session.server.close()
     }
