@@ -65,7 +65,7 @@ export const AuthorizationConfigSchema = Type.Object(
   strict,
 )
 
-/** `auth.rate_limit`: per client IP, on /register, /token and /authorize. */
+/** `auth.rate_limit`: per client address, on /authorize, /consent, /token, /register, /revoke and the provider callback. */
 export const RateLimitConfigSchema = Type.Object(
   {
     enabled: Type.Optional(Type.Boolean({ default: true })),
