@@ -188,11 +188,8 @@ describe('the issuer is not whatever the Host header says', () => {
       assertOAuthError(response, 400, 'invalid_request')
       assert.doesNotMatch(response.body, /evil\.example\/|"issuer"/)
     }
-    const page = await h.inject(
-      'GET',
-      h.authorizeUrl(client.clientId).url.pathname + h.authorizeUrl(client.clientId).url.search,
-      { headers: evil },
-    )
+    const { url } = h.authorizeUrl(client.clientId)
+    const page = await h.inject('GET', `${url.pathname}${url.search}`, { headers: evil })
     assertErrorPage(page, 400)
     const token = await h.token(
       { grant_type: 'authorization_code', code: 'x', client_id: client.clientId },
