@@ -3,6 +3,7 @@ import * as codec from '@mxcp/auth-core/store-kit'
 import { and, eq, gt, inArray, or, sql } from 'drizzle-orm'
 import type { StoreDatabase } from './database/open-database.js'
 import { clients, codes, revokedFamilies, sessions, tokens, transactions } from './database/schema.js'
+import { SqliteSingleUse } from './database/single-use.js'
 import { toStoreError } from './database/sqlite-errors.js'
 import { sweepExpiredRows } from './database/sweep-expired.js'
 import type { SqliteStoreLogger } from './options.js'
@@ -40,6 +41,7 @@ export class SqliteStore implements core.OAuthStore {
   /** The hot read of every authenticated request, prepared once. */
   readonly #selectToken
   readonly #selectSession
+  readonly #singleUse: SqliteSingleUse
 
   constructor(parts: SqliteStoreParts) {
     this.#db = parts.db
@@ -58,6 +60,7 @@ export class SqliteStore implements core.OAuthStore {
       .where(eq(sessions.sessionId, sql.placeholder('id')))
       .prepare()
     this.#locks = new SessionLocks((work) => this.#use(work), this.#clock, this.#logger)
+    this.#singleUse = new SqliteSingleUse(this.#db.$client, (work) => this.#use(() => work()))
     this.#sweeper = setInterval(() => this.#sweepOnTimer(), parts.sweepIntervalMs)
     // The sweep alone must never keep the process alive.
     this.#sweeper.unref()
@@ -223,6 +226,33 @@ export class SqliteStore implements core.OAuthStore {
    */
   async withSessionLock<T>(sessionId: string, fn: () => Promise<T>): Promise<T> {
     return this.#locks.withSessionLock(sessionId, fn)
+  }
+
+  // Single-use records shared by every process on this file (issue 15): see `SqliteSingleUse`.
+  claimOnce(kind: string, key: string, expiresAt: number, now: number, limit?: number): Promise<boolean> {
+    return this.#singleUse.claimOnce(kind, key, expiresAt, now, limit)
+  }
+  releaseClaims(key: string): Promise<void> {
+    return this.#singleUse.releaseClaims(key)
+  }
+  countHit(key: string, windowMs: number, now: number): Promise<core.WindowCount> {
+    return this.#singleUse.countHit(key, windowMs, now)
+  }
+  sweepSingleUse(now: number): Promise<void> {
+    return this.#singleUse.sweepSingleUse(now)
+  }
+  setClaimExpiry(kind: string, key: string, expiresAt: number): Promise<void> {
+    return this.#singleUse.setClaimExpiry(kind, key, expiresAt)
+  }
+  claimExpiry(kind: string, key: string): Promise<number | undefined> {
+    return this.#singleUse.claimExpiry(kind, key)
+  }
+  takeExpiredClaims(kind: string, now: number, limit: number): Promise<string[]> {
+    return this.#singleUse.takeExpiredClaims(kind, now, limit)
+  }
+  /** Optional member (`DeletesClients`): an expired registration. */
+  async deleteClient(clientId: string): Promise<void> {
+    this.#use((db) => db.delete(clients).where(eq(clients.clientId, clientId)).run())
   }
 
   async sweepExpired(now: number): Promise<codec.SweepCounts> {

@@ -4,6 +4,7 @@ import {
   UpstreamUnavailableError,
 } from '../errors/upstream-error.js'
 import { DEFAULT_UPSTREAM_TOTAL_TIMEOUT_MS, deadlineInit } from './deadlines.js'
+import { readCappedText } from './read-capped-body.js'
 
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = DEFAULT_UPSTREAM_TOTAL_TIMEOUT_MS
 
@@ -56,9 +57,9 @@ export async function upstreamFetch(
   return response
 }
 
-/** Reads a JSON body, or throws `UpstreamResponseError` naming what came instead. */
+/** Reads a JSON body (at most `MAX_UPSTREAM_BODY_BYTES`), or throws `UpstreamResponseError` naming what came instead. */
 export async function readJson(response: Response, provider: string): Promise<unknown> {
-  const text = await response.text()
+  const text = await readCappedText(response, provider)
   try {
     return JSON.parse(text) as unknown
   } catch (cause) {

@@ -74,7 +74,7 @@ export async function authorizationCodeGrant(
   switch (result.outcome) {
     case 'consumed':
       if (refusal !== undefined || !minted) throw refusal
-      return deliver(minted, result.tokens)
+      return deliver(context, client.clientId, minted, result.tokens)
     case 'declined':
       throw refusal
     case 'replayed': {

@@ -83,8 +83,16 @@ export function liveSession(session: SessionRecord | undefined, now: number): Se
  * The response for what the store saved: tokens born revoked (their family was revoked by a
  * replay meanwhile) are refused rather than handed out dead.
  */
-export function deliver(minted: MintedTokens, saved: readonly TokenRecord[]): TokenResponse {
+export async function deliver(
+  context: AuthContext,
+  clientId: string,
+  minted: MintedTokens,
+  saved: readonly TokenRecord[],
+): Promise<TokenResponse> {
   if (saved.some((token) => token.revoked))
     throw new InvalidGrantError('This grant was revoked', 'tokens saved into a revoked family')
+  // A self-registered client that was issued tokens has proven itself: its registration lease renews.
+  if (!context.clients.isPreRegistered(clientId) && !context.clients.isMetadataDocumentClient(clientId))
+    await context.clients.leases?.used(clientId)
   return minted.response
 }

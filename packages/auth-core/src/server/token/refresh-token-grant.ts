@@ -82,7 +82,7 @@ export async function refreshTokenGrant(
     case 'rotated':
     case 'grace':
       if (!minted) throw new InvalidGrantError('The refresh token is invalid, expired or revoked')
-      return deliver(minted, result.tokens)
+      return deliver(context, client.clientId, minted, result.tokens)
     case 'declined':
       // A used token presented by another client, or for another audience: reuse all the same.
       if (result.token.consumed) return punishReuse(context, result.token)
