@@ -229,27 +229,18 @@ export class SqliteStore implements core.OAuthStore {
   }
 
   // Single-use records shared by every process on this file (issue 15): see `SqliteSingleUse`.
-  claimOnce(kind: string, key: string, expiresAt: number, now: number, limit?: number): Promise<boolean> {
-    return this.#singleUse.claimOnce(kind, key, expiresAt, now, limit)
-  }
-  releaseClaims(key: string): Promise<void> {
-    return this.#singleUse.releaseClaims(key)
-  }
-  countHit(key: string, windowMs: number, now: number): Promise<core.WindowCount> {
-    return this.#singleUse.countHit(key, windowMs, now)
-  }
-  sweepSingleUse(now: number): Promise<void> {
-    return this.#singleUse.sweepSingleUse(now)
-  }
-  setClaimExpiry(kind: string, key: string, expiresAt: number): Promise<void> {
-    return this.#singleUse.setClaimExpiry(kind, key, expiresAt)
-  }
-  claimExpiry(kind: string, key: string): Promise<number | undefined> {
-    return this.#singleUse.claimExpiry(kind, key)
-  }
-  takeExpiredClaims(kind: string, now: number, limit: number): Promise<string[]> {
-    return this.#singleUse.takeExpiredClaims(kind, now, limit)
-  }
+  readonly claimOnce: core.SingleUseRecords['claimOnce'] = (...args) => this.#singleUse.claimOnce(...args)
+  readonly releaseClaims: core.SingleUseRecords['releaseClaims'] = (key) => this.#singleUse.releaseClaims(key)
+  readonly countHit: core.SingleUseRecords['countHit'] = (...args) => this.#singleUse.countHit(...args)
+  readonly sweepSingleUse: core.SingleUseRecords['sweepSingleUse'] = (now) =>
+    this.#singleUse.sweepSingleUse(now)
+  readonly setClaimExpiry: core.SingleUseRecords['setClaimExpiry'] = (...args) =>
+    this.#singleUse.setClaimExpiry(...args)
+  readonly claimExpiry: core.SingleUseRecords['claimExpiry'] = (...args) =>
+    this.#singleUse.claimExpiry(...args)
+  readonly takeExpiredClaims: core.SingleUseRecords['takeExpiredClaims'] = (...args) =>
+    this.#singleUse.takeExpiredClaims(...args)
+
   /** Optional member (`DeletesClients`): an expired registration. */
   async deleteClient(clientId: string): Promise<void> {
     this.#use((db) => db.delete(clients).where(eq(clients.clientId, clientId)).run())
