@@ -31,8 +31,10 @@ export { canonicalResource, isSameResource } from './oauth/resource.js'
 export { mxcpAuth } from './plugin.js'
 export type { MxcpAuthOptions } from './plugin-options.js'
 export type {
+  AuthorizationResponseIssuer,
   AuthorizationUrlParams,
   ProviderFactory,
+  ProviderLog,
   ProviderRuntimeOptions,
   UpstreamProvider,
   UpstreamTokens,
@@ -73,6 +75,27 @@ export type { JwksCacheOptions } from './upstream/jwks-cache.js'
 export { DEFAULT_JWKS_COOLDOWN_MS, DEFAULT_JWKS_MAX_AGE_MS, JwksCache } from './upstream/jwks-cache.js'
 export type { OAuth2ClientOptions, OAuth2ProviderConfig } from './upstream/oauth2-client.js'
 export { OAuth2Client } from './upstream/oauth2-client.js'
+export { UpstreamIdentityChangedError } from './identity/identity-changed-error.js'
+export {
+  asciiLowerCase,
+  comparableDomain,
+  emailDomain,
+  sameEmail,
+  sameName,
+  sameUserId,
+} from './identity/identifiers.js'
+export {
+  boundedString,
+  keepProfileClaims,
+  MAX_CLAIM_LENGTH,
+  PROFILE_CLAIMS,
+} from './identity/profile-claims.js'
+export { isVerifiedEmail, verifiedEmail } from './identity/verified-email.js'
+export { identityChange } from './guard/identity-pin.js'
+export type { UpstreamClientAuthMethod } from './upstream/client-auth-method.js'
+export { chooseClientAuthMethod, UPSTREAM_CLIENT_AUTH_METHODS } from './upstream/client-auth-method.js'
+export type { ClientAssertionKey } from './upstream/private-key-jwt.js'
+export { clientAssertionKey, signClientAssertion } from './upstream/private-key-jwt.js'
 export type { OidcUserMapping } from './upstream/oidc-claims.js'
 export { userFromOidcClaims } from './upstream/oidc-claims.js'
 export type { OidcClientOptions } from './upstream/oidc-client.js'

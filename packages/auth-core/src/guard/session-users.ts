@@ -6,6 +6,8 @@ import { UpstreamOAuthError } from '../errors/upstream-error.js'
 import type { UpstreamProvider, UpstreamTokens, UpstreamUser } from '../provider.js'
 import type { OAuthStore } from '../store/oauth-store.js'
 import type { SessionPatch, SessionRecord } from '../store/records.js'
+import { UpstreamIdentityChangedError } from '../identity/identity-changed-error.js'
+import { identityChange } from './identity-pin.js'
 import { SessionEndedError } from './session-ended-error.js'
 
 /** A session's user and upstream tokens, as the guard hands them to requests. */
@@ -93,6 +95,8 @@ export class SessionUsers {
     let fetchedAt = session.userFetchedAt
     if (fetchedAt + ttlMs <= clock.now()) {
       const fetched = await this.#fetchUser(session, upstream, patch.upstream !== undefined)
+      const changed = identityChange(session.user, fetched.user)
+      if (changed) await this.#endForIdentity(session, changed)
       user = fetched.user
       if (fetched.upstream !== upstream) {
         upstream = fetched.upstream
@@ -119,6 +123,7 @@ export class SessionUsers {
     try {
       return { user: await this.#options.provider.userInfo(upstream), upstream }
     } catch (error) {
+      if (error instanceof UpstreamIdentityChangedError) return this.#endForIdentity(session, error.message)
       if (!(error instanceof UpstreamOAuthError)) throw error
       if (alreadyRefreshed || !this.#canRefresh(upstream))
         return this.#end(session, 'the provider refused the upstream token')
@@ -127,6 +132,7 @@ export class SessionUsers {
     try {
       return { user: await this.#options.provider.userInfo(refreshed), upstream: refreshed }
     } catch (error) {
+      if (error instanceof UpstreamIdentityChangedError) return this.#endForIdentity(session, error.message)
       if (error instanceof UpstreamOAuthError)
         return this.#end(session, 'the provider refused the refreshed upstream token')
       throw error
@@ -163,10 +169,23 @@ export class SessionUsers {
       )
       return fresh
     } catch (error) {
+      if (error instanceof UpstreamIdentityChangedError) return this.#endForIdentity(session, error.message)
       if (error instanceof UpstreamOAuthError)
         return this.#end(session, 'the provider refused to refresh the upstream token')
       throw error
     }
+  }
+
+  /**
+   * The identity pin (`identity-pin.ts`) broke: the session ends (`invalid_token` at the guard),
+   * with a warning, and nothing of the answer is stored.
+   */
+  async #endForIdentity(session: SessionRecord, reason: string): Promise<never> {
+    this.#options.log.warn(
+      { provider: this.#options.provider.id, userId: session.user.userId, reason },
+      'session ended: the provider answered about another user',
+    )
+    return this.#end(session, `identity changed: ${reason}`)
   }
 
   async #end(session: SessionRecord, reason: string): Promise<never> {
