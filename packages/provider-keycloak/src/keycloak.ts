@@ -55,6 +55,7 @@ export function keycloak(config: KeycloakConfig, options: ProviderRuntimeOptions
     fetch: options.fetch,
     timeoutMs: options.timeoutMs,
     log: options.log,
+    now: options.clock ? () => options.clock?.now() ?? Date.now() : undefined,
   })
 
   /** Discovery first: Keycloak answers 404 there for a realm it does not have. */

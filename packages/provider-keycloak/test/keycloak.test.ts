@@ -154,6 +154,7 @@ describe('Keycloak provider', () => {
         email: 'ada@example.com',
         name: 'Ada Lovelace',
         organizations: undefined,
+        issuer: idp.issuer,
         rawProfile: { ...idp.user },
       })
     })

@@ -44,6 +44,7 @@ export function oidc(config: OidcConfig, options: ProviderRuntimeOptions = {}): 
     fetch: options.fetch,
     timeoutMs: options.timeoutMs,
     log: options.log,
+    now: options.clock ? () => options.clock?.now() ?? Date.now() : undefined,
   })
 
   return {
