@@ -23,6 +23,8 @@ export {
   pkcePair,
 } from './attack-harness.js'
 export { CHROMIUM_PATH, launchChromium } from './chromium.js'
+export type { OidcAttackHarnessOptions, OidcLoginResult } from './oidc-attack-harness.js'
+export { OidcAttackHarness } from './oidc-attack-harness.js'
 export {
   contentType,
   headerValue,

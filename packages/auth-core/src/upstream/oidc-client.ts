@@ -42,6 +42,12 @@ export interface OidcClientOptions {
   readonly discoveryTtlMs?: number | undefined
 }
 
+/**
+ * The longest ID token we accept (64 KiB): it is kept (encrypted) with the session, so its size
+ * is bounded like every claim; a real one, even with a few hundred groups, is far smaller.
+ */
+export const MAX_ID_TOKEN_LENGTH = 64 * 1024
+
 /** ID token claims that describe the token, not the user; left out when the ID token stands in for user info. */
 const PROTOCOL_CLAIMS = [
   'iss',
@@ -136,6 +142,11 @@ export class OidcClient {
   /** Exchanges the code; with `openid`, the ID token must be there and valid (OIDC Core §3.1.3.3, §3.1.3.7). */
   async exchangeCode(code: string, codeVerifier: string, redirectUri: string): Promise<UpstreamTokens> {
     const tokens = await (await this.oauth2()).exchangeCode(code, codeVerifier, redirectUri)
+    if (tokens.idToken && tokens.idToken.length > MAX_ID_TOKEN_LENGTH)
+      throw new UpstreamResponseError(
+        this.options.provider,
+        `${this.options.provider} ID token is over ${MAX_ID_TOKEN_LENGTH} characters`,
+      )
     if (this.openid) {
       if (!tokens.idToken)
         throw new UpstreamResponseError(
