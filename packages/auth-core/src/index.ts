@@ -20,6 +20,7 @@ export type { ChallengeParams } from './guard/challenge.js'
 export { bearerChallenge } from './guard/challenge.js'
 export type { GuardOptions, MxcpGuard } from './guard/guard.js'
 export { createAnonymousGuard, createGuard } from './guard/guard.js'
+export { identityChange } from './guard/identity-pin.js'
 export { SessionEndedError } from './guard/session-ended-error.js'
 export type { SessionUser, SessionUsersOptions } from './guard/session-users.js'
 export { SessionUsers } from './guard/session-users.js'
@@ -27,6 +28,22 @@ export type { UrlOptions } from './http/base-url.js'
 export { normalizeBaseUrl, resolveBaseUrl } from './http/base-url.js'
 export type { SerializableRequest } from './http/log-redaction.js'
 export { mxcpRequestSerializer, redactUrl } from './http/log-redaction.js'
+export {
+  asciiLowerCase,
+  comparableDomain,
+  emailDomain,
+  sameEmail,
+  sameName,
+  sameUserId,
+} from './identity/identifiers.js'
+export { UpstreamIdentityChangedError } from './identity/identity-changed-error.js'
+export {
+  boundedString,
+  keepProfileClaims,
+  MAX_CLAIM_LENGTH,
+  PROFILE_CLAIMS,
+} from './identity/profile-claims.js'
+export { isVerifiedEmail, verifiedEmail } from './identity/verified-email.js'
 export { canonicalResource, isSameResource } from './oauth/resource.js'
 export { mxcpAuth } from './plugin.js'
 export type { MxcpAuthOptions } from './plugin-options.js'
@@ -55,6 +72,8 @@ export { StoreUnavailableError } from './store/oauth-store.js'
 export type * from './store/records.js'
 export type { KeyBinding } from './store/sealed-box.js'
 export { bindKey, SealedBox, UnsealError, unlockKey } from './store/sealed-box.js'
+export type { UpstreamClientAuthMethod } from './upstream/client-auth-method.js'
+export { chooseClientAuthMethod, UPSTREAM_CLIENT_AUTH_METHODS } from './upstream/client-auth-method.js'
 export { isLoopbackHost, secureEndpointUrl } from './upstream/endpoint-url.js'
 export type { UpstreamHttpOptions } from './upstream/http.js'
 export {
@@ -75,27 +94,6 @@ export type { JwksCacheOptions } from './upstream/jwks-cache.js'
 export { DEFAULT_JWKS_COOLDOWN_MS, DEFAULT_JWKS_MAX_AGE_MS, JwksCache } from './upstream/jwks-cache.js'
 export type { OAuth2ClientOptions, OAuth2ProviderConfig } from './upstream/oauth2-client.js'
 export { OAuth2Client } from './upstream/oauth2-client.js'
-export { UpstreamIdentityChangedError } from './identity/identity-changed-error.js'
-export {
-  asciiLowerCase,
-  comparableDomain,
-  emailDomain,
-  sameEmail,
-  sameName,
-  sameUserId,
-} from './identity/identifiers.js'
-export {
-  boundedString,
-  keepProfileClaims,
-  MAX_CLAIM_LENGTH,
-  PROFILE_CLAIMS,
-} from './identity/profile-claims.js'
-export { isVerifiedEmail, verifiedEmail } from './identity/verified-email.js'
-export { identityChange } from './guard/identity-pin.js'
-export type { UpstreamClientAuthMethod } from './upstream/client-auth-method.js'
-export { chooseClientAuthMethod, UPSTREAM_CLIENT_AUTH_METHODS } from './upstream/client-auth-method.js'
-export type { ClientAssertionKey } from './upstream/private-key-jwt.js'
-export { clientAssertionKey, signClientAssertion } from './upstream/private-key-jwt.js'
 export type { OidcUserMapping } from './upstream/oidc-claims.js'
 export { userFromOidcClaims } from './upstream/oidc-claims.js'
 export type { OidcClientOptions } from './upstream/oidc-client.js'
@@ -105,5 +103,7 @@ export { DEFAULT_DISCOVERY_TTL_MS, fetchOidcMetadata, OidcDiscovery } from './up
 export type { OidcProviderMetadata } from './upstream/oidc-metadata.js'
 export { discoveryUrl, parseOidcMetadata } from './upstream/oidc-metadata.js'
 export { nonceFromChallenge, nonceFromVerifier } from './upstream/oidc-nonce.js'
+export type { ClientAssertionKey } from './upstream/private-key-jwt.js'
+export { clientAssertionKey, signClientAssertion } from './upstream/private-key-jwt.js'
 export type { UserContext, UserContextFields } from './user-context.js'
 export { ANONYMOUS_USER, createUserContext } from './user-context.js'

@@ -19,13 +19,15 @@ const user = (fields: Partial<UpstreamUser>): UpstreamUser => ({
   rawProfile: {},
   ...fields,
 })
-const authorization = (lists: Record<string, string[]>) => validateAuthConfig({ authorization: lists }).authorization
+const authorization = (lists: Record<string, string[]>) =>
+  validateAuthConfig({ authorization: lists }).authorization
 
 describe('only a verified email is an email', () => {
   test('true and the string "true" are verified; false, "false", absent and anything else are not', () => {
     assert.equal(isVerifiedEmail(true), true)
     assert.equal(isVerifiedEmail('true'), true)
-    for (const flag of [false, 'false', undefined, null, 1, 'TRUE', 'yes', {}]) assert.equal(isVerifiedEmail(flag), false)
+    for (const flag of [false, 'false', undefined, null, 1, 'TRUE', 'yes', {}])
+      assert.equal(isVerifiedEmail(flag), false)
   })
 })
 
@@ -56,7 +58,10 @@ describe('identifiers compare exactly (no Unicode folding)', () => {
     const list = authorization({ allowed_users: ['kate', 'id-42'] })
     assert.equal(allowlistRefusal(user({ username: 'KATE' }), list), undefined)
     assert.equal(allowlistRefusal(user({ userId: 'id-42', username: 'x' }), list), undefined)
-    assert.match(String(allowlistRefusal(user({ userId: 'ID-42', username: 'x' }), list)), /not on this server/)
+    assert.match(
+      String(allowlistRefusal(user({ userId: 'ID-42', username: 'x' }), list)),
+      /not on this server/,
+    )
     assert.match(String(allowlistRefusal(user({ username: '\u212Aate' }), list)), /not on this server/)
     assert.match(String(allowlistRefusal(user({ username: 'x', email: 'kate' }), list)), /not on this server/)
   })
@@ -78,14 +83,28 @@ describe('identifiers compare exactly (no Unicode folding)', () => {
 
 describe('one upstream client authentication method, chosen once', () => {
   test('the configured method wins; else the first of basic, post, private_key_jwt the provider lists', () => {
-    assert.equal(chooseClientAuthMethod('oidc', 'client_secret_post', ['client_secret_basic'], false), 'client_secret_post')
     assert.equal(
-      chooseClientAuthMethod('oidc', undefined, ['private_key_jwt', 'client_secret_post', 'client_secret_basic'], true),
+      chooseClientAuthMethod('oidc', 'client_secret_post', ['client_secret_basic'], false),
+      'client_secret_post',
+    )
+    assert.equal(
+      chooseClientAuthMethod(
+        'oidc',
+        undefined,
+        ['private_key_jwt', 'client_secret_post', 'client_secret_basic'],
+        true,
+      ),
       'client_secret_basic',
     )
-    assert.equal(chooseClientAuthMethod('oidc', undefined, ['client_secret_post'], false), 'client_secret_post')
+    assert.equal(
+      chooseClientAuthMethod('oidc', undefined, ['client_secret_post'], false),
+      'client_secret_post',
+    )
     assert.equal(chooseClientAuthMethod('oidc', undefined, ['private_key_jwt'], true), 'private_key_jwt')
     assert.throws(() => chooseClientAuthMethod('oidc', undefined, ['private_key_jwt'], false), /private_key/)
-    assert.throws(() => chooseClientAuthMethod('oidc', undefined, ['tls_client_auth'], false), /none of the client/)
+    assert.throws(
+      () => chooseClientAuthMethod('oidc', undefined, ['tls_client_auth'], false),
+      /none of the client/,
+    )
   })
 })

@@ -107,7 +107,8 @@ describe('the shared OpenID Connect client against a certified OpenID provider',
     await assert.rejects(
       oidc.userInfoClaims({ ...tokens, idToken: otherIdToken }),
       (error: unknown) =>
-        error instanceof UpstreamIdentityChangedError && /the user info sub is not the ID token sub/.test(error.message),
+        error instanceof UpstreamIdentityChangedError &&
+        /the user info sub is not the ID token sub/.test(error.message),
     )
   })
 

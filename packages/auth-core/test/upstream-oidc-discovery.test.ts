@@ -80,7 +80,13 @@ describe('OpenID Connect discovery (OIDC Discovery 1.0 §4)', () => {
     const clock = new FakeClock()
     const warnings: string[] = []
     const log = { info: () => {}, warn: (_: unknown, message: string) => warnings.push(message) }
-    const discovery = new OidcDiscovery({ ...http, issuer: idp.issuer, ttlMs: 60_000, now: () => clock.now(), log })
+    const discovery = new OidcDiscovery({
+      ...http,
+      issuer: idp.issuer,
+      ttlMs: 60_000,
+      now: () => clock.now(),
+      log,
+    })
     const good = await discovery.get()
     clock.advance(60_000)
     idp.failures.set('discovery', { kind: 'status', status: 503 }, 1)

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
-import { sha256Base64Url, UpstreamResponseError, type UpstreamProvider } from '@mxcp/auth-core'
+import { sha256Base64Url, type UpstreamProvider, UpstreamResponseError } from '@mxcp/auth-core'
 import { type HostileOp, startHostileOp } from '@mxcp/testing/stand-ins/hostile-op'
 import { createLocalJWKSet, exportJWK, jwtVerify } from 'jose'
 import { oidc } from '../src/index.js'
@@ -44,7 +44,10 @@ describe('the generic OIDC provider against a hostile OpenID Provider', () => {
     assert.ok(request)
     assert.equal(request.headers.authorization, undefined)
     assert.equal(request.form['client_secret'], undefined)
-    assert.equal(request.form['client_assertion_type'], 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer')
+    assert.equal(
+      request.form['client_assertion_type'],
+      'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+    )
     const keys = createLocalJWKSet({ keys: [{ ...(await exportJWK(publicKey)), kid: 'key-1' }] })
     const { payload, protectedHeader } = await jwtVerify(request.form['client_assertion'] ?? '', keys, {
       issuer: op.clientId,
@@ -76,7 +79,12 @@ describe('the generic OIDC provider against a hostile OpenID Provider', () => {
 
   test('the username is username_claim when set, and the email only when verified', async () => {
     op.reset()
-    op.behaviour.claims = { sub: 'u-7', preferred_username: 'ada', email: 'ada@example.com', email_verified: 'false' }
+    op.behaviour.claims = {
+      sub: 'u-7',
+      preferred_username: 'ada',
+      email: 'ada@example.com',
+      email_verified: 'false',
+    }
     const upstream = oidc({
       client_id: op.clientId,
       client_secret: op.clientSecret,

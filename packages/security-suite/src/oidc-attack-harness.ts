@@ -116,7 +116,8 @@ export class OidcAttackHarness {
     this.store.forget()
     const response = await visitor.get(new URL(callback))
     const location = response.headers.location
-    const redirect = response.statusCode === 302 && typeof location === 'string' ? new URL(location) : undefined
+    const redirect =
+      response.statusCode === 302 && typeof location === 'string' ? new URL(location) : undefined
     return { response, redirect, verifier, state }
   }
 
@@ -139,7 +140,10 @@ export class OidcAttackHarness {
     })
     const consent = await visitor.get(start)
     if (consent.statusCode !== 200) throw new Error(`consent page: ${consent.statusCode} ${consent.body}`)
-    const decided = await visitor.post('/consent', { ...formFields(consent.body, start), decision: 'approve' })
+    const decided = await visitor.post('/consent', {
+      ...formFields(consent.body, start),
+      decision: 'approve',
+    })
     return { decided, visitor, verifier, state }
   }
 

@@ -28,7 +28,11 @@ function assertNotLogged(h: OidcAttackHarness, value: string): void {
 }
 
 /** The callback refused with a 403 page naming `reason`, and stored nothing. */
-function assertRefusedPage(h: OidcAttackHarness, response: { statusCode: number; body: string }, reason: RegExp) {
+function assertRefusedPage(
+  h: OidcAttackHarness,
+  response: { statusCode: number; body: string },
+  reason: RegExp,
+) {
   assert.equal(response.statusCode, 403)
   assert.match(response.body, reason)
   assert.doesNotMatch(response.body, /mxcp_ac_/, 'no code reaches the page')
@@ -49,7 +53,11 @@ function assertRedirectedError(h: OidcAttackHarness, redirect: URL | undefined, 
 function assertHandedBackWithError(decided: Parameters<typeof handoverTarget>[0], error: string): void {
   const target = handoverTarget(decided, new URL('/consent', BASE))
   assert.ok(target, 'a hand-over page')
-  assert.equal(`${target.origin}${target.pathname}`, CLIENT_REDIRECT, 'back to the client, not to the provider')
+  assert.equal(
+    `${target.origin}${target.pathname}`,
+    CLIENT_REDIRECT,
+    'back to the client, not to the provider',
+  )
   assert.equal(target.searchParams.get('error'), error)
 }
 
@@ -67,20 +75,26 @@ async function withHarness(
 
 describe('OIDC account takeover (identity is issuer and sub)', () => {
   test('an unverified email does not pass an email allowlist (email_verified false, "false" or absent)', async () => {
-    await withHarness({ auth: { authorization: { allowed_email_domains: ['example.com'] } } }, async (h, client) => {
-      for (const flag of [false, 'false', undefined]) {
-        h.op.behaviour.claims = {
-          sub: 'attacker-1',
-          email: 'ceo@example.com',
-          ...(flag === undefined ? {} : { email_verified: flag }),
+    await withHarness(
+      { auth: { authorization: { allowed_email_domains: ['example.com'] } } },
+      async (h, client) => {
+        for (const flag of [false, 'false', undefined]) {
+          h.op.behaviour.claims = {
+            sub: 'attacker-1',
+            email: 'ceo@example.com',
+            ...(flag === undefined ? {} : { email_verified: flag }),
+          }
+          const { response } = await h.login(client)
+          assertRefusedPage(h, response, /requires an email address the provider has verified/)
         }
-        const { response } = await h.login(client)
-        assertRefusedPage(h, response, /requires an email address the provider has verified/)
-      }
-      h.op.behaviour.claims = { sub: 'ceo-1', email: 'ceo@example.com', email_verified: 'true' }
-      const { redirect } = await h.login(client)
-      assert.ok(redirect?.searchParams.get('code'), 'the string "true" some providers send counts as verified')
-    })
+        h.op.behaviour.claims = { sub: 'ceo-1', email: 'ceo@example.com', email_verified: 'true' }
+        const { redirect } = await h.login(client)
+        assert.ok(
+          redirect?.searchParams.get('code'),
+          'the string "true" some providers send counts as verified',
+        )
+      },
+    )
   })
 
   test('an edited preferred_username does not pass a user allowlist: the username is sub by default', async () => {
@@ -243,11 +257,14 @@ describe('OIDC upstream answers are strict and bounded', () => {
   })
 
   test('a discovery document naming another issuer is refused', async () => {
-    await withHarness({ behaviour: { discovery: { issuer: 'https://evil.example' } } }, async (other, otherClient) => {
-      const { decided } = await other.approve(otherClient)
-      assertHandedBackWithError(decided, 'server_error')
-      assert.equal(other.op.requestsTo('authorize').length, 0)
-    })
+    await withHarness(
+      { behaviour: { discovery: { issuer: 'https://evil.example' } } },
+      async (other, otherClient) => {
+        const { decided } = await other.approve(otherClient)
+        assertHandedBackWithError(decided, 'server_error')
+        assert.equal(other.op.requestsTo('authorize').length, 0)
+      },
+    )
   })
 
   test('one failed token request never changes the client authentication method', async () => {

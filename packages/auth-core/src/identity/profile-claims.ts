@@ -50,7 +50,8 @@ export function keepProfileClaims(
   for (const claim of new Set([...PROFILE_CLAIMS, ...extra])) {
     if (!Object.hasOwn(claims, claim)) continue
     const value = claims[claim]
-    if (typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) kept[claim] = value
+    if (typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value)))
+      kept[claim] = value
     else if (typeof value === 'string') {
       const bounded = boundedString(value)
       if (bounded !== undefined) kept[claim] = bounded

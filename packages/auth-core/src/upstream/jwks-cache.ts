@@ -61,7 +61,13 @@ export class JwksCache {
       return await this.#load()
     } catch (error) {
       if (!previous) throw error
-      this.#keys = { resolve: previous.resolve, fetchedAt: this.#now() - (this.#options.maxAgeMs ?? DEFAULT_JWKS_MAX_AGE_MS) + (this.#options.cooldownMs ?? DEFAULT_JWKS_COOLDOWN_MS) }
+      this.#keys = {
+        resolve: previous.resolve,
+        fetchedAt:
+          this.#now() -
+          (this.#options.maxAgeMs ?? DEFAULT_JWKS_MAX_AGE_MS) +
+          (this.#options.cooldownMs ?? DEFAULT_JWKS_COOLDOWN_MS),
+      }
       return previous.resolve
     }
   }

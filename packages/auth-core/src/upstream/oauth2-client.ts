@@ -253,7 +253,12 @@ export class OAuth2Client {
       const { key, audience } = this.options.assertion
       fields['client_id'] = this.options.clientId
       fields['client_assertion_type'] = JWT_BEARER_ASSERTION_TYPE
-      fields['client_assertion'] = await signClientAssertion(key, this.options.clientId, audience, this.#now())
+      fields['client_assertion'] = await signClientAssertion(
+        key,
+        this.options.clientId,
+        audience,
+        this.#now(),
+      )
     } else {
       fields['client_id'] = this.options.clientId
       fields['client_secret'] = this.options.clientSecret

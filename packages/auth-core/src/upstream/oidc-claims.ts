@@ -30,7 +30,8 @@ export function userFromOidcClaims(
 ): UpstreamUser {
   const { provider } = mapping
   const sub = boundedString(claims['sub'])
-  if (!sub) throw new UpstreamResponseError(provider, `${provider} user info has no sub (or one over 255 characters)`)
+  if (!sub)
+    throw new UpstreamResponseError(provider, `${provider} user info has no sub (or one over 255 characters)`)
   const usernameClaims = mapping.usernameClaims ?? []
   const email = verifiedEmail(claims['email'], claims['email_verified'])
   const kept = keepProfileClaims(claims, usernameClaims)

@@ -110,7 +110,10 @@ export class OidcClient {
     )
     const clientAuth = this.#clientAuth
     if (clientAuth === 'private_key_jwt' && !this.options.privateKey)
-      throw new UpstreamResponseError(this.options.provider, `${this.options.provider}: private_key_jwt needs private_key`)
+      throw new UpstreamResponseError(
+        this.options.provider,
+        `${this.options.provider}: private_key_jwt needs private_key`,
+      )
     if (this.#oauth2?.metadata !== metadata) {
       const client = new OAuth2Client({
         ...this.#http(),
@@ -217,7 +220,10 @@ export class OidcClient {
       const after = this.#decode(fresh.idToken)
       if (before && (after.sub !== before.sub || after.iss !== before.iss)) {
         await this.revoke(fresh).catch(() => undefined)
-        throw new UpstreamIdentityChangedError(this.options.provider, 'the refreshed ID token names another sub or iss')
+        throw new UpstreamIdentityChangedError(
+          this.options.provider,
+          'the refreshed ID token names another sub or iss',
+        )
       }
       await this.verifyIdToken(fresh.idToken, before?.sub === undefined ? {} : { subject: before.sub })
     }

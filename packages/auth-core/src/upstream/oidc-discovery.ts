@@ -50,7 +50,10 @@ export class OidcDiscovery {
         .then(
           (metadata) => {
             if (this.#failure)
-              this.#options.log?.info({ provider: this.#options.provider }, 'OpenID discovery succeeded again')
+              this.#options.log?.info(
+                { provider: this.#options.provider },
+                'OpenID discovery succeeded again',
+              )
             this.#cached = { metadata, fetchedAt: this.#now() }
             this.#failure = undefined
             return metadata

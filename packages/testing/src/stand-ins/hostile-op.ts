@@ -267,7 +267,12 @@ export async function startHostileOp(options: HostileOpOptions = {}): Promise<Ho
           return answer(res, endpoint, 200, await tokenResponse(b.claims, grant.nonce))
         }
         if (form['grant_type'] === 'refresh_token' && refreshTokens.has(form['refresh_token'] ?? '')) {
-          return answer(res, endpoint, 200, await tokenResponse({ ...b.claims, ...b.refreshIdTokenClaims }, undefined))
+          return answer(
+            res,
+            endpoint,
+            200,
+            await tokenResponse({ ...b.claims, ...b.refreshIdTokenClaims }, undefined),
+          )
         }
         return answer(res, endpoint, 400, { error: 'invalid_grant' })
       }

@@ -96,9 +96,13 @@ export function registerCallbackRoute(app: FastifyInstance, context: AuthContext
       // (RFC 6749 §4.1.2.1) instead of the browser stopping on a 500 page of ours.
       const refusal = isUpstreamError(error)
         ? oauthErrorForUpstream(error, label)
-        : new ServerError(`The sign-in with ${label} failed`, 'unexpected error during the upstream sign-in', {
-            cause: error,
-          })
+        : new ServerError(
+            `The sign-in with ${label} failed`,
+            'unexpected error during the upstream sign-in',
+            {
+              cause: error,
+            },
+          )
       if (!isUpstreamError(error)) request.log.error({ err: error }, 'upstream sign-in failed')
       return redirectError(reply, 'redirect', back, refusal, urls.issuer)
     }

@@ -16,6 +16,8 @@ export async function issuerRefusal(
   if (!expected) return undefined
   if (iss === null) return 'the iss parameter is malformed'
   if (iss === undefined)
-    return expected.required ? 'the iss parameter is missing, and the provider promised to send it' : undefined
+    return expected.required
+      ? 'the iss parameter is missing, and the provider promised to send it'
+      : undefined
   return iss === expected.issuer ? undefined : 'the iss parameter names another issuer'
 }
