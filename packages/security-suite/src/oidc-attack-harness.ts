@@ -57,13 +57,14 @@ export class OidcAttackHarness {
       rate_limit: { enabled: false },
       ...options.auth,
     })
-    const provider = oidc(auth.oidc ?? {}, {
-      clock,
-      ...(options.providerTimeoutMs ? { timeoutMs: options.providerTimeoutMs } : {}),
-    })
     const store = recordingStore()
     const logs: string[] = []
     const app = Fastify({ logger: { level: 'info', stream: { write: (line: string) => logs.push(line) } } })
+    const provider = oidc(auth.oidc ?? {}, {
+      clock,
+      log: app.log,
+      ...(options.providerTimeoutMs ? { timeoutMs: options.providerTimeoutMs } : {}),
+    })
     await app.register(mxcpAuth, { auth, provider, store, clock, urls: { baseUrl: BASE } })
     await app.register(async (mcp) => {
       mcp.addHook('onRequest', mcp.mxcpGuard)

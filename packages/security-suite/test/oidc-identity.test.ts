@@ -268,6 +268,19 @@ describe('OIDC upstream answers are strict and bounded', () => {
     )
   })
 
+  test('the server starts while the provider is down; a sign-in then is temporarily_unavailable, with a clear log line', async () => {
+    await withHarness({}, async (down, downClient) => {
+      await down.op.close()
+      const { decided } = await down.approve(downClient)
+      assertHandedBackWithError(decided, 'temporarily_unavailable')
+      assert.ok(!down.store.issued().includes('saveTransaction'), 'no sign-in was started')
+      assert.match(
+        down.logText(),
+        /OpenID discovery failed \(oidc could not be reached at [^)]*\); sign-ins fail until it succeeds, next attempt in 1000 ms/,
+      )
+    })
+  })
+
   test('one failed token request never changes the client authentication method', async () => {
     h.op.reset()
     h.op.behaviour.tokenError = { status: 401, error: 'invalid_client', times: 1 }
