@@ -112,6 +112,11 @@ describe('generic OpenID Connect provider', () => {
       assert.equal(url.searchParams.get('scope'), 'openid profile email')
     })
 
+    test('the certified issuer announces the RFC 9207 iss parameter, so the callback requires it', async () => {
+      const upstream = oidc(configFor(okta))
+      assert.deepEqual(await upstream.authorizationResponseIssuer?.(), { issuer: okta.issuer, required: true })
+    })
+
     test('code exchange, user info, refresh and revoke work end to end', async () => {
       const { upstream, tokens } = await login(okta)
       const user = await upstream.userInfo(tokens)
