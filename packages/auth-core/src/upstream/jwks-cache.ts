@@ -61,13 +61,10 @@ export class JwksCache {
       return await this.#load()
     } catch (error) {
       if (!previous) throw error
-      this.#keys = {
-        resolve: previous.resolve,
-        fetchedAt:
-          this.#now() -
-          (this.#options.maxAgeMs ?? DEFAULT_JWKS_MAX_AGE_MS) +
-          (this.#options.cooldownMs ?? DEFAULT_JWKS_COOLDOWN_MS),
-      }
+      // Kept as if fetched just long enough ago that it ages out again one cooldown from now.
+      const maxAge = this.#options.maxAgeMs ?? DEFAULT_JWKS_MAX_AGE_MS
+      const retryIn = Math.min(this.#options.cooldownMs ?? DEFAULT_JWKS_COOLDOWN_MS, maxAge)
+      this.#keys = { resolve: previous.resolve, fetchedAt: this.#now() - maxAge + retryIn }
       return previous.resolve
     }
   }
