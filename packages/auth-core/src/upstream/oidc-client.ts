@@ -144,12 +144,7 @@ export class OidcClient {
 
   /** Exchanges the code; with `openid`, the ID token must be there and valid (OIDC Core §3.1.3.3, §3.1.3.7). */
   async exchangeCode(code: string, codeVerifier: string, redirectUri: string): Promise<UpstreamTokens> {
-    const tokens = await (await this.oauth2()).exchangeCode(code, codeVerifier, redirectUri)
-    if (tokens.idToken && tokens.idToken.length > MAX_ID_TOKEN_LENGTH)
-      throw new UpstreamResponseError(
-        this.options.provider,
-        `${this.options.provider} ID token is over ${MAX_ID_TOKEN_LENGTH} characters`,
-      )
+    const tokens = this.#bounded(await (await this.oauth2()).exchangeCode(code, codeVerifier, redirectUri))
     if (this.openid) {
       if (!tokens.idToken)
         throw new UpstreamResponseError(
@@ -214,7 +209,7 @@ export class OidcClient {
    * session code ends the session; nothing of the response is stored).
    */
   async refresh(tokens: UpstreamTokens): Promise<UpstreamTokens> {
-    const fresh = await (await this.oauth2()).refresh(tokens)
+    const fresh = this.#bounded(await (await this.oauth2()).refresh(tokens))
     if (fresh.idToken && fresh.idToken !== tokens.idToken) {
       const before = tokens.idToken ? this.#decode(tokens.idToken) : undefined
       const after = this.#decode(fresh.idToken)
@@ -254,6 +249,16 @@ export class OidcClient {
       this.#jwks = { uri: metadata.jwksUri, cache }
     }
     return this.#jwks.cache
+  }
+
+  /** Refuses an ID token over `MAX_ID_TOKEN_LENGTH`: it would be stored with the session. */
+  #bounded(tokens: UpstreamTokens): UpstreamTokens {
+    if (tokens.idToken && tokens.idToken.length > MAX_ID_TOKEN_LENGTH)
+      throw new UpstreamResponseError(
+        this.options.provider,
+        `${this.options.provider} ID token is over ${MAX_ID_TOKEN_LENGTH} characters`,
+      )
+    return tokens
   }
 
   #decode(idToken: string): ReturnType<typeof decodeJwt> {
