@@ -150,6 +150,11 @@ export class OidcAttackHarness {
 
   /** A complete sign-in: login, then the code for our tokens; returns the access token. */
   async signIn(clientId: string): Promise<string> {
+    return (await this.signInTokens(clientId)).accessToken
+  }
+
+  /** A complete sign-in; returns our access and refresh tokens. */
+  async signInTokens(clientId: string): Promise<{ accessToken: string; refreshToken: string }> {
     const { redirect, verifier } = await this.login(clientId)
     const code = redirect?.searchParams.get('code')
     if (!code) throw new Error(`no code: ${redirect?.href}`)
@@ -167,7 +172,18 @@ export class OidcAttackHarness {
       }),
     })
     if (token.statusCode !== 200) throw new Error(`token: ${token.statusCode} ${token.body}`)
-    return String(token.json<Record<string, unknown>>()['access_token'])
+    const body = token.json<Record<string, unknown>>()
+    return { accessToken: String(body['access_token']), refreshToken: String(body['refresh_token']) }
+  }
+
+  /** `POST /revoke` (RFC 7009) of `token` by the public client `clientId`. */
+  revoke(clientId: string, token: string): Promise<LightMyRequestResponse> {
+    return this.app.inject({
+      method: 'POST',
+      url: '/revoke',
+      headers: { host: 'mcp.test', 'content-type': 'application/x-www-form-urlencoded' },
+      payload: formBody({ token, client_id: clientId }),
+    })
   }
 
   /** `GET /mcp` with the bearer token. */

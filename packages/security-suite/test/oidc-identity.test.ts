@@ -289,4 +289,16 @@ describe('OIDC upstream answers are strict and bounded', () => {
     const methods = h.op.requestsTo('token').map((r) => (r.headers.authorization ? 'basic' : 'post'))
     assert.deepEqual(methods, ['basic', 'basic'])
   })
+
+  test('a user revocation the provider refuses with invalid_client never changes how sign-ins authenticate', async () => {
+    h.op.reset()
+    const { refreshToken } = await h.signInTokens(client)
+    h.op.behaviour.revokeError = { status: 401, error: 'invalid_client' }
+    assert.equal((await h.revoke(client, refreshToken)).statusCode, 200)
+    assert.equal(h.op.requestsTo('revoke').length, 1, 'the provider was asked')
+    const next = await h.login(client)
+    assert.ok(next.redirect?.searchParams.get('code'), 'the next sign-in works')
+    const methods = h.op.requestsTo('token').map((r) => (r.headers.authorization ? 'basic' : 'post'))
+    assert.deepEqual(methods, ['basic', 'basic'])
+  })
 })

@@ -35,6 +35,8 @@ export interface HostileBehaviour {
   discovery: Record<string, unknown>
   /** `token_endpoint_auth_methods_supported`. */
   authMethods: string[]
+  /** Answer every revocation with this status and OAuth error. */
+  revokeError: { status: number; error: string } | undefined
   /** Answer with this status and OAuth error at the token endpoint. */
   tokenError: { status: number; error: string; times: number } | undefined
   /** Pads one endpoint's JSON body to at least `bytes` (streamed, no Content-Length). */
@@ -99,6 +101,7 @@ function defaults(): HostileBehaviour {
     discovery: {},
     authMethods: ['client_secret_basic', 'client_secret_post'],
     tokenError: undefined,
+    revokeError: undefined,
     hugeBody: undefined,
     delay: undefined,
     stall: undefined,
@@ -281,6 +284,7 @@ export async function startHostileOp(options: HostileOpOptions = {}): Promise<Ho
           return answer(res, endpoint, 401, { error: 'invalid_token' })
         return answer(res, endpoint, 200, { ...b.claims, ...b.userinfoClaims })
       case 'revoke':
+        if (b.revokeError) return answer(res, endpoint, b.revokeError.status, { error: b.revokeError.error })
         refreshTokens.delete(form['token'] ?? '')
         res.writeHead(200)
         res.end()
