@@ -4,6 +4,7 @@ import type { UpstreamClientAuthMethod } from './client-auth-method.js'
 import { secureEndpointUrl } from './endpoint-url.js'
 import { asRecord, readJson, stringField, throwIfOAuthError, upstreamFetch } from './http.js'
 import { type ClientAssertionKey, JWT_BEARER_ASSERTION_TYPE, signClientAssertion } from './private-key-jwt.js'
+import { readCappedText } from './read-capped-body.js'
 
 export interface OAuth2ClientOptions {
   /** Provider id, for errors. */
@@ -133,7 +134,7 @@ export class OAuth2Client {
       await response.body?.cancel()
       return
     }
-    const text = await response.text()
+    const text = await readCappedText(response, provider)
     let body: unknown
     try {
       body = JSON.parse(text) as unknown
