@@ -79,7 +79,9 @@ export class McpSessions {
     const server = createMcpServer(this.#context.catalog, this.#context.identity, request.server.log)
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
-      enableJsonResponse: true,
+      // Answers as event streams, so notifications of a request (progress, log messages) reach
+      // the client before its result, as in MXCP's session mode.
+      enableJsonResponse: false,
       onsessioninitialized: (id) => {
         this.#sessions.set(id, session)
         this.#evict()

@@ -30,6 +30,7 @@ export function serveResource(pool: UserPool, definition: ResourceDefinition): S
   const runnable = { ...definition, validator: new ArgumentValidator(definition.parameters) }
   return {
     listing: listing(definition, template !== undefined),
+    parameters: definition.parameters,
     match(uri): Record<string, string> | undefined {
       if (!template) return uri === definition.uri ? {} : undefined
       const variables = template.match(uri)

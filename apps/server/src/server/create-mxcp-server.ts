@@ -1,14 +1,11 @@
-import { join } from 'node:path'
 import type { ResolvedConfig } from '@mxcp/auth-core'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { setUpAuth } from '../auth/auth-setup.js'
-import { loadDefinitions } from '../definitions/load-definitions.js'
-import { openDatabase } from '../duckdb/open-database.js'
 import { mcpRoutes } from '../http/mcp-routes.js'
-import { buildCatalog } from '../mcp/build-catalog.js'
-import { BUILTIN_SQL_TOOL_NAMES } from '../mcp/builtin-sql-tools.js'
+import { SSE_PATH, sseRoutes } from '../sse/sse-routes.js'
 import { SERVER_VERSION } from '../version.js'
 import { externalBaseUrl, ownOrigins, urlHost } from './base-url.js'
+import { openProjectCatalog } from './project-catalog.js'
 import type { ServeOverrides } from './serve-options.js'
 
 /** Options of {@link createMxcpServer}. */
@@ -35,13 +32,12 @@ export const MCP_PATH = '/mcp'
 /** Requests larger than this are refused (413) before they reach the MCP transport. */
 export const BODY_LIMIT_BYTES = 1024 * 1024
 
-/** The seed SQL a project may hold: run at start-up, so it must be safe to run again. */
-export const SEED_FILE = 'seed.sql'
-
 /**
- * Composes the `mxcp` server: the project's YAML definitions (checked first, so a mistake stops
- * start-up with every problem listed), DuckDB with the caller bound on every query,
- * authentication as `auth.provider` says, and MCP over streamable HTTP on `/mcp`.
+ * Composes the `mxcp` HTTP server: the project's YAML definitions (checked first, so a mistake
+ * stops start-up with every problem listed), DuckDB with the caller bound on every query,
+ * authentication as `auth.provider` says, and MCP over streamable HTTP on `/mcp` (MCP sessions
+ * unless `stateless`), or over the legacy HTTP+SSE transport (`GET /sse`, `POST /messages`)
+ * when the transport is `sse`. The `stdio` transport has no HTTP server: see `serveStdio()`.
  */
 export async function createMxcpServer(options: MxcpServerOptions): Promise<MxcpServer> {
   const { config, logger } = options
@@ -52,37 +48,26 @@ export async function createMxcpServer(options: MxcpServerOptions): Promise<Mxcp
     ...(overrides.port !== undefined && { port: overrides.port }),
     ...(overrides.stateless !== undefined && { stateless: overrides.stateless }),
   }
-  if (config.transport.provider !== 'streamable-http') {
-    throw new Error(
-      `transport.provider "${config.transport.provider}" is not supported: this server speaks streamable-http`,
-    )
+  const transport = overrides.transport ?? config.transport.provider
+  if (transport === 'stdio') {
+    throw new Error('transport "stdio" has no HTTP server: mxcp serve --transport stdio runs serveStdio()')
   }
-  const sqlTools = overrides.sqlTools ?? config.site.sql_tools.enabled
-  const definitions = loadDefinitions({
-    projectDir: config.projectDir,
-    paths: config.site.paths,
-    reservedToolNames: sqlTools ? BUILTIN_SQL_TOOL_NAMES : [],
-  })
+  const mcpPath = transport === 'sse' ? SSE_PATH : MCP_PATH
+  const { catalog, database } = await openProjectCatalog(config, overrides)
   // Known for sure only once listening (port 0 picks one); computed once, not per request.
   let origins = ownOrigins(http, http.port)
-  const database = await openDatabase({
-    path: config.duckdbPath,
-    readonly: overrides.readonly ?? config.duckdbReadonly,
-    projectDir: config.projectDir,
-    seedFile: join(config.projectDir, config.site.paths.data, SEED_FILE),
-  })
   const app = Fastify({ loggerInstance: logger, bodyLimit: BODY_LIMIT_BYTES, trustProxy: http.trust_proxy })
   try {
-    const auth = await setUpAuth(app, config, MCP_PATH)
-    await app.register(mcpRoutes, {
-      catalog: buildCatalog({ definitions, pool: database.pool, sqlTools }),
+    const auth = await setUpAuth(app, config, mcpPath)
+    const routes = {
+      catalog,
       identity: { name: config.projectName, version: SERVER_VERSION },
       userOf: auth.userOf,
       guard: auth.guard,
-      path: MCP_PATH,
-      stateless: http.stateless,
       ownOrigins: () => origins,
-    })
+    }
+    if (transport === 'sse') await app.register(sseRoutes, routes)
+    else await app.register(mcpRoutes, { ...routes, path: MCP_PATH, stateless: http.stateless })
     // Runs once the HTTP server has closed, i.e. after the last in-flight request.
     app.addHook('onClose', async () => database.close())
   } catch (error) {
@@ -96,8 +81,8 @@ export async function createMxcpServer(options: MxcpServerOptions): Promise<Mxcp
       const address = app.server.address()
       const port = address !== null && typeof address === 'object' ? address.port : http.port
       origins = ownOrigins(http, port)
-      const url = `${externalBaseUrl(http, port)}${MCP_PATH}`
-      app.log.info({ url, listening: `http://${urlHost(http.host)}:${port}` }, `mxcp serving MCP at ${url}`)
+      const url = `${externalBaseUrl(http, port)}${mcpPath}`
+      app.log.info({ url, transport, listening: `http://${urlHost(http.host)}:${port}` }, `mxcp serving MCP at ${url}`)
       return url
     },
     close: () => app.close(),

@@ -1,3 +1,9 @@
+/** The MCP transports `mxcp serve` speaks (`--transport`, `transport.provider`). */
+export const TRANSPORTS = ['streamable-http', 'sse', 'stdio'] as const
+
+/** One of {@link TRANSPORTS}. */
+export type TransportName = (typeof TRANSPORTS)[number]
+
 /** Command-line settings that override the configuration files. */
 export interface ServeOverrides {
   readonly host?: string | undefined
@@ -8,4 +14,6 @@ export interface ServeOverrides {
   readonly readonly?: boolean | undefined
   /** `--stateless` / `--no-stateless`: overrides `transport.http.stateless`. */
   readonly stateless?: boolean | undefined
+  /** `--transport`: overrides `transport.provider`. */
+  readonly transport?: TransportName | undefined
 }

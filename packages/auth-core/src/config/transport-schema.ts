@@ -21,8 +21,35 @@ export const TransportConfigSchema = Type.Object(
           base_url: Type.Optional(Type.String()),
           /** Trust `X-Forwarded-Proto`/`X-Forwarded-Scheme` and `X-Forwarded-Host`. */
           trust_proxy: Type.Optional(Type.Boolean({ default: false })),
-          /** Stateless streamable HTTP: a fresh MCP server per request, no MCP sessions. */
-          stateless: Type.Optional(Type.Boolean({ default: true })),
+          /**
+           * Stateless streamable HTTP: a fresh MCP server per request, no MCP sessions. The
+           * default is MCP sessions, as in MXCP.
+           */
+          stateless: Type.Optional(Type.Boolean({ default: false })),
+        },
+        { ...strict, default: {} },
+      ),
+    ),
+    /**
+     * The stdio transport: OAuth does not apply (MCP authorization spec: stdio takes credentials
+     * from the environment); the caller is the local user. Without `user`, the SQL user
+     * functions return ''.
+     */
+    stdio: Type.Optional(
+      Type.Object(
+        {
+          user: Type.Optional(
+            Type.Object(
+              {
+                username: Type.String({ minLength: 1 }),
+                email: Type.Optional(Type.String()),
+                name: Type.Optional(Type.String()),
+                /** The environment variable holding the token `get_user_external_token()` returns. */
+                external_token_env: Type.Optional(Type.String({ minLength: 1 })),
+              },
+              strict,
+            ),
+          ),
         },
         { ...strict, default: {} },
       ),
@@ -40,6 +67,16 @@ export interface TransportConfig {
     base_url?: string | undefined
     trust_proxy: boolean
     stateless: boolean
+  }
+  stdio: {
+    user?:
+      | {
+          username: string
+          email?: string | undefined
+          name?: string | undefined
+          external_token_env?: string | undefined
+        }
+      | undefined
   }
 }
 export type RawTransportConfig = Static<typeof TransportConfigSchema>
