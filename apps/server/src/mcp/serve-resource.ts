@@ -49,11 +49,10 @@ export function serveResource(pool: UserPool, definition: ResourceDefinition): S
       try {
         const args = coerceStringArguments(definition.parameters, variables)
         const value = await runDefinition(pool, runnable, args, context)
-        return {
-          contents: [
-            { uri, mimeType: definition.mimeType ?? 'application/json', text: JSON.stringify(value) },
-          ],
-        }
+        const mimeType = definition.mimeType ?? 'application/json'
+        // A text result of a resource that is not JSON is its text, not a quoted JSON string.
+        const text = typeof value === 'string' && !/json/i.test(mimeType) ? value : JSON.stringify(value)
+        return { contents: [{ uri, mimeType, text }] }
       } catch (error) {
         const { message, expected } = errorMessage(error)
         if (!expected) log.error({ err: error }, 'resource failed unexpectedly')
