@@ -248,7 +248,7 @@ describe('mxcp serve with a Client ID Metadata Document client', () => {
     assert.equal((await setup.cli.stop('SIGTERM')).code, 0)
   })
 
-  test('mcp-remote with --client-metadata-url, driven headlessly, signs in the same way and calls a tool', async () => {
+  test('mcp-remote with --client-metadata-url, driven headlessly, signs in the same way and calls a tool in an MCP session (the default)', async () => {
     const callbackPort = await freePort()
     const callback = `http://localhost:${callbackPort}/oauth/callback`
     const setup = await serveWithDocument([callback])
@@ -282,6 +282,10 @@ describe('mxcp serve with a Client ID Metadata Document client', () => {
     remote.notify('notifications/initialized')
     const called = await remote.request(2, 'tools/call', { name: 'whoami', arguments: {} })
     assert.deepEqual(resultJson(called['result']), ADA_SEEN_BY_SQL)
+    assert.ok(
+      setup.cli.logLines().some((line) => line['msg'] === 'MCP session opened'),
+      'mcp-remote worked in an MCP session: the default of mxcp serve',
+    )
     assertServedFromDocument(setup)
     remote.stop()
     assert.equal((await setup.cli.stop('SIGTERM')).code, 0)

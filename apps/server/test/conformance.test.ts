@@ -40,7 +40,9 @@ describe('the official MCP conformance suite (@modelcontextprotocol/conformance,
   before(async () => {
     // No user configuration: auth none, streamable HTTP with MCP sessions (the default).
     home = tempDir('mxcp-conformance-home-')
-    server = startCli(['serve', '--project', PROJECT, '--host', '127.0.0.1', '--port', '0'], { HOME: home.path })
+    server = startCli(['serve', '--project', PROJECT, '--host', '127.0.0.1', '--port', '0'], {
+      HOME: home.path,
+    })
     await server.url()
   })
   after(async () => {
@@ -55,7 +57,12 @@ describe('the official MCP conformance suite (@modelcontextprotocol/conformance,
     for (const line of summary.split('\n')) if (line.trim() !== '') t.diagnostic(`conformance: ${line}`)
     assert.match(summary, /Baseline check passed: all failures are expected/, text)
     assert.equal(code, 0, 'an unexpected failure or a stale baseline entry fails the run')
-    for (const scenario of ['logging-set-level', 'completion-complete', 'tools-call-with-progress', 'dns-rebinding-protection']) {
+    for (const scenario of [
+      'logging-set-level',
+      'completion-complete',
+      'tools-call-with-progress',
+      'dns-rebinding-protection',
+    ]) {
       assert.match(summary, new RegExp(`✓ ${scenario}: \\d+ passed, 0 failed`), scenario)
     }
   })

@@ -7,7 +7,7 @@ import { copyExampleProject, type TempDir, writeFiles } from './helpers/example-
 import { type RunningServer, startInProcess } from './helpers/in-process-server.js'
 import { postMcp } from './helpers/json-rpc.js'
 
-describe('the HTTP rules of the MCP endpoint (stateless, the default)', () => {
+describe('the HTTP rules of the MCP endpoint (requests outside a session, in the default session mode)', () => {
   let project: TempDir
   let running: RunningServer
 
@@ -78,7 +78,7 @@ describe('the HTTP rules of the MCP endpoint (stateless, the default)', () => {
     assert.equal(served.status, 200)
   })
 
-  test('GET and DELETE get 405 with Allow: POST in stateless mode', async () => {
+  test('GET and DELETE without a session get 405 with Allow: POST', async () => {
     for (const method of ['GET', 'DELETE']) {
       const response = await fetch(running.url, { method, headers: { accept: 'text/event-stream' } })
       assert.equal(response.status, 405, method)
@@ -115,13 +115,13 @@ describe('the HTTP rules of the MCP endpoint (stateless, the default)', () => {
 })
 
 describe('start-up', () => {
-  test('a transport other than streamable-http is refused, not silently served over HTTP', async () => {
+  test('the stdio transport is never served over HTTP: createMxcpServer refuses it', async () => {
     const project = copyExampleProject()
     try {
       const config = writeFiles(project.path, { 'stdio.yml': 'mxcp: 1\ntransport:\n  provider: stdio\n' })
       await assert.rejects(
         startInProcess({ projectDir: project.path, userConfigPath: `${config}/stdio.yml` }),
-        /transport\.provider "stdio" is not supported: this server speaks streamable-http/,
+        /transport "stdio" has no HTTP server/,
       )
     } finally {
       project.dispose()

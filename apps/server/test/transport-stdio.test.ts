@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import type { Readable } from 'node:stream'
 import { after, describe, test } from 'node:test'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
@@ -62,21 +63,28 @@ describe('mxcp serve --transport stdio', () => {
       stderr: 'pipe',
     })
     let stderr = ''
-    transport.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    const stderrStream = transport.stderr as Readable | null
+    stderrStream?.setEncoding('utf8').on('data', (chunk: string) => {
       stderr += chunk
     })
     const { client, errors } = await connect(transport)
     try {
       const names = (await client.listTools()).tools.map((tool) => tool.name)
-      for (const name of ['whoami', 'employees_by_department', 'execute_sql_query']) assert.ok(names.includes(name), name)
+      for (const name of ['whoami', 'employees_by_department', 'execute_sql_query'])
+        assert.ok(names.includes(name), name)
       const rows = resultJson(
         await client.callTool({
           name: 'execute_sql_query',
-          arguments: { sql: "SELECT count(*) AS n, get_username() AS who FROM employees WHERE department = 'Engineering'" },
+          arguments: {
+            sql: "SELECT count(*) AS n, get_username() AS who FROM employees WHERE department = 'Engineering'",
+          },
         }),
       )
-      assert.deepEqual(rows, [{ n: 5, who: "" }])
-      assert.deepEqual((await client.listPrompts()).prompts.map((p) => p.name), ['summarize_department'])
+      assert.deepEqual(rows, [{ n: 5, who: '' }])
+      assert.deepEqual(
+        (await client.listPrompts()).prompts.map((p) => p.name),
+        ['summarize_department'],
+      )
       assert.deepEqual(errors, [], 'every line on stdout was a JSON-RPC message')
       assert.match(stderr, /"msg":"mxcp serving MCP on stdio"/)
       assert.match(stderr, /"msg":"tool called"/)
@@ -131,7 +139,9 @@ describe('mxcp serve --transport stdio', () => {
           },
         }),
       )
-      assert.deepEqual(me, [{ who: 'ada', email: 'ada@example.com', provider: 'local', token: 'gho_local_token' }])
+      assert.deepEqual(me, [
+        { who: 'ada', email: 'ada@example.com', provider: 'local', token: 'gho_local_token' },
+      ])
       assert.deepEqual(errors, [])
     } finally {
       await client.close()

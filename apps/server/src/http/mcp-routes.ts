@@ -24,7 +24,11 @@ export interface McpRoutesOptions extends McpContext {
  * Errors Fastify raises before the MCP transport sees the request (malformed JSON, a body over
  * the limit) in the JSON-RPC shape MCP clients read; a 5xx never shows its cause.
  */
-export function mcpErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function mcpErrorHandler(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
   const status = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500
   if (status >= 500) {
     request.log.error({ err: error }, 'MCP request failed')

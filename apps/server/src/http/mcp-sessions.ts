@@ -83,6 +83,7 @@ export class McpSessions {
       // the client before its result, as in MXCP's session mode.
       enableJsonResponse: false,
       onsessioninitialized: (id) => {
+        request.log.info({ sessionId: id }, 'MCP session opened')
         this.#sessions.set(id, session)
         this.#evict()
       },

@@ -45,12 +45,20 @@ export function callReporter(
   return async (step, level, data) => {
     const wanted = clientLevel.level
     if (wanted !== undefined && SEVERITY.indexOf(level) >= SEVERITY.indexOf(wanted)) {
-      await extra.sendNotification({ method: 'notifications/message', params: { level, logger: LOGGER, data } })
+      await extra.sendNotification({
+        method: 'notifications/message',
+        params: { level, logger: LOGGER, data },
+      })
     }
     if (progressToken !== undefined) {
       await extra.sendNotification({
         method: 'notifications/progress',
-        params: { progressToken, progress: PROGRESS[step], total: PROGRESS_TOTAL, message: String(data['message']) },
+        params: {
+          progressToken,
+          progress: PROGRESS[step],
+          total: PROGRESS_TOTAL,
+          message: String(data['message']),
+        },
       })
     }
   }

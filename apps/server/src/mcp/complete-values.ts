@@ -8,7 +8,9 @@ export const MAX_COMPLETION_VALUES = 100
 export function knownValues(parameter: ParameterDefinition): string[] {
   const values = parameter.enum ?? parameter.examples ?? (parameter.type === 'boolean' ? [true, false] : [])
   return values.flatMap((value) =>
-    typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? [String(value)] : [],
+    typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+      ? [String(value)]
+      : [],
   )
 }
 

@@ -1,7 +1,7 @@
 import type {
   CallToolResult,
-  LoggingLevel,
   GetPromptResult,
+  LoggingLevel,
   Prompt,
   ReadResourceResult,
   Resource,
@@ -16,7 +16,11 @@ import type { ParameterDefinition } from '../definitions/definition-types.js'
 export type CallStep = 'started' | 'queried' | 'finished' | 'failed'
 
 /** Tells the MCP client how a call goes: a log message at `level`, filtered by `logging/setLevel`. */
-export type CallReporter = (step: CallStep, level: LoggingLevel, data: Record<string, unknown>) => Promise<void>
+export type CallReporter = (
+  step: CallStep,
+  level: LoggingLevel,
+  data: Record<string, unknown>,
+) => Promise<void>
 
 /** Who calls, and where to log. */
 export interface CallContext {

@@ -82,7 +82,10 @@ export async function createMxcpServer(options: MxcpServerOptions): Promise<Mxcp
       const port = address !== null && typeof address === 'object' ? address.port : http.port
       origins = ownOrigins(http, port)
       const url = `${externalBaseUrl(http, port)}${mcpPath}`
-      app.log.info({ url, transport, listening: `http://${urlHost(http.host)}:${port}` }, `mxcp serving MCP at ${url}`)
+      app.log.info(
+        { url, transport, listening: `http://${urlHost(http.host)}:${port}` },
+        `mxcp serving MCP at ${url}`,
+      )
       return url
     },
     close: () => app.close(),

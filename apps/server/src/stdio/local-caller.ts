@@ -1,5 +1,10 @@
-import { ANONYMOUS_USER, ConfigError, type TransportConfig, type UserContext } from '@mxcp/auth-core'
-import { createUserContext } from '@mxcp/auth-core'
+import {
+  ANONYMOUS_USER,
+  ConfigError,
+  createUserContext,
+  type TransportConfig,
+  type UserContext,
+} from '@mxcp/auth-core'
 
 /** The provider name SQL sees (`get_user_provider()`) for the local user of a stdio server. */
 export const LOCAL_PROVIDER = 'local'

@@ -36,7 +36,12 @@ export async function serveStdio(options: StdioServerOptions): Promise<StdioServ
   const { config, logger } = options
   const caller = localCaller(config.transport.stdio, options.env)
   const { catalog, database } = await openProjectCatalog(config, options.overrides ?? {})
-  const server = createMcpServer(catalog, { name: config.projectName, version: SERVER_VERSION }, logger, caller)
+  const server = createMcpServer(
+    catalog,
+    { name: config.projectName, version: SERVER_VERSION },
+    logger,
+    caller,
+  )
   const stdin = options.stdin ?? process.stdin
   const transport = new StdioServerTransport(
     stdin as typeof process.stdin,
@@ -65,6 +70,9 @@ export async function serveStdio(options: StdioServerOptions): Promise<StdioServ
     await database.close()
     throw error
   }
-  logger.info({ transport: 'stdio', user: caller.anonymous ? undefined : caller.username }, 'mxcp serving MCP on stdio')
+  logger.info(
+    { transport: 'stdio', user: caller.anonymous ? undefined : caller.username },
+    'mxcp serving MCP on stdio',
+  )
   return { closed, close }
 }
