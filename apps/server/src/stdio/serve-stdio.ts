@@ -70,6 +70,12 @@ export async function serveStdio(options: StdioServerOptions): Promise<StdioServ
     await database.close()
     throw error
   }
+  if (config.auth.provider !== 'none') {
+    logger.warn(
+      { provider: config.auth.provider },
+      'auth.provider is not used over stdio: the caller is the local user (transport.stdio.user)',
+    )
+  }
   logger.info(
     { transport: 'stdio', user: caller.anonymous ? undefined : caller.username },
     'mxcp serving MCP on stdio',
