@@ -155,8 +155,16 @@ describe('the event store of one session', () => {
     assert.equal(await store.getStreamIdForEventId(first), undefined, 'the oldest fell out of the window')
     const big = new SessionEventStore()
     const small = await big.storeEvent('a', message(1))
-    const huge = await big.storeEvent('a', message(2, MAX_EVENT_BYTES_PER_SESSION))
-    assert.equal(await big.getStreamIdForEventId(small), undefined)
-    assert.equal(await big.getStreamIdForEventId(huge), 'a', 'the newest event stays, however large')
+    const large = await big.storeEvent('a', message(2, MAX_EVENT_BYTES_PER_SESSION / 2))
+    const larger = await big.storeEvent('a', message(3, MAX_EVENT_BYTES_PER_SESSION / 2))
+    assert.equal(await big.getStreamIdForEventId(small), undefined, 'the oldest went first')
+    assert.equal(await big.getStreamIdForEventId(large), undefined)
+    assert.equal(await big.getStreamIdForEventId(larger), 'a')
+    const huge = await big.storeEvent('a', message(4, MAX_EVENT_BYTES_PER_SESSION))
+    assert.equal(
+      await big.getStreamIdForEventId(huge),
+      undefined,
+      'an event over the whole window is not kept',
+    )
   })
 })

@@ -12,9 +12,10 @@ Options of both commands:
   --profile NAME       the profile (default: MXCP_PROFILE, else the site's profile)
 
 Options of serve (each overrides the configuration):
-  --transport T        streamable-http (default: transport.provider): MCP on /mcp, for remote clients
+  --transport T        how MCP is served (default: transport.provider, else streamable-http):
+                       streamable-http: /mcp, for remote clients (MCP sessions unless --stateless)
                        sse: the legacy HTTP+SSE transport (GET /sse, POST /messages), for old clients
-                       stdio: MCP on standard input/output for desktop clients; no OAuth, logs on stderr
+                       stdio: standard input/output, for desktop clients; no OAuth, logs on stderr
   --port N             port to listen on (default: transport.http.port, 8000); 0 picks a free one
   --host H             address to listen on (default: transport.http.host, localhost)
   --debug              readable debug logs (otherwise JSON lines at level info)

@@ -4,8 +4,8 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
 /** Events kept per session for a client that reconnects with `Last-Event-ID`. */
 export const MAX_EVENTS_PER_SESSION = 64
 
-/** Bytes of JSON kept per session; past it the oldest events go first. */
-export const MAX_EVENT_BYTES_PER_SESSION = 1024 * 1024
+/** Bytes of JSON kept per session; past it the oldest events go first (a larger one is not kept). */
+export const MAX_EVENT_BYTES_PER_SESSION = 256 * 1024
 
 /** How long a client waits before reconnecting a closed stream (the SSE `retry` field). */
 export const SSE_RETRY_MS = 1000
@@ -36,10 +36,7 @@ export class SessionEventStore implements EventStore {
     const bytes = JSON.stringify(message).length
     this.#events.push({ id, streamId, message, bytes })
     this.#bytes += bytes
-    while (
-      this.#events.length > MAX_EVENTS_PER_SESSION ||
-      (this.#bytes > MAX_EVENT_BYTES_PER_SESSION && this.#events.length > 1)
-    ) {
+    while (this.#events.length > MAX_EVENTS_PER_SESSION || this.#bytes > MAX_EVENT_BYTES_PER_SESSION) {
       this.#bytes -= this.#events.shift()?.bytes ?? 0
     }
     return id
