@@ -43,6 +43,14 @@ export function callReporter(
 ): CallReporter {
   const progressToken: ProgressToken | undefined = extra._meta?.progressToken
   return async (step, level, data) => {
+    try {
+      await notify(step, level, data)
+    } catch {
+      // Best effort: a client that went away misses a log line, the call itself goes on.
+    }
+  }
+
+  async function notify(step: CallStep, level: LoggingLevel, data: Record<string, unknown>): Promise<void> {
     const wanted = clientLevel.level
     if (wanted !== undefined && SEVERITY.indexOf(level) >= SEVERITY.indexOf(wanted)) {
       await extra.sendNotification({

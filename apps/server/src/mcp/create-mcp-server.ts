@@ -34,8 +34,10 @@ export interface ServerIdentity {
 
 /**
  * A low-level MCP `Server` answering from the catalog: tools, resources, resource templates and
- * prompts, each handler reading the caller from `extra.authInfo` (else `localCaller`, stdio's). Cheap to build: stateless
- * mode builds one per request (a `Server` connects to a single transport).
+ * prompts, each handler reading the caller from `extra.authInfo` (else `localCaller`: stdio's
+ * local user); `logging/setLevel` and `completion/complete` (2025-11-25 server/utilities).
+ * Cheap to build: stateless mode builds one per request (a `Server` connects to a single
+ * transport).
  */
 export function createMcpServer(
   catalog: Catalog,
