@@ -21,8 +21,8 @@ function project(): TempDir {
   return dir
 }
 
-/** The built bin, as a desktop client runs it (`pnpm test` builds first). */
-const BUILT_CLI = resolve(CLI_PATH, '../../dist/cli.js')
+/** tsx's loader by absolute URL, so that the command works from any working folder. */
+const TSX_LOADER = import.meta.resolve('tsx')
 
 /** `mxcp serve --transport stdio` from source, as the SDK's stdio client spawns it. */
 function sourceServer(dir: TempDir, ...extra: string[]): { command: string; args: string[] } {
@@ -119,7 +119,18 @@ describe('mxcp serve --transport stdio', () => {
       mcpServers: {
         demo: {
           command: process.execPath,
-          args: [BUILT_CLI, 'serve', '--project', dir.path, '--sql-tools', 'true'],
+          // From source, as every test runs; after `pnpm build` it is `[".../dist/cli.js", "serve", …]`.
+          args: [
+            '--conditions=@mxcp/source',
+            '--import',
+            TSX_LOADER,
+            CLI_PATH,
+            'serve',
+            '--project',
+            dir.path,
+            '--sql-tools',
+            'true',
+          ],
           env: { MXCP_CONFIG: userConfig, GITHUB_TOKEN: 'gho_local_token', HOME: dir.path },
         },
       },
