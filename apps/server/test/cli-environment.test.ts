@@ -53,10 +53,4 @@ describe('mxcp serve reads MXCP_READONLY and --transport as MXCP does', () => {
       assert.equal((await cli.stop()).code, 0)
     }
   })
-
-  test('mxcp --version prints the version and exits 0', async () => {
-    const exit = await runCli(['--version'])
-    assert.equal(exit.code, 0)
-    assert.match(exit.stdout, /^mxcp \d+\.\d+\.\d+\n$/)
-  })
 })
