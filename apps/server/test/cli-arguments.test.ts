@@ -51,7 +51,6 @@ describe('the command line', () => {
         sqlTools: undefined,
         readonly: undefined,
         stateless: undefined,
-        transport: undefined,
       },
     })
     assert.equal(

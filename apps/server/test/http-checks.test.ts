@@ -121,7 +121,7 @@ describe('start-up', () => {
       const config = writeFiles(project.path, { 'stdio.yml': 'mxcp: 1\ntransport:\n  provider: stdio\n' })
       await assert.rejects(
         startInProcess({ projectDir: project.path, userConfigPath: `${config}/stdio.yml` }),
-        /transport "stdio" has no HTTP server/,
+        /transport\.provider "stdio" is not supported: this server speaks streamable-http and sse over HTTP/,
       )
     } finally {
       project.dispose()

@@ -108,7 +108,8 @@ export function parseArguments(argv: readonly string[]): CliCommand {
         sqlTools: parseBoolean('sql-tools', values['sql-tools']),
         readonly: values.readonly,
         stateless: parseStateless(values),
-        transport: parseTransport(values.transport),
+        // Present only when given, so that the overrides of a plain `serve` stay as they were.
+        ...(values.transport !== undefined && { transport: parseTransport(values.transport) }),
       },
     }
   }

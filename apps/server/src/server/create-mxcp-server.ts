@@ -50,7 +50,9 @@ export async function createMxcpServer(options: MxcpServerOptions): Promise<Mxcp
   }
   const transport = overrides.transport ?? config.transport.provider
   if (transport === 'stdio') {
-    throw new Error('transport "stdio" has no HTTP server: mxcp serve --transport stdio runs serveStdio()')
+    throw new Error(
+      'transport.provider "stdio" is not supported: this server speaks streamable-http and sse over HTTP; mxcp serve --transport stdio serves stdio (serveStdio)',
+    )
   }
   const mcpPath = transport === 'sse' ? SSE_PATH : MCP_PATH
   const { catalog, database } = await openProjectCatalog(config, overrides)
