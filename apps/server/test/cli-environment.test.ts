@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict'
+import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
-import { copyExampleProject, type TempDir, writeFiles } from './helpers/example-project.js'
+import { parse } from 'yaml'
+import { configValidateCommand } from '../src/cli/config-validate-command.js'
+import { copyExampleProject, EXAMPLES_DIR, type TempDir, writeFiles } from './helpers/example-project.js'
 import { runCli, startCli } from './helpers/spawn-cli.js'
 
 const dirs: TempDir[] = []
@@ -52,5 +55,27 @@ describe('mxcp serve reads MXCP_READONLY and --transport as MXCP does', () => {
     } finally {
       assert.equal((await cli.stop()).code, 0)
     }
+  })
+
+  test('the stdio example config (examples/stdio/config.yml) passes mxcp config validate', () => {
+    const dir = project()
+    let out = ''
+    let err = ''
+    const code = configValidateCommand(
+      { projectDir: EXAMPLES_DIR, profile: undefined },
+      {
+        env: { HOME: dir.path, MXCP_CONFIG: join(EXAMPLES_DIR, 'stdio', 'config.yml') },
+        out: (text) => {
+          out += text
+        },
+        err: (text) => {
+          err += text
+        },
+      },
+    )
+    assert.equal(code, 0, err)
+    const printed = parse(out) as { transport: { provider: string; stdio: { user: Record<string, string> } } }
+    assert.equal(printed.transport.provider, 'stdio')
+    assert.deepEqual(printed.transport.stdio.user, { username: 'ada', external_token_env: 'GITHUB_TOKEN' })
   })
 })
