@@ -86,7 +86,7 @@ describe('MCP utilities in a session: completion/complete, logging/setLevel, pro
       ['tool started', 'query answered', 'tool finished'],
     )
     assert.equal(
-      (logged[1]?.data as { rows?: number }).rows,
+      (logged[1]?.data as { rows?: number } | undefined)?.rows,
       3,
       'the query step says how many rows came back',
     )
