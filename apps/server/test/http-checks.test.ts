@@ -114,6 +114,35 @@ describe('the HTTP rules of the MCP endpoint (requests outside a session, in the
   })
 })
 
+describe('stateless mode (--stateless, transport.http.stateless: true)', () => {
+  let project: TempDir
+  let running: RunningServer
+
+  before(async () => {
+    project = copyExampleProject()
+    running = await startInProcess({ projectDir: project.path, overrides: { stateless: true } })
+  })
+  after(async () => {
+    await running?.close()
+    project?.dispose()
+  })
+
+  test('initialize opens no session, every request is answered on its own, GET and DELETE get 405', async () => {
+    const initialized = await postMcp(running.url, 'initialize', {
+      protocolVersion: LATEST_PROTOCOL_VERSION,
+      capabilities: {},
+      clientInfo: { name: 'stateless', version: '1' },
+    })
+    assert.equal(initialized.status, 200)
+    assert.equal(initialized.headers.get('mcp-session-id'), null)
+    assert.equal((await postMcp(running.url, 'tools/list')).status, 200)
+    for (const method of ['GET', 'DELETE']) {
+      const response = await fetch(running.url, { method, headers: { accept: 'text/event-stream' } })
+      assert.equal(response.status, 405, method)
+    }
+  })
+})
+
 describe('start-up', () => {
   test('the stdio transport is never served over HTTP: createMxcpServer refuses it', async () => {
     const project = copyExampleProject()

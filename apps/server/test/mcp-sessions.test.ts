@@ -70,6 +70,13 @@ describe('MCP sessions (the default, as in MXCP): bound to their user, the token
       code: -32001,
       message: 'Session not found',
     })
+    const ending = await fetch(running.url, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${graceToken}`, 'mcp-session-id': session },
+    })
+    assert.equal(ending.status, 404, 'nor can another user end it')
+    const me = resultJson(await adaClient.callTool({ name: 'whoami', arguments: {} }))
+    assert.equal((me as { username: string }).username, 'ada', "ada's session still works")
   })
 
   test('the session id alone is not authentication: without the token the request gets 401', async () => {
