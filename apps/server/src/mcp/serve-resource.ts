@@ -5,6 +5,7 @@ import { coerceStringArguments } from '../arguments/coerce-string-arguments.js'
 import { ArgumentValidator } from '../arguments/validate-arguments.js'
 import type { ResourceDefinition } from '../definitions/definition-types.js'
 import { loggableCaller } from './caller.js'
+import { resourceContent } from './resource-contents.js'
 import { runDefinition } from './run-definition.js'
 import type { ResourceListing, ServedResource } from './served-items.js'
 import { errorMessage } from './tool-result.js'
@@ -49,10 +50,7 @@ export function serveResource(pool: UserPool, definition: ResourceDefinition): S
       try {
         const args = coerceStringArguments(definition.parameters, variables)
         const value = await runDefinition(pool, runnable, args, context)
-        const mimeType = definition.mimeType ?? 'application/json'
-        // A text result of a resource that is not JSON is its text, not a quoted JSON string.
-        const text = typeof value === 'string' && !/json/i.test(mimeType) ? value : JSON.stringify(value)
-        return { contents: [{ uri, mimeType, text }] }
+        return { contents: [resourceContent(uri, definition.mimeType ?? 'application/json', value)] }
       } catch (error) {
         const { message, expected } = errorMessage(error)
         if (!expected) log.error({ err: error }, 'resource failed unexpectedly')
