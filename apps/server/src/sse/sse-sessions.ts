@@ -51,7 +51,7 @@ export class SseSessions {
   async open(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const user = this.#context.userOf(request)
     handOver(request, reply, authInfoFor(user))
-    // The stream outlives this request's log context only in time, not in meaning: keep its id.
+    // The stream IS this GET request: its log lines keep the request's id.
     const server = createMcpServer(this.#context.catalog, this.#context.identity, request.log)
     const transport = new SSEServerTransport(this.#messagesPath, reply.raw)
     const session: SseSession = { transport, server, owner: ownerOf(user) }
