@@ -5,6 +5,7 @@ import { createMcpServer } from '../mcp/create-mcp-server.js'
 import { openProjectCatalog } from '../server/project-catalog.js'
 import type { ServeOverrides } from '../server/serve-options.js'
 import { SERVER_VERSION } from '../version.js'
+import { InFlightRequests } from './in-flight-requests.js'
 import { localCaller } from './local-caller.js'
 
 /** Options of {@link serveStdio}. */
@@ -22,7 +23,7 @@ export interface StdioServerOptions {
 export interface StdioServer {
   /** Resolves when the client has closed standard input (or {@link close} was called). */
   readonly closed: Promise<void>
-  /** Stops reading, lets running calls finish, closes DuckDB. */
+  /** Lets the requests received so far be answered (10 s at most), then closes the server and DuckDB. */
   close(): Promise<void>
 }
 
@@ -52,8 +53,11 @@ export async function serveStdio(options: StdioServerOptions): Promise<StdioServ
   const closed = new Promise<void>((resolve) => {
     markClosed = resolve
   })
+  const inFlight = new InFlightRequests()
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      // Answer what was asked before the input ended (or the signal came), then stop.
+      await inFlight.drained()
       await server.close().catch(() => {})
       await database.close()
       logger.info('stdio server stopped')
@@ -66,6 +70,7 @@ export async function serveStdio(options: StdioServerOptions): Promise<StdioServ
   stdin.once('close', () => void close())
   try {
     await server.connect(transport)
+    inFlight.watch(transport)
   } catch (error) {
     await database.close()
     throw error
