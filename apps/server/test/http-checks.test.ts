@@ -147,10 +147,13 @@ describe('start-up', () => {
   test('the stdio transport is never served over HTTP: createMxcpServer refuses it', async () => {
     const project = copyExampleProject()
     try {
-      const config = writeFiles(project.path, { 'stdio.yml': 'mxcp: 1\ntransport:\n  provider: stdio\n' })
+      const config = writeFiles(project.path, {
+        'stdio.yml':
+          'mxcp: 1\nprojects:\n  demo:\n    profiles:\n      default: {}\ntransport:\n  provider: stdio\n',
+      })
       await assert.rejects(
         startInProcess({ projectDir: project.path, userConfigPath: `${config}/stdio.yml` }),
-        /transport\.provider "stdio" is not supported: this server speaks streamable-http and sse over HTTP/,
+        /transport\.provider: "stdio" is not supported: this server speaks streamable-http and sse over HTTP/,
       )
     } finally {
       project.dispose()

@@ -1,10 +1,19 @@
-import type { ResolvedConfig } from '@mxcp/auth-core'
+import {
+  ConfigError,
+  compileTrust,
+  fastifyTrustProxy,
+  type ResolvedConfig,
+  resolveUrlOptions,
+} from '@mxcp/auth-core'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
-import { setUpAuth } from '../auth/auth-setup.js'
+import { serverUrlOptions, setUpAuth } from '../auth/auth-setup.js'
+import { hostCheck } from '../http/host-check.js'
 import { mcpRoutes } from '../http/mcp-routes.js'
 import { SSE_PATH, sseRoutes } from '../sse/sse-routes.js'
 import { SERVER_VERSION } from '../version.js'
-import { externalBaseUrl, ownOrigins, urlHost } from './base-url.js'
+import { externalBaseUrl, ownOrigins, urlHost, WILDCARD_HOSTS } from './base-url.js'
+import { checkServeConfig } from './check-serve-config.js'
+import { resolveHttpTimeouts, serverWithTimeouts } from './http-timeouts.js'
 import { openProjectCatalog } from './project-catalog.js'
 import type { ServeOverrides } from './serve-options.js'
 
@@ -42,31 +51,40 @@ export const BODY_LIMIT_BYTES = 1024 * 1024
 export async function createMxcpServer(options: MxcpServerOptions): Promise<MxcpServer> {
   const { config, logger } = options
   const overrides = options.overrides ?? {}
-  const http = {
-    ...config.transport.http,
-    ...(overrides.host !== undefined && { host: overrides.host }),
-    ...(overrides.port !== undefined && { port: overrides.port }),
-    ...(overrides.stateless !== undefined && { stateless: overrides.stateless }),
-  }
-  const transport = overrides.transport ?? config.transport.provider
+  // The same checks `mxcp config validate` runs (one code path): nothing is opened before they pass.
+  const checked = checkServeConfig(config, overrides)
+  const { http, transport } = checked
   if (transport === 'stdio') {
-    throw new Error(
-      'transport.provider "stdio" is not supported: this server speaks streamable-http and sse over HTTP; mxcp serve --transport stdio serves stdio (serveStdio)',
+    throw new ConfigError(
+      'transport.provider: "stdio" is not supported: this server speaks streamable-http and sse over HTTP; mxcp serve --transport stdio serves stdio (serveStdio)',
     )
   }
   const mcpPath = transport === 'sse' ? SSE_PATH : MCP_PATH
-  const { catalog, database } = await openProjectCatalog(config, overrides)
+  const timeouts = resolveHttpTimeouts(overrides.httpTimeouts)
   // Known for sure only once listening (port 0 picks one); computed once, not per request.
   let origins = ownOrigins(http, http.port)
-  const app = Fastify({ loggerInstance: logger, bodyLimit: BODY_LIMIT_BYTES, trustProxy: http.trust_proxy })
+  const { catalog, database } = await openProjectCatalog(config, overrides, checked, logger)
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: BODY_LIMIT_BYTES,
+    // `true` in the configuration is one hop (the nearest peer is the proxy), not Fastify's "every hop".
+    trustProxy: fastifyTrustProxy(http.trust_proxy),
+    serverFactory: serverWithTimeouts(timeouts),
+    keepAliveTimeout: timeouts.keepAliveMs,
+    requestTimeout: timeouts.requestMs,
+  })
   try {
-    const auth = await setUpAuth(app, config, mcpPath)
+    // Without base_url, only known host names are answered, on every route (DNS rebinding).
+    if (!http.base_url)
+      app.addHook('onRequest', hostCheck(resolveUrlOptions(serverUrlOptions(http, http.host), compileTrust)))
+    const auth = await setUpAuth(app, config, mcpPath, http.host)
     const routes = {
       catalog,
       identity: { name: config.projectName, version: SERVER_VERSION },
       userOf: auth.userOf,
       guard: auth.guard,
       ownOrigins: () => origins,
+      sessionLimits: overrides.sessionLimits,
     }
     if (transport === 'sse') await app.register(sseRoutes, routes)
     else await app.register(mcpRoutes, { ...routes, path: MCP_PATH, stateless: http.stateless })
@@ -88,6 +106,10 @@ export async function createMxcpServer(options: MxcpServerOptions): Promise<Mxcp
         { url, transport, listening: `http://${urlHost(http.host)}:${port}` },
         `mxcp serving MCP at ${url}`,
       )
+      if (!http.base_url && WILDCARD_HOSTS.has(http.host) && http.allowed_hosts.length === 0)
+        app.log.warn(
+          'listening on every interface without base_url or allowed_hosts: only loopback host names are answered',
+        )
       return url
     },
     close: () => app.close(),

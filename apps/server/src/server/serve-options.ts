@@ -1,3 +1,6 @@
+import type { SessionLimits } from '../http/mcp-sessions.js'
+import type { HttpTimeouts } from './http-timeouts.js'
+
 /** The MCP transports `mxcp serve` speaks (`--transport`, `transport.provider`). */
 export const TRANSPORTS = ['streamable-http', 'sse', 'stdio'] as const
 
@@ -14,6 +17,10 @@ export interface ServeOverrides {
   readonly readonly?: boolean | undefined
   /** `--stateless` / `--no-stateless`: overrides `transport.http.stateless`. */
   readonly stateless?: boolean | undefined
+  /** Caps on open MCP sessions (embedding, tests); default per `McpSessions`. */
+  readonly sessionLimits?: Partial<SessionLimits> | undefined
+  /** HTTP server timeouts (embedding, tests); default `DEFAULT_HTTP_TIMEOUTS`. */
+  readonly httpTimeouts?: Partial<HttpTimeouts> | undefined
   /** `--transport`: overrides `transport.provider`. */
   readonly transport?: TransportName | undefined
 }

@@ -12,7 +12,7 @@ export const SSE_PATH = '/sse'
 export const MESSAGES_PATH = '/messages'
 
 /** Options of {@link sseRoutes}. */
-export type SseRoutesOptions = McpContext & Pick<McpRoutesOptions, 'ownOrigins' | 'guard'>
+export type SseRoutesOptions = McpContext & Pick<McpRoutesOptions, 'ownOrigins' | 'guard' | 'sessionLimits'>
 
 /**
  * The legacy HTTP+SSE transport (MCP 2024-11-05) for clients that speak only it: `GET /sse`
@@ -27,7 +27,7 @@ export async function sseRoutes(app: FastifyInstance, options: SseRoutesOptions)
   app.addHook('onRequest', async (request, reply) => {
     if (request.method !== 'OPTIONS') await options.guard(request, reply)
   })
-  const sessions = new SseSessions(options, MESSAGES_PATH)
+  const sessions = new SseSessions(options, MESSAGES_PATH, options.sessionLimits)
   // Open event streams would keep the HTTP server from closing: end them first.
   app.addHook('preClose', async () => sessions.closeAll())
   app.options(SSE_PATH, preflight)

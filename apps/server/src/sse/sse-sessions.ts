@@ -6,6 +6,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { handOver } from '../http/hand-over.js'
 import { writeRawError } from '../http/json-rpc-error.js'
 import type { McpContext } from '../http/mcp-context.js'
+import {
+  DEFAULT_MAX_SESSIONS,
+  DEFAULT_MAX_SESSIONS_PER_USER,
+  type SessionLimits,
+} from '../http/mcp-sessions.js'
 import { authInfoFor } from '../mcp/caller.js'
 import { createMcpServer } from '../mcp/create-mcp-server.js'
 
@@ -16,12 +21,12 @@ interface SseSession {
   readonly owner: string
 }
 
-/** Default cap on open SSE streams; past it the oldest one is closed. */
-export const DEFAULT_MAX_SSE_SESSIONS = 1000
+/** The owner of every stream when authentication is off. */
+const ANONYMOUS_OWNER = 'anonymous'
 
 /** The session binding key (MCP SBP: bind session IDs to user-specific information). */
 function ownerOf(user: UserContext): string {
-  return user.anonymous ? 'anonymous' : JSON.stringify([user.provider, user.userId, user.clientId])
+  return user.anonymous ? ANONYMOUS_OWNER : JSON.stringify([user.provider, user.userId, user.clientId])
 }
 
 /**
@@ -33,14 +38,18 @@ function ownerOf(user: UserContext): string {
 export class SseSessions {
   readonly #context: McpContext
   readonly #messagesPath: string
-  readonly #maxSessions: number
-  /** In order of opening, oldest first. */
+  readonly #limits: SessionLimits
+  /** In order of last use, oldest first. */
   readonly #sessions = new Map<string, SseSession>()
 
-  constructor(context: McpContext, messagesPath: string, maxSessions = DEFAULT_MAX_SSE_SESSIONS) {
+  /** The caps are those of MCP sessions: per user, and overall (past it 503, nobody evicted). */
+  constructor(context: McpContext, messagesPath: string, limits: Partial<SessionLimits> = {}) {
     this.#context = context
     this.#messagesPath = messagesPath
-    this.#maxSessions = maxSessions
+    this.#limits = {
+      maxSessions: limits.maxSessions ?? DEFAULT_MAX_SESSIONS,
+      maxPerUser: limits.maxPerUser ?? DEFAULT_MAX_SESSIONS_PER_USER,
+    }
   }
 
   get size(): number {
@@ -51,17 +60,23 @@ export class SseSessions {
   async open(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const user = this.#context.userOf(request)
     handOver(request, reply, authInfoFor(user))
+    const owner = ownerOf(user)
+    if (!this.#makeRoomFor(owner)) {
+      request.log.warn('SSE stream refused: the server has as many streams open as it allows')
+      reply.raw.setHeader('retry-after', '30')
+      writeRawError(reply.raw, 503, -32000, 'Too many open sessions; try again later')
+      return
+    }
     // The stream IS this GET request: its log lines keep the request's id.
     const server = createMcpServer(this.#context.catalog, this.#context.identity, request.log)
     const transport = new SSEServerTransport(this.#messagesPath, reply.raw)
-    const session: SseSession = { transport, server, owner: ownerOf(user) }
+    const session: SseSession = { transport, server, owner }
     transport.onclose = () => {
       this.#sessions.delete(transport.sessionId)
     }
     try {
       await server.connect(transport)
       this.#sessions.set(transport.sessionId, session)
-      this.#evict()
       request.log.info({ sessionId: transport.sessionId }, 'SSE stream opened')
     } catch (error) {
       request.log.error({ err: error }, 'SSE stream failed to open')
@@ -79,6 +94,8 @@ export class SseSessions {
       writeRawError(reply.raw, 404, -32001, 'Session not found')
       return
     }
+    this.#sessions.delete(id)
+    this.#sessions.set(id, session)
     try {
       await session.transport.handlePostMessage(raw, reply.raw, request.body)
     } catch (error) {
@@ -87,11 +104,19 @@ export class SseSessions {
     }
   }
 
-  #evict(): void {
-    for (const session of this.#sessions.values()) {
-      if (this.#sessions.size <= this.#maxSessions) return
+  /**
+   * Room for one more stream of `owner`, as for MCP sessions: closes that owner's least recently
+   * used streams past its cap, never anyone else's; false when the server is full of other
+   * users' streams. Anonymous callers (auth `none`) share the overall cap.
+   */
+  #makeRoomFor(owner: string): boolean {
+    const cap = owner === ANONYMOUS_OWNER ? this.#limits.maxSessions : this.#limits.maxPerUser
+    const own = [...this.#sessions].filter(([, session]) => session.owner === owner)
+    for (const [id, session] of own.slice(0, Math.max(0, own.length - cap + 1))) {
+      this.#sessions.delete(id)
       void session.server.close()
     }
+    return this.#sessions.size < this.#limits.maxSessions
   }
 
   /** Ends every stream, so the HTTP server can close. */

@@ -2,6 +2,7 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import type { ResolvedConfig } from '@mxcp/auth-core'
 import type { FastifyBaseLogger } from 'fastify'
 import { createMcpServer } from '../mcp/create-mcp-server.js'
+import { checkServeConfig } from '../server/check-serve-config.js'
 import { openProjectCatalog } from '../server/project-catalog.js'
 import type { ServeOverrides } from '../server/serve-options.js'
 import { SERVER_VERSION } from '../version.js'
@@ -35,8 +36,11 @@ export interface StdioServer {
  */
 export async function serveStdio(options: StdioServerOptions): Promise<StdioServer> {
   const { config, logger } = options
+  const overrides = options.overrides ?? {}
+  // The same checks as every transport (and `mxcp config validate`): nothing opens before they pass.
+  const checked = checkServeConfig(config, overrides)
   const caller = localCaller(config.transport.stdio, options.env)
-  const { catalog, database } = await openProjectCatalog(config, options.overrides ?? {})
+  const { catalog, database } = await openProjectCatalog(config, overrides, checked, logger)
   const server = createMcpServer(
     catalog,
     { name: config.projectName, version: SERVER_VERSION },
