@@ -41,7 +41,8 @@ describe('mxcp serve reads MXCP_READONLY and --transport as MXCP does', () => {
   test('--transport sse wins over transport.provider of the config: the listening line names /sse', async () => {
     const dir = project()
     writeFiles(dir.path, {
-      'user.yml': 'mxcp: 1\ntransport:\n  provider: streamable-http\n',
+      'user.yml':
+        'mxcp: 1\nprojects:\n  demo:\n    profiles:\n      default: {}\ntransport:\n  provider: streamable-http\n',
     })
     const cli = startCli(
       ['serve', '--project', dir.path, '--host', '127.0.0.1', '--port', '0', '--transport', 'sse'],
