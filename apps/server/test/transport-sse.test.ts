@@ -100,3 +100,38 @@ describe('the legacy HTTP+SSE transport (--transport sse): GET /sse and POST /me
     assert.equal(response.status, 403)
   })
 })
+
+describe('legacy SSE streams have the caps of MCP sessions', () => {
+  let project: TempDir
+  let running: RunningServer
+
+  before(async () => {
+    project = copyExampleProject()
+    running = await startInProcess({
+      projectDir: project.path,
+      overrides: { transport: 'sse', sessionLimits: { maxSessions: 2, maxPerUser: 1 } },
+    })
+  })
+  after(async () => {
+    await running?.close()
+    project?.dispose()
+  })
+
+  test('without authentication the streams share the overall cap: the oldest is closed to make room, none is refused', async () => {
+    const open = async (): Promise<ReadableStreamDefaultReader<Uint8Array>> => {
+      const response = await fetch(running.url, { headers: { accept: 'text/event-stream' } })
+      assert.equal(response.status, 200)
+      const reader = response.body?.getReader()
+      if (!reader) throw new Error('no stream')
+      const first = new TextDecoder().decode((await reader.read()).value)
+      assert.match(first, /event: endpoint\ndata: \/messages\?sessionId=/)
+      return reader
+    }
+    const oldest = await open()
+    const second = await open()
+    const third = await open()
+    assert.equal((await oldest.read()).done, true, 'the oldest stream was ended')
+    await second.cancel()
+    await third.cancel()
+  })
+})
