@@ -41,7 +41,8 @@ export class SqliteStore implements core.OAuthStore {
   /** The hot read of every authenticated request, prepared once. */
   readonly #selectToken
   readonly #selectSession
-  readonly #singleUse: SqliteSingleUse
+  /** Single-use records (`SingleUseRecords`) shared by every process on this file. */
+  readonly singleUse: SqliteSingleUse
 
   constructor(parts: SqliteStoreParts) {
     this.#db = parts.db
@@ -60,7 +61,7 @@ export class SqliteStore implements core.OAuthStore {
       .where(eq(sessions.sessionId, sql.placeholder('id')))
       .prepare()
     this.#locks = new SessionLocks((work) => this.#use(work), this.#clock, this.#logger)
-    this.#singleUse = new SqliteSingleUse(this.#db.$client, (work) => this.#use(() => work()))
+    this.singleUse = new SqliteSingleUse(this.#db.$client, (work) => this.#use(() => work()))
     this.#sweeper = setInterval(() => this.#sweepOnTimer(), parts.sweepIntervalMs)
     // The sweep alone must never keep the process alive.
     this.#sweeper.unref()
@@ -227,19 +228,6 @@ export class SqliteStore implements core.OAuthStore {
   async withSessionLock<T>(sessionId: string, fn: () => Promise<T>): Promise<T> {
     return this.#locks.withSessionLock(sessionId, fn)
   }
-
-  // Single-use records shared by every process on this file (issue 15): see `SqliteSingleUse`.
-  readonly claimOnce: core.SingleUseRecords['claimOnce'] = (...args) => this.#singleUse.claimOnce(...args)
-  readonly releaseClaims: core.SingleUseRecords['releaseClaims'] = (key) => this.#singleUse.releaseClaims(key)
-  readonly countHit: core.SingleUseRecords['countHit'] = (...args) => this.#singleUse.countHit(...args)
-  readonly sweepSingleUse: core.SingleUseRecords['sweepSingleUse'] = (now) =>
-    this.#singleUse.sweepSingleUse(now)
-  readonly setClaimExpiry: core.SingleUseRecords['setClaimExpiry'] = (...args) =>
-    this.#singleUse.setClaimExpiry(...args)
-  readonly claimExpiry: core.SingleUseRecords['claimExpiry'] = (...args) =>
-    this.#singleUse.claimExpiry(...args)
-  readonly takeExpiredClaims: core.SingleUseRecords['takeExpiredClaims'] = (...args) =>
-    this.#singleUse.takeExpiredClaims(...args)
 
   /** Optional member (`DeletesClients`): an expired registration. */
   async deleteClient(clientId: string): Promise<void> {

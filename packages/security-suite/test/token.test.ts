@@ -71,7 +71,11 @@ describe('token', () => {
     for (const loser of answers.filter((answer) => answer.statusCode !== 200))
       assertOAuthError(loser, 400, 'invalid_grant')
     for (const winner of winners)
-      assertBearerChallenge(await h.call(winner.json<Record<string, string>>()['access_token']), 401, 'invalid_token')
+      assertBearerChallenge(
+        await h.call(winner.json<Record<string, string>>()['access_token']),
+        401,
+        'invalid_token',
+      )
   })
 
   test('a code replayed by its client with its verifier inside the grace window is a lost response: new tokens once, the undelivered ones revoked', async () => {
@@ -249,7 +253,11 @@ describe('token', () => {
     const winners = answers.filter((answer) => answer.statusCode === 200)
     assert.ok(winners.length >= 1 && winners.length <= 2, `${winners.length} refreshes won`)
     for (const winner of winners)
-      assertBearerChallenge(await h.call(winner.json<Record<string, string>>()['access_token']), 401, 'invalid_token')
+      assertBearerChallenge(
+        await h.call(winner.json<Record<string, string>>()['access_token']),
+        401,
+        'invalid_token',
+      )
   })
 
   test('a refresh token replayed inside the grace window while its successor is unused gets a working pair once; the successor is then reuse', async () => {

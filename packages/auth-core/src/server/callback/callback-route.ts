@@ -12,6 +12,7 @@ import type { UpstreamTokens, UpstreamUser } from '../../provider.js'
 import { type AuthContext, requestUrls } from '../auth-context.js'
 import { redirectError } from '../authorize/respond-to-check.js'
 import { readCallbackParams } from './callback-params.js'
+import { issuerRefusal } from './check-issuer.js'
 import { mintCode } from './mint-code.js'
 import { SignInDeadlineError, withinSignInDeadline } from './sign-in-deadline.js'
 import { takeTransaction } from './take-transaction.js'
@@ -53,6 +54,21 @@ export function registerCallbackRoute(app: FastifyInstance, context: AuthContext
     const { transaction } = taken
     const back = { redirectUri: transaction.redirectUri, state: transaction.clientState }
 
+    let mixUp: string | undefined
+    try {
+      mixUp = await issuerRefusal(context.provider, params.iss)
+    } catch (error) {
+      if (!isUpstreamError(error)) throw error
+      return redirectError(reply, 'redirect', back, oauthErrorForUpstream(error, label), urls.issuer)
+    }
+    if (mixUp) {
+      const error = new AccessDeniedError(
+        `The sign-in answer did not come from ${label}; start again from your application`,
+        `authorization response refused (RFC 9207): ${mixUp}`,
+      )
+      return redirectError(reply, 'redirect', back, error, urls.issuer)
+    }
+
     if (params.error) {
       const error = new AccessDeniedError(
         `${label} did not authorize the sign-in`,
@@ -88,8 +104,19 @@ export function registerCallbackRoute(app: FastifyInstance, context: AuthContext
         )
         return sendHandover(reply, url, `${label} is not answering`, 'Return to the application')
       }
-      if (!isUpstreamError(error)) throw error
-      return redirectError(reply, 'redirect', back, oauthErrorForUpstream(error, label), urls.issuer)
+      // The transaction is spent: whatever failed, the client hears it at its redirect URI
+      // (RFC 6749 §4.1.2.1) instead of the browser stopping on a 500 page of ours.
+      const refusal = isUpstreamError(error)
+        ? oauthErrorForUpstream(error, label)
+        : new ServerError(
+            `The sign-in with ${label} failed`,
+            'unexpected error during the upstream sign-in',
+            {
+              cause: error,
+            },
+          )
+      if (!isUpstreamError(error)) request.log.error({ err: error }, 'upstream sign-in failed')
+      return redirectError(reply, 'redirect', back, refusal, urls.issuer)
     }
     const { user } = signedIn
     const refusal = allowlistRefusal(user, context.auth.authorization)
