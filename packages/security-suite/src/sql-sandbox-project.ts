@@ -106,7 +106,7 @@ export async function sandboxProject(options: {
       project: 'demo',
       profile: 'default',
       sql_tools: { enabled: true },
-      profiles: { default: { duckdb: { path: 'data/demo.duckdb', query_timeout: 0.6 } } },
+      profiles: { default: { duckdb: { path: 'data/demo.duckdb', query_timeout: 2 } } },
     }),
   )
   mkdirSync(join(home, '.mxcp'), { recursive: true })
