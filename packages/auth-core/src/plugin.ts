@@ -6,6 +6,7 @@ import { ClientDirectory } from './clients/client-directory.js'
 import { preRegisteredClients } from './clients/pre-registered-clients.js'
 import { DEFAULT_SCOPE, SWEEP_INTERVAL_MS } from './defaults.js'
 import { createAnonymousGuard, createGuard, type MxcpGuard } from './guard/guard.js'
+import { configuredScopes } from './access/scope-grants.js'
 import { SessionUsers } from './guard/session-users.js'
 import { limitBodySize } from './http/body-limit.js'
 import { allowCrossOrigin } from './http/cors.js'
@@ -46,6 +47,7 @@ function buildContext(
   provider: UpstreamProvider,
   app: FastifyInstance,
   clientMetadataCa: MxcpAuthOptions['clientMetadataCa'],
+  sessionUsers: SessionUsers,
 ): AuthContext {
   const preRegistered = preRegisteredClients(resolved.auth.clients)
   const requiredScopes = resolved.auth.authorization.required_scopes
@@ -54,6 +56,7 @@ function buildContext(
       DEFAULT_SCOPE,
       ...requiredScopes,
       ...[...preRegistered.values()].flatMap((client) => client.scopes),
+      ...configuredScopes(resolved.auth.authorization),
     ]),
   ]
   // Client ID Metadata Documents (`auth.client_metadata`): URL client_ids, resolved by fetching them.
@@ -76,6 +79,7 @@ function buildContext(
     mcpPath: resolved.mcpPath,
     supportedScopes,
     replays: new ReplayTracker(),
+    sessionUsers,
   }
 }
 
@@ -150,7 +154,6 @@ async function mxcpAuthPlugin(app: FastifyInstance, options: MxcpAuthOptions): P
     return
   }
   await ensureParsers(app)
-  const context = buildContext(resolved, provider, app, options.clientMetadataCa)
   const users = new SessionUsers({
     store: resolved.store,
     provider,
@@ -158,7 +161,9 @@ async function mxcpAuthPlugin(app: FastifyInstance, options: MxcpAuthOptions): P
     ttlMs: resolved.auth.cache_ttl * 1000,
     authorization: resolved.auth.authorization,
     log: app.log,
+    refreshSkewMs: resolved.auth.upstream_refresh_skew_seconds * 1000,
   })
+  const context = buildContext(resolved, provider, app, options.clientMetadataCa, users)
   app.decorate(
     'mxcpGuard',
     createGuard({
@@ -169,6 +174,7 @@ async function mxcpAuthPlugin(app: FastifyInstance, options: MxcpAuthOptions): P
       mcpPath: resolved.mcpPath,
       requiredScopes: resolved.auth.authorization.required_scopes,
       users,
+      authorization: resolved.auth.authorization,
     }),
   )
   await registerBrowserRoutes(app, context)

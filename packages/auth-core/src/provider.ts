@@ -16,10 +16,20 @@ export interface UpstreamTokens {
 export interface UpstreamUser {
   readonly userId: string
   readonly username: string
+  /** Only an address the provider marks verified (GitHub: primary and verified); else undefined. */
   readonly email?: string | undefined
   readonly name?: string | undefined
-  /** Organizations or groups, where the provider tells (GitHub `read:org`). */
+  /** Organizations, where the provider tells (GitHub `read:org` logins, the Salesforce org id). */
   readonly organizations?: readonly string[] | undefined
+  /** Groups (OIDC `groups`, Keycloak's group membership mapper). */
+  readonly groups?: readonly string[] | undefined
+  /** Roles (Keycloak realm roles, and client roles as `client:role`). */
+  readonly roles?: readonly string[] | undefined
+  /**
+   * Provider facts a deployment needs in SQL (`get_user_attribute(name)`): Salesforce
+   * `instance_url`, Atlassian `cloud_ids` / `site_urls`, Google `hd`. Strings only.
+   */
+  readonly attributes?: Readonly<Record<string, string>> | undefined
   readonly rawProfile: Readonly<Record<string, unknown>>
 }
 
@@ -49,6 +59,11 @@ export interface UpstreamProvider {
   userInfo(tokens: UpstreamTokens): Promise<UpstreamUser>
   refresh?(tokens: UpstreamTokens): Promise<UpstreamTokens>
   revoke?(tokens: UpstreamTokens): Promise<void>
+  /**
+   * The form an id is compared in, applied to configured ids and to the provider's alike
+   * (Salesforce: a 15-character id becomes its 18-character form). Default: unchanged.
+   */
+  canonicalId?(id: string): string
 }
 
 /** What every provider factory may be given besides its config block. */

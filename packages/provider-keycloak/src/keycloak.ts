@@ -15,6 +15,35 @@ export const KEYCLOAK_DEFAULT_CALLBACK_PATH = '/keycloak/callback'
 /** The `auth.provider` value. */
 export const id = 'keycloak'
 
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : []
+}
+
+function rolesOf(value: unknown): string[] {
+  return typeof value === 'object' && value !== null ? strings((value as { roles?: unknown }).roles) : []
+}
+
+/**
+ * Groups and roles from Keycloak's claims (in the ID token and user info when the mappers say so;
+ * see the README): `groups` (the "Group Membership" mapper; full paths such as `/admins` unless
+ * "Full group path" is off), realm roles from `realm_access.roles`, and client roles from
+ * `resource_access.<client>.roles` as `<client>:<role>` (the "realm roles" and "client roles"
+ * mappers of the `roles` client scope, with "Add to userinfo" on).
+ */
+export function keycloakMemberships(claims: Readonly<Record<string, unknown>>): {
+  groups: string[]
+  roles: string[]
+} {
+  const roles = rolesOf(claims['realm_access'])
+  const resources = claims['resource_access']
+  if (typeof resources === 'object' && resources !== null) {
+    for (const [client, access] of Object.entries(resources)) {
+      for (const role of rolesOf(access)) roles.push(`${client}:${role}`)
+    }
+  }
+  return { groups: strings(claims['groups']), roles }
+}
+
 /**
  * The realm's issuer: `{server_url}/realms/{realm}` (Keycloak 17+, without the old `/auth`). Its
  * discovery document lists the endpoints under `…/protocol/openid-connect/` (auth, token,
@@ -72,7 +101,8 @@ export function keycloak(config: KeycloakConfig, options: ProviderRuntimeOptions
     async userInfo(tokens) {
       const claims = await (await discovered()).userInfoClaims(tokens)
       // Keycloak's username is `preferred_username`; a `groups` mapper, if set up, gives the groups.
-      return userFromOidcClaims(claims, { provider: id, usernameClaims: ['preferred_username'] })
+      const user = userFromOidcClaims(claims, { provider: id, usernameClaims: ['preferred_username'] })
+      return { ...user, ...keycloakMemberships(claims) }
     },
     refresh: async (tokens) => (await discovered()).refresh(tokens),
     revoke: async (tokens) => (await discovered()).revoke(tokens),

@@ -1,38 +1,51 @@
 import type { AuthConfig } from '../config/index.js'
 import type { UpstreamUser } from '../provider.js'
-
-const lower = (values: readonly string[]): string[] =>
-  values.map((value) => value.trim().toLowerCase()).filter(Boolean)
+import {
+  type CanonicalId,
+  emailDomain,
+  entries,
+  hasRole,
+  inGroup,
+  inOrganization,
+  matchesEmailDomain,
+  namesUser,
+} from './identifier-match.js'
 
 /**
  * Why `user` may not sign in under `auth.authorization`'s allowlists, or undefined when they may.
  * Every list that is not empty must be satisfied (they combine with AND): `allowed_users` by the
- * provider username, `allowed_email_domains` by the email's domain, `allowed_organizations` by
- * membership. Comparisons ignore case (GitHub logins and email domains are case-insensitive).
+ * provider's stable id or the username (see `namesUser`), `allowed_email_domains` by the domain of
+ * a verified email, `allowed_organizations`, `allowed_groups` and `allowed_roles` by membership.
+ * Comparisons are exact or ASCII-case-insensitive, never Unicode folding.
  * The reason is shown to the user, so it names only their own account.
  */
 export function allowlistRefusal(
   user: UpstreamUser,
   authorization: AuthConfig['authorization'],
+  canonicalId?: CanonicalId,
 ): string | undefined {
-  const users = lower(authorization.allowed_users)
-  if (users.length > 0 && !users.includes(user.username.toLowerCase())) {
+  const users = entries(authorization.allowed_users)
+  if (users.length > 0 && !users.some((entry) => namesUser(entry, user, canonicalId))) {
     return `The account "${user.username}" is not on this server's list of allowed users.`
   }
-  const domains = lower(authorization.allowed_email_domains).map((domain) => domain.replace(/^@/, ''))
+  const domains = entries(authorization.allowed_email_domains)
   if (domains.length > 0) {
-    const domain = user.email?.split('@').pop()?.toLowerCase()
-    if (!user.email || !domain)
-      return 'Sign-in requires an email address, and your account did not share one.'
-    if (!domains.includes(domain))
-      return `Sign-in is limited to email addresses at ${domains.join(', ')}; yours is at ${domain}.`
+    const domain = emailDomain(user)
+    if (!domain) return 'Sign-in requires a verified email address, and your account did not share one.'
+    if (!domains.some((entry) => matchesEmailDomain(entry, user)))
+      return `Sign-in is limited to email addresses at ${domains.map((d) => d.replace(/^@/, '')).join(', ')}; yours is at ${domain}.`
   }
-  const organizations = lower(authorization.allowed_organizations)
-  if (organizations.length > 0) {
-    const memberOf = lower(user.organizations ?? [])
-    if (!organizations.some((organization) => memberOf.includes(organization))) {
-      return `Sign-in is limited to members of ${organizations.join(', ')}, and your account is not a member (or did not share its memberships).`
-    }
+  const organizations = entries(authorization.allowed_organizations)
+  if (organizations.length > 0 && !organizations.some((entry) => inOrganization(entry, user, canonicalId))) {
+    return `Sign-in is limited to members of ${organizations.join(', ')}, and your account is not a member (or did not share its memberships).`
+  }
+  const groups = entries(authorization.allowed_groups)
+  if (groups.length > 0 && !groups.some((entry) => inGroup(entry, user))) {
+    return `Sign-in is limited to members of the groups ${groups.join(', ')}, and your account is in none of them.`
+  }
+  const roles = entries(authorization.allowed_roles)
+  if (roles.length > 0 && !roles.some((entry) => hasRole(entry, user))) {
+    return `Sign-in is limited to holders of the roles ${roles.join(', ')}, and your account has none of them.`
   }
   return undefined
 }

@@ -7,6 +7,8 @@ import type { UpstreamProvider, UpstreamTokens, UpstreamUser } from '../provider
 import type { OAuthStore } from '../store/oauth-store.js'
 import type { SessionPatch, SessionRecord } from '../store/records.js'
 import { SessionEndedError } from './session-ended-error.js'
+import { storedUser } from './stored-user.js'
+import { DEFAULT_UPSTREAM_REFRESH_SKEW_S, upstreamTokenAction } from './upstream-expiry.js'
 
 /** A session's user and upstream tokens, as the guard hands them to requests. */
 export interface SessionUser {
@@ -24,13 +26,18 @@ export interface SessionUsersOptions {
   readonly ttlMs: number
   readonly authorization: AuthConfig['authorization']
   readonly log: FastifyBaseLogger
+  /** Refresh an upstream token this long before it expires, ms (default 60 s). */
+  readonly refreshSkewMs?: number | undefined
 }
 
 /**
- * The user context cache of the guard, one entry per session (per replica, in memory; the guide's
- * `cache_ttl`). A fresh entry is served as is. Otherwise the session is revalidated, once per
- * session however many requests arrive together (single flight):
- * - an upstream access token past its expiry is refreshed first, if the provider can;
+ * The user context cache of the guard, one entry per session (per replica, in memory only, for
+ * `cache_ttl`, cleared on restart: the guide's words). The store keeps only what a session needs
+ * to survive a restart (ids and the sealed upstream tokens, see `storedUser`); the profile lives
+ * here. A fresh entry is served as is. Otherwise the session is revalidated, once per session
+ * however many requests arrive together (single flight):
+ * - an upstream access token within `refreshSkewMs` of its expiry is refreshed first, if the
+ *   provider can; one that has expired and cannot be refreshed ends the session;
  * - a user older than the TTL is fetched again from the provider; if the provider says the
  *   upstream token is dead, it is refreshed once and the fetch retried, else the session ends;
  * - the allowlists are checked again, and a user who no longer passes ends the session.
@@ -49,13 +56,18 @@ export class SessionUsers {
   get(sessionId: string): Promise<SessionUser> {
     const cached = this.#cache.get(sessionId)
     const now = this.#options.clock.now()
-    if (cached && cached.freshUntil > now && !this.#needsRefresh(cached.upstream, now))
+    if (cached && cached.freshUntil > now && this.#tokenAction(cached.upstream, now) === 'use')
       return Promise.resolve(cached)
     const running = this.#inflight.get(sessionId)
     if (running) return running
     const revalidation = this.#revalidate(sessionId).finally(() => this.#inflight.delete(sessionId))
     this.#inflight.set(sessionId, revalidation)
     return revalidation
+  }
+
+  /** Caches the user the callback just fetched, so the first request does not fetch it again. */
+  prime(sessionId: string, user: UpstreamUser, upstream: UpstreamTokens): void {
+    this.#cache.set(sessionId, { user, upstream, freshUntil: this.#options.clock.now() + this.#options.ttlMs })
   }
 
   /** Drops entries that are no longer fresh (called by the periodic sweep). */
@@ -72,8 +84,9 @@ export class SessionUsers {
     return this.#options.provider.refresh !== undefined && upstream.refreshToken !== undefined
   }
 
-  #needsRefresh(upstream: UpstreamTokens, now: number): boolean {
-    return upstream.expiresAt !== undefined && upstream.expiresAt <= now && this.#canRefresh(upstream)
+  #tokenAction(upstream: UpstreamTokens, now: number): 'use' | 'refresh' | 'dead' {
+    const skewMs = this.#options.refreshSkewMs ?? DEFAULT_UPSTREAM_REFRESH_SKEW_S * 1000
+    return upstreamTokenAction(upstream, now, skewMs, this.#canRefresh(upstream))
   }
 
   async #revalidate(sessionId: string): Promise<SessionUser> {
@@ -85,12 +98,16 @@ export class SessionUsers {
     }
     const patch: { -readonly [K in keyof SessionPatch]: SessionPatch[K] } = {}
     let upstream = session.upstream
-    if (this.#needsRefresh(upstream, clock.now())) {
+    const action = this.#tokenAction(upstream, clock.now())
+    if (action === 'dead') await this.#end(session, 'the upstream token expired and cannot be refreshed')
+    if (action === 'refresh') {
       upstream = await this.#refresh(session, upstream)
       patch.upstream = upstream
     }
-    let user = session.user
-    let fetchedAt = session.userFetchedAt
+    // The stored user holds no profile: only this replica's cache has one, fresh for `cache_ttl`.
+    const cached = this.#cache.get(sessionId)
+    let user = cached?.user ?? session.user
+    let fetchedAt = cached ? cached.freshUntil - ttlMs : 0
     if (fetchedAt + ttlMs <= clock.now()) {
       const fetched = await this.#fetchUser(session, upstream, patch.upstream !== undefined)
       user = fetched.user
@@ -99,9 +116,10 @@ export class SessionUsers {
         patch.upstream = upstream
       }
       fetchedAt = clock.now()
-      patch.user = user
+      patch.user = storedUser(user)
       patch.userFetchedAt = fetchedAt
-      const refusal = allowlistRefusal(user, this.#options.authorization)
+      const { provider } = this.#options
+      const refusal = allowlistRefusal(user, this.#options.authorization, provider.canonicalId?.bind(provider))
       if (refusal) await this.#end(session, `allowlist: ${refusal}`)
     }
     if (Object.keys(patch).length > 0) await store.updateSession(sessionId, patch)

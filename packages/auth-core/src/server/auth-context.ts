@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify'
+import type { SessionUsers } from '../guard/session-users.js'
 import type { ClientDirectory } from '../clients/client-directory.js'
 import type { Clock } from '../clock.js'
 import type { AuthConfig } from '../config/index.js'
@@ -22,6 +23,8 @@ export interface AuthContext {
   /** Every scope we know: advertised in metadata, and what a client may register. */
   readonly supportedScopes: readonly string[]
   readonly replays: ReplayTracker
+  /** The guard's user-context cache: the callback primes it with the user it just fetched. */
+  readonly sessionUsers: SessionUsers
 }
 
 /** The issuer and the other URLs of one request, all derived from one base URL. */

@@ -1,3 +1,4 @@
+import { isMissingScope } from './missing-scope.js'
 import { UpstreamOAuthError, UpstreamResponseError } from '../errors/upstream-error.js'
 import type { AuthorizationUrlParams, ProviderRuntimeOptions, UpstreamTokens } from '../provider.js'
 import { secureEndpointUrl } from './endpoint-url.js'
@@ -181,8 +182,17 @@ export class OAuth2Client {
       { headers: { accept: 'application/json', authorization: `Bearer ${accessToken}`, ...headers } },
       this.#http(),
     )
+    if (response.status === 403) {
+      const body = (await response.text().catch(() => '')).slice(0, 2000)
+      if (isMissingScope(response, body))
+        throw new UpstreamResponseError(
+          this.options.provider,
+          `${this.options.provider} ${new URL(url).pathname} answered 403 for a missing scope: add it to the provider's configured scope`,
+          403,
+        )
+    }
     if (response.status === 401 || response.status === 403) {
-      await response.body?.cancel()
+      await response.body?.cancel().catch(() => {})
       throw new UpstreamOAuthError(
         this.options.provider,
         'invalid_token',

@@ -1,17 +1,20 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { allowlistRefusal } from '../../access/allowlist.js'
+import { grantableScopes } from '../../access/scope-grants.js'
 import { AccessDeniedError, ServerError } from '../../errors/oauth-error.js'
 import { isUpstreamError } from '../../errors/upstream-error.js'
 import { sendErrorPage } from '../../html/error-page.js'
 import { readCookie } from '../../http/cookies.js'
 import { ParamReader } from '../../http/params.js'
 import { clientRedirectUrl } from '../../oauth/client-redirect.js'
+import { formatScope } from '../../oauth/scopes.js'
 import { oauthErrorForUpstream } from '../../oauth/upstream-error-mapping.js'
 import type { UpstreamTokens, UpstreamUser } from '../../provider.js'
 import { type AuthContext, requestUrls } from '../auth-context.js'
 import { redirectError } from '../authorize/respond-to-check.js'
 import { readCallbackParams } from './callback-params.js'
 import { mintCode } from './mint-code.js'
+import { refuseSignedInUser } from './refuse-signed-in-user.js'
 import { takeTransaction } from './take-transaction.js'
 
 function invalidState(reply: FastifyReply, detail: string): FastifyReply {
@@ -34,8 +37,10 @@ async function signInUpstream(
 
 /**
  * `GET <callback_path>`: the identity provider sends the browser back here. Consumes the
- * transaction, exchanges the code upstream, fetches the user, checks the allowlists, creates a
- * session and redirects to the client with our code, its `state` and `iss` (RFC 9207). A missing
+ * transaction, exchanges the code upstream, fetches the user, checks the allowlists, narrows the
+ * requested scopes to those the user is granted (`scope_grants`), creates a session and redirects
+ * to the client with our code, its `state` and `iss` (RFC 9207). A refused user goes back to the
+ * client with `access_denied` (see `refuseSignedInUser`). A missing
  * or invalid state fails before anything goes upstream; upstream failures reach the client as
  * `access_denied` / `temporarily_unavailable` / `server_error`, never as a 500.
  * The route logs at warn level only: its URL carries the provider's code.
@@ -80,15 +85,19 @@ export function registerCallbackRoute(app: FastifyInstance, context: AuthContext
       return redirectError(reply, 'redirect', back, oauthErrorForUpstream(error, label), urls.issuer)
     }
     const { user } = signedIn
-    const refusal = allowlistRefusal(user, context.auth.authorization)
+    const canonicalId = context.provider.canonicalId?.bind(context.provider)
+    const refusal = allowlistRefusal(user, context.auth.authorization, canonicalId)
     if (refusal) {
-      request.log.warn(
-        { username: user.username, userId: user.userId, provider: id },
-        'sign-in refused by the allowlist',
-      )
-      return sendErrorPage(reply, 403, 'Access denied', `${refusal} Ask the server's operator for access.`)
+      const details = { reason: refusal, rule: 'allowlist', issuer: urls.issuer }
+      return refuseSignedInUser(context, request, reply, signedIn, transaction, details)
     }
-    const code = await mintCode(context, transaction, signedIn.tokens, user)
+    const scopes = grantableScopes(transaction.scopes, user, context.auth.authorization, canonicalId)
+    if (scopes.length === 0) {
+      const reason = `Your account is not granted any of the permissions the application asked for (${formatScope(transaction.scopes)}).`
+      const details = { reason, rule: 'scope_grants', issuer: urls.issuer }
+      return refuseSignedInUser(context, request, reply, signedIn, transaction, details)
+    }
+    const code = await mintCode(context, transaction, signedIn.tokens, user, scopes)
     // The route logs at warn (its URL carries the provider's code); a sign-in is news, not a warning.
     const who = { username: user.username, userId: user.userId, provider: id, clientId: transaction.clientId }
     app.log.info({ reqId: request.id, ...who }, 'user signed in')
