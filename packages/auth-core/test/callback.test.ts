@@ -246,18 +246,19 @@ describe('allowlists at the callback', () => {
     },
   ]
   for (const { name, authorization, reason } of cases) {
-    test(`a user outside ${name} gets a refusal page that says why; nothing is minted`, async () => {
+    test(`a user outside ${name} is sent back to the client with access_denied, after a page that says why; nothing is minted`, async () => {
       const store = spyStore(new MemoryStore())
       const h = await Harness.start({ store, auth: { authorization } })
       try {
         const client = await h.register()
         store.reset()
-        await assert.rejects(h.login(client.clientId), (error: unknown) => {
-          assert.ok(error instanceof BrowserError)
-          assert.equal(error.status, 403)
-          assert.match(error.pageText, reason)
-          return true
-        })
+        const login = await h.login(client.clientId)
+        assert.equal(login.params.get('error'), 'access_denied')
+        assert.match(login.params.get('error_description') ?? '', reason)
+        assert.equal(login.params.get('state'), login.state)
+        assert.equal(login.params.get('code'), null)
+        const callback = login.browse.trace.at(-1)
+        assert.equal(callback?.status, 200, 'the refusal page, then the way back to the client')
         assert.equal(store.count('saveSession'), 0)
         assert.equal(store.count('saveCode'), 0)
       } finally {

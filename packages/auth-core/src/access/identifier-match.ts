@@ -10,9 +10,9 @@ export function asciiLower(value: string): string {
   return value.replace(/[A-Z]/g, (c) => c.toLowerCase())
 }
 
-/** The configured entries, trimmed, empty ones dropped. */
-export function entries(values: readonly string[]): string[] {
-  return values.map((value) => value.trim()).filter(Boolean)
+/** The configured entries, trimmed, empty ones dropped (none when the list is absent). */
+export function entries(values: readonly string[] | undefined): string[] {
+  return (values ?? []).map((value) => value.trim()).filter(Boolean)
 }
 
 /**

@@ -205,5 +205,5 @@ export interface AuthConfig
   oidc?: Static<typeof OidcConfigSchema>
 }
 export type ClientConfig = AuthConfig['clients'][number]
-/** One rule of `auth.authorization.scope_grants`, defaults filled in. */
-export type ScopeGrantRule = Filled<Static<typeof ScopeGrantRuleSchema>>
+/** One rule of `auth.authorization.scope_grants` (a list left out names nobody). */
+export type ScopeGrantRule = Static<typeof ScopeGrantRuleSchema>
