@@ -47,7 +47,7 @@ describe('Atlassian through @mxcp/auth-core', () => {
     assertUserContext(user, {
       provider: 'atlassian',
       userId: '5b10ac8d82e05b22cc7d4ef5',
-      username: 'mkrystof',
+      username: '5b10ac8d82e05b22cc7d4ef5',
       email: 'mia@example.com',
       name: 'Mia Krystof',
       clientId,

@@ -148,14 +148,32 @@ describe('Keycloak provider', () => {
     test('user info maps to the user context shape with preferred_username as username', async () => {
       const { upstream, tokens } = await login(idp)
       const user = await upstream.userInfo(tokens)
-      assert.deepEqual(user, {
-        userId: idp.user.sub,
-        username: 'ada',
-        email: 'ada@example.com',
-        name: 'Ada Lovelace',
-        organizations: undefined,
-        rawProfile: { ...idp.user },
+      assert.deepEqual(
+        { userId: user.userId, username: user.username, email: user.email, name: user.name },
+        { userId: idp.user.sub, username: 'ada', email: 'ada@example.com', name: 'Ada Lovelace' },
+      )
+      assert.deepEqual(user.rawProfile, { ...idp.user })
+      assert.deepEqual([user.groups, user.roles], [[], []], 'no mappers, no memberships')
+    })
+
+    test('realm roles, client roles (as client:role) and groups are read with the roles and groups mappers', async () => {
+      const mapped = await startOidcProviderStandIn({
+        realm: 'development',
+        redirectUris: [CALLBACK],
+        user: {
+          realm_access: { roles: ['admin', 'offline_access'] },
+          resource_access: { 'mxcp-server': { roles: ['editor'] } },
+          groups: ['/admins', '/staff/berlin'],
+        },
       })
+      try {
+        const { upstream, tokens } = await login(mapped, { scope: 'openid profile email roles groups' })
+        const user = await upstream.userInfo(tokens)
+        assert.deepEqual(user.roles, ['admin', 'offline_access', 'mxcp-server:editor'])
+        assert.deepEqual(user.groups, ['/admins', '/staff/berlin'])
+      } finally {
+        await mapped.close()
+      }
     })
 
     test('refresh gives new tokens for the same user; a rotated-out refresh token then fails', async () => {

@@ -137,7 +137,7 @@ describe('Salesforce provider', () => {
   })
 
   describe('code exchange', () => {
-    test('keeps instance_url and the identity URL as extras; there is no expiry to keep', async () => {
+    test('keeps instance_url and the identity URL as extras; the expiry is issued_at plus the session timeout (no expires_in)', async () => {
       const { tokens, verifier } = await login(standIn)
       const [request] = standIn.requestsTo('token')
       assert.match(String(request?.headers['content-type']), /^application\/x-www-form-urlencoded/)
@@ -145,7 +145,10 @@ describe('Salesforce provider', () => {
       assert.equal(request?.body['redirect_uri'], CALLBACK)
       assert.equal(tokens.extra?.['instance_url'], standIn.instanceUrl)
       assert.equal(tokens.extra?.['id'], standIn.identityUrl())
-      assert.equal(tokens.expiresAt, undefined, 'Salesforce sends no expires_in')
+      // The stand-in's `issued_at` is its clock's now.
+      assert.equal(tokens.expiresAt, clock.now() + 7_200_000, 'the default session timeout: 2 hours')
+      const shorter = await login(standIn, { session_timeout_seconds: 900 })
+      assert.equal(shorter.tokens.expiresAt, clock.now() + 900_000)
       assert.ok(tokens.refreshToken, 'the refresh_token scope brings a refresh token')
       assert.match(tokens.accessToken, /^00Dxx0000001gPL!/)
     })
