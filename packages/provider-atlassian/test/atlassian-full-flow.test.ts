@@ -53,6 +53,9 @@ describe('Atlassian through @mxcp/auth-core', () => {
       clientId,
     })
     assert.equal(user.rawProfile['account_type'], 'atlassian')
+    assert.equal(user.attributes['cloud_id'], '1324a887-45db-1bf4-1e99-ef0ff456d421', 'for SQL')
+    assert.equal(user.attributes['site_urls'], 'https://your-domain.atlassian.net')
+    assert.equal(user.name, 'Mia Krystof')
     const [authorizeRequest] = standIn.requestsTo('authorize')
     assert.equal(authorizeRequest?.query['audience'], 'api.atlassian.com')
     assert.equal(authorizeRequest?.query['prompt'], 'consent')

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { grantableScopes } from '../access/scope-grants.js'
+import { userAttributes } from '../access/user-attributes.js'
 import type { Clock } from '../clock.js'
 import type { AuthConfig } from '../config/index.js'
 import { OAuthError } from '../errors/oauth-error.js'
@@ -75,6 +76,7 @@ export function createGuard(options: GuardOptions): MxcpGuard {
         scopes,
         clientId: token.clientId,
         rawProfile,
+        attributes: userAttributes(user),
       }
       request.user = createUserContext(fields, upstream.accessToken)
       request.log.info(
