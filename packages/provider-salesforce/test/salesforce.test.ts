@@ -194,6 +194,32 @@ describe('Salesforce provider', () => {
       assert.equal(user.rawProfile['user_type'], 'STANDARD')
     })
 
+    test('an unverified email is not the email (email_verified must be true)', async () => {
+      const user = standIn.user
+      standIn.user = { ...user, email_verified: false }
+      try {
+        const { upstream, tokens } = await login(standIn)
+        assert.equal((await upstream.userInfo(tokens)).email, undefined)
+      } finally {
+        standIn.user = user
+      }
+    })
+
+    test('a 15-character id is matched as its 18-character form (canonicalId)', () => {
+      const upstream = salesforce(configFor(standIn))
+      assert.equal(upstream.canonicalId?.('005xx000001SwiU'), '005xx000001SwiUAAS')
+      assert.equal(upstream.canonicalId?.('005XX000001SWIUAAS'), '005xx000001SwiUAAS', 'case restored from the suffix')
+      assert.notEqual(upstream.canonicalId?.('005XX000001SWIU'), '005xx000001SwiUAAS', '15 characters are case-sensitive')
+    })
+
+    test('No_Oauth_Scope from user info is a configuration error naming the scope, not a dead token or a refusal', async () => {
+      const { upstream, tokens } = await login(standIn, { scope: 'api refresh_token' })
+      await assert.rejects(upstream.userInfo(tokens), {
+        name: 'UpstreamResponseError',
+        message: /missing scope/,
+      })
+    })
+
     test('a configured userinfo_url is used instead of the org host', async () => {
       const { upstream, tokens } = await login(standIn, {
         userinfo_url: `${standIn.url}/services/oauth2/userinfo`,
