@@ -19,6 +19,8 @@ describe('with GitHub auth, every tool, resource, prompt and SQL tool is behind 
       projectDir: project.path,
       userConfigPath: writeGitHubUserConfig(project.path, github, {
         requiredScopes: ['mxcp:access', 'mxcp:admin'],
+        // The stand-in's user, octocat, is granted mxcp:admin by its stable id.
+        scopeGrants: { 'mxcp:admin': { users: ['583231'] } },
       }),
       env: githubEnv(github),
       overrides: { sqlTools: true },

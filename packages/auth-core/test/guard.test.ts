@@ -109,6 +109,8 @@ describe('the bearer guard', () => {
         scopes: ['mxcp:access'],
         clientId: issued.client.clientId,
         rawProfile: undefined,
+        // The profile's top-level claims, as strings, for get_user_attribute() in SQL.
+        attributes: { sub: '1001', login: 'alice', email: 'alice@example.com', name: 'Alice Example' },
         anonymous: false,
       },
     )

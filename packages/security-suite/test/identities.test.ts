@@ -4,6 +4,7 @@ import {
   allowlistRefusal,
   UpstreamAccountRefusedError,
   type UpstreamProvider,
+  userAttributes,
   validateAuthConfig,
 } from '@mxcp/auth-core'
 import { upstreamTestKit } from '@mxcp/auth-core/testing'
@@ -103,6 +104,7 @@ describe('identities that cannot be spoofed', () => {
       }
       const user = await signedInUser(salesforce(config), callback, followAuthorization)
       assert.equal(user.email, undefined, 'get_user_email() is empty for an unverified address')
+      assert.equal(userAttributes(user)['email'], undefined, "nor is it get_user_attribute('email')")
       assert.match(
         allowlistRefusal(user, authorization({ allowed_email_domains: ['acme.example'] })) ?? '',
         /requires a verified email address/,
@@ -261,8 +263,8 @@ describe('upstream token lifetime', () => {
 
 /** Upstream failures are not absences. */
 describe('GitHub rate limits', () => {
-  for (const endpoint of ['emails', 'orgs'] as const) {
-    test(`a secondary rate limit on /user/${endpoint} is "provider unavailable", not an absence: sign-in gets temporarily_unavailable, nothing minted`, async () => {
+  test('a secondary rate limit on /user/emails or /user/orgs at sign-in is "provider unavailable", never an absence: temporarily_unavailable, nothing minted', async () => {
+    for (const endpoint of ['emails', 'orgs'] as const) {
       const h = await AttackHarness.start({ auth: { authorization: { allowed_organizations: ['github'] } } })
       try {
         const client = await h.register()
@@ -271,15 +273,15 @@ describe('GitHub rate limits', () => {
         h.reset()
         h.standIn.secondaryRateLimited.add(endpoint)
         const response = await visitor.get(callback)
-        assert.equal(response.statusCode, 302)
+        assert.equal(response.statusCode, 302, endpoint)
         const back = new URL(String(response.headers.location))
-        assert.equal(back.searchParams.get('error'), 'temporarily_unavailable')
+        assert.equal(back.searchParams.get('error'), 'temporarily_unavailable', endpoint)
         assertNothingIssued(h)
       } finally {
         await h.close()
       }
-    })
-  }
+    }
+  })
 
   test('a rate-limited /user/orgs during revalidation answers 503 and keeps the session', async () => {
     const h = await AttackHarness.start({
