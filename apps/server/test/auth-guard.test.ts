@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import type { GitHubStandIn } from '@mxcp/testing/stand-ins/github'
 import { copyExampleProject, type TempDir } from './helpers/example-project.js'
-import { authorize, githubEnv, startGitHub, writeGitHubUserConfig } from './helpers/github-auth.js'
+import { ADA, authorize, githubEnv, startGitHub, writeGitHubUserConfig } from './helpers/github-auth.js'
 import { type RunningServer, startInProcess } from './helpers/in-process-server.js'
 import { postMcp } from './helpers/json-rpc.js'
 import { EVERY_ITEM } from './helpers/protected-items.js'
@@ -19,8 +19,8 @@ describe('with GitHub auth, every tool, resource, prompt and SQL tool is behind 
       projectDir: project.path,
       userConfigPath: writeGitHubUserConfig(project.path, github, {
         requiredScopes: ['mxcp:access', 'mxcp:admin'],
-        // The stand-in's user, octocat, is granted mxcp:admin by its stable id.
-        scopeGrants: { 'mxcp:admin': { users: ['583231'] } },
+        // The stand-in's user, ada, is granted mxcp:admin by her stable GitHub id.
+        scopeGrants: { 'mxcp:admin': { users: [String(ADA.id)] } },
       }),
       env: githubEnv(github),
       overrides: { sqlTools: true },
