@@ -4,7 +4,6 @@ export { asciiLower, namesUser } from './access/identifier-match.js'
 export { configuredScopes, grantableScopes, grantedScopes } from './access/scope-grants.js'
 export { userAttributes } from './access/user-attributes.js'
 export { verifiedEmail } from './access/verified-email.js'
-export { UpstreamAccountRefusedError } from './errors/account-refused-error.js'
 export type { Clock } from './clock.js'
 export { FakeClock, systemClock } from './clock.js'
 export * from './config/index.js'
@@ -18,6 +17,7 @@ export {
   REFRESH_TOKEN_PREFIX,
   TRANSACTION_TTL_MS,
 } from './defaults.js'
+export { UpstreamAccountRefusedError } from './errors/account-refused-error.js'
 export * from './errors/oauth-error.js'
 export * from './errors/upstream-error.js'
 export type { PresentedBearer } from './guard/bearer-token.js'

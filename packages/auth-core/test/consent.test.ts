@@ -147,7 +147,10 @@ describe('consent', () => {
     const response = await h.app.inject({ method: 'GET', url: pathOf(url) })
     assert.match(response.body, /Permissions to be granted:/)
     assert.match(response.body, /<li><code>mxcp:access<\/code><\/li>/)
-    assert.match(response.body, /<li><code>mxcp:read<\/code> <span class="muted">\(only if your account is granted it\)<\/span><\/li>/)
+    assert.match(
+      response.body,
+      /<li><code>mxcp:read<\/code> <span class="muted">\(only if your account is granted it\)<\/span><\/li>/,
+    )
   })
 
   test('the CSRF token is bound to the exact request: redirect URI, challenge, scopes, state and expiry', async () => {

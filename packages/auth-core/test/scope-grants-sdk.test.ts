@@ -14,7 +14,10 @@ async function serveMcp(request: FastifyRequest, reply: FastifyReply): Promise<v
   server.registerTool('whoami', { description: 'The caller and their scopes' }, async () => ({
     content: [{ type: 'text', text: `${request.user.username} ${scopes.join(' ')}` }],
   }))
-  const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true })
+  const transport = new StreamableHTTPServerTransport({
+    sessionIdGenerator: undefined,
+    enableJsonResponse: true,
+  })
   reply.hijack()
   reply.raw.on('close', () => {
     void transport.close()
@@ -67,7 +70,11 @@ describe('scopes granted from the user, with the real MCP SDK client', () => {
     const oauth = sdkClient()
     await assert.rejects(connectWithOAuth(mcpUrl, oauth))
     const asked = oauth.authorizationUrls.map((url) => url.searchParams.get('scope'))
-    assert.deepEqual(asked, ['mxcp:access mxcp:admin', 'mxcp:access mxcp:admin'], 'asked twice: login, then step-up')
+    assert.deepEqual(
+      asked,
+      ['mxcp:access mxcp:admin', 'mxcp:access mxcp:admin'],
+      'asked twice: login, then step-up',
+    )
     const token = oauth.tokens()
     assert.equal(token?.scope, 'mxcp:access', 'the server grants only what the user is granted')
     const response = await fetch(mcpUrl, {
@@ -80,7 +87,10 @@ describe('scopes granted from the user, with the real MCP SDK client', () => {
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
     })
     assert.equal(response.status, 403)
-    assert.match(response.headers.get('www-authenticate') ?? '', /error="insufficient_scope".*scope="mxcp:access mxcp:admin"/)
+    assert.match(
+      response.headers.get('www-authenticate') ?? '',
+      /error="insufficient_scope".*scope="mxcp:access mxcp:admin"/,
+    )
   })
 
   test('required_scopes: a user granted mxcp:admin (by organization) gets 200', async () => {

@@ -12,7 +12,8 @@ const alice: UpstreamUser = {
   roles: ['admin', 'reports:viewer'],
   rawProfile: {},
 }
-const authorization = (block: Record<string, unknown>) => validateAuthConfig({ authorization: block }).authorization
+const authorization = (block: Record<string, unknown>) =>
+  validateAuthConfig({ authorization: block }).authorization
 
 describe('scope grants', () => {
   test('without grants every user gets exactly default_scopes (mxcp:access)', () => {
@@ -51,13 +52,22 @@ describe('scope grants', () => {
 
   test('an unverified email (absent from the user) matches no email-domain rule', () => {
     const unverified = { ...alice, email: undefined }
-    const granted = grantedScopes(unverified, authorization({ scope_grants: { 'mxcp:admin': { email_domains: ['corp.example'] } } }))
+    const granted = grantedScopes(
+      unverified,
+      authorization({ scope_grants: { 'mxcp:admin': { email_domains: ['corp.example'] } } }),
+    )
     assert.deepEqual(granted, ['mxcp:access'])
   })
 
   test('allowed_groups and allowed_roles refuse a user with none of them', () => {
-    assert.equal(allowlistRefusal(alice, authorization({ allowed_groups: ['/admins'], allowed_roles: ['admin'] })), undefined)
-    assert.match(allowlistRefusal(alice, authorization({ allowed_groups: ['/staff'] })) ?? '', /groups \/staff/)
+    assert.equal(
+      allowlistRefusal(alice, authorization({ allowed_groups: ['/admins'], allowed_roles: ['admin'] })),
+      undefined,
+    )
+    assert.match(
+      allowlistRefusal(alice, authorization({ allowed_groups: ['/staff'] })) ?? '',
+      /groups \/staff/,
+    )
     assert.match(allowlistRefusal(alice, authorization({ allowed_roles: ['owner'] })) ?? '', /roles owner/)
   })
 })
@@ -69,11 +79,17 @@ describe('upstream token lifetime at the guard', () => {
     assert.equal(upstreamTokenAction({ accessToken: 't', expiresAt: now + 61_000 }, now, 60_000, true), 'use')
   })
   test('a token within the skew of its expiry is refreshed ahead of time when it can be', () => {
-    assert.equal(upstreamTokenAction({ accessToken: 't', expiresAt: now + 59_000 }, now, 60_000, true), 'refresh')
+    assert.equal(
+      upstreamTokenAction({ accessToken: 't', expiresAt: now + 59_000 }, now, 60_000, true),
+      'refresh',
+    )
     assert.equal(upstreamTokenAction({ accessToken: 't', expiresAt: now - 1 }, now, 60_000, true), 'refresh')
   })
   test('a token that has expired and cannot be refreshed is dead: the session ends', () => {
     assert.equal(upstreamTokenAction({ accessToken: 't', expiresAt: now }, now, 60_000, false), 'dead')
-    assert.equal(upstreamTokenAction({ accessToken: 't', expiresAt: now + 30_000 }, now, 60_000, false), 'use')
+    assert.equal(
+      upstreamTokenAction({ accessToken: 't', expiresAt: now + 30_000 }, now, 60_000, false),
+      'use',
+    )
   })
 })

@@ -16,7 +16,11 @@ test('the stored session holds no profile; the profile lives in memory for cache
     const token = await h.store.getToken(sha256(issued.accessToken))
     assert.ok(token)
     const session = await h.store.getSession(token.sessionId)
-    assert.deepEqual(session?.user, { userId: '1001', username: 'alice', rawProfile: {} }, 'no name, email or profile')
+    assert.deepEqual(
+      session?.user,
+      { userId: '1001', username: 'alice', rawProfile: {} },
+      'no name, email or profile',
+    )
     const userinfo = () => h.idp.requests.filter((request) => request.endpoint === 'userinfo').length
     const fetched = userinfo()
 
@@ -36,7 +40,11 @@ test('the stored session holds no profile; the profile lives in memory for cache
     restarted.get('/mcp', { onRequest: restarted.mxcpGuard }, async (request) => ({ user: request.user }))
     try {
       const call = () =>
-        restarted.inject({ method: 'GET', url: '/mcp', headers: { authorization: `Bearer ${issued.accessToken}` } })
+        restarted.inject({
+          method: 'GET',
+          url: '/mcp',
+          headers: { authorization: `Bearer ${issued.accessToken}` },
+        })
       const after = (await call()).json<{ user: UserContext }>().user
       assert.equal(after.email, 'alice@example.com')
       assert.equal(after.name, 'Alice Example')
@@ -44,7 +52,11 @@ test('the stored session holds no profile; the profile lives in memory for cache
       await call()
       assert.equal(userinfo(), fetched + 1, 'then served from memory for cache_ttl')
       const stored = await h.store.getSession(token.sessionId)
-      assert.deepEqual(stored?.user, { userId: '1001', username: 'alice', rawProfile: {} }, 'still no profile stored')
+      assert.deepEqual(
+        stored?.user,
+        { userId: '1001', username: 'alice', rawProfile: {} },
+        'still no profile stored',
+      )
     } finally {
       await restarted.close()
     }

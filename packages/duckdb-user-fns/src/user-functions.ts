@@ -80,7 +80,10 @@ function attributeFunction(registry: UserRegistry): DuckDBScalarFunction {
       const names = input.getColumnVector(0)
       for (let row = 0; row < input.rowCount; row++) {
         const name = names.getItem(row)
-        output.setItem(row, typeof name === 'string' && Object.hasOwn(attributes, name) ? (attributes[name] ?? '') : '')
+        output.setItem(
+          row,
+          typeof name === 'string' && Object.hasOwn(attributes, name) ? (attributes[name] ?? '') : '',
+        )
       }
       output.flush()
     },

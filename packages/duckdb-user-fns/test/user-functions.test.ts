@@ -73,7 +73,9 @@ describe('each user function', () => {
       return reader.getRows().map((row) => row[0])
     })
     assert.deepEqual(perRow, ['example.com', 'https://alice.my.salesforce.com', ''])
-    const anonymous = await pool.withUser(undefined, (conn) => scalar(conn, "SELECT get_user_attribute('hd')"))
+    const anonymous = await pool.withUser(undefined, (conn) =>
+      scalar(conn, "SELECT get_user_attribute('hd')"),
+    )
     assert.equal(anonymous, '', 'no caller, no attributes (the connection that served alice forgot hers)')
   })
 

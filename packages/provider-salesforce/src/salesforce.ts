@@ -9,9 +9,9 @@ import {
   type UpstreamProvider,
   type UpstreamTokens,
 } from '@mxcp/auth-core'
+import { salesforceId18 } from './salesforce-id.js'
 import { revokeSalesforceToken } from './salesforce-revoke.js'
 import { assertSalesforceSignature } from './salesforce-signature.js'
-import { salesforceId18 } from './salesforce-id.js'
 import { mapSalesforceUser, userinfoUrlFor } from './salesforce-user.js'
 
 const AUTH_URL = 'https://login.salesforce.com/services/oauth2/authorize'

@@ -208,8 +208,16 @@ describe('Salesforce provider', () => {
     test('a 15-character id is matched as its 18-character form (canonicalId)', () => {
       const upstream = salesforce(configFor(standIn))
       assert.equal(upstream.canonicalId?.('005xx000001SwiU'), '005xx000001SwiUAAS')
-      assert.equal(upstream.canonicalId?.('005XX000001SWIUAAS'), '005xx000001SwiUAAS', 'case restored from the suffix')
-      assert.notEqual(upstream.canonicalId?.('005XX000001SWIU'), '005xx000001SwiUAAS', '15 characters are case-sensitive')
+      assert.equal(
+        upstream.canonicalId?.('005XX000001SWIUAAS'),
+        '005xx000001SwiUAAS',
+        'case restored from the suffix',
+      )
+      assert.notEqual(
+        upstream.canonicalId?.('005XX000001SWIU'),
+        '005xx000001SwiUAAS',
+        '15 characters are case-sensitive',
+      )
     })
 
     test('No_Oauth_Scope from user info is a configuration error naming the scope, not a dead token or a refusal', async () => {

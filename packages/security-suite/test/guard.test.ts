@@ -130,7 +130,10 @@ describe('guard with required scopes', () => {
     h = await AttackHarness.start({
       auth: {
         // octocat (id 583231) is granted mxcp:admin; a client alone can grant nobody anything.
-        authorization: { required_scopes: ['mxcp:admin'], scope_grants: { 'mxcp:admin': { users: ['583231'] } } },
+        authorization: {
+          required_scopes: ['mxcp:admin'],
+          scope_grants: { 'mxcp:admin': { users: ['583231'] } },
+        },
         clients: [{ client_id: 'operator-cli', name: 'CLI', scopes: ['mxcp:access', 'mxcp:admin'] }],
       },
     })

@@ -25,13 +25,18 @@ import {
 } from '../src/index.js'
 
 /** The user a real provider maps from its stand-in after a real login, and the allowlist's verdict on them. */
-async function signedInUser(provider: UpstreamProvider, redirectUri: string, follow: (url: URL) => Promise<URL>) {
+async function signedInUser(
+  provider: UpstreamProvider,
+  redirectUri: string,
+  follow: (url: URL) => Promise<URL>,
+) {
   const kit = upstreamTestKit({ provider: provider.id, redirectUri, follow })
   const login = await kit.login(provider)
   return provider.userInfo(login.tokens)
 }
 
-const authorization = (block: Record<string, unknown>) => validateAuthConfig({ authorization: block }).authorization
+const authorization = (block: Record<string, unknown>) =>
+  validateAuthConfig({ authorization: block }).authorization
 
 /**
  * Identities that cannot be spoofed (invariant 9): the provider's immutable id decides, display
@@ -59,7 +64,10 @@ describe('identities that cannot be spoofed', () => {
       assert.equal(user.userId, '712020:mallory')
       assert.equal(user.username, '712020:mallory', 'get_username() is the account_id, never the nickname')
       for (const entry of ['5b10ac8d82e05b22cc7d4ef5', 'mkrystof']) {
-        assert.ok(allowlistRefusal(user, authorization({ allowed_users: [entry] })), `not admitted by ${entry}`)
+        assert.ok(
+          allowlistRefusal(user, authorization({ allowed_users: [entry] })),
+          `not admitted by ${entry}`,
+        )
       }
     } finally {
       await standIn.close()
@@ -81,7 +89,8 @@ describe('identities that cannot be spoofed', () => {
       await assert.rejects(
         signedInUser(atlassian(config), callback, followAuthorization),
         (error: unknown) =>
-          error instanceof UpstreamAccountRefusedError && /No accessible resources found/.test(error.userMessage),
+          error instanceof UpstreamAccountRefusedError &&
+          /No accessible resources found/.test(error.userMessage),
       )
     } finally {
       await standIn.close()
@@ -127,8 +136,13 @@ describe('identities that cannot be spoofed', () => {
       const user = await signedInUser(provider, callback, followAuthorization)
       const canonicalId = provider.canonicalId?.bind(provider)
       // The stand-in's org is 00Dxx0000001gPLEAY; its 15-character form is case-sensitive.
-      assert.equal(allowlistRefusal(user, authorization({ allowed_organizations: ['00Dxx0000001gPL'] }), canonicalId), undefined)
-      assert.ok(allowlistRefusal(user, authorization({ allowed_organizations: ['00DXX0000001GPL'] }), canonicalId))
+      assert.equal(
+        allowlistRefusal(user, authorization({ allowed_organizations: ['00Dxx0000001gPL'] }), canonicalId),
+        undefined,
+      )
+      assert.ok(
+        allowlistRefusal(user, authorization({ allowed_organizations: ['00DXX0000001GPL'] }), canonicalId),
+      )
       assert.equal(
         allowlistRefusal(user, authorization({ allowed_organizations: ['00dxx0000001gplEAY'] }), canonicalId),
         undefined,
@@ -144,13 +158,24 @@ describe('identities that cannot be spoofed', () => {
     // A personal Google account registered with ada@example.com: verified, but no `hd`.
     const idp = await startGoogleStandIn({ redirectUris: [callback], user: { email: 'ada@example.com' } })
     try {
-      const provider = google({ client_id: idp.clientId, client_secret: idp.clientSecret, ...idp.endpoints, hosted_domain: 'example.com' })
-      const url = await provider.authorizationUrl({ state: 's', codeChallenge: 'c'.repeat(43), redirectUri: callback })
+      const provider = google({
+        client_id: idp.clientId,
+        client_secret: idp.clientSecret,
+        ...idp.endpoints,
+        hosted_domain: 'example.com',
+      })
+      const url = await provider.authorizationUrl({
+        state: 's',
+        codeChallenge: 'c'.repeat(43),
+        redirectUri: callback,
+      })
       assert.equal(url.searchParams.get('hd'), 'example.com', 'hd is sent')
       assert.match(url.searchParams.get('scope') ?? '', /openid/)
       await assert.rejects(
         signedInUser(provider, callback, followToCallback),
-        (error: unknown) => error instanceof UpstreamAccountRefusedError && /Workspace accounts of example\.com/.test(error.userMessage),
+        (error: unknown) =>
+          error instanceof UpstreamAccountRefusedError &&
+          /Workspace accounts of example\.com/.test(error.userMessage),
       )
     } finally {
       await idp.close()
@@ -171,7 +196,7 @@ describe('identities that cannot be spoofed', () => {
       const response = await visitor.get(callback)
       const back = handoverTarget(response, new URL(h.base))
       assert.ok(back?.href.startsWith(CLIENT_REDIRECT))
-      assert.equal(back.searchParams.get('error'), 'access_denied')
+      assert.equal(back?.searchParams.get('error'), 'access_denied')
       assertNothingIssued(h)
     } finally {
       await h.close()
@@ -249,7 +274,10 @@ describe('upstream token lifetime', () => {
 
   test('an upstream token is refreshed ahead of its expiry, inside the skew', async () => {
     // Our access token outlives GitHub's 8-hour one here, so only the upstream token is at stake.
-    const h = await AttackHarness.start({ standIn: { expiringTokens: true }, auth: { access_token_ttl: 36_000 } })
+    const h = await AttackHarness.start({
+      standIn: { expiringTokens: true },
+      auth: { access_token_ttl: 36_000 },
+    })
     try {
       const tokens = await h.issue(await h.register())
       h.clock.advance(8 * 3600_000 - 30_000)

@@ -41,7 +41,11 @@ export function matchesEmailDomain(entry: string, user: UpstreamUser): boolean {
  * An organization entry matches one of the user's organizations: GitHub org logins compare
  * ASCII-case-insensitively; ids (Salesforce org ids) after `canonicalId`.
  */
-export function inOrganization(entry: string, user: UpstreamUser, canonicalId: CanonicalId = unchanged): boolean {
+export function inOrganization(
+  entry: string,
+  user: UpstreamUser,
+  canonicalId: CanonicalId = unchanged,
+): boolean {
   const wanted = asciiLower(canonicalId(entry))
   return (user.organizations ?? []).some((org) => asciiLower(canonicalId(org)) === wanted)
 }

@@ -67,7 +67,11 @@ export class SessionUsers {
 
   /** Caches the user the callback just fetched, so the first request does not fetch it again. */
   prime(sessionId: string, user: UpstreamUser, upstream: UpstreamTokens): void {
-    this.#cache.set(sessionId, { user, upstream, freshUntil: this.#options.clock.now() + this.#options.ttlMs })
+    this.#cache.set(sessionId, {
+      user,
+      upstream,
+      freshUntil: this.#options.clock.now() + this.#options.ttlMs,
+    })
   }
 
   /** Drops entries that are no longer fresh (called by the periodic sweep). */
@@ -119,7 +123,11 @@ export class SessionUsers {
       patch.user = storedUser(user)
       patch.userFetchedAt = fetchedAt
       const { provider } = this.#options
-      const refusal = allowlistRefusal(user, this.#options.authorization, provider.canonicalId?.bind(provider))
+      const refusal = allowlistRefusal(
+        user,
+        this.#options.authorization,
+        provider.canonicalId?.bind(provider),
+      )
       if (refusal) await this.#end(session, `allowlist: ${refusal}`)
     }
     if (Object.keys(patch).length > 0) await store.updateSession(sessionId, patch)

@@ -1,10 +1,10 @@
+import { UpstreamAccountRefusedError } from '../errors/account-refused-error.js'
 import {
   AccessDeniedError,
   type OAuthError,
   ServerError,
   TemporarilyUnavailableError,
 } from '../errors/oauth-error.js'
-import { UpstreamAccountRefusedError } from '../errors/account-refused-error.js'
 import type { UpstreamError } from '../errors/upstream-error.js'
 
 /**

@@ -1,8 +1,8 @@
-import { isMissingScope } from './missing-scope.js'
 import { UpstreamOAuthError, UpstreamResponseError } from '../errors/upstream-error.js'
 import type { AuthorizationUrlParams, ProviderRuntimeOptions, UpstreamTokens } from '../provider.js'
 import { secureEndpointUrl } from './endpoint-url.js'
 import { asRecord, readJson, stringField, throwIfOAuthError, upstreamFetch } from './http.js'
+import { isMissingScope } from './missing-scope.js'
 
 export interface OAuth2ClientOptions {
   /** Provider id, for errors. */

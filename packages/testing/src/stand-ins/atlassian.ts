@@ -72,7 +72,11 @@ export class AtlassianStandIn extends QuirkyStandIn<AtlassianEndpoint, Atlassian
    * (3LO)", section "Get the cloudid for your site").
    */
   sites: AtlassianStandInSite[] = [
-    { id: '1324a887-45db-1bf4-1e99-ef0ff456d421', url: 'https://your-domain.atlassian.net', name: 'your-domain' },
+    {
+      id: '1324a887-45db-1bf4-1e99-ef0ff456d421',
+      url: 'https://your-domain.atlassian.net',
+      name: 'your-domain',
+    },
   ]
   url = ''
   /** Spent refresh tokens and their login, to detect reuse. */

@@ -327,8 +327,7 @@ export class GitHubStandIn extends QuirkyStandIn<GitHubEndpoint, GitHubStandInUs
     return json(
       403,
       {
-        message:
-          'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+        message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
         documentation_url:
           'https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits',
       },

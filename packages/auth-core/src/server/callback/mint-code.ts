@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import { randomToken, sha256 } from '../../crypto.js'
 import { AUTHORIZATION_CODE_PREFIX } from '../../defaults.js'
+import { storedUser } from '../../guard/stored-user.js'
 import type { UpstreamTokens, UpstreamUser } from '../../provider.js'
 import type { TransactionRecord } from '../../store/records.js'
-import { storedUser } from '../../guard/stored-user.js'
 import type { AuthContext } from '../auth-context.js'
 
 /**

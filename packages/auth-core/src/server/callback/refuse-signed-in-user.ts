@@ -22,14 +22,22 @@ export async function refuseSignedInUser(
 ): Promise<FastifyReply> {
   const { provider } = context
   request.log.warn(
-    { username: signedIn.user.username, userId: signedIn.user.userId, provider: provider.id, rule: refusal.rule },
+    {
+      username: signedIn.user.username,
+      userId: signedIn.user.userId,
+      provider: provider.id,
+      rule: refusal.rule,
+    },
     'sign-in refused',
   )
   if (provider.revoke) {
     try {
       await provider.revoke(signedIn.tokens)
     } catch (error) {
-      request.log.warn({ provider: provider.id, err: error }, 'could not revoke the refused user’s upstream token')
+      request.log.warn(
+        { provider: provider.id, err: error },
+        'could not revoke the refused user’s upstream token',
+      )
     }
   }
   const target = clientRedirectUrl(
