@@ -24,6 +24,21 @@ function rolesOf(value: unknown): string[] {
 }
 
 /**
+ * The claims of an ID token we already verified (at the code exchange or refresh) and kept; `{}`
+ * without one or for anything that is not a JWT.
+ */
+function idTokenPayload(idToken: string | undefined): Readonly<Record<string, unknown>> {
+  const payload = idToken?.split('.')[1]
+  if (!payload) return {}
+  try {
+    const claims: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'))
+    return typeof claims === 'object' && claims !== null ? (claims as Record<string, unknown>) : {}
+  } catch {
+    return {}
+  }
+}
+
+/**
  * Groups and roles from Keycloak's claims (in the ID token and user info when the mappers say so;
  * see the README): `groups` (the "Group Membership" mapper; full paths such as `/admins` unless
  * "Full group path" is off), realm roles from `realm_access.roles`, and client roles from
@@ -102,7 +117,15 @@ export function keycloak(config: KeycloakConfig, options: ProviderRuntimeOptions
       const claims = await (await discovered()).userInfoClaims(tokens)
       // Keycloak's username is `preferred_username`; a `groups` mapper, if set up, gives the groups.
       const user = userFromOidcClaims(claims, { provider: id, usernameClaims: ['preferred_username'] })
-      return { ...user, ...keycloakMemberships(claims) }
+      // Roles and groups from user info, and from the ID token (verified when it was issued to
+      // us) for mappers set to "Add to ID token" only.
+      const fromUserInfo = keycloakMemberships(claims)
+      const fromIdToken = keycloakMemberships(idTokenPayload(tokens.idToken))
+      return {
+        ...user,
+        groups: [...new Set([...fromUserInfo.groups, ...fromIdToken.groups])],
+        roles: [...new Set([...fromUserInfo.roles, ...fromIdToken.roles])],
+      }
     },
     refresh: async (tokens) => (await discovered()).refresh(tokens),
     revoke: async (tokens) => (await discovered()).revoke(tokens),
