@@ -67,4 +67,21 @@ describe('Atlassian through @mxcp/auth-core', () => {
       standIn.requestsTo('token').filter((r) => r.body['grant_type'] === 'refresh_token').length
     await flow.assertRefreshedAfter(() => clock.advance(3600_000 + 1), refreshes)
   })
+
+  test('a user whose sites do not have the app is sent back to the client with access_denied: "No accessible resources found"', async () => {
+    const sites = standIn.sites
+    standIn.sites = []
+    try {
+      const { params, trace } = await flow.authorize({ expectRoundTrip: true })
+      assert.equal(params.get('error'), 'access_denied')
+      assert.match(params.get('error_description') ?? '', /^No accessible resources found/)
+      assert.equal(params.get('code'), null)
+      assert.ok(
+        trace.some((url) => url.endsWith('/atlassian/callback')),
+        'after the callback page said why',
+      )
+    } finally {
+      standIn.sites = sites
+    }
+  })
 })

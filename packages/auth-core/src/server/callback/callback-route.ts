@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { allowlistRefusal } from '../../access/allowlist.js'
 import { grantableScopes } from '../../access/scope-grants.js'
+import { UpstreamAccountRefusedError } from '../../errors/account-refused-error.js'
 import { AccessDeniedError, ServerError } from '../../errors/oauth-error.js'
 import { isUpstreamError } from '../../errors/upstream-error.js'
 import { sendErrorPage } from '../../html/error-page.js'
@@ -23,16 +24,27 @@ function invalidState(reply: FastifyReply, detail: string): FastifyReply {
   return sendErrorPage(reply, 400, 'Invalid state parameter', message)
 }
 
-/** Step 2: the provider's code for its tokens, then the user (throws only the upstream error set). */
+/**
+ * Step 2: the provider's code for its tokens, then the user (throws only the upstream error set).
+ * An account the provider signed in but that cannot use this server (no accessible Atlassian
+ * site, another Workspace) comes back as `refused`, with the tokens to revoke.
+ */
 async function signInUpstream(
   context: AuthContext,
   code: string,
   verifier: string,
   redirectUri: string,
-): Promise<{ tokens: UpstreamTokens; user: UpstreamUser }> {
+): Promise<
+  | { tokens: UpstreamTokens; user: UpstreamUser }
+  | { tokens: UpstreamTokens; refused: UpstreamAccountRefusedError }
+> {
   const tokens = await context.provider.exchangeCode(code, verifier, redirectUri)
-  const user = await context.provider.userInfo(tokens)
-  return { tokens, user }
+  try {
+    return { tokens, user: await context.provider.userInfo(tokens) }
+  } catch (error) {
+    if (error instanceof UpstreamAccountRefusedError) return { tokens, refused: error }
+    throw error
+  }
 }
 
 /**
@@ -72,7 +84,7 @@ export function registerCallbackRoute(app: FastifyInstance, context: AuthContext
         urls.issuer,
       )
     }
-    let signedIn: { tokens: UpstreamTokens; user: UpstreamUser }
+    let signedIn: Awaited<ReturnType<typeof signInUpstream>>
     try {
       signedIn = await signInUpstream(
         context,
@@ -83,6 +95,10 @@ export function registerCallbackRoute(app: FastifyInstance, context: AuthContext
     } catch (error) {
       if (!isUpstreamError(error)) throw error
       return redirectError(reply, 'redirect', back, oauthErrorForUpstream(error, label), urls.issuer)
+    }
+    if ('refused' in signedIn) {
+      const details = { reason: signedIn.refused.userMessage, rule: 'provider', issuer: urls.issuer }
+      return refuseSignedInUser(context, request, reply, signedIn, transaction, details)
     }
     const { user } = signedIn
     const canonicalId = context.provider.canonicalId?.bind(context.provider)

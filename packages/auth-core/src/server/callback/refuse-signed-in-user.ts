@@ -16,15 +16,15 @@ export async function refuseSignedInUser(
   context: AuthContext,
   request: FastifyRequest,
   reply: FastifyReply,
-  signedIn: { readonly tokens: UpstreamTokens; readonly user: UpstreamUser },
+  signedIn: { readonly tokens: UpstreamTokens; readonly user?: UpstreamUser },
   transaction: TransactionRecord,
   refusal: { readonly reason: string; readonly rule: string; readonly issuer: string },
 ): Promise<FastifyReply> {
   const { provider } = context
   request.log.warn(
     {
-      username: signedIn.user.username,
-      userId: signedIn.user.userId,
+      username: signedIn.user?.username,
+      userId: signedIn.user?.userId,
       provider: provider.id,
       rule: refusal.rule,
     },
