@@ -86,6 +86,27 @@ describe('with GitHub auth, every tool, resource, prompt and SQL tool is behind 
     assert.match(refused.headers.get('access-control-expose-headers') ?? '', /www-authenticate/)
   })
 
+  test("SQL reads the caller's verified email and provider attributes: get_user_email(), get_user_attribute(name)", async () => {
+    const full = await authorize(running.url)
+    const response = await postMcp(
+      running.url,
+      'tools/call',
+      {
+        name: 'execute_sql_query',
+        arguments: {
+          sql: "SELECT get_user_id() AS id, get_username() AS login, get_user_email() AS email, get_user_attribute('login') AS attr_login, get_user_attribute('no_such_claim') AS missing",
+        },
+      },
+      { authorization: `Bearer ${full.tokens()?.access_token}` },
+    )
+    assert.equal(response.status, 200)
+    const body = response.body as { result?: { content?: { text?: string }[] } }
+    const rows: unknown = JSON.parse(body.result?.content?.[0]?.text ?? 'null')
+    assert.deepEqual(rows, [
+      { id: '1815', login: 'ada', email: 'ada@example.com', attr_login: 'ada', missing: '' },
+    ])
+  })
+
   test('an upstream (GitHub) token presented to /mcp is refused', async () => {
     const response = await postMcp(
       running.url,
