@@ -36,8 +36,9 @@ export async function fetchGitHubUser(
 }
 
 /**
- * The primary address from `/user/emails`, used only when verified (primary AND verified). Without the `user:email` scope GitHub answers
- * 404 (OAuth apps) or 403 (GitHub Apps): then there is no email, which is not an error.
+ * The primary address from `/user/emails`, used only when verified (primary AND verified).
+ * Without the `user:email` scope GitHub answers 404 (OAuth apps) or 403 (GitHub Apps): then there
+ * is no email, which is not an error.
  */
 async function primaryEmail(api: GitHubApi, accessToken: string): Promise<string | undefined> {
   const emails = await api.list('/user/emails', accessToken, [403, 404])
