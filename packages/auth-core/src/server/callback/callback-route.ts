@@ -94,6 +94,10 @@ export function registerCallbackRoute(app: FastifyInstance, context: AuthContext
       )
     } catch (error) {
       if (!isUpstreamError(error)) throw error
+      // An answer we cannot use is most often our configuration (a scope the provider needs for
+      // user info, say): the operator must read it, whatever the route's log level.
+      if (error.kind === 'response')
+        request.log.error({ provider: id, reason: error.message }, 'sign-in failed: unusable provider answer')
       return redirectError(reply, 'redirect', back, oauthErrorForUpstream(error, label), urls.issuer)
     }
     if ('refused' in signedIn) {
