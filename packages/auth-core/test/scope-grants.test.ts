@@ -93,3 +93,21 @@ describe('upstream token lifetime at the guard', () => {
     )
   })
 })
+
+describe('scope grant configuration', () => {
+  test('a malformed scope in default_scopes or scope_grants is refused (the plugin calls this at registration), naming the key', async () => {
+    const { configuredScopes } = await import('../src/index.js')
+    assert.throws(
+      () => configuredScopes(authorization({ default_scopes: ['mxcp access'] })),
+      /default_scopes.*"mxcp access"/,
+    )
+    assert.throws(
+      () => configuredScopes(authorization({ scope_grants: { 'mxcp:"admin"': { users: ['1'] } } })),
+      /scope_grants.*malformed/,
+    )
+    assert.deepEqual(configuredScopes(authorization({ scope_grants: { 'mxcp:admin': {} } })), [
+      'mxcp:access',
+      'mxcp:admin',
+    ])
+  })
+})

@@ -49,7 +49,21 @@ export function grantableScopes(
   return requested.filter((scope) => granted.has(scope))
 }
 
-/** Every scope the configuration can grant anybody (advertised, and registrable by clients). */
+/** RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ). */
+const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/
+
+/**
+ * Every scope the configuration can grant anybody (advertised, and registrable by clients).
+ * Throws, naming the key, on a scope that is not one RFC 6749 §3.3 scope token.
+ */
 export function configuredScopes(authorization: AuthConfig['authorization']): string[] {
-  return [...new Set([...authorization.default_scopes, ...Object.keys(authorization.scope_grants)])]
+  const where = [
+    ...authorization.default_scopes.map((scope) => ['default_scopes', scope] as const),
+    ...Object.keys(authorization.scope_grants).map((scope) => ['scope_grants', scope] as const),
+  ]
+  for (const [key, scope] of where) {
+    if (!SCOPE_TOKEN.test(scope))
+      throw new Error(`auth.authorization.${key} contains a malformed scope ${JSON.stringify(scope)}`)
+  }
+  return [...new Set(where.map(([, scope]) => scope))]
 }
