@@ -2,20 +2,22 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import {
   allowlistRefusal,
+  FakeClock,
   UpstreamAccountRefusedError,
   type UpstreamProvider,
   userAttributes,
   validateAuthConfig,
 } from '@mxcp/auth-core'
-import { upstreamTestKit } from '@mxcp/auth-core/testing'
+import { startProviderFlow, upstreamTestKit } from '@mxcp/auth-core/testing'
 import { atlassian } from '@mxcp/provider-atlassian'
 import { google } from '@mxcp/provider-google'
 import { salesforce } from '@mxcp/provider-salesforce'
+import { HeadlessBrowser } from '@mxcp/testing/browser/headless-browser'
 import { startAtlassianStandIn } from '@mxcp/testing/stand-ins/atlassian'
 import { followAuthorization } from '@mxcp/testing/stand-ins/github'
 import { startGoogleStandIn } from '@mxcp/testing/stand-ins/google'
 import { startSalesforceStandIn } from '@mxcp/testing/stand-ins/salesforce'
-import { followToCallback } from '@mxcp/testing/stand-ins/standard-shared'
+import { followToCallback, injectingFetch } from '@mxcp/testing/stand-ins/standard-shared'
 import {
   AttackHarness,
   assertBearerChallenge,
@@ -37,6 +39,24 @@ async function signedInUser(
 
 const authorization = (block: Record<string, unknown>) =>
   validateAuthConfig({ authorization: block }).authorization
+
+/**
+ * The whole sign-in through `mxcpAuth` with the real provider against its stand-in; asserts the
+ * client got `access_denied` (no code) and returns the description it got.
+ */
+async function refusedThroughThePlugin(
+  options: Omit<Parameters<typeof startProviderFlow>[0], 'clock'>,
+): Promise<string> {
+  const flow = await startProviderFlow({ ...options, clock: new FakeClock(Date.now()) })
+  try {
+    const { params } = await flow.authorize({ expectRoundTrip: true })
+    assert.equal(params.get('error'), 'access_denied')
+    assert.equal(params.get('code'), null)
+    return params.get('error_description') ?? ''
+  } finally {
+    await flow.close()
+  }
+}
 
 /**
  * Identities that cannot be spoofed (invariant 9): the provider's immutable id decides, display
@@ -71,6 +91,31 @@ describe('identities that cannot be spoofed', () => {
       }
     } finally {
       await standIn.close()
+    }
+    // And through the plugin: the allowlist names the victim's account_id.
+    const open = await startAtlassianStandIn({
+      user: { account_id: '712020:mallory', nickname: 'mkrystof', name: 'Mia Krystof' },
+    })
+    try {
+      const description = await refusedThroughThePlugin({
+        auth: {
+          provider: 'atlassian',
+          atlassian: {
+            client_id: open.clientId,
+            client_secret: open.clientSecret,
+            auth_url: `${open.url}/authorize`,
+            token_url: `${open.url}/oauth/token`,
+            userinfo_url: `${open.url}/me`,
+          },
+          authorization: { allowed_users: ['5b10ac8d82e05b22cc7d4ef5'] },
+        },
+        provider: (auth) => atlassian(auth.atlassian ?? {}),
+        browser: HeadlessBrowser,
+        upstream: { name: 'Atlassian', authorizeUrl: `${open.url}/authorize` },
+      })
+      assert.match(description, /712020:mallory.*not on this server's list/)
+    } finally {
+      await open.close()
     }
   })
 
@@ -120,6 +165,28 @@ describe('identities that cannot be spoofed', () => {
       )
     } finally {
       await standIn.close()
+    }
+    // And through the plugin.
+    const open = await startSalesforceStandIn({ user: { email: 'ceo@acme.example', email_verified: false } })
+    try {
+      const description = await refusedThroughThePlugin({
+        auth: {
+          provider: 'salesforce',
+          salesforce: {
+            client_id: open.clientId,
+            client_secret: open.clientSecret,
+            auth_url: `${open.url}/services/oauth2/authorize`,
+            token_url: `${open.url}/services/oauth2/token`,
+          },
+          authorization: { allowed_email_domains: ['acme.example'] },
+        },
+        provider: (auth) => salesforce(auth.salesforce ?? {}),
+        browser: HeadlessBrowser,
+        upstream: { name: 'Salesforce', authorizeUrl: `${open.url}/services/oauth2/authorize` },
+      })
+      assert.match(description, /requires a verified email address/)
+    } finally {
+      await open.close()
     }
   })
 
@@ -179,6 +246,34 @@ describe('identities that cannot be spoofed', () => {
       )
     } finally {
       await idp.close()
+    }
+    // And through the plugin, where an allowlist of the domain alone would have admitted the
+    // account (its address is verified): hosted_domain is what refuses it.
+    const base = 'https://mcp.test'
+    const consumer = await startGoogleStandIn({
+      redirectUris: [`${base}/google/callback`],
+      user: { email: 'ada@example.com' },
+    })
+    try {
+      const description = await refusedThroughThePlugin({
+        auth: {
+          provider: 'google',
+          google: {
+            client_id: consumer.clientId,
+            client_secret: consumer.clientSecret,
+            ...consumer.endpoints,
+            hosted_domain: 'example.com',
+          },
+          authorization: { allowed_email_domains: ['example.com'] },
+        },
+        provider: (auth) => google(auth.google ?? {}),
+        browser: HeadlessBrowser,
+        upstream: { name: 'Google', authorizeUrl: consumer.endpoints.auth_url },
+        inject: { baseUrl: base, injectingFetch },
+      })
+      assert.match(description, /only Google Workspace accounts of example\.com/)
+    } finally {
+      await consumer.close()
     }
   })
 
