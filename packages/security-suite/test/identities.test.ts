@@ -384,6 +384,28 @@ describe('upstream token lifetime', () => {
   })
 })
 
+describe('upstream token lifetime during a provider outage', () => {
+  test('a refresh ahead of expiry that cannot reach the provider keeps the live token; once it has expired, 503 and the session is kept', async () => {
+    const h = await AttackHarness.start({
+      standIn: { expiringTokens: true },
+      auth: { access_token_ttl: 36_000 },
+    })
+    try {
+      const tokens = await h.issue(await h.register())
+      h.standIn.fail('token', 'server-error')
+      h.clock.advance(8 * 3600_000 - 30_000)
+      assert.equal((await h.call(tokens.accessToken)).statusCode, 200, 'still alive for 30 s')
+      h.clock.advance(31_000)
+      const expired = await h.call(tokens.accessToken)
+      assert.equal(expired.statusCode, 503, 'expired, and the provider cannot be reached: not served')
+      h.standIn.heal()
+      assert.equal((await h.call(tokens.accessToken)).statusCode, 200, 'the session survived the outage')
+    } finally {
+      await h.close()
+    }
+  })
+})
+
 /** Upstream failures are not absences. */
 describe('GitHub rate limits', () => {
   test('a secondary rate limit on /user/emails or /user/orgs at sign-in is "provider unavailable", never an absence: temporarily_unavailable, nothing minted', async () => {

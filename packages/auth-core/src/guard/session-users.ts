@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import { allowlistRefusal } from '../access/allowlist.js'
 import type { Clock } from '../clock.js'
 import type { AuthConfig } from '../config/index.js'
-import { UpstreamOAuthError } from '../errors/upstream-error.js'
+import { UpstreamOAuthError, UpstreamUnavailableError } from '../errors/upstream-error.js'
 import type { UpstreamProvider, UpstreamTokens, UpstreamUser } from '../provider.js'
 import type { OAuthStore } from '../store/oauth-store.js'
 import type { SessionPatch, SessionRecord } from '../store/records.js'
@@ -105,8 +105,8 @@ export class SessionUsers {
     const action = this.#tokenAction(upstream, clock.now())
     if (action === 'dead') await this.#end(session, 'the upstream token expired and cannot be refreshed')
     if (action === 'refresh') {
-      upstream = await this.#refresh(session, upstream)
-      patch.upstream = upstream
+      upstream = await this.#refreshAhead(session, upstream)
+      if (upstream !== session.upstream) patch.upstream = upstream
     }
     // The stored user holds no profile: only this replica's cache has one, fresh for `cache_ttl`.
     const cached = this.#cache.get(sessionId)
@@ -134,6 +134,24 @@ export class SessionUsers {
     const entry: SessionUser = { user, upstream, freshUntil: fetchedAt + ttlMs }
     this.#cache.set(sessionId, entry)
     return entry
+  }
+
+  /**
+   * Refreshes a token that is about to expire. While it still lives, a provider that cannot be
+   * reached costs nothing: the current token is used and the refresh tried again next request.
+   */
+  async #refreshAhead(session: SessionRecord, upstream: UpstreamTokens): Promise<UpstreamTokens> {
+    try {
+      return await this.#refresh(session, upstream)
+    } catch (error) {
+      const alive = upstream.expiresAt !== undefined && upstream.expiresAt > this.#options.clock.now()
+      if (!alive || !(error instanceof UpstreamUnavailableError)) throw error
+      this.#options.log.warn(
+        { provider: this.#options.provider.id, reason: error.message },
+        'upstream token refresh ahead of expiry failed; the current token is still used',
+      )
+      return upstream
+    }
   }
 
   /** The user from the provider; a dead upstream token is refreshed once (if possible) and the call retried. */
