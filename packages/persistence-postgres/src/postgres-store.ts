@@ -9,6 +9,7 @@ import type {
   SessionRecord,
   TokenRecord,
   TransactionRecord,
+  WindowCount,
 } from '@mxcp/auth-core'
 import { and, eq, gt, inArray, sql } from 'drizzle-orm'
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres'
@@ -31,6 +32,7 @@ import {
 } from './record-mapping.js'
 import type { Tables } from './schema/define-tables.js'
 import { SessionLocks } from './session-lock.js'
+import { PostgresSingleUse } from './single-use-tables.js'
 import { isBrokenConnection, toStoreError } from './store-errors.js'
 import { type Sweeper, startSweeper } from './sweeper.js'
 
@@ -67,6 +69,7 @@ export class PostgresStore implements OAuthStore {
   readonly #box: SealedBox
   readonly #locks: SessionLocks
   readonly #sweeper: Sweeper
+  readonly #singleUse: PostgresSingleUse
   #closing: Promise<void> | undefined
 
   constructor(parts: PostgresStoreParts) {
@@ -77,6 +80,7 @@ export class PostgresStore implements OAuthStore {
     this.#tables = parts.tables
     this.#box = parts.box
     this.#locks = new SessionLocks(parts.lockPool, parts.options)
+    this.#singleUse = new PostgresSingleUse(parts.pool, parts.options.schema, parts.options.target)
     this.#sweeper = startSweeper({
       intervalMs: parts.options.sweepIntervalMs,
       clock: parts.options.clock,
@@ -280,6 +284,34 @@ export class PostgresStore implements OAuthStore {
   /** Optional member of `OAuthStore`: see `SessionLocks`. */
   async withSessionLock<T>(sessionId: string, fn: () => Promise<T>): Promise<T> {
     return this.#locks.withSessionLock(sessionId, fn)
+  }
+
+  // Single-use records shared by every replica (issue 15): see `PostgresSingleUse`.
+  claimOnce(kind: string, key: string, expiresAt: number, now: number, limit?: number): Promise<boolean> {
+    return this.#singleUse.claimOnce(kind, key, expiresAt, now, limit)
+  }
+  releaseClaims(key: string): Promise<void> {
+    return this.#singleUse.releaseClaims(key)
+  }
+  countHit(key: string, windowMs: number, now: number): Promise<WindowCount> {
+    return this.#singleUse.countHit(key, windowMs, now)
+  }
+  sweepSingleUse(now: number): Promise<void> {
+    return this.#singleUse.sweepSingleUse(now)
+  }
+  setClaimExpiry(kind: string, key: string, expiresAt: number): Promise<void> {
+    return this.#singleUse.setClaimExpiry(kind, key, expiresAt)
+  }
+  claimExpiry(kind: string, key: string): Promise<number | undefined> {
+    return this.#singleUse.claimExpiry(kind, key)
+  }
+  takeExpiredClaims(kind: string, now: number, limit: number): Promise<string[]> {
+    return this.#singleUse.takeExpiredClaims(kind, now, limit)
+  }
+  /** Optional member (`DeletesClients`): an expired registration. */
+  async deleteClient(clientId: string): Promise<void> {
+    const { clients } = this.#tables
+    await this.#run('deleteClient', () => this.#db.delete(clients).where(eq(clients.clientId, clientId)))
   }
 
   /** Removes expired rows, one replica at a time: waits while another replica sweeps. */

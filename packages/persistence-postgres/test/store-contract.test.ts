@@ -1,5 +1,5 @@
 import { after } from 'node:test'
-import { storeContract } from '@mxcp/auth-core/testing'
+import { singleUseContract, storeContract } from '@mxcp/auth-core/testing'
 import { dropSchema, openTestStore, randomSchema } from './support/database.js'
 
 // One schema for the file: each test opens (and closes) its own store on it, which also shows that
@@ -8,3 +8,4 @@ const schema = randomSchema()
 after(() => dropSchema(schema))
 
 storeContract('postgres', () => openTestStore(schema))
+singleUseContract('postgres', () => openTestStore(schema))

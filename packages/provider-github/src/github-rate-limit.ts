@@ -1,3 +1,5 @@
+import { readCappedText } from '@mxcp/auth-core'
+
 /**
  * GitHub's way of saying "slow down" (docs.github.com, "Rate limits for the REST API", section
  * "Exceeding the rate limit"): a 403 or 429 with `x-ratelimit-remaining: 0` (primary limit), or
@@ -12,10 +14,10 @@ export function isGitHubRateLimit(status: number, headers: Headers, message: str
   return /rate limit/i.test(message ?? '')
 }
 
-/** The `message` of a GitHub error body, if it has one (the body may be anything). */
+/** The `message` of a GitHub error body, if it has one (the body may be anything; 16 KiB read at most). */
 export async function gitHubErrorMessage(response: Response): Promise<string | undefined> {
   try {
-    const text = (await response.text()).slice(0, 2000)
+    const text = await readCappedText(response, 'github', 16 * 1024)
     const body: unknown = JSON.parse(text)
     if (typeof body === 'object' && body !== null && 'message' in body) {
       const message = (body as { message: unknown }).message

@@ -54,6 +54,11 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
   let server: MxcpServer | undefined
   try {
     const config = loadConfig({ projectDir: options.project.projectDir, profile: options.project.profile })
+    // The one case that means "no authentication": said once, at start-up.
+    if (config.userConfigPath === undefined)
+      logger.warn(
+        'no user config (~/.mxcp/config.yml or MXCP_CONFIG): authentication is off (auth provider none)',
+      )
     server = await createMxcpServer({ config, overrides: options.overrides, logger })
     await server.listen()
   } catch (error) {

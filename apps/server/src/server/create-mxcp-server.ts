@@ -1,14 +1,17 @@
 import { join } from 'node:path'
-import type { ResolvedConfig } from '@mxcp/auth-core'
+import { compileTrust, fastifyTrustProxy, type ResolvedConfig, resolveUrlOptions } from '@mxcp/auth-core'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
-import { setUpAuth } from '../auth/auth-setup.js'
-import { loadDefinitions } from '../definitions/load-definitions.js'
+import { serverUrlOptions, setUpAuth } from '../auth/auth-setup.js'
 import { openDatabase } from '../duckdb/open-database.js'
+import { DEFAULT_RESULT_LIMITS } from '../duckdb/run-checked-query.js'
+import { oauthSecretFiles } from '../duckdb/secret-files.js'
+import { hostCheck } from '../http/host-check.js'
 import { mcpRoutes } from '../http/mcp-routes.js'
 import { buildCatalog } from '../mcp/build-catalog.js'
-import { BUILTIN_SQL_TOOL_NAMES } from '../mcp/builtin-sql-tools.js'
 import { SERVER_VERSION } from '../version.js'
-import { externalBaseUrl, ownOrigins, urlHost } from './base-url.js'
+import { externalBaseUrl, ownOrigins, urlHost, WILDCARD_HOSTS } from './base-url.js'
+import { checkServeConfig } from './check-serve-config.js'
+import { resolveHttpTimeouts, serverWithTimeouts } from './http-timeouts.js'
 import type { ServeOverrides } from './serve-options.js'
 
 /** Options of {@link createMxcpServer}. */
@@ -35,6 +38,9 @@ export const MCP_PATH = '/mcp'
 /** Requests larger than this are refused (413) before they reach the MCP transport. */
 export const BODY_LIMIT_BYTES = 1024 * 1024
 
+/** Seconds one query may run when `duckdb.query_timeout` is not set. */
+export const DEFAULT_QUERY_TIMEOUT_S = 30
+
 /** The seed SQL a project may hold: run at start-up, so it must be safe to run again. */
 export const SEED_FILE = 'seed.sql'
 
@@ -46,42 +52,59 @@ export const SEED_FILE = 'seed.sql'
 export async function createMxcpServer(options: MxcpServerOptions): Promise<MxcpServer> {
   const { config, logger } = options
   const overrides = options.overrides ?? {}
-  const http = {
-    ...config.transport.http,
-    ...(overrides.host !== undefined && { host: overrides.host }),
-    ...(overrides.port !== undefined && { port: overrides.port }),
-    ...(overrides.stateless !== undefined && { stateless: overrides.stateless }),
-  }
-  if (config.transport.provider !== 'streamable-http') {
-    throw new Error(
-      `transport.provider "${config.transport.provider}" is not supported: this server speaks streamable-http`,
-    )
-  }
-  const sqlTools = overrides.sqlTools ?? config.site.sql_tools.enabled
-  const definitions = loadDefinitions({
-    projectDir: config.projectDir,
-    paths: config.site.paths,
-    reservedToolNames: sqlTools ? BUILTIN_SQL_TOOL_NAMES : [],
-  })
+  // The same checks `mxcp config validate` runs (one code path): nothing is opened before they pass.
+  const { http, sqlTools, definitions } = checkServeConfig(config, overrides)
+  const timeouts = resolveHttpTimeouts(overrides.httpTimeouts)
   // Known for sure only once listening (port 0 picks one); computed once, not per request.
   let origins = ownOrigins(http, http.port)
+  const duckdb = config.site.profiles[config.profileName]?.duckdb
   const database = await openDatabase({
     path: config.duckdbPath,
     readonly: overrides.readonly ?? config.duckdbReadonly,
     projectDir: config.projectDir,
+    dataDir: config.site.paths.data,
+    extensions: config.site.extensions,
+    allowedPaths: duckdb?.allowed_paths,
+    secretFiles: oauthSecretFiles(config),
     seedFile: join(config.projectDir, config.site.paths.data, SEED_FILE),
+    queryTimeoutMs: Math.round((duckdb?.query_timeout ?? DEFAULT_QUERY_TIMEOUT_S) * 1000),
+    maxConnectionsPerUser: duckdb?.max_connections_per_user,
+    onDiscard: (problems) =>
+      logger.warn({ problems }, 'a DuckDB connection was left unclean by a request; replaced it'),
   })
-  const app = Fastify({ loggerInstance: logger, bodyLimit: BODY_LIMIT_BYTES, trustProxy: http.trust_proxy })
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: BODY_LIMIT_BYTES,
+    // `true` in the configuration is one hop (the nearest peer is the proxy), not Fastify's "every hop".
+    trustProxy: fastifyTrustProxy(http.trust_proxy),
+    serverFactory: serverWithTimeouts(timeouts),
+    keepAliveTimeout: timeouts.keepAliveMs,
+    requestTimeout: timeouts.requestMs,
+  })
   try {
-    const auth = await setUpAuth(app, config, MCP_PATH)
+    // Without base_url, only known host names are answered, on every route (DNS rebinding).
+    if (!http.base_url)
+      app.addHook('onRequest', hostCheck(resolveUrlOptions(serverUrlOptions(http, http.host), compileTrust)))
+    const auth = await setUpAuth(app, config, MCP_PATH, http.host)
     await app.register(mcpRoutes, {
-      catalog: buildCatalog({ definitions, pool: database.pool, sqlTools }),
+      catalog: buildCatalog({
+        definitions,
+        pool: database.pool,
+        sqlTools: sqlTools && {
+          refusedFunctions: database.refusedFunctions,
+          limits: {
+            maxRows: config.site.sql_tools.max_rows ?? DEFAULT_RESULT_LIMITS.maxRows,
+            maxBytes: config.site.sql_tools.max_bytes ?? DEFAULT_RESULT_LIMITS.maxBytes,
+          },
+        },
+      }),
       identity: { name: config.projectName, version: SERVER_VERSION },
       userOf: auth.userOf,
       guard: auth.guard,
       path: MCP_PATH,
       stateless: http.stateless,
       ownOrigins: () => origins,
+      sessionLimits: overrides.sessionLimits,
     })
     // Runs once the HTTP server has closed, i.e. after the last in-flight request.
     app.addHook('onClose', async () => database.close())
@@ -98,6 +121,10 @@ export async function createMxcpServer(options: MxcpServerOptions): Promise<Mxcp
       origins = ownOrigins(http, port)
       const url = `${externalBaseUrl(http, port)}${MCP_PATH}`
       app.log.info({ url, listening: `http://${urlHost(http.host)}:${port}` }, `mxcp serving MCP at ${url}`)
+      if (!http.base_url && WILDCARD_HOSTS.has(http.host) && http.allowed_hosts.length === 0)
+        app.log.warn(
+          'listening on every interface without base_url or allowed_hosts: only loopback host names are answered',
+        )
       return url
     },
     close: () => app.close(),

@@ -3,10 +3,11 @@ import type { ClientDirectory } from '../clients/client-directory.js'
 import type { Clock } from '../clock.js'
 import type { AuthConfig } from '../config/index.js'
 import type { SessionUsers } from '../guard/session-users.js'
-import { resolveBaseUrl, type UrlOptions } from '../http/base-url.js'
+import { type ResolvedUrlOptions, resolveBaseUrl } from '../http/base-url.js'
 import { canonicalResource } from '../oauth/resource.js'
 import type { UpstreamProvider } from '../provider.js'
 import type { OAuthStore } from '../store/oauth-store.js'
+import type { SingleUseRecords } from '../store/single-use-records.js'
 import type { ReplayTracker } from './token/replay-tracker.js'
 
 /** Everything the endpoints share, resolved once at registration. */
@@ -18,13 +19,15 @@ export interface AuthContext {
   readonly clock: Clock
   /** HMAC key for the consent CSRF token. */
   readonly secret: Buffer
-  readonly urls: UrlOptions
+  readonly urls: ResolvedUrlOptions
   readonly mcpPath: string
   /** Every scope we know: advertised in metadata, and what a client may register. */
   readonly supportedScopes: readonly string[]
   readonly replays: ReplayTracker
   /** The guard's user-context cache: the callback primes it with the user it just fetched. */
   readonly sessionUsers: SessionUsers
+  /** Single-use records and counters: the store's (shared by replicas) or per process. */
+  readonly once: SingleUseRecords
 }
 
 /** The issuer and the other URLs of one request, all derived from one base URL. */

@@ -1,3 +1,4 @@
+import { MemorySingleUse } from './memory-single-use.js'
 import type { OAuthStore } from './oauth-store.js'
 import type {
   ClientRecord,
@@ -9,6 +10,7 @@ import type {
   TokenRecord,
   TransactionRecord,
 } from './records.js'
+import type { WindowCount } from './single-use-records.js'
 
 interface StoredCode {
   record: CodeRecord
@@ -123,5 +125,33 @@ export class MemoryStore implements OAuthStore {
       this.#tokens.set(key, { ...token, revoked: true })
     }
     return live
+  }
+
+  // Single-use records (issue 15): see `SingleUseRecords`.
+  readonly #singleUse = new MemorySingleUse()
+  claimOnce(kind: string, key: string, expiresAt: number, now: number, limit?: number): Promise<boolean> {
+    return this.#singleUse.claimOnce(kind, key, expiresAt, now, limit)
+  }
+  releaseClaims(key: string): Promise<void> {
+    return this.#singleUse.releaseClaims(key)
+  }
+  countHit(key: string, windowMs: number, now: number): Promise<WindowCount> {
+    return this.#singleUse.countHit(key, windowMs, now)
+  }
+  sweepSingleUse(now: number): Promise<void> {
+    return this.#singleUse.sweepSingleUse(now)
+  }
+  setClaimExpiry(kind: string, key: string, expiresAt: number): Promise<void> {
+    return this.#singleUse.setClaimExpiry(kind, key, expiresAt)
+  }
+  claimExpiry(kind: string, key: string): Promise<number | undefined> {
+    return this.#singleUse.claimExpiry(kind, key)
+  }
+  takeExpiredClaims(kind: string, now: number, limit: number): Promise<string[]> {
+    return this.#singleUse.takeExpiredClaims(kind, now, limit)
+  }
+  /** Optional member (`DeletesClients`): an expired registration. */
+  async deleteClient(clientId: string): Promise<void> {
+    this.#clients.delete(clientId)
   }
 }

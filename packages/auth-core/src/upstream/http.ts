@@ -3,6 +3,7 @@ import {
   UpstreamResponseError,
   UpstreamUnavailableError,
 } from '../errors/upstream-error.js'
+import { readCappedText } from './read-capped-body.js'
 
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = 10_000
 
@@ -51,9 +52,9 @@ export async function upstreamFetch(
   return response
 }
 
-/** Reads a JSON body, or throws `UpstreamResponseError` naming what came instead. */
+/** Reads a JSON body (at most `MAX_UPSTREAM_BODY_BYTES`), or throws `UpstreamResponseError` naming what came instead. */
 export async function readJson(response: Response, provider: string): Promise<unknown> {
-  const text = await response.text()
+  const text = await readCappedText(response, provider)
   try {
     return JSON.parse(text) as unknown
   } catch (cause) {

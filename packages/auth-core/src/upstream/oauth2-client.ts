@@ -3,6 +3,7 @@ import type { AuthorizationUrlParams, ProviderRuntimeOptions, UpstreamTokens } f
 import { secureEndpointUrl } from './endpoint-url.js'
 import { asRecord, readJson, stringField, throwIfOAuthError, upstreamFetch } from './http.js'
 import { isMissingScope } from './missing-scope.js'
+import { readCappedText } from './read-capped-body.js'
 
 export interface OAuth2ClientOptions {
   /** Provider id, for errors. */
@@ -128,7 +129,7 @@ export class OAuth2Client {
       await response.body?.cancel()
       return
     }
-    const text = await response.text()
+    const text = await readCappedText(response, provider)
     let body: unknown
     try {
       body = JSON.parse(text) as unknown
@@ -183,7 +184,7 @@ export class OAuth2Client {
       this.#http(),
     )
     if (response.status === 403) {
-      const body = (await response.text().catch(() => '')).slice(0, 2000)
+      const body = await readCappedText(response, this.options.provider, 4096).catch(() => '')
       if (isMissingScope(response, body))
         throw new UpstreamResponseError(
           this.options.provider,

@@ -55,6 +55,11 @@ export async function issueTokens(context: AuthContext, input: IssueInput): Prom
     records.push({ ...common, tokenHash: sha256(refreshToken), kind: 'refresh', expiresAt: refreshExpiresAt })
   }
   await context.store.saveTokens(records)
+  if (
+    !context.clients.isPreRegistered(input.clientId) &&
+    !context.clients.isMetadataDocumentClient(input.clientId)
+  )
+    await context.clients.leases?.used(input.clientId)
   if (context.replays.wasReplayed(input.familyId, context.clock.now()))
     await context.store.revokeFamily(input.familyId)
   return {
