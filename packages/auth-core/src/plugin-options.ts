@@ -140,8 +140,8 @@ function checkStore(store: OAuthStore | undefined): { store: OAuthStore; ownsSto
   if (store === undefined) return { store: new MemoryStore(), ownsStore: true }
   for (const method of [
     'getToken',
-    'consumeCode',
-    'rotateRefreshToken',
+    'exchangeCode',
+    'rotateRefresh',
     'consumeTransaction',
     'getSession',
   ] as const) {

@@ -25,7 +25,6 @@ import { registerMetadataRoutes } from './server/metadata/metadata-routes.js'
 import { protectedResourceMetadataPath } from './server/metadata/protected-resource-metadata.js'
 import { registerRegisterRoute } from './server/register/register-route.js'
 import { registerRevokeRoute } from './server/revoke/revoke-route.js'
-import { ReplayTracker } from './server/token/replay-tracker.js'
 import { registerTokenRoute } from './server/token/token-route.js'
 import { MemorySingleUse } from './store/memory-single-use.js'
 import { singleUseRecordsOf } from './store/single-use-records.js'
@@ -88,7 +87,6 @@ function buildContext(
     urls: resolved.urls,
     mcpPath: resolved.mcpPath,
     supportedScopes,
-    replays: new ReplayTracker(),
     sessionUsers,
     once,
   }
@@ -156,9 +154,12 @@ function scheduleSweep(
     ;(context.clients.leases?.sweep(resolved.store, now) ?? Promise.resolve(0))
       .then(() => context.once.sweepSingleUse(now))
       .catch((error: unknown) => app.log.warn({ err: error }, 'sweeping single-use records failed'))
-    resolved.store
-      .sweepExpired(now)
-      .catch((error: unknown) => app.log.warn({ err: error }, 'sweeping expired OAuth state failed'))
+    resolved.store.sweepExpired(now).then(
+      (swept) => {
+        if (swept) app.log.debug({ swept }, 'swept expired OAuth state')
+      },
+      (error: unknown) => app.log.warn({ err: error }, 'sweeping expired OAuth state failed'),
+    )
   }, SWEEP_INTERVAL_MS)
   timer.unref()
   app.addHook('onClose', async () => {
@@ -188,6 +189,7 @@ async function mxcpAuthPlugin(app: FastifyInstance, options: MxcpAuthOptions): P
     provider,
     clock: resolved.clock,
     ttlMs: resolved.auth.cache_ttl * 1000,
+    staleMs: resolved.auth.stale_cache_ttl * 1000,
     authorization: resolved.auth.authorization,
     log: app.log,
     refreshSkewMs: resolved.auth.upstream_refresh_skew_seconds * 1000,

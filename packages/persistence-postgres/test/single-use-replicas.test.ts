@@ -4,6 +4,9 @@ import { after, before, describe, test } from 'node:test'
 import { sha256Base64Url } from '@mxcp/auth-core'
 import { HEADLESS_REDIRECT_URL } from '@mxcp/testing/browser/headless-oauth-client'
 import { parseForms, parseMetaRefresh } from '@mxcp/testing/browser/html-form'
+import { registerClient } from '@mxcp/testing/browser/oauth-steps'
+import { type PathRouter, type ReplicaName, startPathRouter } from '@mxcp/testing/network/path-router'
+import { copyExampleProject, MxcpReplica, writeUserConfig } from '@mxcp/testing/processes/mxcp-process'
 import { GitHubStandIn } from '@mxcp/testing/stand-ins/github'
 import {
   createDatabase,
@@ -13,9 +16,6 @@ import {
   randomSchema,
   TEST_KEY,
 } from './support/database.js'
-import { copyExampleProject, MxcpReplica, writeUserConfig } from './support/mxcp-replica.js'
-import { registerClient } from './support/oauth-steps.js'
-import { type PathRouter, type ReplicaName, startPathRouter } from './support/path-router.js'
 
 // Single use across replicas (issue 15, point 10): two real `mxcp serve` processes on one
 // PostgreSQL database, behind a load balancer of ours that sends each request where a test says.

@@ -33,11 +33,8 @@ test('a wrong key fails at start-up with a clear message, and the sealed data st
   assert.deepEqual(readFileSync(path), before, 'a failed start-up writes nothing')
 
   const again = await openSqliteStore({ path, encryptionKey: 'the-right-key' })
-  try {
-    assert.deepEqual(await again.getSession(session.sessionId), session)
-  } finally {
-    await again.close()
-  }
+  const reopened = await again.getSession(session.sessionId).finally(() => again.close())
+  assert.deepEqual(reopened, session)
 })
 
 test('without a key, one is generated in its own 0700 folder, never beside the database (0600), one warning is logged, and the next start reuses it', async () => {

@@ -171,6 +171,18 @@ export const AuthConfigSchema = Type.Object(
     registered_client_ttl: Type.Optional(Type.Integer({ minimum: 60, default: 7_776_000 })),
     /** Seconds a dynamically registered client has to complete its first sign-in (24 hours). */
     unproven_client_ttl: Type.Optional(Type.Integer({ minimum: 60, default: 86_400 })),
+    /**
+     * Seconds a just-rotated refresh token stays redeemable by its own client while its successor
+     * is unused, so a lost token response does not count as theft and end the session. 0 = off.
+     */
+    refresh_grace_period: Type.Optional(Type.Integer({ minimum: 0, maximum: 300, default: 30 })),
+    /** Seconds a sign-in may take end to end at the provider's side before the user is told it is not answering. */
+    sign_in_timeout: Type.Optional(Type.Integer({ minimum: 1, maximum: 300, default: 15 })),
+    /**
+     * Seconds past `cache_ttl` a signed-in user is still served with the last known profile while the
+     * provider cannot be reached (network error, timeout, 5xx, 429). 0 = strict: 503 at once.
+     */
+    stale_cache_ttl: Type.Optional(Type.Integer({ minimum: 0, default: 300 })),
     rate_limit: Type.Optional(RateLimitConfigSchema),
     client_metadata: Type.Optional(ClientMetadataConfigSchema),
   },

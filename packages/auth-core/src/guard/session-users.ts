@@ -6,8 +6,9 @@ import { UpstreamOAuthError, UpstreamUnavailableError } from '../errors/upstream
 import type { UpstreamProvider, UpstreamTokens, UpstreamUser } from '../provider.js'
 import type { OAuthStore } from '../store/oauth-store.js'
 import type { SessionPatch, SessionRecord } from '../store/records.js'
+import { isOutage, ProviderHealth, ProviderOutageError, STALE_ANSWER_WAIT_MS } from './provider-health.js'
+import { saveWithRetry } from './save-with-retry.js'
 import { SessionEndedError } from './session-ended-error.js'
-import { storedUser } from './stored-user.js'
 import { DEFAULT_UPSTREAM_REFRESH_SKEW_S, upstreamTokenAction } from './upstream-expiry.js'
 
 /** A session's user and upstream tokens, as the guard hands them to requests. */
@@ -24,6 +25,8 @@ export interface SessionUsersOptions {
   readonly clock: Clock
   /** `auth.cache_ttl`, in milliseconds. */
   readonly ttlMs: number
+  /** `auth.stale_cache_ttl`, in milliseconds: how long past `ttlMs` a profile may serve during an outage. */
+  readonly staleMs?: number | undefined
   readonly authorization: AuthConfig['authorization']
   readonly log: FastifyBaseLogger
   /** Refresh an upstream token this long before it expires, ms (default 60 s). */
@@ -31,22 +34,31 @@ export interface SessionUsersOptions {
 }
 
 /**
- * The user context cache of the guard, one entry per session (per replica, in memory only, for
- * `cache_ttl`, cleared on restart: the guide's words). The store keeps only what a session needs
- * to survive a restart (ids and the sealed upstream tokens, see `storedUser`); the profile lives
- * here. A fresh entry is served as is. Otherwise the session is revalidated, once per session
- * however many requests arrive together (single flight):
+ * The user context cache of the guard, one entry per session (per replica, in memory; the guide's
+ * `cache_ttl`). A fresh entry is served as is. Otherwise the session is revalidated, once per
+ * session however many requests arrive together (single flight):
  * - an upstream access token within `refreshSkewMs` of its expiry is refreshed first, if the
- *   provider can; one that has expired and cannot be refreshed ends the session;
+ *   provider can; one that has expired and cannot be refreshed ends the session, and an expired
+ *   one is never served (not even stale during an outage: 503 instead);
  * - a user older than the TTL is fetched again from the provider; if the provider says the
  *   upstream token is dead, it is refreshed once and the fetch retried, else the session ends;
  * - the allowlists are checked again, and a user who no longer passes ends the session.
- * A provider that is down fails the request (503) without ending the session.
+ * Only an explicit refusal by the provider ends a session. While the provider cannot answer
+ * (network error, timeout, 5xx, 429), requests are served with the last known profile for
+ * `staleMs` past its freshness, then answered 503; one probe at a time goes upstream meanwhile
+ * (`ProviderHealth`), and no request waits on a revalidation longer than `STALE_ANSWER_WAIT_MS`
+ * when it has a profile it may serve.
  */
 export class SessionUsers {
   readonly #options: SessionUsersOptions
   readonly #cache = new Map<string, SessionUser>()
   readonly #inflight = new Map<string, Promise<SessionUser>>()
+  readonly #health = new ProviderHealth()
+  /**
+   * Upstream tokens a provider issued that could not be saved yet (the database failed right
+   * after a rotating provider answered): used and saved first on the session's next revalidation.
+   */
+  readonly #unsaved = new Map<string, UpstreamTokens>()
 
   constructor(options: SessionUsersOptions) {
     this.#options = options
@@ -58,11 +70,86 @@ export class SessionUsers {
     const now = this.#options.clock.now()
     if (cached && cached.freshUntil > now && this.#tokenAction(cached.upstream, now) === 'use')
       return Promise.resolve(cached)
+    const stale =
+      cached && this.#servable(cached.freshUntil, now) && !expired(cached.upstream, now) ? cached : undefined
+    if (this.#health.failing) {
+      this.#health.tryProbe(now, () => this.#revalidateOnce(sessionId))
+      return stale ? Promise.resolve(stale) : this.#lastKnown(sessionId)
+    }
+    const revalidation = this.#revalidateOnce(sessionId)
+    if (stale) return preferStale(revalidation, stale)
+    // No cached entry (a restarted process, another replica's session): the stored profile may serve.
+    return this.#storedProfile(sessionId).then((stored) =>
+      stored ? preferStale(revalidation, stored) : revalidation,
+    )
+  }
+
+  /** The profile the store keeps, if the session is live and it is within the stale window. */
+  async #storedProfile(sessionId: string): Promise<SessionUser | undefined> {
+    const { store, clock, ttlMs } = this.#options
+    const session = await store.getSession(sessionId).catch(() => undefined)
+    if (!session || session.expiresAt <= clock.now()) return undefined
+    const freshUntil = session.userFetchedAt + ttlMs
+    if (!this.#servable(freshUntil, clock.now())) return undefined
+    const upstream = this.#unsaved.get(sessionId) ?? session.upstream
+    if (expired(upstream, clock.now())) return undefined
+    return { user: session.user, upstream, freshUntil }
+  }
+
+  /** Whether the provider is failing right now (for readiness and metrics). */
+  get providerFailing(): boolean {
+    return this.#health.failing
+  }
+
+  #servable(freshUntil: number, now: number): boolean {
+    return freshUntil + (this.#options.staleMs ?? 0) > now
+  }
+
+  /** One revalidation per session however many requests arrive together (single flight). */
+  #revalidateOnce(sessionId: string): Promise<SessionUser> {
     const running = this.#inflight.get(sessionId)
     if (running) return running
     const revalidation = this.#revalidate(sessionId).finally(() => this.#inflight.delete(sessionId))
     this.#inflight.set(sessionId, revalidation)
     return revalidation
+  }
+
+  /** During an outage, without a cached entry (a restarted process): the profile the store keeps. */
+  async #lastKnown(sessionId: string): Promise<SessionUser> {
+    const { store, clock, ttlMs } = this.#options
+    const session = await store.getSession(sessionId)
+    if (!session || session.expiresAt <= clock.now())
+      throw new SessionEndedError('The sign-in session has ended')
+    return this.#staleEntry(
+      session,
+      this.#unsaved.get(sessionId) ?? session.upstream,
+      session.userFetchedAt + ttlMs,
+    )
+  }
+
+  /** The last known profile if it is still within the stale window, else `ProviderOutageError`. */
+  #staleEntry(session: SessionRecord, upstream: UpstreamTokens, freshUntil: number): SessionUser {
+    const { provider, clock } = this.#options
+    if (!this.#servable(freshUntil, clock.now()))
+      throw new ProviderOutageError(
+        provider.id,
+        `${provider.id} is not answering and the last known profile is too old`,
+      )
+    // An expired upstream token is never handed to SQL, not even during an outage.
+    if (expired(upstream, clock.now()))
+      throw new ProviderOutageError(
+        provider.id,
+        `${provider.id} is not answering and the upstream token has expired`,
+      )
+    const entry: SessionUser = { user: session.user, upstream, freshUntil }
+    this.#cache.set(session.sessionId, entry)
+    return entry
+  }
+
+  /** Drops entries that can no longer be served, not even stale (called by the periodic sweep). */
+  prune(now: number): void {
+    for (const [sessionId, entry] of this.#cache)
+      if (!this.#servable(entry.freshUntil, now)) this.#cache.delete(sessionId)
   }
 
   /** Caches the user the callback just fetched, so the first request does not fetch it again. */
@@ -72,11 +159,6 @@ export class SessionUsers {
       upstream,
       freshUntil: this.#options.clock.now() + this.#options.ttlMs,
     })
-  }
-
-  /** Drops entries that are no longer fresh (called by the periodic sweep). */
-  prune(now: number): void {
-    for (const [sessionId, entry] of this.#cache) if (entry.freshUntil <= now) this.#cache.delete(sessionId)
   }
 
   /** Number of cached sessions (for tests and metrics). */
@@ -98,30 +180,54 @@ export class SessionUsers {
     const session = await store.getSession(sessionId)
     if (!session || session.expiresAt <= clock.now()) {
       this.#cache.delete(sessionId)
+      this.#unsaved.delete(sessionId)
       throw new SessionEndedError('The sign-in session has ended')
     }
     const patch: { -readonly [K in keyof SessionPatch]: SessionPatch[K] } = {}
     let upstream = session.upstream
+    const unsaved = this.#unsaved.get(sessionId)
+    if (unsaved) {
+      await saveWithRetry(() => store.updateSession(sessionId, { upstream: unsaved }))
+      this.#unsaved.delete(sessionId)
+      upstream = unsaved
+    }
+    let user = session.user
+    let fetchedAt = session.userFetchedAt
     const action = this.#tokenAction(upstream, clock.now())
     if (action === 'dead') await this.#end(session, 'the upstream token expired and cannot be refreshed')
-    if (action === 'refresh') {
-      upstream = await this.#refreshAhead(session, upstream)
-      if (upstream !== session.upstream) patch.upstream = upstream
-    }
-    // The stored user holds no profile: only this replica's cache has one, fresh for `cache_ttl`.
-    const cached = this.#cache.get(sessionId)
-    let user = cached?.user ?? session.user
-    let fetchedAt = cached ? cached.freshUntil - ttlMs : 0
-    if (fetchedAt + ttlMs <= clock.now()) {
-      const fetched = await this.#fetchUser(session, upstream, patch.upstream !== undefined)
-      user = fetched.user
-      if (fetched.upstream !== upstream) {
-        upstream = fetched.upstream
-        patch.upstream = upstream
+    try {
+      if (action === 'refresh') {
+        const refreshed = await this.#refreshAhead(session, upstream)
+        if (refreshed !== upstream) {
+          upstream = refreshed
+          patch.upstream = upstream
+        }
       }
-      fetchedAt = clock.now()
-      patch.user = storedUser(user)
-      patch.userFetchedAt = fetchedAt
+      if (fetchedAt + ttlMs <= clock.now()) {
+        const fetched = await this.#fetchUser(session, upstream, patch.upstream !== undefined)
+        user = fetched.user
+        if (fetched.upstream !== upstream) {
+          upstream = fetched.upstream
+          patch.upstream = upstream
+        }
+        fetchedAt = clock.now()
+        patch.user = user
+        patch.userFetchedAt = fetchedAt
+      }
+    } catch (error) {
+      if (!isOutage(error)) throw error
+      this.#health.failed(clock.now())
+      this.#options.log.warn(
+        {
+          provider: this.#options.provider.id,
+          reason: error instanceof Error ? error.message : String(error),
+        },
+        'identity provider not answering; serving the last known profile while it is fresh enough',
+      )
+      return this.#staleEntry(session, upstream, session.userFetchedAt + ttlMs)
+    }
+    if (Object.keys(patch).length > 0) this.#health.recovered()
+    if (patch.user) {
       const { provider } = this.#options
       const refusal = allowlistRefusal(
         user,
@@ -144,8 +250,8 @@ export class SessionUsers {
     try {
       return await this.#refresh(session, upstream)
     } catch (error) {
-      const alive = upstream.expiresAt !== undefined && upstream.expiresAt > this.#options.clock.now()
-      if (!alive || !(error instanceof UpstreamUnavailableError)) throw error
+      if (expired(upstream, this.#options.clock.now()) || !(error instanceof UpstreamUnavailableError))
+        throw error
       this.#options.log.warn(
         { provider: this.#options.provider.id, reason: error.message },
         'upstream token refresh ahead of expiry failed; the current token is still used',
@@ -199,8 +305,15 @@ export class SessionUsers {
     if (!refresh) return this.#end(session, 'the upstream token expired and the provider cannot refresh it')
     try {
       const fresh = await refresh.call(this.#options.provider, upstream)
-      // Persist at once: a rotating provider has already invalidated the old refresh token.
-      await this.#options.store.updateSession(session.sessionId, { upstream: fresh })
+      // Persist before use, with retries: a rotating provider has already invalidated the old
+      // refresh token, so these tokens are the session's only future. If the database stays down,
+      // they are kept here and saved first on the next revalidation.
+      try {
+        await saveWithRetry(() => this.#options.store.updateSession(session.sessionId, { upstream: fresh }))
+      } catch (error) {
+        this.#unsaved.set(session.sessionId, fresh)
+        throw error
+      }
       this.#options.log.info(
         { provider: this.#options.provider.id, userId: session.user.userId },
         'upstream token refreshed',
@@ -216,10 +329,39 @@ export class SessionUsers {
   async #end(session: SessionRecord, reason: string): Promise<never> {
     await this.#options.store.deleteSession(session.sessionId)
     this.#cache.delete(session.sessionId)
+    this.#unsaved.delete(session.sessionId)
     this.#options.log.info(
       { provider: this.#options.provider.id, userId: session.user.userId, reason },
       'session ended',
     )
     throw new SessionEndedError('The sign-in session has ended; sign in again')
   }
+}
+
+/** Whether an upstream token has expired (a token of unknown lifetime never has). */
+function expired(upstream: UpstreamTokens, now: number): boolean {
+  return upstream.expiresAt !== undefined && upstream.expiresAt <= now
+}
+
+/**
+ * The revalidation's result if it comes within `STALE_ANSWER_WAIT_MS`, else the stale entry (the
+ * revalidation goes on and refreshes the cache). An outage also answers with the stale entry;
+ * anything else (a refusal that ended the session, a store failure) passes through.
+ */
+function preferStale(revalidation: Promise<SessionUser>, stale: SessionUser): Promise<SessionUser> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => resolve(stale), STALE_ANSWER_WAIT_MS)
+    timer.unref()
+    revalidation.then(
+      (entry) => {
+        clearTimeout(timer)
+        resolve(entry)
+      },
+      (error: unknown) => {
+        clearTimeout(timer)
+        if (isOutage(error)) resolve(stale)
+        else reject(error)
+      },
+    )
+  })
 }

@@ -8,7 +8,6 @@ import { canonicalResource } from '../oauth/resource.js'
 import type { UpstreamProvider } from '../provider.js'
 import type { OAuthStore } from '../store/oauth-store.js'
 import type { SingleUseRecords } from '../store/single-use-records.js'
-import type { ReplayTracker } from './token/replay-tracker.js'
 
 /** Everything the endpoints share, resolved once at registration. */
 export interface AuthContext {
@@ -23,7 +22,6 @@ export interface AuthContext {
   readonly mcpPath: string
   /** Every scope we know: advertised in metadata, and what a client may register. */
   readonly supportedScopes: readonly string[]
-  readonly replays: ReplayTracker
   /** The guard's user-context cache: the callback primes it with the user it just fetched. */
   readonly sessionUsers: SessionUsers
   /** Single-use records and counters: the store's (shared by replicas) or per process. */

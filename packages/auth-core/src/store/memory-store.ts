@@ -1,9 +1,14 @@
+import { planExchange, planRotation } from '../store-kit/grant-plans.js'
+import { codeToRow, rowToToken, tokenToRow } from '../store-kit/record-codec.js'
+import { bornRevoked } from '../store-kit/rotation-rules.js'
+import { emptySweepCounts, type SweepCounts, UNUSED_CLIENT_MS } from '../store-kit/sweep-rules.js'
 import { MemorySingleUse } from './memory-single-use.js'
 import type { OAuthStore } from './oauth-store.js'
 import type {
   ClientRecord,
   CodeRecord,
   ConsumeCodeResult,
+  IssueTokens,
   RotateRefreshResult,
   SessionPatch,
   SessionRecord,
@@ -15,6 +20,7 @@ import type { WindowCount } from './single-use-records.js'
 interface StoredCode {
   record: CodeRecord
   consumed: boolean
+  consumedAt: number | null
 }
 
 /**
@@ -28,6 +34,8 @@ export class MemoryStore implements OAuthStore {
   readonly #codes = new Map<string, StoredCode>()
   readonly #tokens = new Map<string, TokenRecord>()
   readonly #sessions = new Map<string, SessionRecord>()
+  /** Revoked families, until the last of their tokens expired: tokens saved into one are born revoked. */
+  readonly #revokedFamilies = new Map<string, number>()
 
   async saveClient(client: ClientRecord): Promise<void> {
     this.#clients.set(client.clientId, client)
@@ -49,35 +57,68 @@ export class MemoryStore implements OAuthStore {
   }
 
   async saveCode(code: CodeRecord): Promise<void> {
-    this.#codes.set(code.codeHash, { record: code, consumed: false })
+    this.#codes.set(code.codeHash, { record: code, consumed: false, consumedAt: null })
   }
 
-  async consumeCode(codeHash: string, now: number): Promise<ConsumeCodeResult> {
+  async exchangeCode(
+    codeHash: string,
+    now: number,
+    graceMs: number,
+    issue: IssueTokens<CodeRecord>,
+  ): Promise<ConsumeCodeResult> {
     const stored = this.#codes.get(codeHash)
     if (!stored) return { outcome: 'missing' }
-    if (stored.consumed) return { outcome: 'replayed', code: stored.record }
-    if (stored.record.expiresAt <= now) return { outcome: 'expired' }
-    stored.consumed = true
-    return { outcome: 'consumed', code: stored.record }
+    const family = [...this.#tokens.values()].filter((token) => token.familyId === stored.record.familyId)
+    const row = { ...codeToRow(stored.record), consumed: stored.consumed, consumedAt: stored.consumedAt }
+    const plan = planExchange(
+      {
+        row,
+        familyUsed: family.some((token) => token.consumed || token.revoked),
+        session: this.#sessions.get(stored.record.sessionId),
+      },
+      now,
+      graceMs,
+      issue,
+    )
+    if ('done' in plan) return plan.done
+    stored.consumed = plan.codeSet.consumed
+    stored.consumedAt = plan.codeSet.consumedAt
+    if (plan.revokeFamily)
+      for (const token of family) this.#tokens.set(token.tokenHash, { ...token, revoked: true })
+    return plan.finish(this.#save(plan.insert))
   }
 
   async saveTokens(tokens: readonly TokenRecord[]): Promise<void> {
-    for (const token of tokens) this.#tokens.set(token.tokenHash, token)
+    this.#save(tokens)
   }
 
   async getToken(tokenHash: string): Promise<TokenRecord | undefined> {
     return this.#tokens.get(tokenHash)
   }
 
-  async rotateRefreshToken(tokenHash: string, now: number): Promise<RotateRefreshResult> {
+  async rotateRefresh(
+    tokenHash: string,
+    now: number,
+    graceMs: number,
+    issue: IssueTokens<TokenRecord>,
+  ): Promise<RotateRefreshResult> {
     const token = this.#tokens.get(tokenHash)
-    if (token?.kind !== 'refresh') return { outcome: 'missing' }
-    if (token.consumed) return { outcome: 'reused', token }
-    if (token.revoked) return { outcome: 'revoked' }
-    if (token.expiresAt <= now) return { outcome: 'expired' }
-    const rotated = { ...token, consumed: true }
-    this.#tokens.set(tokenHash, rotated)
-    return { outcome: 'rotated', token: rotated }
+    const plan = planRotation(
+      {
+        token,
+        successor: token?.successorHash === undefined ? undefined : this.#tokens.get(token.successorHash),
+        session: token && this.#sessions.get(token.sessionId),
+      },
+      now,
+      graceMs,
+      issue,
+    )
+    if ('done' in plan) return plan.done
+    for (const write of plan.tokenWrites) {
+      const current = this.#tokens.get(write.tokenHash)
+      if (current) this.#tokens.set(write.tokenHash, rowToToken({ ...tokenToRow(current), ...write.set }))
+    }
+    return plan.finish(this.#save(plan.insert))
   }
 
   async revokeToken(tokenHash: string): Promise<TokenRecord | undefined> {
@@ -87,6 +128,10 @@ export class MemoryStore implements OAuthStore {
   }
 
   async revokeFamily(familyId: string): Promise<number> {
+    let until = this.#revokedFamilies.get(familyId) ?? 0
+    for (const token of this.#tokens.values())
+      if (token.familyId === familyId) until = Math.max(until, token.expiresAt)
+    this.#revokedFamilies.set(familyId, until)
     return this.#revokeWhere((token) => token.familyId === familyId)
   }
 
@@ -108,14 +153,40 @@ export class MemoryStore implements OAuthStore {
     this.#revokeWhere((token) => token.sessionId === sessionId)
   }
 
-  async sweepExpired(now: number): Promise<void> {
-    for (const [key, value] of this.#transactions) if (value.expiresAt <= now) this.#transactions.delete(key)
-    for (const [key, value] of this.#codes) if (value.record.expiresAt <= now) this.#codes.delete(key)
-    for (const [key, value] of this.#tokens) if (value.expiresAt <= now) this.#tokens.delete(key)
-    for (const [key, value] of this.#sessions) if (value.expiresAt <= now) this.#sessions.delete(key)
+  async sweepExpired(now: number): Promise<SweepCounts> {
+    const counts = emptySweepCounts()
+    const drop = <V>(map: Map<string, V>, expired: (value: V) => boolean): number => {
+      let removed = 0
+      for (const [key, value] of map) {
+        if (!expired(value)) continue
+        map.delete(key)
+        removed++
+      }
+      return removed
+    }
+    counts.transactions = drop(this.#transactions, (value) => value.expiresAt <= now)
+    counts.codes = drop(this.#codes, (value) => value.record.expiresAt <= now)
+    counts.tokens = drop(this.#tokens, (value) => value.expiresAt <= now)
+    counts.sessions = drop(this.#sessions, (value) => value.expiresAt <= now)
+    counts.revokedFamilies = drop(this.#revokedFamilies, (until) => until <= now)
+    const inUse = new Set<string>()
+    for (const value of this.#transactions.values()) inUse.add(value.clientId)
+    for (const value of this.#codes.values()) inUse.add(value.record.clientId)
+    for (const value of this.#tokens.values()) inUse.add(value.clientId)
+    counts.clients = drop(
+      this.#clients,
+      (client) => client.issuedAt + UNUSED_CLIENT_MS <= now && !inUse.has(client.clientId),
+    )
+    return counts
   }
 
   async close(): Promise<void> {}
+
+  #save(tokens: readonly TokenRecord[]): TokenRecord[] {
+    const saved = bornRevoked(tokens, new Set(this.#revokedFamilies.keys()))
+    for (const token of saved) this.#tokens.set(token.tokenHash, token)
+    return saved
+  }
 
   #revokeWhere(match: (token: TokenRecord) => boolean): number {
     let live = 0

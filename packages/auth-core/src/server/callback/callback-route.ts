@@ -2,9 +2,10 @@ import type { FastifyInstance, FastifyReply } from 'fastify'
 import { allowlistRefusal } from '../../access/allowlist.js'
 import { grantableScopes } from '../../access/scope-grants.js'
 import { UpstreamAccountRefusedError } from '../../errors/account-refused-error.js'
-import { AccessDeniedError, ServerError } from '../../errors/oauth-error.js'
+import { AccessDeniedError, ServerError, TemporarilyUnavailableError } from '../../errors/oauth-error.js'
 import { isUpstreamError } from '../../errors/upstream-error.js'
 import { sendErrorPage } from '../../html/error-page.js'
+import { sendHandover } from '../../html/handover-page.js'
 import { readCookie } from '../../http/cookies.js'
 import { ParamReader } from '../../http/params.js'
 import { clientRedirectUrl } from '../../oauth/client-redirect.js'
@@ -16,6 +17,7 @@ import { redirectError } from '../authorize/respond-to-check.js'
 import { readCallbackParams } from './callback-params.js'
 import { mintCode } from './mint-code.js'
 import { refuseSignedInUser } from './refuse-signed-in-user.js'
+import { SignInDeadlineError, withinSignInDeadline } from './sign-in-deadline.js'
 import { takeTransaction } from './take-transaction.js'
 
 function invalidState(reply: FastifyReply, detail: string): FastifyReply {
@@ -86,13 +88,23 @@ export function registerCallbackRoute(app: FastifyInstance, context: AuthContext
     }
     let signedIn: Awaited<ReturnType<typeof signInUpstream>>
     try {
-      signedIn = await signInUpstream(
-        context,
-        params.code,
-        transaction.upstreamCodeVerifier,
-        urls.upstreamCallback,
+      signedIn = await withinSignInDeadline(
+        signInUpstream(context, params.code, transaction.upstreamCodeVerifier, urls.upstreamCallback),
+        label,
+        context.auth.sign_in_timeout,
       )
     } catch (error) {
+      if (error instanceof SignInDeadlineError) {
+        // The user is told why; the client hears temporarily_unavailable (RFC 6749 §4.1.2.1).
+        request.log.warn({ provider: id, reason: error.message }, 'sign-in deadline passed')
+        const notAnswering = new TemporarilyUnavailableError(`${label} is not answering; try again shortly`)
+        const url = clientRedirectUrl(
+          back.redirectUri,
+          { error: notAnswering.code, error_description: notAnswering.description, state: back.state },
+          urls.issuer,
+        )
+        return sendHandover(reply, url, `${label} is not answering`, 'Return to the application')
+      }
       if (!isUpstreamError(error)) throw error
       // An answer we cannot use is most often our configuration (a scope the provider needs for
       // user info, say): the operator must read it, whatever the route's log level.

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { randomToken, sha256 } from '../../crypto.js'
 import { AUTHORIZATION_CODE_PREFIX } from '../../defaults.js'
-import { storedUser } from '../../guard/stored-user.js'
 import type { UpstreamTokens, UpstreamUser } from '../../provider.js'
 import type { TransactionRecord } from '../../store/records.js'
 import type { AuthContext } from '../auth-context.js'
@@ -25,7 +24,7 @@ export async function mintCode(
   await context.store.saveSession({
     sessionId,
     provider: context.provider.id,
-    user: storedUser(user),
+    user,
     upstream: tokens,
     userFetchedAt: now,
     createdAt: now,
