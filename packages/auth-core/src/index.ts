@@ -1,9 +1,8 @@
 export { allowlistRefusal } from './access/allowlist.js'
 export type { CanonicalId } from './access/identifier-match.js'
-export { asciiLower, namesUser } from './access/identifier-match.js'
+export { namesUser } from './access/identifier-match.js'
 export { configuredScopes, grantableScopes, grantedScopes } from './access/scope-grants.js'
 export { userAttributes } from './access/user-attributes.js'
-export { verifiedEmail } from './access/verified-email.js'
 export type { Clock } from './clock.js'
 export { FakeClock, systemClock } from './clock.js'
 export * from './config/index.js'
@@ -26,6 +25,7 @@ export type { ChallengeParams } from './guard/challenge.js'
 export { bearerChallenge } from './guard/challenge.js'
 export type { GuardOptions, MxcpGuard } from './guard/guard.js'
 export { createAnonymousGuard, createGuard } from './guard/guard.js'
+export { identityChange } from './guard/identity-pin.js'
 export { SessionEndedError } from './guard/session-ended-error.js'
 export type { SessionUser, SessionUsersOptions } from './guard/session-users.js'
 export { SessionUsers } from './guard/session-users.js'
@@ -35,12 +35,30 @@ export type { SerializableRequest } from './http/log-redaction.js'
 export { mxcpRequestSerializer, redactUrl } from './http/log-redaction.js'
 export type { TrustFunction, TrustProxy } from './http/trusted-proxy.js'
 export { clientAddress, compileTrust, fastifyTrustProxy } from './http/trusted-proxy.js'
+export {
+  asciiLowerCase,
+  comparableDomain,
+  emailDomain,
+  sameEmail,
+  sameName,
+  sameUserId,
+} from './identity/identifiers.js'
+export { UpstreamIdentityChangedError } from './identity/identity-changed-error.js'
+export {
+  boundedString,
+  keepProfileClaims,
+  MAX_CLAIM_LENGTH,
+  PROFILE_CLAIMS,
+} from './identity/profile-claims.js'
+export { isVerifiedEmail, verifiedEmail } from './identity/verified-email.js'
 export { canonicalResource, isSameResource } from './oauth/resource.js'
 export { mxcpAuth } from './plugin.js'
 export type { MxcpAuthOptions } from './plugin-options.js'
 export type {
+  AuthorizationResponseIssuer,
   AuthorizationUrlParams,
   ProviderFactory,
+  ProviderLog,
   ProviderRuntimeOptions,
   UpstreamProvider,
   UpstreamTokens,
@@ -64,6 +82,8 @@ export type { KeyBinding } from './store/sealed-box.js'
 export { bindKey, SealedBox, UnsealError, unlockKey } from './store/sealed-box.js'
 export type { HasSingleUseRecords, SingleUseRecords, WindowCount } from './store/single-use-records.js'
 export { singleUseRecordsOf } from './store/single-use-records.js'
+export type { UpstreamClientAuthMethod } from './upstream/client-auth-method.js'
+export { chooseClientAuthMethod, UPSTREAM_CLIENT_AUTH_METHODS } from './upstream/client-auth-method.js'
 export { isLoopbackHost, secureEndpointUrl } from './upstream/endpoint-url.js'
 export type { UpstreamHttpOptions } from './upstream/http.js'
 export {
@@ -93,6 +113,8 @@ export { DEFAULT_DISCOVERY_TTL_MS, fetchOidcMetadata, OidcDiscovery } from './up
 export type { OidcProviderMetadata } from './upstream/oidc-metadata.js'
 export { discoveryUrl, parseOidcMetadata } from './upstream/oidc-metadata.js'
 export { nonceFromChallenge, nonceFromVerifier } from './upstream/oidc-nonce.js'
+export type { ClientAssertionKey } from './upstream/private-key-jwt.js'
+export { clientAssertionKey, signClientAssertion } from './upstream/private-key-jwt.js'
 export { MAX_UPSTREAM_BODY_BYTES, readCappedText } from './upstream/read-capped-body.js'
 export type { UserContext, UserContextFields } from './user-context.js'
 export { ANONYMOUS_USER, createUserContext } from './user-context.js'

@@ -14,9 +14,14 @@ export interface UpstreamTokens {
 
 /** One user, mapped from any provider's profile. */
 export interface UpstreamUser {
+  /**
+   * The provider's immutable id of the user (OIDC: `sub`). Together with `issuer` it is the
+   * identity a session is pinned to (`guard/identity-pin.ts`).
+   */
   readonly userId: string
+  /** What `get_username()` returns; decides `allowed_users` (with `userId`), so it must be unique. */
   readonly username: string
-  /** Only an address the provider marks verified (GitHub: primary and verified); else undefined. */
+  /** Set only when the provider says the address is verified (`isVerifiedEmail`; GitHub: primary and verified). */
   readonly email?: string | undefined
   readonly name?: string | undefined
   /** Organizations, where the provider tells (GitHub `read:org` logins, the Salesforce org id). */
@@ -30,7 +35,19 @@ export interface UpstreamUser {
    * `instance_url`, Atlassian `cloud_ids` / `site_urls`, Google `hd`. Strings only.
    */
   readonly attributes?: Readonly<Record<string, string>> | undefined
+  /** The issuer that vouches for `userId`, for OpenID providers (OIDC Core §5.7: `sub` is unique per issuer). */
+  readonly issuer?: string | undefined
   readonly rawProfile: Readonly<Record<string, unknown>>
+}
+
+/**
+ * What the authorization response's `iss` parameter must be (RFC 9207 §2.4): `issuer`, and
+ * whether it must be present (`required`: the provider announced
+ * `authorization_response_iss_parameter_supported`).
+ */
+export interface AuthorizationResponseIssuer {
+  readonly issuer: string
+  readonly required: boolean
 }
 
 export interface AuthorizationUrlParams {
@@ -64,6 +81,11 @@ export interface UpstreamProvider {
    * (Salesforce: a 15-character id becomes its 18-character form). Default: unchanged.
    */
   canonicalId?(id: string): string
+  /**
+   * The issuer our callback checks the `iss` parameter against (RFC 9207 mix-up defence), for
+   * providers that have one; undefined when the provider has no issuer identifier.
+   */
+  authorizationResponseIssuer?(): Promise<AuthorizationResponseIssuer | undefined>
 }
 
 /** What every provider factory may be given besides its config block. */
@@ -74,6 +96,14 @@ export interface ProviderRuntimeOptions {
   readonly timeoutMs?: number
   /** The clock `expiresAt` is computed with; the server passes the one auth-core uses. */
   readonly clock?: Clock
+  /** Where a provider says what it does in the background (discovery retries); the plugin's logger fits. */
+  readonly log?: ProviderLog | undefined
+}
+
+/** The part of a pino/Fastify logger a provider uses. */
+export interface ProviderLog {
+  info(details: Record<string, unknown>, message: string): void
+  warn(details: Record<string, unknown>, message: string): void
 }
 
 export type ProviderFactory<Config = unknown> = (

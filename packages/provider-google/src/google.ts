@@ -1,5 +1,5 @@
 import {
-  asciiLower,
+  asciiLowerCase,
   asRecord,
   assertProviderConfig,
   type GoogleConfig,
@@ -40,7 +40,7 @@ function withIdentityScopes(scope: string): string {
 export function google(config: GoogleConfig, options: ProviderRuntimeOptions = {}): UpstreamProvider {
   assertProviderConfig(id, config)
   const scope = withIdentityScopes(config.scope ?? GOOGLE_DEFAULT_SCOPE)
-  const hostedDomain = config.hosted_domain ? asciiLower(config.hosted_domain.trim()) : undefined
+  const hostedDomain = config.hosted_domain ? asciiLowerCase(config.hosted_domain.trim()) : undefined
   const userinfoUrl = secureEndpointUrl('google.userinfo_url', config.userinfo_url ?? GOOGLE_USERINFO_URL)
   const client = new OAuth2Client({
     provider: id,
@@ -72,7 +72,7 @@ export function google(config: GoogleConfig, options: ProviderRuntimeOptions = {
     exchangeCode: (code, codeVerifier, redirectUri) => client.exchangeCode(code, codeVerifier, redirectUri),
     async userInfo(tokens) {
       const claims = asRecord(await client.getJson(userinfoUrl, tokens.accessToken), id, 'user info')
-      const hd = typeof claims['hd'] === 'string' ? asciiLower(claims['hd']) : undefined
+      const hd = typeof claims['hd'] === 'string' ? asciiLowerCase(claims['hd']) : undefined
       if (hostedDomain && hd !== hostedDomain) {
         // A consumer account (no `hd`) or another Workspace, whatever its address says.
         throw new UpstreamAccountRefusedError(

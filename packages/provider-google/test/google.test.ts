@@ -129,7 +129,13 @@ describe('Google provider', () => {
         { userId: user.userId, username: user.username, email: user.email, name: user.name },
         { userId: idp.user.sub, username: idp.user.email, email: idp.user.email, name: idp.user.name },
       )
-      assert.deepEqual(user.rawProfile, { ...idp.user })
+      // Only the allowlisted claims are kept (`keepProfileClaims`): no picture, no locale.
+      assert.deepEqual(
+        user.rawProfile,
+        Object.fromEntries(
+          Object.entries(idp.user).filter(([claim]) => !['picture', 'locale'].includes(claim)),
+        ),
+      )
       assert.equal(user.attributes, undefined, 'a consumer account has no hd')
     })
 

@@ -152,6 +152,7 @@ describe('Keycloak provider', () => {
         { userId: user.userId, username: user.username, email: user.email, name: user.name },
         { userId: idp.user.sub, username: 'ada', email: 'ada@example.com', name: 'Ada Lovelace' },
       )
+      assert.equal(user.issuer, idp.issuer)
       assert.deepEqual(user.rawProfile, { ...idp.user })
       assert.deepEqual([user.groups, user.roles], [[], []], 'no mappers, no memberships')
     })
@@ -174,6 +175,13 @@ describe('Keycloak provider', () => {
       } finally {
         await mapped.close()
       }
+    })
+
+    test('username_claim: sub makes the immutable id the username, for realms that let users edit theirs', async () => {
+      const { upstream, tokens } = await login(idp, { username_claim: 'sub' })
+      const user = await upstream.userInfo(tokens)
+      assert.equal(user.username, idp.user.sub)
+      assert.equal(user.userId, idp.user.sub)
     })
 
     test('refresh gives new tokens for the same user; a rotated-out refresh token then fails', async () => {

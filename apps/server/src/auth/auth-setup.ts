@@ -47,7 +47,8 @@ export async function setUpAuth(
 ): Promise<AuthSetup> {
   const { auth } = config
   const { http } = config.transport
-  const provider = createProvider(auth)
+  // The provider logs what it does in the background (OpenID discovery retries) on the app's logger.
+  const provider = createProvider(auth, { log: app.log })
   const store = await openStore(auth, app.log)
   try {
     await app.register(mxcpAuth, {

@@ -28,6 +28,12 @@ export async function runDefinition(
 ): Promise<unknown> {
   const values = definition.validator.validate(args)
   const bound = bindParameters(definition.parameters, values, definition.source.placeholders)
+  const started = performance.now()
   const rows = await runQuery(pool, toSqlUser(context.user), definition.source.sql, bound)
+  await context.report?.('queried', 'debug', {
+    message: 'query answered',
+    rows: rows.length,
+    ms: Math.round(performance.now() - started),
+  })
   return shapeResult(rows, definition.returns)
 }

@@ -2,21 +2,23 @@ import type { AuthConfig } from '../config/index.js'
 import type { UpstreamUser } from '../provider.js'
 import {
   type CanonicalId,
-  emailDomain,
   entries,
   hasRole,
   inGroup,
   inOrganization,
   matchesEmailDomain,
   namesUser,
+  userEmailDomain,
 } from './identifier-match.js'
 
 /**
  * Why `user` may not sign in under `auth.authorization`'s allowlists, or undefined when they may.
  * Every list that is not empty must be satisfied (they combine with AND): `allowed_users` by the
- * provider's stable id or the username (see `namesUser`), `allowed_email_domains` by the domain of
- * a verified email, `allowed_organizations`, `allowed_groups` and `allowed_roles` by membership.
- * Comparisons are exact or ASCII-case-insensitive, never Unicode folding.
+ * user id (exactly, after the provider's `canonicalId`) or the username (ASCII case-insensitively);
+ * `allowed_email_domains` by the domain of the *verified* email (providers leave `email` unset
+ * when the address is not verified, see `isVerifiedEmail`), IDN domains as A-labels;
+ * `allowed_organizations`, `allowed_groups` and `allowed_roles` by membership. No Unicode case
+ * folding anywhere (`identity/identifiers.ts`): a look-alike name never matches.
  * The reason is shown to the user, so it names only their own account.
  */
 export function allowlistRefusal(
@@ -30,10 +32,11 @@ export function allowlistRefusal(
   }
   const domains = entries(authorization.allowed_email_domains)
   if (domains.length > 0) {
-    const domain = emailDomain(user)
-    if (!domain) return 'Sign-in requires a verified email address, and your account did not share one.'
+    const domain = userEmailDomain(user)
+    if (!domain)
+      return 'Sign-in requires an email address the provider has verified, and your account did not share one.'
     if (!domains.some((entry) => matchesEmailDomain(entry, user)))
-      return `Sign-in is limited to email addresses at ${domains.map((d) => d.replace(/^@/, '')).join(', ')}; yours is at ${domain}.`
+      return `Sign-in is limited to email addresses at ${domains.join(', ')}; yours is at ${domain}.`
   }
   const organizations = entries(authorization.allowed_organizations)
   if (organizations.length > 0 && !organizations.some((entry) => inOrganization(entry, user, canonicalId))) {

@@ -1,14 +1,16 @@
+import { comparableDomain, emailDomain, sameName, sameUserId } from '../identity/identifiers.js'
 import type { UpstreamUser } from '../provider.js'
+
+/**
+ * How the allowlists and the scope grants decide whether a configured entry names a user, on top
+ * of the comparison rules of `identity/identifiers.ts` (ids exactly, names in ASCII case only, no
+ * Unicode folding).
+ */
 
 /** How a provider reduces an id before comparing (see `UpstreamProvider.canonicalId`). */
 export type CanonicalId = (id: string) => string
 
 const unchanged: CanonicalId = (id) => id
-
-/** ASCII-only lower case: identifiers never compare under Unicode folding (`ſ` is not `s`). */
-export function asciiLower(value: string): string {
-  return value.replace(/[A-Z]/g, (c) => c.toLowerCase())
-}
 
 /** The configured entries, trimmed, empty ones dropped (none when the list is absent). */
 export function entries(values: readonly string[] | undefined): string[] {
@@ -16,38 +18,35 @@ export function entries(values: readonly string[] | undefined): string[] {
 }
 
 /**
- * A `users` entry names this user: exactly the provider's stable id (after `canonicalId`), or the
- * username compared ASCII-case-insensitively. The id is what an operator should write: usernames
- * can change hands (a renamed GitHub login is free for anyone to take).
+ * A `users` entry names this user: the provider's stable id exactly (after `canonicalId`:
+ * Salesforce's 15-character ids), or the username ASCII-case-insensitively. The id is what an
+ * operator should write: usernames can change hands (a renamed GitHub login is free to take).
  */
 export function namesUser(entry: string, user: UpstreamUser, canonicalId: CanonicalId = unchanged): boolean {
-  if (canonicalId(entry) === canonicalId(user.userId)) return true
-  return asciiLower(entry) === asciiLower(user.username)
+  return sameUserId(canonicalId(entry), canonicalId(user.userId)) || sameName(entry, user.username)
 }
 
-/** The domain of a verified email address, lower-cased (ASCII); undefined without one. */
-export function emailDomain(user: UpstreamUser): string | undefined {
-  const at = user.email?.lastIndexOf('@') ?? -1
-  return at < 0 || !user.email ? undefined : asciiLower(user.email.slice(at + 1))
+/** The comparable domain of the user's verified email; undefined without one. */
+export function userEmailDomain(user: UpstreamUser): string | undefined {
+  return user.email === undefined ? undefined : emailDomain(user.email)
 }
 
 /** An email-domain entry (`example.com` or `@example.com`) matches the user's verified address. */
 export function matchesEmailDomain(entry: string, user: UpstreamUser): boolean {
-  const domain = emailDomain(user)
-  return domain !== undefined && asciiLower(entry.replace(/^@/, '')) === domain
+  const domain = userEmailDomain(user)
+  return domain !== undefined && comparableDomain(entry) === domain
 }
 
 /**
- * An organization entry matches one of the user's organizations: GitHub org logins compare
- * ASCII-case-insensitively; ids (Salesforce org ids) after `canonicalId`.
+ * An organization entry matches one of the user's organizations: GitHub org logins in ASCII case;
+ * ids (Salesforce org ids) after `canonicalId`.
  */
 export function inOrganization(
   entry: string,
   user: UpstreamUser,
   canonicalId: CanonicalId = unchanged,
 ): boolean {
-  const wanted = asciiLower(canonicalId(entry))
-  return (user.organizations ?? []).some((org) => asciiLower(canonicalId(org)) === wanted)
+  return (user.organizations ?? []).some((org) => sameName(canonicalId(org), canonicalId(entry)))
 }
 
 /** A group entry matches exactly (Keycloak group paths such as `/admins` are case-sensitive). */

@@ -16,6 +16,11 @@ export interface CallbackParams {
   readonly code: string | undefined
   /** The provider's `error`, reduced to safe characters: it goes to the log. */
   readonly error: string | undefined
+  /**
+   * The provider's `iss` (RFC 9207 §2); `null` when it was sent more than once or empty (a
+   * malformed one, which never equals an issuer), undefined when absent.
+   */
+  readonly iss: string | null | undefined
 }
 
 export function readCallbackParams(params: ParamReader): CallbackParams {
@@ -28,5 +33,11 @@ export function readCallbackParams(params: ParamReader): CallbackParams {
   } catch {
     error = 'malformed'
   }
-  return { state: single(params, 'state'), code: single(params, 'code'), error }
+  let iss: string | null | undefined
+  try {
+    iss = params.optional('iss')
+  } catch {
+    iss = null
+  }
+  return { state: single(params, 'state'), code: single(params, 'code'), error, iss }
 }

@@ -15,6 +15,7 @@ import type { UpstreamTokens, UpstreamUser } from '../../provider.js'
 import { type AuthContext, requestUrls } from '../auth-context.js'
 import { redirectError } from '../authorize/respond-to-check.js'
 import { readCallbackParams } from './callback-params.js'
+import { issuerRefusal } from './check-issuer.js'
 import { mintCode } from './mint-code.js'
 import { refuseSignedInUser } from './refuse-signed-in-user.js'
 import { SignInDeadlineError, withinSignInDeadline } from './sign-in-deadline.js'
@@ -70,6 +71,21 @@ export function registerCallbackRoute(app: FastifyInstance, context: AuthContext
     const { transaction } = taken
     const back = { redirectUri: transaction.redirectUri, state: transaction.clientState }
 
+    let mixUp: string | undefined
+    try {
+      mixUp = await issuerRefusal(context.provider, params.iss)
+    } catch (error) {
+      if (!isUpstreamError(error)) throw error
+      return redirectError(reply, 'redirect', back, oauthErrorForUpstream(error, label), urls.issuer)
+    }
+    if (mixUp) {
+      const error = new AccessDeniedError(
+        `The sign-in answer did not come from ${label}; start again from your application`,
+        `authorization response refused (RFC 9207): ${mixUp}`,
+      )
+      return redirectError(reply, 'redirect', back, error, urls.issuer)
+    }
+
     if (params.error) {
       const error = new AccessDeniedError(
         `${label} did not authorize the sign-in`,
@@ -105,12 +121,23 @@ export function registerCallbackRoute(app: FastifyInstance, context: AuthContext
         )
         return sendHandover(reply, url, `${label} is not answering`, 'Return to the application')
       }
-      if (!isUpstreamError(error)) throw error
+      // The transaction is spent: whatever failed, the client hears it at its redirect URI
+      // (RFC 6749 §4.1.2.1) instead of the browser stopping on a 500 page of ours.
+      const refusal = isUpstreamError(error)
+        ? oauthErrorForUpstream(error, label)
+        : new ServerError(
+            `The sign-in with ${label} failed`,
+            'unexpected error during the upstream sign-in',
+            {
+              cause: error,
+            },
+          )
+      if (!isUpstreamError(error)) request.log.error({ err: error }, 'upstream sign-in failed')
       // An answer we cannot use is most often our configuration (a scope the provider needs for
       // user info, say): the operator must read it, whatever the route's log level.
-      if (error.kind === 'response')
+      else if (error.kind === 'response')
         request.log.error({ provider: id, reason: error.message }, 'sign-in failed: unusable provider answer')
-      return redirectError(reply, 'redirect', back, oauthErrorForUpstream(error, label), urls.issuer)
+      return redirectError(reply, 'redirect', back, refusal, urls.issuer)
     }
     if ('refused' in signedIn) {
       const details = { reason: signedIn.refused.userMessage, rule: 'provider', issuer: urls.issuer }
