@@ -109,12 +109,16 @@ describe('who may log in', () => {
   })
 
   test('allowed_email_domains: an unverified address does not count', async () => {
-    await refused({ allowed_email_domains: ['github.com'] }, /requires a verified email address/, {
-      user: {
-        email: null,
-        emails: [{ email: 'octocat@github.com', primary: true, verified: false, visibility: 'private' }],
+    await refused(
+      { allowed_email_domains: ['github.com'] },
+      /requires an email address the provider has verified/,
+      {
+        user: {
+          email: null,
+          emails: [{ email: 'octocat@github.com', primary: true, verified: false, visibility: 'private' }],
+        },
       },
-    })
+    )
   })
 
   test('allowed_email_domains: a verified address at the domain is admitted', async () => {

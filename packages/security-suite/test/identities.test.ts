@@ -161,7 +161,7 @@ describe('identities that cannot be spoofed', () => {
       assert.equal(userAttributes(user)['email'], undefined, "nor is it get_user_attribute('email')")
       assert.match(
         allowlistRefusal(user, authorization({ allowed_email_domains: ['acme.example'] })) ?? '',
-        /requires a verified email address/,
+        /requires an email address the provider has verified/,
       )
     } finally {
       await standIn.close()
@@ -184,7 +184,7 @@ describe('identities that cannot be spoofed', () => {
         browser: HeadlessBrowser,
         upstream: { name: 'Salesforce', authorizeUrl: `${open.url}/services/oauth2/authorize` },
       })
-      assert.match(description, /requires a verified email address/)
+      assert.match(description, /requires an email address the provider has verified/)
     } finally {
       await open.close()
     }
