@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import type { GitHubStandIn } from '@mxcp/testing/stand-ins/github'
 import { copyExampleProject, type TempDir } from './helpers/example-project.js'
-import { authorize, githubEnv, startGitHub, writeGitHubUserConfig } from './helpers/github-auth.js'
+import { ADA, authorize, githubEnv, startGitHub, writeGitHubUserConfig } from './helpers/github-auth.js'
 import { type RunningServer, startInProcess } from './helpers/in-process-server.js'
 import { postMcp } from './helpers/json-rpc.js'
 import { EVERY_ITEM } from './helpers/protected-items.js'
@@ -19,6 +19,8 @@ describe('with GitHub auth, every tool, resource, prompt and SQL tool is behind 
       projectDir: project.path,
       userConfigPath: writeGitHubUserConfig(project.path, github, {
         requiredScopes: ['mxcp:access', 'mxcp:admin'],
+        // The stand-in's user, ada, is granted mxcp:admin by her stable GitHub id.
+        scopeGrants: { 'mxcp:admin': { users: [String(ADA.id)] } },
       }),
       env: githubEnv(github),
       overrides: { sqlTools: true },
@@ -82,6 +84,27 @@ describe('with GitHub auth, every tool, resource, prompt and SQL tool is behind 
     assert.equal(refused.status, 401)
     assert.equal(refused.headers.get('access-control-allow-origin'), origin)
     assert.match(refused.headers.get('access-control-expose-headers') ?? '', /www-authenticate/)
+  })
+
+  test("SQL reads the caller's verified email and provider attributes: get_user_email(), get_user_attribute(name)", async () => {
+    const full = await authorize(running.url)
+    const response = await postMcp(
+      running.url,
+      'tools/call',
+      {
+        name: 'execute_sql_query',
+        arguments: {
+          sql: "SELECT get_user_id() AS id, get_username() AS login, get_user_email() AS email, get_user_attribute('login') AS attr_login, get_user_attribute('no_such_claim') AS missing",
+        },
+      },
+      { authorization: `Bearer ${full.tokens()?.access_token}` },
+    )
+    assert.equal(response.status, 200)
+    const body = response.body as { result?: { content?: { text?: string }[] } }
+    const rows: unknown = JSON.parse(body.result?.content?.[0]?.text ?? 'null')
+    assert.deepEqual(rows, [
+      { id: '1815', login: 'ada', email: 'ada@example.com', attr_login: 'ada', missing: '' },
+    ])
   })
 
   test('an upstream (GitHub) token presented to /mcp is refused', async () => {

@@ -17,6 +17,7 @@ function caller(login: string): Required<SqlUser> {
     name: `Name ${login}`,
     provider: 'github',
     externalToken: `gho_${login}_${'x'.repeat(20)}`,
+    attributes: { login },
   }
 }
 

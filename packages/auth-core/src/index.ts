@@ -1,4 +1,8 @@
 export { allowlistRefusal } from './access/allowlist.js'
+export type { CanonicalId } from './access/identifier-match.js'
+export { namesUser } from './access/identifier-match.js'
+export { configuredScopes, grantableScopes, grantedScopes } from './access/scope-grants.js'
+export { userAttributes } from './access/user-attributes.js'
 export type { Clock } from './clock.js'
 export { FakeClock, systemClock } from './clock.js'
 export * from './config/index.js'
@@ -12,6 +16,7 @@ export {
   REFRESH_TOKEN_PREFIX,
   TRANSACTION_TTL_MS,
 } from './defaults.js'
+export { UpstreamAccountRefusedError } from './errors/account-refused-error.js'
 export * from './errors/oauth-error.js'
 export * from './errors/upstream-error.js'
 export type { PresentedBearer } from './guard/bearer-token.js'

@@ -2,6 +2,7 @@ import fastifyCookie from '@fastify/cookie'
 import fastifyFormbody from '@fastify/formbody'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import { configuredScopes } from './access/scope-grants.js'
 import { ClientDirectory } from './clients/client-directory.js'
 import { ClientLeases } from './clients/client-lease.js'
 import { preRegisteredClients } from './clients/pre-registered-clients.js'
@@ -48,6 +49,7 @@ function buildContext(
   provider: UpstreamProvider,
   app: FastifyInstance,
   clientMetadataCa: MxcpAuthOptions['clientMetadataCa'],
+  sessionUsers: SessionUsers,
 ): AuthContext {
   const preRegistered = preRegisteredClients(resolved.auth.clients)
   // Single use across replicas (issue 15): the store's records when it has them.
@@ -58,6 +60,7 @@ function buildContext(
       DEFAULT_SCOPE,
       ...requiredScopes,
       ...[...preRegistered.values()].flatMap((client) => client.scopes),
+      ...configuredScopes(resolved.auth.authorization),
     ]),
   ]
   // Client ID Metadata Documents (`auth.client_metadata`): URL client_ids, resolved by fetching them.
@@ -84,6 +87,7 @@ function buildContext(
     urls: resolved.urls,
     mcpPath: resolved.mcpPath,
     supportedScopes,
+    sessionUsers,
     once,
   }
 }
@@ -180,7 +184,6 @@ async function mxcpAuthPlugin(app: FastifyInstance, options: MxcpAuthOptions): P
     return
   }
   await ensureParsers(app)
-  const context = buildContext(resolved, provider, app, options.clientMetadataCa)
   const users = new SessionUsers({
     store: resolved.store,
     provider,
@@ -189,7 +192,9 @@ async function mxcpAuthPlugin(app: FastifyInstance, options: MxcpAuthOptions): P
     staleMs: resolved.auth.stale_cache_ttl * 1000,
     authorization: resolved.auth.authorization,
     log: app.log,
+    refreshSkewMs: resolved.auth.upstream_refresh_skew_seconds * 1000,
   })
+  const context = buildContext(resolved, provider, app, options.clientMetadataCa, users)
   app.decorate(
     'mxcpGuard',
     createGuard({
@@ -200,6 +205,7 @@ async function mxcpAuthPlugin(app: FastifyInstance, options: MxcpAuthOptions): P
       mcpPath: resolved.mcpPath,
       requiredScopes: resolved.auth.authorization.required_scopes,
       users,
+      authorization: resolved.auth.authorization,
     }),
   )
   await registerBrowserRoutes(app, context)

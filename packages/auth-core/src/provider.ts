@@ -21,11 +21,20 @@ export interface UpstreamUser {
   readonly userId: string
   /** What `get_username()` returns; decides `allowed_users` (with `userId`), so it must be unique. */
   readonly username: string
-  /** Set only when the provider says the address is verified (`isVerifiedEmail`). */
+  /** Set only when the provider says the address is verified (`isVerifiedEmail`; GitHub: primary and verified). */
   readonly email?: string | undefined
   readonly name?: string | undefined
-  /** Organizations or groups, where the provider tells (GitHub `read:org`). */
+  /** Organizations, where the provider tells (GitHub `read:org` logins, the Salesforce org id). */
   readonly organizations?: readonly string[] | undefined
+  /** Groups (OIDC `groups`, Keycloak's group membership mapper). */
+  readonly groups?: readonly string[] | undefined
+  /** Roles (Keycloak realm roles, and client roles as `client:role`). */
+  readonly roles?: readonly string[] | undefined
+  /**
+   * Provider facts a deployment needs in SQL (`get_user_attribute(name)`): Salesforce
+   * `instance_url`, Atlassian `cloud_ids` / `site_urls`, Google `hd`. Strings only.
+   */
+  readonly attributes?: Readonly<Record<string, string>> | undefined
   /** The issuer that vouches for `userId`, for OpenID providers (OIDC Core §5.7: `sub` is unique per issuer). */
   readonly issuer?: string | undefined
   readonly rawProfile: Readonly<Record<string, unknown>>
@@ -67,6 +76,11 @@ export interface UpstreamProvider {
   userInfo(tokens: UpstreamTokens): Promise<UpstreamUser>
   refresh?(tokens: UpstreamTokens): Promise<UpstreamTokens>
   revoke?(tokens: UpstreamTokens): Promise<void>
+  /**
+   * The form an id is compared in, applied to configured ids and to the provider's alike
+   * (Salesforce: a 15-character id becomes its 18-character form). Default: unchanged.
+   */
+  canonicalId?(id: string): string
   /**
    * The issuer our callback checks the `iss` parameter against (RFC 9207 mix-up defence), for
    * providers that have one; undefined when the provider has no issuer identifier.

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict'
 import { after, before, beforeEach, describe, test } from 'node:test'
 import { BrowserError, parseForms, parseMetaRefresh } from '@mxcp/testing'
-import { AUTHORIZATION_CODE_PREFIX, MemoryStore, sha256Base64Url, TRANSACTION_TTL_MS } from '../src/index.js'
+import {
+  AUTHORIZATION_CODE_PREFIX,
+  MemoryStore,
+  sha256Base64Url,
+  TRANSACTION_TTL_MS,
+  UpstreamResponseError,
+} from '../src/index.js'
 import { BASE, CLIENT_REDIRECT, Harness, pathOf, type TestClient } from './helpers/harness.js'
 import { type SpyStore, spyStore, writes } from './helpers/spy-store.js'
 
@@ -246,18 +252,19 @@ describe('allowlists at the callback', () => {
     },
   ]
   for (const { name, authorization, reason } of cases) {
-    test(`a user outside ${name} gets a refusal page that says why; nothing is minted`, async () => {
+    test(`a user outside ${name} is sent back to the client with access_denied, after a page that says why; nothing is minted`, async () => {
       const store = spyStore(new MemoryStore())
       const h = await Harness.start({ store, auth: { authorization } })
       try {
         const client = await h.register()
         store.reset()
-        await assert.rejects(h.login(client.clientId), (error: unknown) => {
-          assert.ok(error instanceof BrowserError)
-          assert.equal(error.status, 403)
-          assert.match(error.pageText, reason)
-          return true
-        })
+        const login = await h.login(client.clientId)
+        assert.equal(login.params.get('error'), 'access_denied')
+        assert.match(login.params.get('error_description') ?? '', reason)
+        assert.equal(login.params.get('state'), login.state)
+        assert.equal(login.params.get('code'), null)
+        const callback = login.browse.trace.at(-1)
+        assert.equal(callback?.status, 200, 'the refusal page, then the way back to the client')
         assert.equal(store.count('saveSession'), 0)
         assert.equal(store.count('saveCode'), 0)
       } finally {
@@ -279,6 +286,34 @@ describe('allowlists at the callback', () => {
     try {
       const issued = await h.issue()
       assert.equal((await h.call(issued.accessToken)).statusCode, 200)
+    } finally {
+      await h.close()
+    }
+  })
+})
+
+describe('a provider answer we cannot use at sign-in', () => {
+  test('a user-info 403 for a missing scope reaches the client as server_error and the log names the configuration error', async () => {
+    const h = await Harness.start({
+      wrapProvider: (provider) => ({
+        ...provider,
+        userInfo: async () => {
+          throw new UpstreamResponseError(
+            'github',
+            "github /userinfo answered 403 for a missing scope: add it to the provider's configured scope",
+            403,
+          )
+        },
+      }),
+    })
+    try {
+      const login = await h.login((await h.register()).clientId)
+      assert.equal(login.params.get('error'), 'server_error')
+      assert.equal(login.params.get('code'), null)
+      const line = h.logs.find((entry) => entry.includes('unusable provider answer'))
+      assert.ok(line, 'logged whatever the route log level')
+      assert.match(line, /"level":50/)
+      assert.match(line, /missing scope/)
     } finally {
       await h.close()
     }

@@ -142,6 +142,17 @@ describe('consent', () => {
     )
   })
 
+  test('the page lists the scopes about to be granted; one not granted to everyone is marked as depending on the account', async () => {
+    const { url } = h.authorizeUrl(client.clientId, { scope: 'mxcp:access mxcp:read' })
+    const response = await h.app.inject({ method: 'GET', url: pathOf(url) })
+    assert.match(response.body, /Permissions to be granted:/)
+    assert.match(response.body, /<li><code>mxcp:access<\/code><\/li>/)
+    assert.match(
+      response.body,
+      /<li><code>mxcp:read<\/code> <span class="muted">\(only if your account is granted it\)<\/span><\/li>/,
+    )
+  })
+
   test('the CSRF token is bound to the exact request: redirect URI, challenge, scopes, state and expiry', async () => {
     const consent = await openConsent(client.clientId, { scope: 'mxcp:access' })
     const tampered: Record<string, string>[] = [

@@ -109,6 +109,8 @@ describe('the bearer guard', () => {
         scopes: ['mxcp:access'],
         clientId: issued.client.clientId,
         rawProfile: undefined,
+        // The profile's top-level claims, as strings, for get_user_attribute() in SQL.
+        attributes: { sub: '1001', login: 'alice', email: 'alice@example.com', name: 'Alice Example' },
         anonymous: false,
       },
     )
@@ -150,7 +152,15 @@ describe('the bearer guard', () => {
 describe('the guard with required_scopes', () => {
   let h: Harness
   before(async () => {
-    h = await Harness.start({ auth: { authorization: { required_scopes: ['mxcp:access', 'mxcp:admin'] } } })
+    // The fake provider's user is alice (id 1001); only she is granted mxcp:admin.
+    h = await Harness.start({
+      auth: {
+        authorization: {
+          required_scopes: ['mxcp:access', 'mxcp:admin'],
+          scope_grants: { 'mxcp:admin': { users: ['1001'] } },
+        },
+      },
+    })
   })
   after(async () => {
     await h.close()

@@ -34,6 +34,8 @@ describe('POST /token: refresh_token', () => {
         refresh_token_ttl: 86_400,
         // A pre-registered client with a second scope makes `mxcp:read` a supported scope.
         clients: [{ client_id: 'cli', name: 'CLI', scopes: ['mxcp:access', 'mxcp:read'] }],
+        // …and every user is granted it.
+        authorization: { default_scopes: ['mxcp:access', 'mxcp:read'] },
       },
     })
   })

@@ -13,7 +13,12 @@ describe('POST /register (RFC 7591)', () => {
     store = spyStore(new MemoryStore())
     h = await Harness.start({
       store,
-      auth: { authorization: { required_scopes: ['mxcp:access', 'mxcp:read'] } },
+      auth: {
+        authorization: {
+          required_scopes: ['mxcp:access', 'mxcp:read'],
+          default_scopes: ['mxcp:access', 'mxcp:read'],
+        },
+      },
     })
   })
   after(async () => {

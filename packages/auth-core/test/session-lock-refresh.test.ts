@@ -8,6 +8,7 @@ import {
   type OAuthStore,
   type UpstreamProvider,
   type UpstreamTokens,
+  validateAuthConfig,
 } from '../src/index.js'
 import { sessionRecord } from '../src/testing/index.js'
 
@@ -61,12 +62,7 @@ function replica(store: OAuthStore, provider: UpstreamProvider): SessionUsers {
     provider,
     clock,
     ttlMs: 300_000,
-    authorization: {
-      required_scopes: [],
-      allowed_users: [],
-      allowed_email_domains: [],
-      allowed_organizations: [],
-    },
+    authorization: validateAuthConfig({}).authorization,
     log: silent,
   })
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { DuckDBConnection } from '@duckdb/node-api'
 import type { BoundUser } from './sql-user.js'
-import { USER_FUNCTIONS } from './user-functions.js'
+import { ATTRIBUTE_FUNCTION, USER_FUNCTIONS } from './user-functions.js'
 import type { UserRegistry } from './user-registry.js'
 
 /** What a connection looks like at rest; a lease must leave it so. */
@@ -27,7 +27,8 @@ const STATE_QUERY = `SELECT current_setting('search_path') AS search_path,
     + (SELECT count(*) FROM duckdb_sequences() WHERE temporary) AS temporary_objects,
   (SELECT count(*) FROM duckdb_variables()) AS variables,
   (SELECT count(*) FROM duckdb_prepared_statements()) AS prepared,
-  ${USER_FUNCTIONS.map(({ name }) => `${name}() AS ${name}`).join(',\n  ')}`
+  ${USER_FUNCTIONS.map(({ name }) => `${name}() AS ${name}`).join(',\n  ')},
+  ${ATTRIBUTE_FUNCTION}('probe') AS ${ATTRIBUTE_FUNCTION}`
 
 /** Reads what a fresh connection looks like. */
 export async function readBaseline(connection: DuckDBConnection): Promise<ConnectionBaseline> {
@@ -48,6 +49,7 @@ function probeUser(): BoundUser {
     name: `probe-name-${tag}`,
     provider: `probe-provider-${tag}`,
     externalToken: `probe-token-${tag}`,
+    attributes: Object.freeze({ probe: `probe-attribute-${tag}` }),
   })
 }
 
@@ -86,6 +88,8 @@ export async function cleanUp(
     for (const { name, field } of USER_FUNCTIONS) {
       if (state[name] !== probe[field]) problems.push(`${name}() resolving to another object`)
     }
+    if (state[ATTRIBUTE_FUNCTION] !== probe.attributes['probe'])
+      problems.push(`${ATTRIBUTE_FUNCTION}() resolving to another object`)
   } catch (error) {
     problems.push(`a failed state check (${error instanceof Error ? error.name : 'error'})`)
   } finally {

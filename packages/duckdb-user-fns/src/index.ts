@@ -5,7 +5,7 @@ export { QueryTimeoutError } from './query-timeout.js'
 export { REDACTED } from './redact-secret.js'
 export { findShadowingObjects, type ShadowingObject } from './shadowing-objects.js'
 export type { SqlUser } from './sql-user.js'
-export { USER_FUNCTIONS } from './user-functions.js'
+export { ATTRIBUTE_FUNCTION, USER_FUNCTIONS } from './user-functions.js'
 export type { UserPool, UserPoolOptions } from './user-pool.js'
 export {
   createUserPool,

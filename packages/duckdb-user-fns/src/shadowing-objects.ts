@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api'
-import { REGISTRY_MARKER, USER_FUNCTIONS } from './user-functions.js'
+import { ATTRIBUTE_FUNCTION, REGISTRY_MARKER, USER_FUNCTIONS } from './user-functions.js'
 
 /** A function or macro outside the system catalog named like one of the user functions. */
 export interface ShadowingObject {
@@ -16,7 +16,7 @@ export interface ShadowingObject {
  * start-up, after the seed SQL, and refuse to serve when it finds any.
  */
 export async function findShadowingObjects(connection: DuckDBConnection): Promise<ShadowingObject[]> {
-  const names = [...USER_FUNCTIONS.map(({ name }) => name), REGISTRY_MARKER]
+  const names = [...USER_FUNCTIONS.map(({ name }) => name), ATTRIBUTE_FUNCTION, REGISTRY_MARKER]
   const placeholders = names.map((_, i) => `$${i + 1}`).join(', ')
   const reader = await connection.runAndReadAll(
     `SELECT DISTINCT database_name, schema_name, function_name, function_type FROM duckdb_functions()

@@ -6,10 +6,16 @@ export interface SqlUser {
   name?: string
   provider?: string
   externalToken?: string
+  /** Named claims and provider attributes, for `get_user_attribute(name)`; strings only. */
+  attributes?: Readonly<Record<string, string>>
 }
 
+type TextField = Exclude<keyof SqlUser, 'attributes'>
+
 /** The caller as bound to one connection: every field present, '' when unknown. */
-export type BoundUser = Readonly<Record<keyof SqlUser, string>>
+export type BoundUser = Readonly<Record<TextField, string>> & {
+  readonly attributes: Readonly<Record<string, string>>
+}
 
 const FIELDS = [
   'userId',
@@ -18,7 +24,7 @@ const FIELDS = [
   'name',
   'provider',
   'externalToken',
-] as const satisfies readonly (keyof SqlUser)[]
+] as const satisfies readonly TextField[]
 
 /** What SQL sees when nobody is authenticated, or when authentication is disabled. */
 export const ANONYMOUS: BoundUser = Object.freeze({
@@ -28,6 +34,7 @@ export const ANONYMOUS: BoundUser = Object.freeze({
   name: '',
   provider: '',
   externalToken: '',
+  attributes: Object.freeze({}),
 })
 
 /**
@@ -38,12 +45,22 @@ export const ANONYMOUS: BoundUser = Object.freeze({
  */
 export function toBoundUser(user: SqlUser | undefined): BoundUser {
   if (user === undefined || user === null) return ANONYMOUS
-  const bound: Record<keyof SqlUser, string> = { ...ANONYMOUS }
+  const bound: Record<TextField, string> = { ...ANONYMOUS }
   for (const field of FIELDS) {
     const value: unknown = user[field]
     if (value === undefined || value === null) continue
     if (typeof value !== 'string') throw new TypeError(`SqlUser.${field} must be a string`)
     bound[field] = value
   }
-  return Object.freeze(bound)
+  return Object.freeze({ ...bound, attributes: boundAttributes(user.attributes) })
+}
+
+/** A copy without prototype (a name like `__proto__` or `constructor` is just absent), strings only. */
+function boundAttributes(attributes: SqlUser['attributes']): Readonly<Record<string, string>> {
+  const copy: Record<string, string> = Object.create(null)
+  for (const [name, value] of Object.entries(attributes ?? {})) {
+    if (typeof value !== 'string') throw new TypeError('SqlUser.attributes values must be strings')
+    copy[name] = value
+  }
+  return Object.freeze(copy)
 }

@@ -57,6 +57,7 @@ export function user(login: string): Required<SqlUser> {
     name: `Display ${login}`,
     provider: 'github',
     externalToken: `gho_token_of_${login}_0123456789`,
+    attributes: { instance_url: `https://${login}.my.salesforce.com`, hd: 'example.com' },
   }
 }
 

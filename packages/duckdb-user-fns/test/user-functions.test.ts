@@ -4,7 +4,7 @@ import { createUserPool, type SqlUser, type UserPool } from '../src/index.js'
 import { memoryDatabase, scalar, type TestDatabase, user } from './helpers.js'
 
 /** The functions the guide and the server promise, and the field of SqlUser each reads. */
-const FUNCTIONS: readonly (readonly [string, keyof SqlUser])[] = [
+const FUNCTIONS: readonly (readonly [string, Exclude<keyof SqlUser, 'attributes'>])[] = [
   ['get_user_external_token', 'externalToken'],
   ['get_username', 'username'],
   ['get_user_provider', 'provider'],
@@ -59,6 +59,25 @@ describe('each user function', () => {
       assert.deepEqual([value, isNull], ['', false])
     })
   }
+
+  test("get_user_attribute(name) returns the caller's named attribute, '' when absent, NULL-named, or an Object prototype name", async () => {
+    const read = (sql: string) => pool.withUser(alice, (conn) => scalar(conn, sql))
+    assert.equal(await read("SELECT get_user_attribute('instance_url')"), 'https://alice.my.salesforce.com')
+    assert.equal(await read("SELECT get_user_attribute('cloud_id')"), '')
+    assert.equal(await read('SELECT get_user_attribute(NULL)'), '')
+    assert.equal(await read("SELECT get_user_attribute('constructor')"), '')
+    const perRow = await pool.withUser(alice, async (conn) => {
+      const reader = await conn.runAndReadAll(
+        "SELECT get_user_attribute(n) FROM (VALUES ('hd'), ('missing'), ('instance_url')) t(n) ORDER BY n",
+      )
+      return reader.getRows().map((row) => row[0])
+    })
+    assert.deepEqual(perRow, ['example.com', 'https://alice.my.salesforce.com', ''])
+    const anonymous = await pool.withUser(undefined, (conn) =>
+      scalar(conn, "SELECT get_user_attribute('hd')"),
+    )
+    assert.equal(anonymous, '', 'no caller, no attributes (the connection that served alice forgot hers)')
+  })
 
   test("a field the caller lacks, or that is null, reads as ''", async () => {
     const partial = { username: 'bob', email: null } as unknown as SqlUser

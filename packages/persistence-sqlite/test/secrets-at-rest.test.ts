@@ -75,11 +75,40 @@ test('after a whole flow through the store, no secret it was given appears in th
   assert.deepEqual(findSecrets(files, secrets), [], 'after close (checkpointed into the database)')
 })
 
+test('a session profile (name, email, raw profile, attributes) is sealed at rest, also after an update; reading it back gives it whole', async () => {
+  const path = tempDatabasePath()
+  const profile = {
+    email: `${randomToken()}@example.com`,
+    name: `Name ${randomToken()}`,
+    claim: `claim-${randomToken()}`,
+    attribute: `https://${randomToken().toLowerCase()}.my.salesforce.com`,
+  }
+  const store = await openSqliteStore({ path, encryptionKey: 'test-key' })
+  const user = {
+    userId: '1',
+    username: 'octocat',
+    email: profile.email,
+    name: profile.name,
+    attributes: { instance_url: profile.attribute },
+    rawProfile: { custom: profile.claim },
+  }
+  const session = sessionRecord({ user })
+  await store.saveSession(session)
+  assert.deepEqual((await store.getSession(session.sessionId))?.user, user)
+  const updated = { ...user, email: `${randomToken()}@example.com` }
+  await store.updateSession(session.sessionId, { user: updated })
+  assert.deepEqual((await store.getSession(session.sessionId))?.user, updated)
+  const files = databaseFiles(path)
+  assert.deepEqual(findSecrets(files, { ...profile, updatedEmail: updated.email }), [], 'while open')
+  await store.close()
+  assert.deepEqual(findSecrets(files, { ...profile, updatedEmail: updated.email }), [], 'after close')
+})
+
 test('the byte scan does find a secret stored in clear (the scan itself works)', async () => {
   const path = tempDatabasePath()
   const secret = randomToken('mxcp_at_')
   const store = await openSqliteStore({ path, encryptionKey: 'test-key' })
-  // A session's cached profile is stored in clear, so a secret put there must be found.
+  // A session's username is stored in clear (the profile is sealed), so a secret put there must be found.
   await store.saveSession(sessionRecord({ user: { userId: '1', username: secret, rawProfile: {} } }))
   const found = findSecrets(databaseFiles(path), { secret })
   await store.close()

@@ -8,11 +8,13 @@ import {
   type UpstreamProvider,
   type UpstreamTokens,
 } from '@mxcp/auth-core'
+import { fetchAtlassianSites } from './atlassian-sites.js'
 import { fetchAtlassianUser } from './atlassian-user.js'
 
 const AUTH_URL = 'https://auth.atlassian.com/authorize'
 const TOKEN_URL = 'https://auth.atlassian.com/oauth/token'
 const USERINFO_URL = 'https://api.atlassian.com/me'
+const RESOURCES_URL = 'https://api.atlassian.com/oauth/token/accessible-resources'
 const SCOPE = 'read:me read:jira-work read:jira-user offline_access'
 const CALLBACK_PATH = '/atlassian/callback'
 /** Tokens for the Atlassian platform APIs (Jira, Confluence, /me) are issued for this audience. */
@@ -37,6 +39,10 @@ export function atlassian(config: AtlassianConfig, options: AtlassianOptions = {
     tokenRequestBody: 'json',
   })
   const meUrl = secureEndpointUrl(`${ID}.userinfo_url`, config.userinfo_url || USERINFO_URL)
+  // The accessible-resources endpoint lives next to /me (api.atlassian.com, or the same stand-in).
+  const resourcesUrl = config.userinfo_url
+    ? new URL('/oauth/token/accessible-resources', meUrl).href
+    : RESOURCES_URL
   const http = { provider: ID, fetch: options.fetch, timeoutMs: options.timeoutMs }
 
   async function requestTokens(params: Record<string, string>): Promise<UpstreamTokens> {
@@ -64,8 +70,12 @@ export function atlassian(config: AtlassianConfig, options: AtlassianOptions = {
       })
     },
 
+    /** `/me`, then the sites: none ends the sign-in (or the session) with the guide's refusal. */
     async userInfo(tokens) {
-      return fetchAtlassianUser(meUrl, tokens.accessToken, http)
+      const user = await fetchAtlassianUser(meUrl, tokens.accessToken, http)
+      const sites = await fetchAtlassianSites(resourcesUrl, tokens.accessToken, http)
+      const attributes = { cloud_ids: sites.cloudIds.join(','), site_urls: sites.urls.join(',') }
+      return { ...user, attributes: { ...attributes, cloud_id: sites.cloudIds[0] ?? '' } }
     },
 
     /** Rotating refresh tokens: the answer carries a new one and the one sent is spent. */

@@ -47,12 +47,15 @@ describe('Atlassian through @mxcp/auth-core', () => {
     assertUserContext(user, {
       provider: 'atlassian',
       userId: '5b10ac8d82e05b22cc7d4ef5',
-      username: 'mkrystof',
+      username: '5b10ac8d82e05b22cc7d4ef5',
       email: 'mia@example.com',
       name: 'Mia Krystof',
       clientId,
     })
     assert.equal(user.rawProfile['account_type'], 'atlassian')
+    assert.equal(user.attributes['cloud_id'], '1324a887-45db-1bf4-1e99-ef0ff456d421', 'for SQL')
+    assert.equal(user.attributes['site_urls'], 'https://your-domain.atlassian.net')
+    assert.equal(user.name, 'Mia Krystof')
     const [authorizeRequest] = standIn.requestsTo('authorize')
     assert.equal(authorizeRequest?.query['audience'], 'api.atlassian.com')
     assert.equal(authorizeRequest?.query['prompt'], 'consent')
@@ -63,5 +66,22 @@ describe('Atlassian through @mxcp/auth-core', () => {
     const refreshes = () =>
       standIn.requestsTo('token').filter((r) => r.body['grant_type'] === 'refresh_token').length
     await flow.assertRefreshedAfter(() => clock.advance(3600_000 + 1), refreshes)
+  })
+
+  test('a user whose sites do not have the app is sent back to the client with access_denied: "No accessible resources found"', async () => {
+    const sites = standIn.sites
+    standIn.sites = []
+    try {
+      const { params, trace } = await flow.authorize({ expectRoundTrip: true })
+      assert.equal(params.get('error'), 'access_denied')
+      assert.match(params.get('error_description') ?? '', /^No accessible resources found/)
+      assert.equal(params.get('code'), null)
+      assert.ok(
+        trace.some((url) => url.endsWith('/atlassian/callback')),
+        'after the callback page said why',
+      )
+    } finally {
+      standIn.sites = sites
+    }
   })
 })

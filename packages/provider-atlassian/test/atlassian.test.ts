@@ -170,11 +170,16 @@ describe('Atlassian provider', () => {
   })
 
   describe('user info', () => {
-    test('maps account_id, nickname, email and name from /me, sent with the bearer token', async () => {
+    test('maps /me: account_id is the id and the username (the editable nickname decides nothing), email and name; the sites become attributes', async () => {
       const { upstream, tokens } = await login(standIn)
       const user = await upstream.userInfo(tokens)
       assert.equal(user.userId, '5b10ac8d82e05b22cc7d4ef5')
-      assert.equal(user.username, 'mkrystof')
+      assert.equal(user.username, '5b10ac8d82e05b22cc7d4ef5')
+      assert.deepEqual(user.attributes, {
+        cloud_ids: '1324a887-45db-1bf4-1e99-ef0ff456d421',
+        site_urls: 'https://your-domain.atlassian.net',
+        cloud_id: '1324a887-45db-1bf4-1e99-ef0ff456d421',
+      })
       assert.equal(user.email, 'mia@example.com')
       assert.equal(user.name, 'Mia Krystof')
       assert.equal(user.rawProfile['account_type'], 'atlassian')
@@ -187,12 +192,27 @@ describe('Atlassian provider', () => {
       await assert.rejects(upstream.userInfo(tokens), { name: 'UpstreamOAuthError', code: 'invalid_token' })
     })
 
-    test('a token without read:me is insufficient_scope, not a dead token', async () => {
+    test('a token without read:me is a configuration error naming the scope, not a dead token or a refusal', async () => {
       const { upstream, tokens } = await login(standIn, { scope: 'read:jira-work' })
       await assert.rejects(upstream.userInfo(tokens), {
-        name: 'UpstreamOAuthError',
-        code: 'insufficient_scope',
+        name: 'UpstreamResponseError',
+        message: /add read:me to atlassian\.scope/,
       })
+    })
+
+    test('no accessible site is the guide\'s "No accessible resources found" refusal', async () => {
+      const { upstream, tokens } = await login(standIn)
+      const sites = standIn.sites
+      standIn.sites = []
+      try {
+        await assert.rejects(upstream.userInfo(tokens), {
+          name: 'UpstreamAccountRefusedError',
+          code: 'access_denied',
+          userMessage: /^No accessible resources found/,
+        })
+      } finally {
+        standIn.sites = sites
+      }
     })
   })
 
@@ -202,7 +222,7 @@ describe('Atlassian provider', () => {
       const fresh = await upstream.refresh!(tokens)
       assert.notEqual(fresh.refreshToken, tokens.refreshToken)
       assert.notEqual(fresh.accessToken, tokens.accessToken)
-      assert.equal((await upstream.userInfo(fresh)).username, 'mkrystof')
+      assert.equal((await upstream.userInfo(fresh)).name, 'Mia Krystof')
       const request = standIn.requestsTo('token').at(-1)
       assert.match(String(request?.headers['content-type']), /^application\/json/)
       assert.equal(request?.body['grant_type'], 'refresh_token')

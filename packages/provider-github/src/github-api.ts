@@ -6,6 +6,7 @@ import {
   UpstreamUnavailableError,
   upstreamFetch,
 } from '@mxcp/auth-core'
+import { gitHubErrorMessage, isGitHubRateLimit } from './github-rate-limit.js'
 
 /** GitHub's REST API refuses requests without one (403), so every call names us. */
 const USER_AGENT = 'mxcp-auth'
@@ -67,21 +68,18 @@ export class GitHubApi {
     )
     if (response.status === 200)
       return { body: await readJson(response, provider), next: this.#nextPage(response, url) }
-    await response.body?.cancel()
-    if (absentOn.includes(response.status)) return undefined
-    if (response.status === 401)
-      throw new UpstreamOAuthError(provider, 'invalid_token', `${url.pathname} answered 401`)
-    // A spent rate limit is a 403 (or 429) with `x-ratelimit-remaining: 0`: GitHub is busy, the token is fine.
-    if (
-      (response.status === 403 || response.status === 429) &&
-      (response.headers.get('x-ratelimit-remaining') === '0' || response.headers.has('retry-after'))
-    ) {
+    const message = await gitHubErrorMessage(response)
+    // A rate limit first: it is "GitHub is busy", never an absence (no email, no orgs).
+    if (isGitHubRateLimit(response.status, response.headers, message)) {
       throw new UpstreamUnavailableError(
         provider,
         `${provider} rate limit exceeded at ${url.pathname}`,
         response.status,
       )
     }
+    if (absentOn.includes(response.status)) return undefined
+    if (response.status === 401)
+      throw new UpstreamOAuthError(provider, 'invalid_token', `${url.pathname} answered 401`)
     if (response.status === 403)
       throw new UpstreamOAuthError(provider, 'access_denied', `${url.pathname} answered 403`)
     throw new UpstreamResponseError(

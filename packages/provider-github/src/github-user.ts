@@ -5,8 +5,10 @@ import type { GitHubApi } from './github-api.js'
 const ORG_SCOPES = ['read:org', 'write:org', 'admin:org', 'user']
 
 /**
- * The user behind a token: `/user`, then `/user/emails` when the public email is null, then
- * `/user/orgs` when the token was granted an org scope.
+ * The user behind a token: `/user` (the numeric `id` is the stable user id; the login can be
+ * renamed and then taken by someone else), `/user/emails` for the primary verified address, then
+ * `/user/orgs` when the token was granted an org scope. A rate-limited call fails the whole
+ * lookup (provider unavailable) instead of yielding "no email" or "no orgs".
  */
 export async function fetchGitHubUser(
   api: GitHubApi,
@@ -22,7 +24,9 @@ export async function fetchGitHubUser(
   return {
     userId,
     username,
-    email: stringField(profile, 'email') ?? (await primaryEmail(api, accessToken)),
+    // Only the primary address, and only when verified: `/user`'s public email may be any
+    // verified address the user chose to show, not the one GitHub vouches for as theirs.
+    email: await primaryEmail(api, accessToken),
     name: stringField(profile, 'name'),
     organizations: scopes.some((scope) => ORG_SCOPES.includes(scope))
       ? await organizations(api, accessToken)
@@ -32,9 +36,9 @@ export async function fetchGitHubUser(
 }
 
 /**
- * `/user` shows only the public email, null for most users; the primary address is in
- * `/user/emails`. It is used only when verified. Without the `user:email` scope GitHub answers
- * 404 (OAuth apps) or 403 (GitHub Apps): then there is no email, which is not an error.
+ * The primary address from `/user/emails`, used only when verified (primary AND verified).
+ * Without the `user:email` scope GitHub answers 404 (OAuth apps) or 403 (GitHub Apps): then there
+ * is no email, which is not an error.
  */
 async function primaryEmail(api: GitHubApi, accessToken: string): Promise<string | undefined> {
   const emails = await api.list('/user/emails', accessToken, [403, 404])

@@ -202,11 +202,35 @@ describe('GitHub provider', () => {
       }
     })
 
-    test('a public email on /user is used as is, without asking /user/emails', async () => {
+    test('the public email on /user is not the email: only the primary verified address from /user/emails is', async () => {
       standIn.user = { ...standIn.user, email: 'public@octo.example' }
       const { upstream, tokens } = await login(standIn)
-      assert.equal((await upstream.userInfo(tokens)).email, 'public@octo.example')
-      assert.equal(standIn.requestsTo('emails').length, 0)
+      assert.equal((await upstream.userInfo(tokens)).email, 'octocat@github.com')
+      assert.equal(standIn.requestsTo('emails').length, 1)
+    })
+
+    test('a verified address that is not the primary one is not used', async () => {
+      standIn.user = {
+        ...standIn.user,
+        emails: [
+          { email: 'side@octo.example', primary: false, verified: true, visibility: 'public' },
+          { email: 'main@octo.example', primary: true, verified: false, visibility: 'private' },
+        ],
+      }
+      const { upstream, tokens } = await login(standIn)
+      assert.equal((await upstream.userInfo(tokens)).email, undefined)
+    })
+
+    test('a secondary rate limit on /user/emails or /user/orgs is provider unavailable, never "no email" or "no orgs"', async () => {
+      for (const endpoint of ['emails', 'orgs'] as const) {
+        const { upstream, tokens } = await login(standIn, { scope: 'user:email read:org' })
+        standIn.secondaryRateLimited.add(endpoint)
+        try {
+          await assert.rejects(upstream.userInfo(tokens), { name: 'UpstreamUnavailableError' })
+        } finally {
+          standIn.secondaryRateLimited.clear()
+        }
+      }
     })
 
     test('an unverified primary email is not used', async () => {

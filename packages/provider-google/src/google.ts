@@ -1,13 +1,16 @@
 import {
+  asciiLowerCase,
   asRecord,
   assertProviderConfig,
   type GoogleConfig,
   OAuth2Client,
   type ProviderRuntimeOptions,
   secureEndpointUrl,
+  UpstreamAccountRefusedError,
   UpstreamOAuthError,
   type UpstreamProvider,
   userFromOidcClaims,
+  verifiedEmail,
 } from '@mxcp/auth-core'
 
 /** developers.google.com/identity/protocols/oauth2/web-server */
@@ -22,6 +25,13 @@ export const GOOGLE_DEFAULT_CALLBACK_PATH = '/google/callback'
 /** The `auth.provider` value. */
 export const id = 'google'
 
+/** Google's scope always includes `openid email`: the stable `sub` and the address to verify. */
+function withIdentityScopes(scope: string): string {
+  const scopes = scope.split(/\s+/).filter(Boolean)
+  for (const needed of ['email', 'openid']) if (!scopes.includes(needed)) scopes.unshift(needed)
+  return scopes.join(' ')
+}
+
 /**
  * Google as an upstream identity provider: the shared OAuth 2.0 client with PKCE S256, user info
  * from Google's OpenID UserInfo endpoint, refresh and RFC 7009 revocation. Every endpoint is a
@@ -29,7 +39,8 @@ export const id = 'google'
  */
 export function google(config: GoogleConfig, options: ProviderRuntimeOptions = {}): UpstreamProvider {
   assertProviderConfig(id, config)
-  const scope = config.scope ?? GOOGLE_DEFAULT_SCOPE
+  const scope = withIdentityScopes(config.scope ?? GOOGLE_DEFAULT_SCOPE)
+  const hostedDomain = config.hosted_domain ? asciiLowerCase(config.hosted_domain.trim()) : undefined
   const userinfoUrl = secureEndpointUrl('google.userinfo_url', config.userinfo_url ?? GOOGLE_USERINFO_URL)
   const client = new OAuth2Client({
     provider: id,
@@ -50,13 +61,30 @@ export function google(config: GoogleConfig, options: ProviderRuntimeOptions = {
       // Google issues a refresh token only for `access_type=offline`, and then only at the user's
       // first consent to our client; `prompt=consent` shows the consent screen every time so that
       // a user who signs in again (another MCP client, a lost session) still gets one.
-      return client.authorizationUrl(params, scope, { access_type: 'offline', prompt: 'consent' })
+      // `hd` only preselects the Workspace domain on Google's screen; the answer's `hd` claim is what
+      // is enforced (developers.google.com/identity/openid-connect/openid-connect#hd-param).
+      return client.authorizationUrl(params, scope, {
+        access_type: 'offline',
+        prompt: 'consent',
+        ...(hostedDomain ? { hd: hostedDomain } : {}),
+      })
     },
     exchangeCode: (code, codeVerifier, redirectUri) => client.exchangeCode(code, codeVerifier, redirectUri),
     async userInfo(tokens) {
       const claims = asRecord(await client.getJson(userinfoUrl, tokens.accessToken), id, 'user info')
-      // Google accounts have no username: the (verified) email address is what users know.
-      return userFromOidcClaims(claims, { provider: id, usernameClaims: ['email'] })
+      const hd = typeof claims['hd'] === 'string' ? asciiLowerCase(claims['hd']) : undefined
+      if (hostedDomain && hd !== hostedDomain) {
+        // A consumer account (no `hd`) or another Workspace, whatever its address says.
+        throw new UpstreamAccountRefusedError(
+          id,
+          `This server accepts only Google Workspace accounts of ${hostedDomain}; sign in with your ${hostedDomain} account.`,
+        )
+      }
+      const user = userFromOidcClaims(claims, { provider: id, usernameClaims: ['sub'] })
+      // Only an address Google marks verified counts; Google accounts have no username, so the
+      // verified address is the username people know, else the stable `sub`.
+      const email = verifiedEmail(claims['email'], claims['email_verified'])
+      return { ...user, email, username: email ?? user.userId, attributes: hd ? { hd } : undefined }
     },
     refresh: (tokens) => client.refresh(tokens),
     async revoke(tokens) {

@@ -125,17 +125,46 @@ describe('Google provider', () => {
     test('user info maps to the user context shape: sub, email as username, name, raw profile', async () => {
       const { upstream, tokens } = await login(idp)
       const user = await upstream.userInfo(tokens)
-      assert.deepEqual(user, {
-        userId: idp.user.sub,
-        username: idp.user.email,
-        email: idp.user.email,
-        name: idp.user.name,
-        organizations: undefined,
-        // Only the allowlisted claims are kept (`keepProfileClaims`): no picture, no locale.
-        rawProfile: Object.fromEntries(
+      assert.deepEqual(
+        { userId: user.userId, username: user.username, email: user.email, name: user.name },
+        { userId: idp.user.sub, username: idp.user.email, email: idp.user.email, name: idp.user.name },
+      )
+      // Only the allowlisted claims are kept (`keepProfileClaims`): no picture, no locale.
+      assert.deepEqual(
+        user.rawProfile,
+        Object.fromEntries(
           Object.entries(idp.user).filter(([claim]) => !['picture', 'locale'].includes(claim)),
         ),
+      )
+      assert.equal(user.attributes, undefined, 'a consumer account has no hd')
+    })
+
+    test('hosted_domain: hd is sent, a Workspace account of that domain signs in (hd is an attribute), a consumer account is refused', async () => {
+      const workspace = await startGoogleStandIn({ redirectUris: [CALLBACK], user: { hd: 'example.com' } })
+      try {
+        const { upstream, tokens, url } = await kit.login(
+          google(configFor(workspace, { hosted_domain: 'Example.com' }), { timeoutMs: 5_000 }),
+        )
+        assert.equal(url.searchParams.get('hd'), 'example.com')
+        const user = await upstream.userInfo(tokens)
+        assert.deepEqual(user.attributes, { hd: 'example.com' })
+      } finally {
+        await workspace.close()
+      }
+      const { upstream, tokens } = await login(idp, { hosted_domain: 'example.com' })
+      await assert.rejects(upstream.userInfo(tokens), {
+        name: 'UpstreamAccountRefusedError',
+        userMessage: /only Google Workspace accounts of example\.com/,
       })
+    })
+
+    test('the scope always includes openid and email, whatever is configured', async () => {
+      const url = await google(configFor(idp, { scope: 'profile' })).authorizationUrl({
+        state: 's',
+        codeChallenge: 'c'.repeat(43),
+        redirectUri: CALLBACK,
+      })
+      assert.deepEqual(url.searchParams.get('scope')?.split(' ').sort(), ['email', 'openid', 'profile'])
     })
 
     test('an unverified email is neither the email nor the username', async () => {

@@ -21,6 +21,50 @@ export const KEYCLOAK_DEFAULT_USERNAME_CLAIM = 'preferred_username'
 /** The `auth.provider` value. */
 export const id = 'keycloak'
 
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : []
+}
+
+function rolesOf(value: unknown): string[] {
+  return typeof value === 'object' && value !== null ? strings((value as { roles?: unknown }).roles) : []
+}
+
+/**
+ * The claims of an ID token we already verified (at the code exchange or refresh) and kept; `{}`
+ * without one or for anything that is not a JWT.
+ */
+function idTokenPayload(idToken: string | undefined): Readonly<Record<string, unknown>> {
+  const payload = idToken?.split('.')[1]
+  if (!payload) return {}
+  try {
+    const claims: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'))
+    return typeof claims === 'object' && claims !== null ? (claims as Record<string, unknown>) : {}
+  } catch {
+    return {}
+  }
+}
+
+/**
+ * Groups and roles from Keycloak's claims (in the ID token and user info when the mappers say so;
+ * see the README): `groups` (the "Group Membership" mapper; full paths such as `/admins` unless
+ * "Full group path" is off), realm roles from `realm_access.roles`, and client roles from
+ * `resource_access.<client>.roles` as `<client>:<role>` (the "realm roles" and "client roles"
+ * mappers of the `roles` client scope, with "Add to userinfo" on).
+ */
+export function keycloakMemberships(claims: Readonly<Record<string, unknown>>): {
+  groups: string[]
+  roles: string[]
+} {
+  const roles = rolesOf(claims['realm_access'])
+  const resources = claims['resource_access']
+  if (typeof resources === 'object' && resources !== null) {
+    for (const [client, access] of Object.entries(resources)) {
+      for (const role of rolesOf(access)) roles.push(`${client}:${role}`)
+    }
+  }
+  return { groups: strings(claims['groups']), roles }
+}
+
 /**
  * The realm's issuer: `{server_url}/realms/{realm}` (Keycloak 17+, without the old `/auth`). Its
  * discovery document lists the endpoints under `…/protocol/openid-connect/` (auth, token,
@@ -87,7 +131,16 @@ export function keycloak(config: KeycloakConfig, options: ProviderRuntimeOptions
       const claims = await oidc.userInfoClaims(tokens)
       const { issuer } = await oidc.metadata()
       // Keycloak's username is `preferred_username`; a `groups` mapper, if set up, gives the groups.
-      return userFromOidcClaims(claims, { provider: id, usernameClaims: [usernameClaim], issuer })
+      const user = userFromOidcClaims(claims, { provider: id, usernameClaims: [usernameClaim], issuer })
+      // Roles and groups from user info, and from the ID token (verified when it was issued to
+      // us) for mappers set to "Add to ID token" only.
+      const fromUserInfo = keycloakMemberships(claims)
+      const fromIdToken = keycloakMemberships(idTokenPayload(tokens.idToken))
+      return {
+        ...user,
+        groups: [...new Set([...fromUserInfo.groups, ...fromIdToken.groups])],
+        roles: [...new Set([...fromUserInfo.roles, ...fromIdToken.roles])],
+      }
     },
     refresh: async (tokens) => (await discovered()).refresh(tokens),
     revoke: async (tokens) => (await discovered()).revoke(tokens),

@@ -84,3 +84,74 @@ describe('Keycloak through @mxcp/auth-core', () => {
     await flow.assertDeniedUpstream(idp)
   })
 })
+
+/**
+ * Keycloak roles and groups (the realm's role and group mappers) decide who gets in and which
+ * scopes they are granted: the guide's `required_scopes: [mxcp:access, mxcp:admin]` with
+ * `mxcp:admin` granted to one client role.
+ */
+describe('Keycloak roles and groups in allowlists and scope grants', () => {
+  const clock = new FakeClock(Date.now())
+
+  async function start(
+    authorization: Record<string, unknown>,
+  ): Promise<{ idp: OidcProviderStandIn; flow: ProviderFlow }> {
+    const idp = await startOidcProviderStandIn({
+      realm: 'development',
+      redirectUris: [`${BASE}/keycloak/callback`],
+      user: {
+        realm_access: { roles: ['offline_access', 'analyst'] },
+        resource_access: { 'mxcp-server': { roles: ['operator'] } },
+        groups: ['/staff'],
+      },
+    })
+    const flow = await startProviderFlow({
+      auth: {
+        provider: 'keycloak',
+        keycloak: {
+          client_id: idp.clientId,
+          client_secret: idp.clientSecret,
+          realm: idp.realm,
+          server_url: idp.url,
+          scope: 'openid profile email roles groups',
+        },
+        authorization,
+      },
+      provider: (auth) => keycloak(auth.keycloak ?? {}),
+      clock,
+      browser: HeadlessBrowser,
+      upstream: { name: 'the realm', authorizeUrl: `${idp.issuer}/protocol/openid-connect/auth` },
+      inject: { baseUrl: BASE, injectingFetch },
+    })
+    return { idp, flow }
+  }
+
+  test('a client role grants mxcp:admin and a group passes allowed_groups: the guarded route answers with both scopes', async () => {
+    const { idp, flow } = await start({
+      required_scopes: ['mxcp:access', 'mxcp:admin'],
+      allowed_groups: ['/staff'],
+      scope_grants: { 'mxcp:admin': { roles: ['mxcp-server:operator'] } },
+    })
+    try {
+      const { accessToken } = await flow.signIn()
+      const { user } = await flow.userFor(accessToken)
+      assert.deepEqual(user.scopes, ['mxcp:access', 'mxcp:admin'])
+    } finally {
+      await flow.close()
+      await idp.close()
+    }
+  })
+
+  test('a user outside allowed_roles is sent back to the client with access_denied; no code', async () => {
+    const { idp, flow } = await start({ allowed_roles: ['admin'] })
+    try {
+      const { params } = await flow.authorize({ expectRoundTrip: true })
+      assert.equal(params.get('error'), 'access_denied')
+      assert.match(params.get('error_description') ?? '', /roles admin/)
+      assert.equal(params.get('code'), null)
+    } finally {
+      await flow.close()
+      await idp.close()
+    }
+  })
+})

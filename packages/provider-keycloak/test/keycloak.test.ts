@@ -148,15 +148,33 @@ describe('Keycloak provider', () => {
     test('user info maps to the user context shape with preferred_username as username', async () => {
       const { upstream, tokens } = await login(idp)
       const user = await upstream.userInfo(tokens)
-      assert.deepEqual(user, {
-        userId: idp.user.sub,
-        username: 'ada',
-        email: 'ada@example.com',
-        name: 'Ada Lovelace',
-        organizations: undefined,
-        issuer: idp.issuer,
-        rawProfile: { ...idp.user },
+      assert.deepEqual(
+        { userId: user.userId, username: user.username, email: user.email, name: user.name },
+        { userId: idp.user.sub, username: 'ada', email: 'ada@example.com', name: 'Ada Lovelace' },
+      )
+      assert.equal(user.issuer, idp.issuer)
+      assert.deepEqual(user.rawProfile, { ...idp.user })
+      assert.deepEqual([user.groups, user.roles], [[], []], 'no mappers, no memberships')
+    })
+
+    test('realm roles, client roles (as client:role) and groups are read with the roles and groups mappers', async () => {
+      const mapped = await startOidcProviderStandIn({
+        realm: 'development',
+        redirectUris: [CALLBACK],
+        user: {
+          realm_access: { roles: ['admin', 'offline_access'] },
+          resource_access: { 'mxcp-server': { roles: ['editor'] } },
+          groups: ['/admins', '/staff/berlin'],
+        },
       })
+      try {
+        const { upstream, tokens } = await login(mapped, { scope: 'openid profile email roles groups' })
+        const user = await upstream.userInfo(tokens)
+        assert.deepEqual(user.roles, ['admin', 'offline_access', 'mxcp-server:editor'])
+        assert.deepEqual(user.groups, ['/admins', '/staff/berlin'])
+      } finally {
+        await mapped.close()
+      }
     })
 
     test('username_claim: sub makes the immutable id the username, for realms that let users edit theirs', async () => {

@@ -114,7 +114,10 @@ describe('generic OpenID Connect provider', () => {
 
     test('the certified issuer announces the RFC 9207 iss parameter, so the callback requires it', async () => {
       const upstream = oidc(configFor(okta))
-      assert.deepEqual(await upstream.authorizationResponseIssuer?.(), { issuer: okta.issuer, required: true })
+      assert.deepEqual(await upstream.authorizationResponseIssuer?.(), {
+        issuer: okta.issuer,
+        required: true,
+      })
     })
 
     test('code exchange, user info, refresh and revoke work end to end', async () => {

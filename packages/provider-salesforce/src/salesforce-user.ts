@@ -4,7 +4,9 @@ import {
   UpstreamResponseError,
   type UpstreamTokens,
   type UpstreamUser,
+  verifiedEmail,
 } from '@mxcp/auth-core'
+import { salesforceId18 } from './salesforce-id.js'
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost'])
 
@@ -31,8 +33,12 @@ export function userinfoUrlFor(
   return `${url.origin}/services/oauth2/userinfo`
 }
 
-/** OpenID Connect userinfo (and the older identity URL shape) → one user. */
-export function mapSalesforceUser(body: unknown): UpstreamUser {
+/**
+ * OpenID Connect userinfo (and the older identity URL shape) → one user. The id is the 18-character
+ * user id; the email counts only with `email_verified: true` (an admin of any org can create a user
+ * with an unverified address at your domain); `instance_url` and the org id are attributes for SQL.
+ */
+export function mapSalesforceUser(body: unknown, tokens?: UpstreamTokens): UpstreamUser {
   const profile = asRecord(body, 'salesforce', 'userinfo answer')
   const userId = stringField(profile, 'user_id') ?? stringField(profile, 'sub')
   // `preferred_username` is the Salesforce username: unique across every org, email-shaped.
@@ -40,13 +46,18 @@ export function mapSalesforceUser(body: unknown): UpstreamUser {
   if (!userId || !username)
     throw new UpstreamResponseError('salesforce', 'salesforce userinfo answer has no user_id or username')
   const org = stringField(profile, 'organization_id')
+  const instanceUrl = tokens?.extra?.['instance_url']
   return {
-    userId,
+    userId: salesforceId18(userId),
     username,
-    email: stringField(profile, 'email'),
+    email: verifiedEmail(profile['email'], profile['email_verified']),
+    attributes: {
+      ...(instanceUrl ? { instance_url: instanceUrl } : {}),
+      ...(org ? { organization_id: salesforceId18(org) } : {}),
+    },
     name: stringField(profile, 'name') ?? stringField(profile, 'display_name'),
     // A Salesforce user belongs to exactly one org; its id lets `allowed_organizations` pin the org.
-    organizations: org ? [org] : undefined,
+    organizations: org ? [salesforceId18(org)] : undefined,
     rawProfile: profile,
   }
 }

@@ -4,10 +4,12 @@ import {
   type ProviderRuntimeOptions,
   type SalesforceConfig,
   secureEndpointUrl,
+  systemClock,
   UpstreamOAuthError,
   type UpstreamProvider,
   type UpstreamTokens,
 } from '@mxcp/auth-core'
+import { salesforceId18 } from './salesforce-id.js'
 import { revokeSalesforceToken } from './salesforce-revoke.js'
 import { assertSalesforceSignature } from './salesforce-signature.js'
 import { mapSalesforceUser, userinfoUrlFor } from './salesforce-user.js'
@@ -18,6 +20,8 @@ const SCOPE = 'api refresh_token openid profile email'
 const CALLBACK_PATH = '/salesforce/callback'
 /** Non-secret parts of the token response kept for later: the org's URL and the identity URL. */
 const EXTRA_KEYS = ['instance_url', 'id']
+/** Salesforce's default session timeout (Setup → Session Settings): 2 hours. */
+const SESSION_TIMEOUT_S = 7200
 const ID = 'salesforce'
 
 /** Runtime options of the Salesforce provider. */
@@ -45,10 +49,22 @@ export function salesforce(config: SalesforceConfig, options: SalesforceOptions 
   )
   const http = { provider: ID, fetch: options.fetch, timeoutMs: options.timeoutMs }
 
+  const clock = options.clock ?? systemClock
+  const now = (): number => clock.now()
+  const timeoutMs = (config.session_timeout_seconds ?? SESSION_TIMEOUT_S) * 1000
+
+  /**
+   * Salesforce sends no `expires_in`: a token lives until the org's session timeout after it was
+   * issued. `expiresAt` is `issued_at` (ms; our clock when absent or in the future) plus the
+   * configured `session_timeout_seconds`, so the guard refreshes it ahead of time like any other.
+   */
   async function requestTokens(params: Record<string, string>): Promise<UpstreamTokens> {
     const body = await client.tokenRequest(params)
     assertSalesforceSignature(body, clientSecret)
-    return client.parseTokens(body, EXTRA_KEYS)
+    const tokens = client.parseTokens(body, EXTRA_KEYS)
+    const issuedAt = Number(body['issued_at'])
+    const at = Number.isFinite(issuedAt) && issuedAt > 0 && issuedAt <= now() ? issuedAt : now()
+    return { ...tokens, expiresAt: tokens.expiresAt ?? at + timeoutMs }
   }
 
   return {
@@ -73,8 +89,12 @@ export function salesforce(config: SalesforceConfig, options: SalesforceOptions 
     async userInfo(tokens) {
       return mapSalesforceUser(
         await client.getJson(userinfoUrlFor(tokens, userinfoUrl, loginOrigin), tokens.accessToken),
+        tokens,
       )
     },
+
+    /** Ids compare in their 18-character form: a configured 15-character id matches too. */
+    canonicalId: salesforceId18,
 
     /** Refresh tokens are not rotated unless the connected app enables rotation; both are handled. */
     async refresh(tokens) {

@@ -53,6 +53,8 @@ describe('Salesforce through @mxcp/auth-core', () => {
       clientId,
     })
     assert.equal(user.rawProfile['organization_id'], '00Dxx0000001gPLEAY')
+    assert.equal(user.attributes['instance_url'], standIn.instanceUrl, 'for get_user_attribute in SQL')
+    assert.equal(user.attributes['organization_id'], '00Dxx0000001gPLEAY')
     const userinfo = standIn.requestsTo('userinfo')
     assert.ok(
       userinfo.length > 0 && userinfo.every((request) => request.origin === standIn.instanceUrl),
@@ -60,7 +62,7 @@ describe('Salesforce through @mxcp/auth-core', () => {
     )
   })
 
-  test('with no expires_in, a session that timed out at Salesforce is found by user info and refreshed; the user stays signed in', async () => {
+  test('with no expires_in, the token expires at issued_at plus the session timeout and is refreshed ahead of it; the user stays signed in', async () => {
     const refreshes = () =>
       standIn.requestsTo('token').filter((r) => r.body['grant_type'] === 'refresh_token').length
     // Past the org's session timeout and past our user cache, so the guard asks Salesforce again.

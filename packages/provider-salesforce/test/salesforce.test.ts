@@ -137,7 +137,7 @@ describe('Salesforce provider', () => {
   })
 
   describe('code exchange', () => {
-    test('keeps instance_url and the identity URL as extras; there is no expiry to keep', async () => {
+    test('keeps instance_url and the identity URL as extras; the expiry is issued_at plus the session timeout (no expires_in)', async () => {
       const { tokens, verifier } = await login(standIn)
       const [request] = standIn.requestsTo('token')
       assert.match(String(request?.headers['content-type']), /^application\/x-www-form-urlencoded/)
@@ -145,7 +145,10 @@ describe('Salesforce provider', () => {
       assert.equal(request?.body['redirect_uri'], CALLBACK)
       assert.equal(tokens.extra?.['instance_url'], standIn.instanceUrl)
       assert.equal(tokens.extra?.['id'], standIn.identityUrl())
-      assert.equal(tokens.expiresAt, undefined, 'Salesforce sends no expires_in')
+      // The stand-in's `issued_at` is its clock's now.
+      assert.equal(tokens.expiresAt, clock.now() + 7_200_000, 'the default session timeout: 2 hours')
+      const shorter = await login(standIn, { session_timeout_seconds: 900 })
+      assert.equal(shorter.tokens.expiresAt, clock.now() + 900_000)
       assert.ok(tokens.refreshToken, 'the refresh_token scope brings a refresh token')
       assert.match(tokens.accessToken, /^00Dxx0000001gPL!/)
     })
@@ -189,6 +192,40 @@ describe('Salesforce provider', () => {
       assert.equal(user.name, 'Jane Doe')
       assert.deepEqual(user.organizations, ['00Dxx0000001gPLEAY'])
       assert.equal(user.rawProfile['user_type'], 'STANDARD')
+    })
+
+    test('an unverified email is not the email (email_verified must be true)', async () => {
+      const user = standIn.user
+      standIn.user = { ...user, email_verified: false }
+      try {
+        const { upstream, tokens } = await login(standIn)
+        assert.equal((await upstream.userInfo(tokens)).email, undefined)
+      } finally {
+        standIn.user = user
+      }
+    })
+
+    test('a 15-character id is matched as its 18-character form (canonicalId)', () => {
+      const upstream = salesforce(configFor(standIn))
+      assert.equal(upstream.canonicalId?.('005xx000001SwiU'), '005xx000001SwiUAAS')
+      assert.equal(
+        upstream.canonicalId?.('005XX000001SWIUAAS'),
+        '005xx000001SwiUAAS',
+        'case restored from the suffix',
+      )
+      assert.notEqual(
+        upstream.canonicalId?.('005XX000001SWIU'),
+        '005xx000001SwiUAAS',
+        '15 characters are case-sensitive',
+      )
+    })
+
+    test('No_Oauth_Scope from user info is a configuration error naming the scope, not a dead token or a refusal', async () => {
+      const { upstream, tokens } = await login(standIn, { scope: 'api refresh_token' })
+      await assert.rejects(upstream.userInfo(tokens), {
+        name: 'UpstreamResponseError',
+        message: /missing scope/,
+      })
     })
 
     test('a configured userinfo_url is used instead of the org host', async () => {

@@ -5,8 +5,9 @@ import {
   AttackHarness,
   type AttackHarnessOptions,
   assertBearerChallenge,
-  assertErrorPage,
   assertNothingIssued,
+  CLIENT_REDIRECT,
+  handoverTarget,
 } from '../src/index.js'
 
 /**
@@ -36,7 +37,10 @@ describe('who may log in', () => {
     return { h, client, response }
   }
 
-  /** The user is refused with a 403 page naming `reason`, and nothing is minted. */
+  /**
+   * The user is refused: a page naming `reason`, then back to the client with `access_denied`
+   * and the reason (RFC 6749 §4.1.2.1); the fresh GitHub token is revoked; nothing is minted.
+   */
   async function refused(
     authorization: Record<string, unknown>,
     reason: RegExp,
@@ -44,9 +48,17 @@ describe('who may log in', () => {
   ): Promise<void> {
     const { h, response } = await signIn(authorization, options)
     try {
-      assertErrorPage(response, 403, reason)
+      assert.equal(response.statusCode, 200, response.body)
+      assert.match(response.body, /Access denied/)
+      const back = handoverTarget(response, new URL(h.base))
+      assert.ok(back, 'the page leads back to the client')
+      assert.ok(back.href.startsWith(CLIENT_REDIRECT), `back to the client: ${back.href}`)
+      assert.equal(back.searchParams.get('error'), 'access_denied')
+      assert.match(back.searchParams.get('error_description') ?? '', reason)
+      assert.equal(back.searchParams.get('iss'), h.base)
       assert.doesNotMatch(response.body, /mxcp_ac_/, 'no code reaches the page')
       assertNothingIssued(h)
+      assert.equal(h.standIn.requestsTo('revoke').length, 1, "the refused user's GitHub token is revoked")
     } finally {
       await h.close()
     }
@@ -65,10 +77,10 @@ describe('who may log in', () => {
     }
   }
 
-  test('allowed_users: an account not on the list is refused at the callback with a page that says why; nothing is minted', async () => {
+  test('allowed_users: an account not on the list is refused at the callback: a page says why, the client gets access_denied, the GitHub token is revoked; nothing is minted', async () => {
     await refused(
       { allowed_users: ['hubot', 'monalisa'] },
-      /octocat.*not on this server&#39;s list of allowed users/s,
+      /octocat.*not on this server's list of allowed users/s,
     )
   })
 
@@ -97,12 +109,16 @@ describe('who may log in', () => {
   })
 
   test('allowed_email_domains: an unverified address does not count', async () => {
-    await refused({ allowed_email_domains: ['github.com'] }, /requires an email address/, {
-      user: {
-        email: null,
-        emails: [{ email: 'octocat@github.com', primary: true, verified: false, visibility: 'private' }],
+    await refused(
+      { allowed_email_domains: ['github.com'] },
+      /requires an email address the provider has verified/,
+      {
+        user: {
+          email: null,
+          emails: [{ email: 'octocat@github.com', primary: true, verified: false, visibility: 'private' }],
+        },
       },
-    })
+    )
   })
 
   test('allowed_email_domains: a verified address at the domain is admitted', async () => {

@@ -129,7 +129,11 @@ describe('guard with required scopes', () => {
   before(async () => {
     h = await AttackHarness.start({
       auth: {
-        authorization: { required_scopes: ['mxcp:admin'] },
+        // octocat (id 583231) is granted mxcp:admin; a client alone can grant nobody anything.
+        authorization: {
+          required_scopes: ['mxcp:admin'],
+          scope_grants: { 'mxcp:admin': { users: ['583231'] } },
+        },
         clients: [{ client_id: 'operator-cli', name: 'CLI', scopes: ['mxcp:access', 'mxcp:admin'] }],
       },
     })
@@ -144,7 +148,7 @@ describe('guard with required scopes', () => {
     assert.match(challenge, /scope="[^"]*mxcp:admin[^"]*"/)
   })
 
-  test('a token with the required scope passes', async () => {
+  test('a token with the required scope (granted to its user) passes', async () => {
     const client = await h.register({ scope: 'mxcp:access mxcp:admin' })
     const login = await h.login(client.clientId, { overrides: { scope: 'mxcp:access mxcp:admin' } })
     const tokens = (await h.redeem(client, login)).json<Record<string, string>>()

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
+import { parseMetaRefresh } from '@mxcp/testing'
 import {
   BASE,
   CLIENT_REDIRECT,
@@ -33,9 +34,17 @@ function assertRefusedPage(
   response: { statusCode: number; body: string },
   reason: RegExp,
 ) {
-  assert.equal(response.statusCode, 403)
-  assert.match(response.body, reason)
+  // The refusal page (issue 16): it says why, then sends the browser back to the client with
+  // access_denied and the same reason.
+  assert.equal(response.statusCode, 200)
+  assert.match(response.body, /Access denied/)
+  assert.match(response.body.replaceAll('&#39;', "'").replaceAll('&quot;', '"'), reason)
   assert.doesNotMatch(response.body, /mxcp_ac_/, 'no code reaches the page')
+  const back = parseMetaRefresh(response.body, new URL(h.base))
+  assert.ok(back, 'the page leads back to the client')
+  assert.equal(`${back.origin}${back.pathname}`, CLIENT_REDIRECT)
+  assert.equal(back.searchParams.get('error'), 'access_denied')
+  assert.match(back.searchParams.get('error_description') ?? '', reason)
   assertNothingStored(h)
 }
 
@@ -101,7 +110,7 @@ describe('OIDC account takeover (identity is issuer and sub)', () => {
     await withHarness({ auth: { authorization: { allowed_users: ['ada'] } } }, async (h, client) => {
       h.op.behaviour.claims = { sub: 'mallory-7', preferred_username: 'ada', email_verified: false }
       const { response } = await h.login(client)
-      assertRefusedPage(h, response, /The account &quot;mallory-7&quot; is not on this server&#39;s list/)
+      assertRefusedPage(h, response, /The account "mallory-7" is not on this server's list/)
     })
   })
 
@@ -115,7 +124,7 @@ describe('OIDC account takeover (identity is issuer and sub)', () => {
       for (const lookAlike of ['\u212Aate', 'ｋａｔｅ', 'kate\u200b']) {
         h.op.behaviour.claims = { sub: 'mallory-8', preferred_username: lookAlike }
         const { response } = await h.login(client)
-        assertRefusedPage(h, response, /is not on this server&#39;s list of allowed users/)
+        assertRefusedPage(h, response, /is not on this server's list of allowed users/)
       }
       h.op.behaviour.claims = { sub: 'kate-1', preferred_username: 'KATE' }
       const { redirect } = await h.login(client)

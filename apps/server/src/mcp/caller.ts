@@ -36,6 +36,7 @@ export function toSqlUser(user: UserContext): SqlUser | undefined {
     name: user.name,
     provider: user.provider,
     externalToken: user.upstreamToken,
+    attributes: user.attributes,
   }
 }
 

@@ -25,6 +25,8 @@ export interface GitHubConfigOptions {
   readonly requiredScopes?: readonly string[]
   /** A SQLite file for OAuth state; in memory without it. */
   readonly sqlitePath?: string
+  /** `auth.authorization.scope_grants`: scope → who is granted it. */
+  readonly scopeGrants?: Record<string, Record<string, readonly string[]>>
 }
 
 /**
@@ -48,7 +50,12 @@ export function writeGitHubUserConfig(
       api_url: github.apiUrl,
     },
   }
-  if (options.requiredScopes) authBlock['authorization'] = { required_scopes: options.requiredScopes }
+  if (options.requiredScopes || options.scopeGrants) {
+    authBlock['authorization'] = {
+      ...(options.requiredScopes ? { required_scopes: options.requiredScopes } : {}),
+      ...(options.scopeGrants ? { scope_grants: options.scopeGrants } : {}),
+    }
+  }
   if (options.sqlitePath) {
     authBlock['persistence'] = {
       type: 'sqlite',

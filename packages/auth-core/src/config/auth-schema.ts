@@ -52,6 +52,23 @@ export const PersistenceConfigSchema = Type.Object(
   strict,
 )
 
+/**
+ * Who a rule of `auth.authorization.scope_grants` selects: a user matching ANY list is selected.
+ * `users` holds the provider's stable user id (GitHub numeric id, Atlassian `account_id`, OIDC
+ * `sub`, Salesforce 15- or 18-character user id) or the username; `groups` and `roles` come from
+ * OIDC providers (Keycloak mappers, see the README).
+ */
+export const ScopeGrantRuleSchema = Type.Object(
+  {
+    users: Type.Optional(Type.Array(Type.String(), { default: [] })),
+    email_domains: Type.Optional(Type.Array(Type.String(), { default: [] })),
+    organizations: Type.Optional(Type.Array(Type.String(), { default: [] })),
+    groups: Type.Optional(Type.Array(Type.String(), { default: [] })),
+    roles: Type.Optional(Type.Array(Type.String(), { default: [] })),
+  },
+  strict,
+)
+
 /** `auth.authorization`: what a token must carry, and who may log in at all. */
 export const AuthorizationConfigSchema = Type.Object(
   {
@@ -63,6 +80,17 @@ export const AuthorizationConfigSchema = Type.Object(
     allowed_email_domains: Type.Optional(Type.Array(Type.String(), { default: [] })),
     /** GitHub organizations whose members may log in (needs the `read:org` scope); empty = any. */
     allowed_organizations: Type.Optional(Type.Array(Type.String(), { default: [] })),
+    /** Keycloak/OIDC groups whose members may log in (needs a groups mapper); empty = any. */
+    allowed_groups: Type.Optional(Type.Array(Type.String(), { default: [] })),
+    /** Keycloak/OIDC realm or client roles whose holders may log in (needs a roles mapper); empty = any. */
+    allowed_roles: Type.Optional(Type.Array(Type.String(), { default: [] })),
+    /**
+     * Scopes every signed-in user is granted. The only scopes a self-registered or
+     * metadata-document client can obtain for a user who holds no grant.
+     */
+    default_scopes: Type.Optional(Type.Array(Type.String(), { default: ['mxcp:access'] })),
+    /** Further scopes, each granted to the users one rule selects (scope → rule). */
+    scope_grants: Type.Optional(Type.Record(Type.String(), ScopeGrantRuleSchema, { default: {} })),
   },
   strict,
 )
@@ -126,6 +154,8 @@ export const AuthConfigSchema = Type.Object(
     oidc: Type.Optional(OidcConfigSchema),
     persistence: Type.Optional(PersistenceConfigSchema),
     authorization: Type.Optional(AuthorizationConfigSchema),
+    /** Refresh an upstream token this many seconds before it expires (single flight, all replicas). */
+    upstream_refresh_skew_seconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600, default: 60 })),
     /** Seconds a user context is cached before it is fetched again from the provider. */
     cache_ttl: Type.Optional(Type.Integer({ minimum: 1, default: 300 })),
     /** Lifetime of our access tokens, seconds (the guide: 1 hour). */
@@ -186,7 +216,9 @@ export interface AuthConfig
     key_file?: string | undefined
     url?: string | undefined
   }
-  authorization: Filled<Static<typeof AuthorizationConfigSchema>>
+  authorization: Filled<Omit<Static<typeof AuthorizationConfigSchema>, 'scope_grants'>> & {
+    scope_grants: Record<string, ScopeGrantRule>
+  }
   rate_limit: Filled<Static<typeof RateLimitConfigSchema>>
   client_metadata: Filled<Static<typeof ClientMetadataConfigSchema>>
   github?: Static<typeof GitHubConfigSchema>
@@ -197,3 +229,5 @@ export interface AuthConfig
   oidc?: Static<typeof OidcConfigSchema>
 }
 export type ClientConfig = AuthConfig['clients'][number]
+/** One rule of `auth.authorization.scope_grants` (a list left out names nobody). */
+export type ScopeGrantRule = Static<typeof ScopeGrantRuleSchema>

@@ -1,4 +1,4 @@
-export type { AuthConfig, ClientConfig } from './auth-schema.js'
+export type { AuthConfig, ClientConfig, ScopeGrantRule } from './auth-schema.js'
 export { AuthConfigSchema, ClientConfigSchema, DEFAULT_CLIENT_REDIRECT_URIS } from './auth-schema.js'
 export { ConfigError } from './config-error.js'
 export { interpolate } from './interpolate.js'

@@ -1,5 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import { grantableScopes } from '../access/scope-grants.js'
+import { userAttributes } from '../access/user-attributes.js'
 import type { Clock } from '../clock.js'
+import type { AuthConfig } from '../config/index.js'
 import { OAuthError } from '../errors/oauth-error.js'
 import { type ResolvedUrlOptions, resolveBaseUrl } from '../http/base-url.js'
 import { canonicalResource } from '../oauth/resource.js'
@@ -23,6 +26,11 @@ export interface GuardOptions {
   /** `auth.authorization.required_scopes`: a token must carry all of them. */
   readonly requiredScopes: readonly string[]
   readonly users: SessionUsers
+  /**
+   * `auth.authorization`: when given, a token's scopes count only while its user is still
+   * granted them (`scope_grants` re-read with the user's current memberships).
+   */
+  readonly authorization?: AuthConfig['authorization'] | undefined
 }
 
 /** The guard for provider `none`: every request passes as the anonymous user. */
@@ -54,6 +62,10 @@ export function createGuard(options: GuardOptions): MxcpGuard {
       const token = await findAccessToken(request, store, clock, canonicalResource(base, mcpPath))
       checkRequiredScopes(token, requiredScopes)
       const { user, upstream } = await users.get(token.sessionId)
+      const scopes = options.authorization
+        ? grantableScopes(token.scopes, user, options.authorization, provider.canonicalId?.bind(provider))
+        : token.scopes
+      checkRequiredScopes({ ...token, scopes }, requiredScopes)
       const { userId, username, email, name, rawProfile } = user
       const fields = {
         userId,
@@ -61,9 +73,10 @@ export function createGuard(options: GuardOptions): MxcpGuard {
         email,
         name,
         provider: provider.id,
-        scopes: token.scopes,
+        scopes,
         clientId: token.clientId,
         rawProfile,
+        attributes: userAttributes(user),
       }
       request.user = createUserContext(fields, upstream.accessToken)
       request.log.info(

@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import { allowlistRefusal } from '../access/allowlist.js'
 import type { Clock } from '../clock.js'
 import type { AuthConfig } from '../config/index.js'
-import { UpstreamOAuthError } from '../errors/upstream-error.js'
+import { UpstreamOAuthError, UpstreamUnavailableError } from '../errors/upstream-error.js'
 import { UpstreamIdentityChangedError } from '../identity/identity-changed-error.js'
 import type { UpstreamProvider, UpstreamTokens, UpstreamUser } from '../provider.js'
 import type { OAuthStore } from '../store/oauth-store.js'
@@ -11,6 +11,7 @@ import { identityChange } from './identity-pin.js'
 import { isOutage, ProviderHealth, ProviderOutageError, STALE_ANSWER_WAIT_MS } from './provider-health.js'
 import { saveWithRetry } from './save-with-retry.js'
 import { SessionEndedError } from './session-ended-error.js'
+import { DEFAULT_UPSTREAM_REFRESH_SKEW_S, upstreamTokenAction } from './upstream-expiry.js'
 
 /** A session's user and upstream tokens, as the guard hands them to requests. */
 export interface SessionUser {
@@ -30,13 +31,17 @@ export interface SessionUsersOptions {
   readonly staleMs?: number | undefined
   readonly authorization: AuthConfig['authorization']
   readonly log: FastifyBaseLogger
+  /** Refresh an upstream token this long before it expires, ms (default 60 s). */
+  readonly refreshSkewMs?: number | undefined
 }
 
 /**
  * The user context cache of the guard, one entry per session (per replica, in memory; the guide's
  * `cache_ttl`). A fresh entry is served as is. Otherwise the session is revalidated, once per
  * session however many requests arrive together (single flight):
- * - an upstream access token past its expiry is refreshed first, if the provider can;
+ * - an upstream access token within `refreshSkewMs` of its expiry is refreshed first, if the
+ *   provider can; one that has expired and cannot be refreshed ends the session, and an expired
+ *   one is never served (not even stale during an outage: 503 instead);
  * - a user older than the TTL is fetched again from the provider; if the provider says the
  *   upstream token is dead, it is refreshed once and the fetch retried, else the session ends;
  * - the allowlists are checked again, and a user who no longer passes ends the session.
@@ -65,9 +70,10 @@ export class SessionUsers {
   get(sessionId: string): Promise<SessionUser> {
     const cached = this.#cache.get(sessionId)
     const now = this.#options.clock.now()
-    if (cached && cached.freshUntil > now && !this.#needsRefresh(cached.upstream, now))
+    if (cached && cached.freshUntil > now && this.#tokenAction(cached.upstream, now) === 'use')
       return Promise.resolve(cached)
-    const stale = cached && this.#servable(cached.freshUntil, now) ? cached : undefined
+    const stale =
+      cached && this.#servable(cached.freshUntil, now) && !expired(cached.upstream, now) ? cached : undefined
     if (this.#health.failing) {
       this.#health.tryProbe(now, () => this.#revalidateOnce(sessionId))
       return stale ? Promise.resolve(stale) : this.#lastKnown(sessionId)
@@ -87,7 +93,9 @@ export class SessionUsers {
     if (!session || session.expiresAt <= clock.now()) return undefined
     const freshUntil = session.userFetchedAt + ttlMs
     if (!this.#servable(freshUntil, clock.now())) return undefined
-    return { user: session.user, upstream: this.#unsaved.get(sessionId) ?? session.upstream, freshUntil }
+    const upstream = this.#unsaved.get(sessionId) ?? session.upstream
+    if (expired(upstream, clock.now())) return undefined
+    return { user: session.user, upstream, freshUntil }
   }
 
   /** Whether the provider is failing right now (for readiness and metrics). */
@@ -129,6 +137,12 @@ export class SessionUsers {
         provider.id,
         `${provider.id} is not answering and the last known profile is too old`,
       )
+    // An expired upstream token is never handed to SQL, not even during an outage.
+    if (expired(upstream, clock.now()))
+      throw new ProviderOutageError(
+        provider.id,
+        `${provider.id} is not answering and the upstream token has expired`,
+      )
     const entry: SessionUser = { user: session.user, upstream, freshUntil }
     this.#cache.set(session.sessionId, entry)
     return entry
@@ -140,6 +154,15 @@ export class SessionUsers {
       if (!this.#servable(entry.freshUntil, now)) this.#cache.delete(sessionId)
   }
 
+  /** Caches the user the callback just fetched, so the first request does not fetch it again. */
+  prime(sessionId: string, user: UpstreamUser, upstream: UpstreamTokens): void {
+    this.#cache.set(sessionId, {
+      user,
+      upstream,
+      freshUntil: this.#options.clock.now() + this.#options.ttlMs,
+    })
+  }
+
   /** Number of cached sessions (for tests and metrics). */
   get size(): number {
     return this.#cache.size
@@ -149,8 +172,9 @@ export class SessionUsers {
     return this.#options.provider.refresh !== undefined && upstream.refreshToken !== undefined
   }
 
-  #needsRefresh(upstream: UpstreamTokens, now: number): boolean {
-    return upstream.expiresAt !== undefined && upstream.expiresAt <= now && this.#canRefresh(upstream)
+  #tokenAction(upstream: UpstreamTokens, now: number): 'use' | 'refresh' | 'dead' {
+    const skewMs = this.#options.refreshSkewMs ?? DEFAULT_UPSTREAM_REFRESH_SKEW_S * 1000
+    return upstreamTokenAction(upstream, now, skewMs, this.#canRefresh(upstream))
   }
 
   async #revalidate(sessionId: string): Promise<SessionUser> {
@@ -171,10 +195,15 @@ export class SessionUsers {
     }
     let user = session.user
     let fetchedAt = session.userFetchedAt
+    const action = this.#tokenAction(upstream, clock.now())
+    if (action === 'dead') await this.#end(session, 'the upstream token expired and cannot be refreshed')
     try {
-      if (this.#needsRefresh(upstream, clock.now())) {
-        upstream = await this.#refresh(session, upstream)
-        patch.upstream = upstream
+      if (action === 'refresh') {
+        const refreshed = await this.#refreshAhead(session, upstream)
+        if (refreshed !== upstream) {
+          upstream = refreshed
+          patch.upstream = upstream
+        }
       }
       if (fetchedAt + ttlMs <= clock.now()) {
         const fetched = await this.#fetchUser(session, upstream, patch.upstream !== undefined)
@@ -203,13 +232,36 @@ export class SessionUsers {
     }
     if (Object.keys(patch).length > 0) this.#health.recovered()
     if (patch.user) {
-      const refusal = allowlistRefusal(user, this.#options.authorization)
+      const { provider } = this.#options
+      const refusal = allowlistRefusal(
+        user,
+        this.#options.authorization,
+        provider.canonicalId?.bind(provider),
+      )
       if (refusal) await this.#end(session, `allowlist: ${refusal}`)
     }
     if (Object.keys(patch).length > 0) await store.updateSession(sessionId, patch)
     const entry: SessionUser = { user, upstream, freshUntil: fetchedAt + ttlMs }
     this.#cache.set(sessionId, entry)
     return entry
+  }
+
+  /**
+   * Refreshes a token that is about to expire. While it still lives, a provider that cannot be
+   * reached costs nothing: the current token is used and the refresh tried again next request.
+   */
+  async #refreshAhead(session: SessionRecord, upstream: UpstreamTokens): Promise<UpstreamTokens> {
+    try {
+      return await this.#refresh(session, upstream)
+    } catch (error) {
+      if (expired(upstream, this.#options.clock.now()) || !(error instanceof UpstreamUnavailableError))
+        throw error
+      this.#options.log.warn(
+        { provider: this.#options.provider.id, reason: error.message },
+        'upstream token refresh ahead of expiry failed; the current token is still used',
+      )
+      return upstream
+    }
   }
 
   /** The user from the provider; a dead upstream token is refreshed once (if possible) and the call retried. */
@@ -303,6 +355,11 @@ export class SessionUsers {
     )
     throw new SessionEndedError('The sign-in session has ended; sign in again')
   }
+}
+
+/** Whether an upstream token has expired (a token of unknown lifetime never has). */
+function expired(upstream: UpstreamTokens, now: number): boolean {
+  return upstream.expiresAt !== undefined && upstream.expiresAt <= now
 }
 
 /**

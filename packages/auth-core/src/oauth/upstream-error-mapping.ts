@@ -1,3 +1,4 @@
+import { UpstreamAccountRefusedError } from '../errors/account-refused-error.js'
 import {
   AccessDeniedError,
   type OAuthError,
@@ -14,6 +15,8 @@ import type { UpstreamError } from '../errors/upstream-error.js'
 export function oauthErrorForUpstream(error: UpstreamError, label: string): OAuthError {
   switch (error.kind) {
     case 'oauth':
+      if (error instanceof UpstreamAccountRefusedError)
+        return new AccessDeniedError(error.userMessage, error.message, { cause: error })
       return new AccessDeniedError(`${label} did not authorize the sign-in`, error.message, { cause: error })
     case 'unavailable':
       return new TemporarilyUnavailableError(

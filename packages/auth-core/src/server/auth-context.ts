@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify'
 import type { ClientDirectory } from '../clients/client-directory.js'
 import type { Clock } from '../clock.js'
 import type { AuthConfig } from '../config/index.js'
+import type { SessionUsers } from '../guard/session-users.js'
 import { type ResolvedUrlOptions, resolveBaseUrl } from '../http/base-url.js'
 import { canonicalResource } from '../oauth/resource.js'
 import type { UpstreamProvider } from '../provider.js'
@@ -21,6 +22,8 @@ export interface AuthContext {
   readonly mcpPath: string
   /** Every scope we know: advertised in metadata, and what a client may register. */
   readonly supportedScopes: readonly string[]
+  /** The guard's user-context cache: the callback primes it with the user it just fetched. */
+  readonly sessionUsers: SessionUsers
   /** Single-use records and counters: the store's (shared by replicas) or per process. */
   readonly once: SingleUseRecords
 }

@@ -37,6 +37,29 @@ export function assertDigest(value: string | undefined, field: string): void {
 }
 
 const sessionData = (sessionId: string): string => `sessions:${sessionId}:upstream`
+const profileData = (sessionId: string): string => `sessions:${sessionId}:user_profile`
+
+/**
+ * The user column: the stable id and username in clear (an operator can tell whose session a row
+ * is), the whole profile (name, email, memberships, attributes, raw profile) sealed like the
+ * upstream tokens and bound to the session.
+ */
+function userToColumn(sessionId: string, user: SessionRecord['user'], box: SealedBox): string {
+  const sealedProfile = box.seal(JSON.stringify(user), profileData(sessionId)).toString('base64')
+  return JSON.stringify({ userId: user.userId, username: user.username, rawProfile: {}, sealedProfile })
+}
+
+/** The user column back to the user; a row written before profiles were sealed is read as it is. */
+function columnToUser(sessionId: string, json: string, box: SealedBox): SessionRecord['user'] {
+  const stored = parseStoredJson(json, isUpstreamUser, 'sessions.user')
+  const sealed: unknown = (stored as { sealedProfile?: unknown }).sealedProfile
+  if (typeof sealed !== 'string') return stored
+  return parseStoredJson(
+    box.open(Buffer.from(sealed, 'base64'), profileData(sessionId)),
+    isUpstreamUser,
+    'sessions.user (sealed profile)',
+  )
+}
 const transactionData = (id: string): string => `transactions:${id}:upstream_code_verifier`
 
 export function clientToRow(client: ClientRecord): ClientRow {
@@ -186,7 +209,7 @@ export function sessionToRow(session: SessionRecord, box: SealedBox): SessionRow
   return {
     sessionId: session.sessionId,
     provider: session.provider,
-    userJson: JSON.stringify(session.user),
+    userJson: userToColumn(session.sessionId, session.user, box),
     upstreamSealed: sealUpstream(session.sessionId, session.upstream, box),
     userFetchedAt: session.userFetchedAt,
     createdAt: session.createdAt,
@@ -198,7 +221,7 @@ export function rowToSession(row: SessionRow, box: SealedBox): SessionRecord {
   return {
     sessionId: row.sessionId,
     provider: row.provider,
-    user: parseStoredJson(row.userJson, isUpstreamUser, 'sessions.user'),
+    user: columnToUser(row.sessionId, row.userJson, box),
     upstream: parseStoredJson(
       box.open(row.upstreamSealed, sessionData(row.sessionId)),
       isUpstreamTokens,
@@ -213,7 +236,7 @@ export function rowToSession(row: SessionRow, box: SealedBox): SessionRecord {
 /** The columns a session patch changes; empty when it changes nothing. */
 export function sessionPatchToRow(sessionId: string, patch: SessionPatch, box: SealedBox): SessionRowPatch {
   const set: SessionRowPatch = {}
-  if (patch.user !== undefined) set.userJson = JSON.stringify(patch.user)
+  if (patch.user !== undefined) set.userJson = userToColumn(sessionId, patch.user, box)
   if (patch.upstream !== undefined) set.upstreamSealed = sealUpstream(sessionId, patch.upstream, box)
   if (patch.userFetchedAt !== undefined) set.userFetchedAt = patch.userFetchedAt
   return set

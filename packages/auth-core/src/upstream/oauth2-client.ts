@@ -3,6 +3,7 @@ import type { AuthorizationUrlParams, ProviderRuntimeOptions, UpstreamTokens } f
 import type { UpstreamClientAuthMethod } from './client-auth-method.js'
 import { secureEndpointUrl } from './endpoint-url.js'
 import { asRecord, readJson, stringField, throwIfOAuthError, upstreamFetch } from './http.js'
+import { isMissingScope } from './missing-scope.js'
 import { type ClientAssertionKey, JWT_BEARER_ASSERTION_TYPE, signClientAssertion } from './private-key-jwt.js'
 import { readCappedText } from './read-capped-body.js'
 
@@ -188,8 +189,17 @@ export class OAuth2Client {
       { headers: { accept: 'application/json', authorization: `Bearer ${accessToken}`, ...headers } },
       this.#http(),
     )
+    if (response.status === 403) {
+      const body = await readCappedText(response, this.options.provider, 4096).catch(() => '')
+      if (isMissingScope(response, body))
+        throw new UpstreamResponseError(
+          this.options.provider,
+          `${this.options.provider} ${new URL(url).pathname} answered 403 for a missing scope: add it to the provider's configured scope`,
+          403,
+        )
+    }
     if (response.status === 401 || response.status === 403) {
-      await response.body?.cancel()
+      await response.body?.cancel().catch(() => {})
       throw new UpstreamOAuthError(
         this.options.provider,
         'invalid_token',

@@ -25,8 +25,9 @@ export { followAuthorization } from './quirky-shared.js'
  * - a refresh token is issued only for `offline_access`, and it rotates: each use returns a new
  *   one, and reusing a spent one revokes the whole login (Auth0 reuse detection);
  * - access tokens live one hour.
- * PKCE is not in Atlassian's documentation; the Auth0 server underneath honours `code_challenge`
- * and checks `code_verifier`, and so does this stand-in.
+ * PKCE is not in Atlassian's documentation, so it is not required here: a login without
+ * `code_challenge` succeeds; one that sends it (the Auth0 server underneath honours it) has its
+ * `code_verifier` checked.
  * Docs: developer.atlassian.com "Implementing OAuth 2.0 (3LO)", "User Identity API".
  */
 
@@ -56,8 +57,27 @@ const CODE_TTL_MS = 5 * 60_000
 const ACCESS_TTL_S = 3600
 const REFRESH_IDLE_MS = 90 * 24 * 3600_000
 
+/** One Atlassian site the app is installed on (an entry of `accessible-resources`). */
+export interface AtlassianStandInSite {
+  readonly id: string
+  readonly url: string
+  readonly name: string
+}
+
 /** The running stand-in: `url` plays both auth.atlassian.com and api.atlassian.com. */
 export class AtlassianStandIn extends QuirkyStandIn<AtlassianEndpoint, AtlassianStandInUser> {
+  /**
+   * The sites `accessible-resources` lists; empty when the app is installed on none of the user's
+   * sites, which Atlassian answers with `[]` (developer.atlassian.com "Implementing OAuth 2.0
+   * (3LO)", section "Get the cloudid for your site").
+   */
+  sites: AtlassianStandInSite[] = [
+    {
+      id: '1324a887-45db-1bf4-1e99-ef0ff456d421',
+      url: 'https://your-domain.atlassian.net',
+      name: 'your-domain',
+    },
+  ]
   url = ''
   /** Spent refresh tokens and their login, to detect reuse. */
   readonly #spent = new Map<string, string>()
@@ -214,15 +234,14 @@ export class AtlassianStandIn extends QuirkyStandIn<AtlassianEndpoint, Atlassian
     const scopes = issued.scope
       .split(' ')
       .filter((scope) => scope !== 'offline_access' && scope !== 'read:me')
-    return json(200, [
-      {
-        id: '1324a887-45db-1bf4-1e99-ef0ff456d421',
-        url: 'https://your-domain.atlassian.net',
-        name: 'your-domain',
+    return json(
+      200,
+      this.sites.map((site) => ({
+        ...site,
         scopes,
         avatarUrl: 'https://site-admin-avatar-cdn.prod.public.atl-paas.net/avatars/240/flag.png',
-      },
-    ])
+      })),
+    )
   }
 
   #oauthError(endpoint: AtlassianEndpoint, request: StandInRequest): Answer {

@@ -93,6 +93,12 @@ export class GitHubStandIn extends QuirkyStandIn<GitHubEndpoint, GitHubStandInUs
   apiUrl = ''
   /** When true, the REST API answers 403 "API rate limit exceeded" with `x-ratelimit-remaining: 0`. */
   rateLimited = false
+  /**
+   * REST endpoints that answer GitHub's secondary rate limit: 403 with `retry-after` and "You have
+   * exceeded a secondary rate limit", while `x-ratelimit-remaining` is not 0 (docs.github.com
+   * "Rate limits for the REST API", section "Exceeding the rate limit").
+   */
+  readonly secondaryRateLimited = new Set<GitHubEndpoint>()
   readonly expiringTokens: boolean
   readonly #enterprise: boolean
 
@@ -315,7 +321,23 @@ export class GitHubStandIn extends QuirkyStandIn<GitHubEndpoint, GitHubStandInUs
     return json(200, result, scopes)
   }
 
+  /** The secondary rate limit, when switched on for `endpoint` (see `secondaryRateLimited`). */
+  #secondaryLimit(endpoint: GitHubEndpoint): Answer | undefined {
+    if (!this.secondaryRateLimited.has(endpoint)) return undefined
+    return json(
+      403,
+      {
+        message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+        documentation_url:
+          'https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+      },
+      { 'retry-after': '60', 'x-ratelimit-remaining': '4990' },
+    )
+  }
+
   #emails(request: StandInRequest): Answer {
+    const limited = this.#secondaryLimit('emails')
+    if (limited) return limited
     return this.#api(request, (token) =>
       // Without `user:email` (or `user`) GitHub answers 404 rather than 403.
       hasScope(token.scope, 'user:email', 'user')
@@ -325,6 +347,8 @@ export class GitHubStandIn extends QuirkyStandIn<GitHubEndpoint, GitHubStandInUs
   }
 
   #orgs(request: StandInRequest): Answer {
+    const limited = this.#secondaryLimit('orgs')
+    if (limited) return limited
     return this.#api(request, (token) =>
       hasScope(token.scope, 'read:org', 'write:org', 'admin:org', 'user')
         ? new Page(

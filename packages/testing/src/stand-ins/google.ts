@@ -35,6 +35,14 @@ export interface GoogleUser {
   readonly family_name: string
   readonly picture: string
   readonly locale: string
+  /**
+   * The Google Workspace domain of the account, sent as the `hd` claim; absent for a consumer
+   * account (gmail.com, or a company address registered as a personal Google account), which
+   * Google sends without `hd` (developers.google.com/identity/openid-connect/openid-connect,
+   * "An ID token's payload": `hd` "The domain associated with the Google Workspace or Cloud
+   * organization of the user. Provided only if the user belongs to a Google Cloud organization").
+   */
+  readonly hd?: string | undefined
 }
 
 /**
@@ -131,7 +139,7 @@ export async function startGoogleStandIn(options: GoogleStandInOptions = {}): Pr
       ? { name: user.name, picture: user.picture, given_name: user.given_name, family_name: user.family_name }
       : {}
     const email = grant.scopes.includes('email')
-      ? { email: user.email, email_verified: user.email_verified }
+      ? { email: user.email, email_verified: user.email_verified, ...(user.hd ? { hd: user.hd } : {}) }
       : {}
     // at_hash: left half of SHA-256 of the access token (OIDC Core §3.1.3.6), as Google sends it.
     const atHash = createHash('sha256').update(accessToken).digest().subarray(0, 16).toString('base64url')
@@ -313,6 +321,7 @@ export async function startGoogleStandIn(options: GoogleStandInOptions = {}): Pr
           }
         : {}),
       ...(scopes.includes('email') ? { email: user.email, email_verified: user.email_verified } : {}),
+      ...(user.hd ? { hd: user.hd } : {}),
     })
   }
 

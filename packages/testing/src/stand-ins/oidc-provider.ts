@@ -45,6 +45,15 @@ export interface OidcStandInUser {
   readonly name: string
   readonly given_name: string
   readonly family_name: string
+  /**
+   * Keycloak's role claims, sent for the `roles` scope as Keycloak's "realm roles" and "client
+   * roles" mappers do (with "Add to userinfo" on): `realm_access.roles` and
+   * `resource_access.<client>.roles` (keycloak.org docs, Server Administration, "Protocol mappers").
+   */
+  readonly realm_access?: { readonly roles: readonly string[] } | undefined
+  readonly resource_access?: Readonly<Record<string, { readonly roles: readonly string[] }>> | undefined
+  /** Keycloak's "Group Membership" mapper (full group paths), sent for the `groups` scope. */
+  readonly groups?: readonly string[] | undefined
 }
 
 /**
@@ -217,8 +226,10 @@ export async function startOidcProviderStandIn(
       openid: ['sub'],
       profile: ['name', 'given_name', 'family_name', 'preferred_username'],
       email: ['email', 'email_verified'],
+      roles: ['realm_access', 'resource_access'],
+      groups: ['groups'],
     },
-    scopes: ['openid', 'offline_access', 'profile', 'email'],
+    scopes: ['openid', 'offline_access', 'profile', 'email', 'roles', 'groups'],
     // Keycloak puts the profile claims in the ID token too.
     conformIdTokenClaims: false,
     // Keycloak issues a refresh token with every code, without `offline_access`.

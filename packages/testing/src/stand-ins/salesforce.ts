@@ -51,6 +51,12 @@ export interface SalesforceStandInUser {
   readonly given_name: string
   readonly family_name: string
   readonly email: string
+  /**
+   * Whether the address was verified; an admin of any org can create a user with an unverified
+   * address at any domain, which userinfo then reports as `email_verified: false`
+   * (help.salesforce.com "OpenID Connect userinfo endpoint", "Verify a user's email"). Default true.
+   */
+  readonly email_verified?: boolean | undefined
   readonly nickname: string
 }
 
@@ -248,7 +254,7 @@ export class SalesforceStandIn extends QuirkyStandIn<SalesforceEndpoint, Salesfo
       nickname: user.nickname,
       name: user.name,
       email: user.email,
-      email_verified: true,
+      email_verified: user.email_verified ?? true,
       given_name: user.given_name,
       family_name: user.family_name,
       zoneinfo: 'America/Los_Angeles',

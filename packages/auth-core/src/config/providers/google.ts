@@ -11,6 +11,8 @@ export const GoogleConfigSchema = Type.Object(
     token_url: Type.Optional(Type.String({ default: 'https://oauth2.googleapis.com/token' })),
     userinfo_url: Type.Optional(Type.String({ default: 'https://openidconnect.googleapis.com/v1/userinfo' })),
     revoke_url: Type.Optional(Type.String({ default: 'https://oauth2.googleapis.com/revoke' })),
+    /** A Google Workspace domain: sent as `hd`, and only accounts whose `hd` claim equals it sign in. */
+    hosted_domain: Type.Optional(Type.String({ minLength: 1 })),
   },
   { additionalProperties: false },
 )

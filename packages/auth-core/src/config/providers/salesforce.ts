@@ -15,6 +15,8 @@ export const SalesforceConfigSchema = Type.Object(
     userinfo_url: Type.Optional(Type.String()),
     /** Default: `/services/oauth2/revoke` at the origin of `token_url`. */
     revoke_url: Type.Optional(Type.String()),
+    /** The org's session timeout (Setup → Session Settings): how long a Salesforce access token lives. */
+    session_timeout_seconds: Type.Optional(Type.Integer({ minimum: 300, maximum: 86400, default: 7200 })),
   },
   { additionalProperties: false },
 )

@@ -33,6 +33,7 @@ export function registerAuthorizeRoute(app: FastifyInstance, context: AuthContex
       providerLabel: context.provider.label,
       csrfToken: consentToken(context.secret, nonce, check.request, expiresAt),
       expiresAt,
+      defaultScopes: context.auth.authorization.default_scopes,
     })
     return sendHtml(reply, 200, page)
   })

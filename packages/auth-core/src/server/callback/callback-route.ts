@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { allowlistRefusal } from '../../access/allowlist.js'
+import { grantableScopes } from '../../access/scope-grants.js'
+import { UpstreamAccountRefusedError } from '../../errors/account-refused-error.js'
 import { AccessDeniedError, ServerError, TemporarilyUnavailableError } from '../../errors/oauth-error.js'
 import { isUpstreamError } from '../../errors/upstream-error.js'
 import { sendErrorPage } from '../../html/error-page.js'
@@ -7,6 +9,7 @@ import { sendHandover } from '../../html/handover-page.js'
 import { readCookie } from '../../http/cookies.js'
 import { ParamReader } from '../../http/params.js'
 import { clientRedirectUrl } from '../../oauth/client-redirect.js'
+import { formatScope } from '../../oauth/scopes.js'
 import { oauthErrorForUpstream } from '../../oauth/upstream-error-mapping.js'
 import type { UpstreamTokens, UpstreamUser } from '../../provider.js'
 import { type AuthContext, requestUrls } from '../auth-context.js'
@@ -14,6 +17,7 @@ import { redirectError } from '../authorize/respond-to-check.js'
 import { readCallbackParams } from './callback-params.js'
 import { issuerRefusal } from './check-issuer.js'
 import { mintCode } from './mint-code.js'
+import { refuseSignedInUser } from './refuse-signed-in-user.js'
 import { SignInDeadlineError, withinSignInDeadline } from './sign-in-deadline.js'
 import { takeTransaction } from './take-transaction.js'
 
@@ -23,22 +27,35 @@ function invalidState(reply: FastifyReply, detail: string): FastifyReply {
   return sendErrorPage(reply, 400, 'Invalid state parameter', message)
 }
 
-/** Step 2: the provider's code for its tokens, then the user (throws only the upstream error set). */
+/**
+ * Step 2: the provider's code for its tokens, then the user (throws only the upstream error set).
+ * An account the provider signed in but that cannot use this server (no accessible Atlassian
+ * site, another Workspace) comes back as `refused`, with the tokens to revoke.
+ */
 async function signInUpstream(
   context: AuthContext,
   code: string,
   verifier: string,
   redirectUri: string,
-): Promise<{ tokens: UpstreamTokens; user: UpstreamUser }> {
+): Promise<
+  | { tokens: UpstreamTokens; user: UpstreamUser }
+  | { tokens: UpstreamTokens; refused: UpstreamAccountRefusedError }
+> {
   const tokens = await context.provider.exchangeCode(code, verifier, redirectUri)
-  const user = await context.provider.userInfo(tokens)
-  return { tokens, user }
+  try {
+    return { tokens, user: await context.provider.userInfo(tokens) }
+  } catch (error) {
+    if (error instanceof UpstreamAccountRefusedError) return { tokens, refused: error }
+    throw error
+  }
 }
 
 /**
  * `GET <callback_path>`: the identity provider sends the browser back here. Consumes the
- * transaction, exchanges the code upstream, fetches the user, checks the allowlists, creates a
- * session and redirects to the client with our code, its `state` and `iss` (RFC 9207). A missing
+ * transaction, exchanges the code upstream, fetches the user, checks the allowlists, narrows the
+ * requested scopes to those the user is granted (`scope_grants`), creates a session and redirects
+ * to the client with our code, its `state` and `iss` (RFC 9207). A refused user goes back to the
+ * client with `access_denied` (see `refuseSignedInUser`). A missing
  * or invalid state fails before anything goes upstream; upstream failures reach the client as
  * `access_denied` / `temporarily_unavailable` / `server_error`, never as a 500.
  * The route logs at warn level only: its URL carries the provider's code.
@@ -85,7 +102,7 @@ export function registerCallbackRoute(app: FastifyInstance, context: AuthContext
         urls.issuer,
       )
     }
-    let signedIn: { tokens: UpstreamTokens; user: UpstreamUser }
+    let signedIn: Awaited<ReturnType<typeof signInUpstream>>
     try {
       signedIn = await withinSignInDeadline(
         signInUpstream(context, params.code, transaction.upstreamCodeVerifier, urls.upstreamCallback),
@@ -116,18 +133,30 @@ export function registerCallbackRoute(app: FastifyInstance, context: AuthContext
             },
           )
       if (!isUpstreamError(error)) request.log.error({ err: error }, 'upstream sign-in failed')
+      // An answer we cannot use is most often our configuration (a scope the provider needs for
+      // user info, say): the operator must read it, whatever the route's log level.
+      else if (error.kind === 'response')
+        request.log.error({ provider: id, reason: error.message }, 'sign-in failed: unusable provider answer')
       return redirectError(reply, 'redirect', back, refusal, urls.issuer)
     }
-    const { user } = signedIn
-    const refusal = allowlistRefusal(user, context.auth.authorization)
-    if (refusal) {
-      request.log.warn(
-        { username: user.username, userId: user.userId, provider: id },
-        'sign-in refused by the allowlist',
-      )
-      return sendErrorPage(reply, 403, 'Access denied', `${refusal} Ask the server's operator for access.`)
+    if ('refused' in signedIn) {
+      const details = { reason: signedIn.refused.userMessage, rule: 'provider', issuer: urls.issuer }
+      return refuseSignedInUser(context, request, reply, signedIn, transaction, details)
     }
-    const code = await mintCode(context, transaction, signedIn.tokens, user)
+    const { user } = signedIn
+    const canonicalId = context.provider.canonicalId?.bind(context.provider)
+    const refusal = allowlistRefusal(user, context.auth.authorization, canonicalId)
+    if (refusal) {
+      const details = { reason: refusal, rule: 'allowlist', issuer: urls.issuer }
+      return refuseSignedInUser(context, request, reply, signedIn, transaction, details)
+    }
+    const scopes = grantableScopes(transaction.scopes, user, context.auth.authorization, canonicalId)
+    if (scopes.length === 0) {
+      const reason = `Your account is not granted any of the permissions the application asked for (${formatScope(transaction.scopes)}).`
+      const details = { reason, rule: 'scope_grants', issuer: urls.issuer }
+      return refuseSignedInUser(context, request, reply, signedIn, transaction, details)
+    }
+    const code = await mintCode(context, transaction, signedIn.tokens, user, scopes)
     // The route logs at warn (its URL carries the provider's code); a sign-in is news, not a warning.
     const who = { username: user.username, userId: user.userId, provider: id, clientId: transaction.clientId }
     app.log.info({ reqId: request.id, ...who }, 'user signed in')

@@ -15,6 +15,11 @@ export interface ConsentPageInput {
   readonly providerLabel: string
   readonly csrfToken: string
   readonly expiresAt: number
+  /**
+   * The scopes every signed-in user is granted (`auth.authorization.default_scopes`); the others
+   * are listed as granted only if the account holds them (`scope_grants`, decided after sign-in).
+   */
+  readonly defaultScopes?: readonly string[] | undefined
 }
 
 function hidden(name: string, value: string | undefined): string {
@@ -24,14 +29,24 @@ function hidden(name: string, value: string | undefined): string {
 /**
  * Our consent page, shown before anything goes upstream (MCP authorization §11.7, SBP 2.1.5.2):
  * it names the client, shows where the browser will be sent back (the redirect URI's host) and
- * the scopes, and posts Approve or Deny with the CSRF token to `/consent`.
+ * the scopes about to be granted (those not granted to everyone marked as depending on the
+ * account: a token never carries a scope its user was not granted), and posts Approve or Deny
+ * with the CSRF token to `/consent`.
  */
 export function renderConsentPage(input: ConsentPageInput): string {
   const { request } = input
   const name = escapeHtml(request.client.clientName)
   const redirect = new URL(request.redirectUri)
   const server = escapeHtml(new URL(input.issuer).host)
-  const scopes = request.scopes.map((scope) => `<li><code>${escapeHtml(scope)}</code></li>`).join('')
+  const everyone = new Set(input.defaultScopes ?? request.scopes)
+  const scopes = request.scopes
+    .map((scope) => {
+      const condition = everyone.has(scope)
+        ? ''
+        : ' <span class="muted">(only if your account is granted it)</span>'
+      return `<li><code>${escapeHtml(scope)}</code>${condition}</li>`
+    })
+    .join('')
   const unverified = input.metadataDocumentClient
     ? metadataDocumentNotice(request.client.clientId, request.redirectUri)
     : input.verifiedClient
@@ -44,7 +59,7 @@ export function renderConsentPage(input: ConsentPageInput): string {
 <p><strong>${name}</strong> asks to act as you on <span class="host">${server}</span>.
 If you approve, you sign in with ${escapeHtml(input.providerLabel)}, and ${name} receives a token for this server.</p>
 ${unverified}<p>You will be sent back to <span class="host">${escapeHtml(redirect.host)}</span>.</p>
-${loopback}<p>Permissions requested:</p>
+${loopback}<p>Permissions to be granted:</p>
 <ul>${scopes || '<li>none</li>'}</ul>
 <form method="post" action="/consent">
 ${hidden('client_id', request.client.clientId)}${hidden('redirect_uri', request.redirectUri)}${hidden('response_type', 'code')}${hidden('code_challenge', request.codeChallenge)}${hidden('code_challenge_method', 'S256')}${hidden('scope', formatScope(request.scopes))}${hidden('resource', request.resource)}${hidden('state', request.state)}${hidden('consent_expires', String(input.expiresAt))}${hidden('csrf_token', input.csrfToken)}<div class="actions">
