@@ -46,6 +46,7 @@ function buildContext(
   provider: UpstreamProvider,
   app: FastifyInstance,
   clientMetadataCa: MxcpAuthOptions['clientMetadataCa'],
+  events?: MxcpAuthOptions['events'],
 ): AuthContext {
   const preRegistered = preRegisteredClients(resolved.auth.clients)
   const requiredScopes = resolved.auth.authorization.required_scopes
@@ -76,6 +77,7 @@ function buildContext(
     mcpPath: resolved.mcpPath,
     supportedScopes,
     replays: new ReplayTracker(),
+    events,
   }
 }
 
@@ -150,7 +152,7 @@ async function mxcpAuthPlugin(app: FastifyInstance, options: MxcpAuthOptions): P
     return
   }
   await ensureParsers(app)
-  const context = buildContext(resolved, provider, app, options.clientMetadataCa)
+  const context = buildContext(resolved, provider, app, options.clientMetadataCa, options.events)
   const users = new SessionUsers({
     store: resolved.store,
     provider,

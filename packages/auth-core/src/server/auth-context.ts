@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify'
 import type { ClientDirectory } from '../clients/client-directory.js'
 import type { Clock } from '../clock.js'
 import type { AuthConfig } from '../config/index.js'
+import type { AuthEventSink } from '../events/auth-events.js'
 import { resolveBaseUrl, type UrlOptions } from '../http/base-url.js'
 import { canonicalResource } from '../oauth/resource.js'
 import type { UpstreamProvider } from '../provider.js'
@@ -22,6 +23,8 @@ export interface AuthContext {
   /** Every scope we know: advertised in metadata, and what a client may register. */
   readonly supportedScopes: readonly string[]
   readonly replays: ReplayTracker
+  /** Where sign-in, token and registration events go (an audit trail); undefined: nowhere. */
+  readonly events?: AuthEventSink | undefined
 }
 
 /** The issuer and the other URLs of one request, all derived from one base URL. */

@@ -22,6 +22,10 @@ export function registerAuthorizeRoute(app: FastifyInstance, context: AuthContex
     if (check.outcome === 'page') return untrustedPage(reply, check.status, check.message)
     if (check.outcome === 'redirect') return redirectError(reply, 'redirect', check, check.error, urls.issuer)
 
+    request.log.debug(
+      { clientId: check.request.client.clientId, scopes: check.request.scopes },
+      'authorization request accepted; consent page shown',
+    )
     const nonce = readCookie(request, 'consent', urls.issuer) ?? randomToken()
     setCookie(reply, 'consent', urls.issuer, nonce, CONSENT_TTL_MS)
     const expiresAt = context.clock.now() + CONSENT_TTL_MS

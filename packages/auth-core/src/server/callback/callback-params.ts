@@ -16,6 +16,8 @@ export interface CallbackParams {
   readonly code: string | undefined
   /** The provider's `error`, reduced to safe characters: it goes to the log. */
   readonly error: string | undefined
+  /** The provider's `error_description`: printable characters only, at most 300 (it goes to the log). */
+  readonly errorDescription: string | undefined
 }
 
 export function readCallbackParams(params: ParamReader): CallbackParams {
@@ -28,5 +30,8 @@ export function readCallbackParams(params: ParamReader): CallbackParams {
   } catch {
     error = 'malformed'
   }
-  return { state: single(params, 'state'), code: single(params, 'code'), error }
+  const errorDescription = single(params, 'error_description')
+    ?.replace(/[^\x20-\x7e]/g, '')
+    .slice(0, 300)
+  return { state: single(params, 'state'), code: single(params, 'code'), error, errorDescription }
 }

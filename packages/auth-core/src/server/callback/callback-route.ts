@@ -1,17 +1,20 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { allowlistRefusal } from '../../access/allowlist.js'
-import { AccessDeniedError, ServerError } from '../../errors/oauth-error.js'
+import { ServerError } from '../../errors/oauth-error.js'
 import { isUpstreamError } from '../../errors/upstream-error.js'
+import { emitEvent } from '../../events/auth-events.js'
 import { sendErrorPage } from '../../html/error-page.js'
+import { sendSignInFailurePage } from '../../html/sign-in-failure-page.js'
 import { readCookie } from '../../http/cookies.js'
 import { ParamReader } from '../../http/params.js'
 import { clientRedirectUrl } from '../../oauth/client-redirect.js'
-import { oauthErrorForUpstream } from '../../oauth/upstream-error-mapping.js'
 import type { UpstreamTokens, UpstreamUser } from '../../provider.js'
 import { type AuthContext, requestUrls } from '../auth-context.js'
 import { redirectError } from '../authorize/respond-to-check.js'
 import { readCallbackParams } from './callback-params.js'
 import { mintCode } from './mint-code.js'
+import { reportSignInFailure } from './report-sign-in-failure.js'
+import { callbackErrorFailure, upstreamFailure } from './sign-in-failure.js'
 import { takeTransaction } from './take-transaction.js'
 
 function invalidState(reply: FastifyReply, detail: string): FastifyReply {
@@ -20,29 +23,62 @@ function invalidState(reply: FastifyReply, detail: string): FastifyReply {
   return sendErrorPage(reply, 400, 'Invalid state parameter', message)
 }
 
-/** Step 2: the provider's code for its tokens, then the user (throws only the upstream error set). */
+/** Debug lines of the callback: through the app's logger, since the route's own logs at warn only. */
+type DebugLine = (fields: Record<string, unknown>, message: string) => void
+
+/**
+ * Step 2: the provider's code for its tokens, then the user. Throws only the upstream error set,
+ * tagged with the step that failed.
+ */
 async function signInUpstream(
   context: AuthContext,
   code: string,
   verifier: string,
   redirectUri: string,
-): Promise<{ tokens: UpstreamTokens; user: UpstreamUser }> {
-  const tokens = await context.provider.exchangeCode(code, verifier, redirectUri)
-  const user = await context.provider.userInfo(tokens)
-  return { tokens, user }
+  debug: DebugLine,
+): Promise<
+  { tokens: UpstreamTokens; user: UpstreamUser } | { failedAt: 'code exchange' | 'user info'; error: unknown }
+> {
+  let started = performance.now()
+  let tokens: UpstreamTokens
+  try {
+    tokens = await context.provider.exchangeCode(code, verifier, redirectUri)
+  } catch (error) {
+    return { failedAt: 'code exchange', error }
+  }
+  debug({ provider: context.provider.id, ms: elapsed(started) }, 'upstream code exchanged')
+  started = performance.now()
+  try {
+    const user = await context.provider.userInfo(tokens)
+    debug(
+      { provider: context.provider.id, userId: user.userId, ms: elapsed(started) },
+      'upstream user fetched',
+    )
+    return { tokens, user }
+  } catch (error) {
+    return { failedAt: 'user info', error }
+  }
+}
+
+function elapsed(started: number): number {
+  return Math.round((performance.now() - started) * 10) / 10
 }
 
 /**
  * `GET <callback_path>`: the identity provider sends the browser back here. Consumes the
  * transaction, exchanges the code upstream, fetches the user, checks the allowlists, creates a
  * session and redirects to the client with our code, its `state` and `iss` (RFC 9207). A missing
- * or invalid state fails before anything goes upstream; upstream failures reach the client as
- * `access_denied` / `temporarily_unavailable` / `server_error`, never as a 500.
- * The route logs at warn level only: its URL carries the provider's code.
+ * or invalid state fails before anything goes upstream. Every failed or refused sign-in is one
+ * warn line naming the step (see `reportSignInFailure`); what only the operator can fix
+ * (credentials, callback URL, scopes, allowlist) is a page with the request id, the rest reaches
+ * the client as `access_denied` / `temporarily_unavailable` / `server_error`, never as a 500.
+ * The route logs at warn level only (its URL carries the provider's code); its debug lines go
+ * through the app's logger.
  */
 export function registerCallbackRoute(app: FastifyInstance, context: AuthContext): void {
   const { label, id } = context.provider
   app.get(context.provider.callbackPath, { logLevel: 'warn' }, async (request, reply) => {
+    const debug: DebugLine = (fields, message) => app.log.debug({ reqId: request.id, ...fields }, message)
     const urls = requestUrls(context, request)
     const params = readCallbackParams(new ParamReader(request.query))
     if (!params.state) return invalidState(reply, 'the state parameter is missing')
@@ -51,12 +87,11 @@ export function registerCallbackRoute(app: FastifyInstance, context: AuthContext
     const { transaction } = taken
     const back = { redirectUri: transaction.redirectUri, state: transaction.clientState }
 
+    debug({ provider: id, clientId: transaction.clientId }, 'upstream callback received')
+
     if (params.error) {
-      const error = new AccessDeniedError(
-        `${label} did not authorize the sign-in`,
-        `${label} answered error=${params.error}`,
-      )
-      return redirectError(reply, 'redirect', back, error, urls.issuer)
+      const failure = callbackErrorFailure(params.error, params.errorDescription)
+      return reportSignInFailure(context, request, reply, transaction, failure, urls.issuer)
     }
     if (!params.code) {
       return redirectError(
@@ -67,31 +102,55 @@ export function registerCallbackRoute(app: FastifyInstance, context: AuthContext
         urls.issuer,
       )
     }
-    let signedIn: { tokens: UpstreamTokens; user: UpstreamUser }
-    try {
-      signedIn = await signInUpstream(
-        context,
-        params.code,
-        transaction.upstreamCodeVerifier,
-        urls.upstreamCallback,
-      )
-    } catch (error) {
-      if (!isUpstreamError(error)) throw error
-      return redirectError(reply, 'redirect', back, oauthErrorForUpstream(error, label), urls.issuer)
+    const signedIn = await signInUpstream(
+      context,
+      params.code,
+      transaction.upstreamCodeVerifier,
+      urls.upstreamCallback,
+      debug,
+    )
+    if ('failedAt' in signedIn) {
+      if (!isUpstreamError(signedIn.error)) throw signedIn.error
+      const failure = upstreamFailure(signedIn.failedAt, signedIn.error)
+      return reportSignInFailure(context, request, reply, transaction, failure, urls.issuer)
     }
     const { user } = signedIn
     const refusal = allowlistRefusal(user, context.auth.authorization)
     if (refusal) {
       request.log.warn(
-        { username: user.username, userId: user.userId, provider: id },
+        {
+          username: user.username,
+          userId: user.userId,
+          provider: id,
+          clientId: transaction.clientId,
+          step: 'allowlist',
+          problem: 'not_allowed',
+        },
         'sign-in refused by the allowlist',
       )
-      return sendErrorPage(reply, 403, 'Access denied', `${refusal} Ask the server's operator for access.`)
+      emitEvent(context.events, {
+        type: 'sign_in',
+        status: 'refused',
+        provider: id,
+        clientId: transaction.clientId,
+        userId: user.userId,
+        username: user.username,
+        step: 'allowlist',
+        reason: refusal,
+        requestId: request.id,
+      })
+      return sendSignInFailurePage(reply, {
+        status: 403,
+        title: 'Access denied',
+        message: `${refusal} Ask the server's operator for access.`,
+        requestId: request.id,
+      })
     }
     const code = await mintCode(context, transaction, signedIn.tokens, user)
     // The route logs at warn (its URL carries the provider's code); a sign-in is news, not a warning.
     const who = { username: user.username, userId: user.userId, provider: id, clientId: transaction.clientId }
     app.log.info({ reqId: request.id, ...who }, 'user signed in')
+    emitEvent(context.events, { type: 'sign_in', status: 'success', ...who, requestId: request.id })
     const target = clientRedirectUrl(
       transaction.redirectUri,
       { code, state: transaction.clientState },

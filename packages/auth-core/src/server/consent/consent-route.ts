@@ -13,6 +13,7 @@ import { type AuthContext, type RequestUrls, requestUrls } from '../auth-context
 import type { AuthorizationRequest } from '../authorize/authorization-request.js'
 import { redirectError, untrustedPage } from '../authorize/respond-to-check.js'
 import { validateAuthorizationRequest } from '../authorize/validate-authorization-request.js'
+import { addressMismatch } from './address-mismatch.js'
 import { verifyConsentToken } from './consent-token.js'
 
 /**
@@ -63,6 +64,10 @@ async function approve(
     expiresAt: now + TRANSACTION_TTL_MS,
   })
   setCookie(reply, 'login', urls.issuer, binding, TRANSACTION_TTL_MS)
+  request.log.debug(
+    { provider: context.provider.id, to: `${upstreamUrl.origin}${upstreamUrl.pathname}` },
+    'redirecting to the provider',
+  )
   request.log.info(
     { clientId: authorization.client.clientId, provider: context.provider.id },
     'consent approved; signing in upstream',
@@ -108,10 +113,18 @@ export function registerConsentRoute(app: FastifyInstance, context: AuthContext)
     const expiresAt = Number(params.optional('consent_expires'))
     const token = params.optional('csrf_token')
     if (!verifyConsentToken(context.secret, nonce, check.request, expiresAt, token, context.clock.now())) {
+      const mismatch = addressMismatch(request, urls.issuer)
       request.log.warn(
-        { clientId: check.request.client.clientId },
+        {
+          clientId: check.request.client.clientId,
+          provider: context.provider.id,
+          step: 'consent',
+          problem: mismatch ? 'address_mismatch' : 'csrf',
+          ...(mismatch && { hint: mismatch }),
+        },
         'consent form refused: CSRF token invalid or expired',
       )
+      if (mismatch) return sendErrorPage(reply, 403, 'Consent refused: address mismatch', mismatch)
       return sendErrorPage(
         reply,
         403,

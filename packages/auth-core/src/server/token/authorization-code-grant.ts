@@ -6,6 +6,7 @@ import type { ClientRecord, CodeRecord } from '../../store/records.js'
 import type { AuthContext, RequestUrls } from '../auth-context.js'
 import { checkTokenResource } from './check-token-resource.js'
 import { issueTokens, type TokenResponse } from './issue-tokens.js'
+import { ReplayDetectedError } from './replay-detected-error.js'
 
 /**
  * Redeems the code once (atomic in the store). A code used before is a replay: every token it
@@ -20,9 +21,11 @@ async function redeem(context: AuthContext, code: string): Promise<CodeRecord> {
     case 'replayed': {
       context.replays.mark(result.code.familyId, now)
       const revoked = await context.store.revokeFamily(result.code.familyId)
-      throw new InvalidGrantError(
+      throw new ReplayDetectedError(
+        'authorization_code',
+        result.code.clientId,
+        revoked,
         'The authorization code was already used; the tokens issued from it are revoked',
-        `code replay for client ${result.code.clientId}; ${revoked} live tokens revoked`,
       )
     }
     case 'expired':

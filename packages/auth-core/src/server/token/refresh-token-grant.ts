@@ -6,6 +6,7 @@ import type { ClientRecord, TokenRecord } from '../../store/records.js'
 import type { AuthContext, RequestUrls } from '../auth-context.js'
 import { checkTokenResource } from './check-token-resource.js'
 import { issueTokens, type TokenResponse } from './issue-tokens.js'
+import { ReplayDetectedError } from './replay-detected-error.js'
 
 /**
  * Checks a live refresh token before it is used up, so a request that fails for the client's own
@@ -35,9 +36,11 @@ async function rotate(context: AuthContext, tokenHash: string): Promise<TokenRec
     case 'reused': {
       context.replays.mark(result.token.familyId, now)
       const revoked = await context.store.revokeFamily(result.token.familyId)
-      throw new InvalidGrantError(
+      throw new ReplayDetectedError(
+        'refresh_token',
+        result.token.clientId,
+        revoked,
         'The refresh token was already used; every token of this grant is revoked',
-        `refresh token reuse for client ${result.token.clientId}; ${revoked} live tokens revoked`,
       )
     }
     case 'revoked':
