@@ -1,4 +1,5 @@
 import { MemoryStore } from '../src/index.js'
-import { storeContract } from '../src/testing/index.js'
+import { storeAdminContract, storeContract } from '../src/testing/index.js'
 
 storeContract('memory', async () => new MemoryStore())
+storeAdminContract('memory', async () => new MemoryStore())

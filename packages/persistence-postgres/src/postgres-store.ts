@@ -16,6 +16,7 @@ import type pg from 'pg'
 import { familyLockKey } from './advisory-key.js'
 import { sweepIfFirst, sweepInTurn } from './expired-rows.js'
 import type { ResolvedOptions } from './options.js'
+import { PostgresStoreAdmin } from './postgres-store-admin.js'
 import {
   clientToRow,
   codeToRow,
@@ -68,8 +69,11 @@ export class PostgresStore implements OAuthStore {
   readonly #locks: SessionLocks
   readonly #sweeper: Sweeper
   #closing: Promise<void> | undefined
+  /** Operator commands (`StoreAdmin`) on the same database. */
+  readonly admin: PostgresStoreAdmin
 
   constructor(parts: PostgresStoreParts) {
+    this.admin = new PostgresStoreAdmin(parts.pool, parts.tables, parts.options)
     this.#options = parts.options
     this.#pool = parts.pool
     this.#lockPool = parts.lockPool

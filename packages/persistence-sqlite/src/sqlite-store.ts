@@ -31,6 +31,7 @@ import { toStoreError } from './database/sqlite-errors.js'
 import { sweepExpiredRows } from './database/sweep-expired.js'
 import type { SqliteStoreLogger } from './options.js'
 import { SessionLocks } from './session-lock.js'
+import { SqliteStoreAdmin } from './sqlite-store-admin.js'
 
 /**
  * How long a revoked family is remembered: far longer than the few seconds between a winner's
@@ -67,8 +68,11 @@ export class SqliteStore implements OAuthStore {
   /** The hot read of every authenticated request, prepared once. */
   readonly #selectToken
   readonly #selectSession
+  /** Operator commands (`StoreAdmin`) on the same file. */
+  readonly admin: SqliteStoreAdmin
 
   constructor(parts: SqliteStoreParts) {
+    this.admin = new SqliteStoreAdmin(parts.db, parts.path)
     this.#db = parts.db
     this.#box = parts.box
     this.#path = parts.path

@@ -1,5 +1,8 @@
-import { storeContract } from '@mxcp/auth-core/testing'
+import { storeAdminContract, storeContract } from '@mxcp/auth-core/testing'
 import { openSqliteStore } from '../src/index.js'
 import { tempDatabasePath } from './helpers/temp-database.js'
 
 storeContract('sqlite', async () => openSqliteStore({ path: tempDatabasePath(), encryptionKey: 'test-key' }))
+storeAdminContract('sqlite', async () =>
+  openSqliteStore({ path: tempDatabasePath(), encryptionKey: 'test-key' }),
+)

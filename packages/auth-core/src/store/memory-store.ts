@@ -1,3 +1,4 @@
+import { MemoryStoreAdmin } from './memory-store-admin.js'
 import type { OAuthStore } from './oauth-store.js'
 import type {
   ClientRecord,
@@ -26,6 +27,13 @@ export class MemoryStore implements OAuthStore {
   readonly #codes = new Map<string, StoredCode>()
   readonly #tokens = new Map<string, TokenRecord>()
   readonly #sessions = new Map<string, SessionRecord>()
+  /** Operator commands (`StoreAdmin`) on the same maps. */
+  readonly admin = new MemoryStoreAdmin({
+    clients: this.#clients,
+    codes: this.#codes,
+    tokens: this.#tokens,
+    sessions: this.#sessions,
+  })
 
   async saveClient(client: ClientRecord): Promise<void> {
     this.#clients.set(client.clientId, client)
