@@ -25,6 +25,26 @@ export const SiteConfigSchema = Type.Object(
                 strict,
               ),
             ),
+            audit: Type.Optional(
+              Type.Object(
+                {
+                  enabled: Type.Optional(Type.Boolean({ default: false })),
+                  path: Type.Optional(Type.String({ minLength: 1, default: 'audit/logs.jsonl' })),
+                  include_arguments: Type.Optional(Type.Boolean({ default: false })),
+                },
+                strict,
+              ),
+            ),
+            metrics: Type.Optional(
+              Type.Object(
+                {
+                  enabled: Type.Optional(Type.Boolean({ default: false })),
+                  host: Type.Optional(Type.String({ minLength: 1, default: '127.0.0.1' })),
+                  port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+                },
+                strict,
+              ),
+            ),
           },
           strict,
         ),
@@ -52,6 +72,30 @@ export interface SiteConfig {
   project: string
   profile: string
   sql_tools: { enabled: boolean }
-  profiles: Record<string, { duckdb?: { path?: string | undefined; readonly: boolean } | undefined }>
+  profiles: Record<
+    string,
+    {
+      duckdb?: { path?: string | undefined; readonly: boolean } | undefined
+      /** MXCP's audit trail: one JSON line per event, appended to `path` (relative to the project). */
+      audit?: AuditSettings | undefined
+      /** Prometheus metrics: on their own listener (`port`), else on `/metrics` behind `MXCP_METRICS_TOKEN`. */
+      metrics?: MetricsSettings | undefined
+    }
+  >
   paths: { tools: string; resources: string; prompts: string; sql: string; data: string }
+}
+
+/** `profiles.<name>.audit` of `mxcp-site.yml`. */
+export interface AuditSettings {
+  enabled: boolean
+  path: string
+  /** Record tool, resource and prompt arguments too (never values of secret-looking keys). */
+  include_arguments: boolean
+}
+
+/** `profiles.<name>.metrics` of `mxcp-site.yml`. */
+export interface MetricsSettings {
+  enabled: boolean
+  host: string
+  port?: number | undefined
 }
