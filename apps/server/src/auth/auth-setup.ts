@@ -1,6 +1,8 @@
 import {
+  type AuthEventSink,
   type MxcpGuard,
   mxcpAuth,
+  type OAuthStore,
   type ResolvedConfig,
   signingSecretFrom,
   type UserContext,
@@ -14,6 +16,14 @@ export interface AuthSetup {
   /** The bearer guard for `/mcp` (with provider `none`: lets everyone in as anonymous). */
   readonly guard: MxcpGuard
   readonly userOf: (request: FastifyRequest) => UserContext
+  /** The configured store (`auth.persistence`); undefined when OAuth state is in memory. */
+  readonly store: OAuthStore | undefined
+}
+
+/** What the server adds to authentication: where events go, and the provider's `fetch`. */
+export interface AuthObservers {
+  readonly events?: AuthEventSink | undefined
+  readonly providerFetch?: ((provider: string) => typeof fetch) | undefined
 }
 
 /**
@@ -25,10 +35,12 @@ export async function setUpAuth(
   app: FastifyInstance,
   config: ResolvedConfig,
   mcpPath: string,
+  observers: AuthObservers = {},
 ): Promise<AuthSetup> {
   const { auth } = config
   const { http } = config.transport
-  const provider = createProvider(auth)
+  const fetch = auth.provider === 'none' ? undefined : observers.providerFetch?.(auth.provider)
+  const provider = createProvider(auth, fetch ? { fetch } : {})
   const store = await openStore(auth, app.log)
   try {
     await app.register(mxcpAuth, {
@@ -37,6 +49,7 @@ export async function setUpAuth(
       store,
       urls: { baseUrl: http.base_url, scheme: http.scheme, trustProxy: http.trust_proxy },
       mcpPath,
+      events: observers.events,
       // Replicas share the encryption key, so they sign consent forms alike: a consent page served
       // by one replica can be approved on another.
       ...(auth.persistence?.encryption_key
@@ -49,5 +62,5 @@ export async function setUpAuth(
   }
   // A store passed in is closed by its owner, once the last request has finished.
   if (store) app.addHook('onClose', async () => store.close())
-  return { guard: app.mxcpGuard, userOf: (request) => request.user }
+  return { guard: app.mxcpGuard, userOf: (request) => request.user, store }
 }

@@ -1,4 +1,4 @@
-import type { AuthConfig, ProviderFactory, UpstreamProvider } from '@mxcp/auth-core'
+import type { AuthConfig, ProviderFactory, ProviderRuntimeOptions, UpstreamProvider } from '@mxcp/auth-core'
 import atlassian from '@mxcp/provider-atlassian'
 import github from '@mxcp/provider-github'
 import google from '@mxcp/provider-google'
@@ -23,11 +23,14 @@ function isProviderId(id: string): id is ProviderId {
 }
 
 /** The upstream identity provider `auth.provider` names, built from its block; undefined for `none`. */
-export function createProvider(auth: AuthConfig): UpstreamProvider | undefined {
+export function createProvider(
+  auth: AuthConfig,
+  runtime: ProviderRuntimeOptions = {},
+): UpstreamProvider | undefined {
   const id = auth.provider
   if (id === 'none') return undefined
   if (!isProviderId(id)) throw new Error(`auth.provider "${id}" is not a provider this server knows`)
   const factory = FACTORIES[id] as ProviderFactory<unknown>
   // The loader has already checked that the active provider's block is present and complete.
-  return factory(auth[id] ?? {})
+  return factory(auth[id] ?? {}, runtime)
 }

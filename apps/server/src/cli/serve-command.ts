@@ -1,6 +1,6 @@
 import { loadConfig } from '@mxcp/auth-core'
 import type { FastifyBaseLogger } from 'fastify'
-import { createLogger } from '../logging/create-logger.js'
+import { createLogger, flushLogger } from '../logging/create-logger.js'
 import { createMxcpServer, type MxcpServer } from '../server/create-mxcp-server.js'
 import type { ServeOverrides } from '../server/serve-options.js'
 import { describeFailure } from './describe-failure.js'
@@ -20,11 +20,11 @@ function shutDown(server: MxcpServer, logger: FastifyBaseLogger, signal: NodeJS.
   server.close().then(
     () => {
       logger.info('stopped')
-      process.exit(0)
+      void flushLogger(logger).then(() => process.exit(0))
     },
     (error: unknown) => {
       logger.error({ err: error }, 'shutdown failed')
-      process.exit(1)
+      void flushLogger(logger).then(() => process.exit(1))
     },
   )
 }

@@ -28,6 +28,10 @@ export async function runDefinition(
 ): Promise<unknown> {
   const values = definition.validator.validate(args)
   const bound = bindParameters(definition.parameters, values, definition.source.placeholders)
+  const started = performance.now()
   const rows = await runQuery(pool, toSqlUser(context.user), definition.source.sql, bound)
+  const seconds = (performance.now() - started) / 1000
+  context.onSql?.(seconds, rows.length)
+  context.log.debug({ sql: { ms: Math.round(seconds * 10_000) / 10, rows: rows.length } }, 'SQL executed')
   return shapeResult(rows, definition.returns)
 }

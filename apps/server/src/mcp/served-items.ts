@@ -14,6 +14,8 @@ import type { FastifyBaseLogger } from 'fastify'
 export interface CallContext {
   readonly user: UserContext
   readonly log: FastifyBaseLogger
+  /** Told how long each SQL statement of the call took (seconds) and how many rows it gave. */
+  readonly onSql?: ((seconds: number, rows: number) => void) | undefined
 }
 
 /** One tool as served: its `tools/list` entry and what runs on `tools/call`. */

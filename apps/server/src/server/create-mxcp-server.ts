@@ -7,6 +7,10 @@ import { openDatabase } from '../duckdb/open-database.js'
 import { mcpRoutes } from '../http/mcp-routes.js'
 import { buildCatalog } from '../mcp/build-catalog.js'
 import { BUILTIN_SQL_TOOL_NAMES } from '../mcp/builtin-sql-tools.js'
+import { registerHealthRoutes } from '../observability/health-routes.js'
+import { type Observability, setUpObservability } from '../observability/observability-setup.js'
+import { readinessChecks } from '../observability/readiness-checks.js'
+import { newRequestId } from '../observability/request-id.js'
 import { SERVER_VERSION } from '../version.js'
 import { externalBaseUrl, ownOrigins, urlHost } from './base-url.js'
 import type { ServeOverrides } from './serve-options.js'
@@ -71,11 +75,20 @@ export async function createMxcpServer(options: MxcpServerOptions): Promise<Mxcp
     projectDir: config.projectDir,
     seedFile: join(config.projectDir, config.site.paths.data, SEED_FILE),
   })
-  const app = Fastify({ loggerInstance: logger, bodyLimit: BODY_LIMIT_BYTES, trustProxy: http.trust_proxy })
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: http.trust_proxy,
+    genReqId: newRequestId,
+  })
+  let observability: Observability
   try {
-    const auth = await setUpAuth(app, config, MCP_PATH)
+    observability = setUpObservability(app, config)
+    const auth = await setUpAuth(app, config, MCP_PATH, observability)
+    registerHealthRoutes(app, readinessChecks(auth.store, database.pool))
+    const pool = observability.observePool(database.pool)
     await app.register(mcpRoutes, {
-      catalog: buildCatalog({ definitions, pool: database.pool, sqlTools }),
+      catalog: observability.observeCatalog(buildCatalog({ definitions, pool, sqlTools })),
       identity: { name: config.projectName, version: SERVER_VERSION },
       userOf: auth.userOf,
       guard: auth.guard,
@@ -93,6 +106,8 @@ export async function createMxcpServer(options: MxcpServerOptions): Promise<Mxcp
     app,
     async listen(): Promise<string> {
       await app.listen({ host: http.host, port: http.port })
+      const metricsPort = await observability.listen()
+      if (metricsPort !== undefined) app.log.info({ metricsPort }, 'metrics listening')
       const address = app.server.address()
       const port = address !== null && typeof address === 'object' ? address.port : http.port
       origins = ownOrigins(http, port)
