@@ -27,15 +27,15 @@ test('--debug logs every step of a sign-in and a tool call at level debug, and n
       /DEBUG: authorization request accepted; consent page shown/,
       /DEBUG: redirecting to the provider/,
       /DEBUG: upstream callback received/,
-      /DEBUG: upstream call\n[^]*?"method": "POST",\n\s+"url": "http:\/\/127\.0\.0\.1:\d+\/login\/oauth\/access_token",\n\s+"status": 200/,
-      /DEBUG: upstream code exchanged\n[^]*?ms: [\d.]+/,
-      /DEBUG: upstream user fetched\n[^]*?ms: [\d.]+/,
+      /DEBUG: upstream call\n[\s\S]*?"method": "POST",\n\s+"url": "http:\/\/127\.0\.0\.1:\d+\/login\/oauth\/access_token",\n\s+"status": 200/,
+      /DEBUG: upstream code exchanged\n[\s\S]*?ms: [\d.]+/,
+      /DEBUG: upstream user fetched\n[\s\S]*?ms: [\d.]+/,
       /INFO: user signed in/,
       /INFO: tokens issued/,
       /DEBUG: guard: request refused/, // the SDK's first request, before it has a token
       /DEBUG: guard: token accepted/,
-      /DEBUG: SQL executed\n[^]*?"rows": 2/,
-      /DEBUG: tool call finished\n[^]*?tool: "employees_by_department"[^]*?status: "success"/,
+      /DEBUG: SQL executed\n[\s\S]*?"rows": 2/,
+      /DEBUG: tool call finished\n[\s\S]*?tool: "employees_by_department"[\s\S]*?status: "success"/,
     ]) {
       assert.match(output, step)
     }

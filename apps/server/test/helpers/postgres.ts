@@ -23,7 +23,9 @@ export async function freshDatabase(): Promise<{ url: string; drop(): Promise<vo
   url.pathname = `/${name}`
   return {
     url: url.toString(),
-    drop: () => admin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)),
+    drop: async () => {
+      await admin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`))
+    },
   }
 }
 
