@@ -12,6 +12,7 @@ import { oauthErrorForUpstream } from '../../oauth/upstream-error-mapping.js'
 import { type AuthContext, type RequestUrls, requestUrls } from '../auth-context.js'
 import type { AuthorizationRequest } from '../authorize/authorization-request.js'
 import { redirectError, untrustedPage } from '../authorize/respond-to-check.js'
+import { signInBindings } from '../authorize/sign-in-bindings.js'
 import { validateAuthorizationRequest } from '../authorize/validate-authorization-request.js'
 import { addressMismatch } from './address-mismatch.js'
 import { verifyConsentToken } from './consent-token.js'
@@ -64,14 +65,8 @@ async function approve(
     expiresAt: now + TRANSACTION_TTL_MS,
   })
   setCookie(reply, 'login', urls.issuer, binding, TRANSACTION_TTL_MS)
-  request.log.debug(
-    { provider: context.provider.id, to: `${upstreamUrl.origin}${upstreamUrl.pathname}` },
-    'redirecting to the provider',
-  )
-  request.log.info(
-    { clientId: authorization.client.clientId, provider: context.provider.id },
-    'consent approved; signing in upstream',
-  )
+  request.log.debug({ to: `${upstreamUrl.origin}${upstreamUrl.pathname}` }, 'redirecting to the provider')
+  request.log.info('consent approved; signing in upstream')
   return sendHandover(
     reply,
     upstreamUrl,
@@ -87,7 +82,7 @@ function deny(reply: FastifyReply, authorization: AuthorizationRequest, urls: Re
     { error: 'access_denied', error_description: 'The user denied the request', state: authorization.state },
     urls.issuer,
   )
-  reply.log.info({ clientId: authorization.client.clientId }, 'consent denied')
+  reply.log.info('consent denied')
   return sendHandover(reply, url, 'Returning to the application', 'Continue')
 }
 
@@ -104,6 +99,9 @@ export function registerConsentRoute(app: FastifyInstance, context: AuthContext)
     ) {
       return sendErrorPage(reply, 400, 'Bad request', 'The consent form must be posted as a form.')
     }
+    // Every line of this sign-in step names the provider and the client asked for (as sent: untrusted, cut short).
+    request.log = request.log.child(signInBindings(context, request.query, request.body))
+    reply.log = request.log
     const params = new ParamReader(request.body)
     const check = await validateAuthorizationRequest(params, context, urls.resource)
     if (check.outcome === 'page') return untrustedPage(reply, check.status, check.message)
@@ -116,8 +114,6 @@ export function registerConsentRoute(app: FastifyInstance, context: AuthContext)
       const mismatch = addressMismatch(request, urls.issuer)
       request.log.warn(
         {
-          clientId: check.request.client.clientId,
-          provider: context.provider.id,
           step: 'consent',
           problem: mismatch ? 'address_mismatch' : 'csrf',
           ...(mismatch && { hint: mismatch }),
