@@ -192,3 +192,43 @@ test('without auth.persistence the admin commands say why they cannot reach the 
   assert.equal(result.code, 1)
   assert.match(result.stderr, /auth\.persistence is not configured/)
 })
+
+test('a lost encryption key: serve refuses and points at mxcp auth reset, which (with --yes) starts over', async (t) => {
+  const setup = await setUpOperating()
+  const { cli, url } = await serve(setup)
+  await signIn(url)
+  assert.equal((await cli.stop()).code, 0)
+  const { existsSync } = await import('node:fs')
+  const { runCli } = await import('./helpers/spawn-cli.js')
+  const newKey = { ...setup.env, MXCP_OAUTH_ENCRYPTION_KEY: 'another-key-regenerated-in-a-new-shell-0123' }
+  const serveArgs = ['serve', '--project', setup.project.path, '--host', '127.0.0.1', '--port', '0']
+
+  const refused = await runCli(serveArgs, newKey)
+  assert.equal(refused.code, 1)
+  assert.match(refused.stderr, /does not match the one this database was created with/)
+  assert.match(refused.stderr, /mxcp auth reset/)
+
+  const asked = await runCli(['auth', 'reset', '--project', setup.project.path], newKey)
+  assert.equal(asked.code, 1)
+  assert.match(asked.stderr, /signs every user out and forgets every registered client/)
+  assert.match(asked.stderr, /--yes/)
+  assert.ok(existsSync(setup.sqlitePath), 'nothing is deleted without --yes')
+
+  const reset = await runCli(['auth', 'reset', '--yes', '--project', setup.project.path], newKey)
+  assert.equal(reset.code, 0, reset.stderr)
+  assert.equal(existsSync(setup.sqlitePath), false)
+
+  const again = startCli(serveArgs, newKey)
+  cleanups.push(() => again.stop())
+  try {
+    const fresh = await again.url()
+    const { client } = await signIn(fresh)
+    assert.equal(
+      (resultJson(await client.callTool({ name: 'whoami', arguments: {} })) as { username: string }).username,
+      'ada',
+    )
+  } catch (failure) {
+    t.diagnostic(`mxcp output:\n${again.stdout}\n${again.stderr}`)
+    throw failure
+  }
+})
