@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { allowlistRefusal } from '../../access/allowlist.js'
-import { ServerError } from '../../errors/oauth-error.js'
 import { isUpstreamError } from '../../errors/upstream-error.js'
 import { emitEvent } from '../../events/auth-events.js'
 import { sendErrorPage } from '../../html/error-page.js'
@@ -10,7 +9,6 @@ import { ParamReader } from '../../http/params.js'
 import { clientRedirectUrl } from '../../oauth/client-redirect.js'
 import type { UpstreamTokens, UpstreamUser } from '../../provider.js'
 import { type AuthContext, requestUrls } from '../auth-context.js'
-import { redirectError } from '../authorize/respond-to-check.js'
 import { readCallbackParams } from './callback-params.js'
 import { mintCode } from './mint-code.js'
 import { reportSignInFailure } from './report-sign-in-failure.js'
@@ -85,7 +83,6 @@ export function registerCallbackRoute(app: FastifyInstance, context: AuthContext
     const taken = await takeTransaction(context, params.state, readCookie(request, 'login', urls.issuer))
     if ('problem' in taken) return invalidState(reply, taken.problem)
     const { transaction } = taken
-    const back = { redirectUri: transaction.redirectUri, state: transaction.clientState }
 
     debug({ provider: id, clientId: transaction.clientId }, 'upstream callback received')
 
@@ -94,13 +91,12 @@ export function registerCallbackRoute(app: FastifyInstance, context: AuthContext
       return reportSignInFailure(context, request, reply, transaction, failure, urls.issuer)
     }
     if (!params.code) {
-      return redirectError(
-        reply,
-        'redirect',
-        back,
-        new ServerError(`${label} returned no authorization code`),
-        urls.issuer,
-      )
+      const failure = {
+        step: 'callback',
+        problem: 'provider_error',
+        detail: `${label} returned no authorization code`,
+      } as const
+      return reportSignInFailure(context, request, reply, transaction, failure, urls.issuer)
     }
     const signedIn = await signInUpstream(
       context,
