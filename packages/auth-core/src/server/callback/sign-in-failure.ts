@@ -1,4 +1,9 @@
-import type { UpstreamError } from '../../errors/upstream-error.js'
+import {
+  type UpstreamError,
+  UpstreamOAuthError,
+  UpstreamResponseError,
+  UpstreamUnavailableError,
+} from '../../errors/upstream-error.js'
 import type { SignInStep } from '../../events/auth-events.js'
 
 /**
@@ -78,24 +83,19 @@ export function callbackErrorFailure(code: string, description: string | undefin
 
 /** An upstream failure at the code exchange or the user info step. */
 export function upstreamFailure(step: 'code exchange' | 'user info', error: UpstreamError): SignInFailure {
-  switch (error.kind) {
-    case 'oauth': {
-      const oauth = error as UpstreamError & { code: string; upstreamDescription?: string | undefined }
-      return {
-        step,
-        problem: problemOfCode(oauth.code, step),
-        providerError: oauth.code,
-        providerDescription: cut(oauth.upstreamDescription),
-        detail: error.message,
-      }
-    }
-    case 'unavailable':
-      return { step, problem: 'unavailable', detail: error.message }
-    case 'response': {
-      // A token endpoint answering 401 without an OAuth error body refuses our client all the same.
-      const status = (error as UpstreamError & { status?: number }).status
-      const problem = step === 'code exchange' && status === 401 ? 'credentials' : 'provider_error'
-      return { step, problem, detail: error.message }
+  if (error instanceof UpstreamOAuthError) {
+    return {
+      step,
+      problem: problemOfCode(error.code, step),
+      providerError: error.code,
+      providerDescription: cut(error.upstreamDescription),
+      detail: error.message,
     }
   }
+  if (error instanceof UpstreamUnavailableError)
+    return { step, problem: 'unavailable', detail: error.message }
+  // A token endpoint answering 401 without an OAuth error body refuses our client all the same.
+  const refusedClient =
+    step === 'code exchange' && error instanceof UpstreamResponseError && error.status === 401
+  return { step, problem: refusedClient ? 'credentials' : 'provider_error', detail: error.message }
 }
