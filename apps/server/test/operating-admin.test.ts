@@ -15,6 +15,7 @@ import {
   serve,
   setUpOperating,
   signIn,
+  spawnOperator,
 } from './helpers/operating-setup.js'
 import { freshDatabase } from './helpers/postgres.js'
 import { freePort } from './helpers/provider-stand-ins.js'
@@ -62,7 +63,8 @@ test('SQLite: mxcp auth lists who is signed in and the clients, and revoke --use
     assert.equal(shown.code, 0)
     assert.match(shown.stdout, /operating e2e/)
 
-    const revoke = await operator(setup, 'auth', 'revoke', '--user', 'ada')
+    // The real command, as an operator types it, against the running server's store.
+    const revoke = await spawnOperator(setup, 'auth', 'revoke', '--user', 'ada')
     assert.equal(revoke.code, 0, revoke.stderr)
     assert.match(revoke.stdout, /Revoked user ada: 1 session\(s\) ended, 2 token\(s\) revoked/)
 
@@ -152,7 +154,14 @@ test('PostgreSQL: mxcp auth revoke --user ends that user’s access on both repl
       'the other replica accepts it',
     )
 
-    const revoke = await runOperator(setup.project.path, env, 'auth', 'revoke', '--user', 'ada', '--json')
+    const revoke = await operator(
+      { project: setup.project, env },
+      'auth',
+      'revoke',
+      '--user',
+      'ada',
+      '--json',
+    )
     assert.equal(revoke.code, 0, revoke.stderr)
     assert.deepEqual(JSON.parse(revoke.stdout), { sessions: 1, tokens: 2 })
     assert.equal((await postMcp(url, 'tools/list', {}, bearer(token))).status, 401)
@@ -162,11 +171,6 @@ test('PostgreSQL: mxcp auth revoke --user ends that user’s access on both repl
     throw failure
   }
 })
-
-async function runOperator(project: string, env: Record<string, string>, ...args: string[]) {
-  const { runCli } = await import('./helpers/spawn-cli.js')
-  return runCli([...args, '--project', project], env)
-}
 
 test('without auth.persistence the admin commands say why they cannot reach the sessions', async () => {
   const setup = await setUpOperating()
@@ -184,11 +188,11 @@ test('without auth.persistence the admin commands say why they cannot reach the 
       },
     }),
   )
-  const { runCli } = await import('./helpers/spawn-cli.js')
-  const result = await runCli(['auth', 'sessions', '--project', setup.project.path], {
-    HOME: setup.project.path,
-    MXCP_CONFIG: memoryConfig,
-  })
+  const result = await operator(
+    { project: setup.project, env: { HOME: setup.project.path, MXCP_CONFIG: memoryConfig } },
+    'auth',
+    'sessions',
+  )
   assert.equal(result.code, 1)
   assert.match(result.stderr, /auth\.persistence is not configured/)
 })
@@ -208,13 +212,13 @@ test('a lost encryption key: serve refuses and points at mxcp auth reset, which 
   assert.match(refused.stderr, /does not match the one this database was created with/)
   assert.match(refused.stderr, /mxcp auth reset/)
 
-  const asked = await runCli(['auth', 'reset', '--project', setup.project.path], newKey)
+  const asked = await operator({ project: setup.project, env: newKey }, 'auth', 'reset')
   assert.equal(asked.code, 1)
   assert.match(asked.stderr, /signs every user out and forgets every registered client/)
   assert.match(asked.stderr, /--yes/)
   assert.ok(existsSync(setup.sqlitePath), 'nothing is deleted without --yes')
 
-  const reset = await runCli(['auth', 'reset', '--yes', '--project', setup.project.path], newKey)
+  const reset = await operator({ project: setup.project, env: newKey }, 'auth', 'reset', '--yes')
   assert.equal(reset.code, 0, reset.stderr)
   assert.equal(existsSync(setup.sqlitePath), false)
 

@@ -3,6 +3,10 @@ import { join } from 'node:path'
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { connectWithOAuth, HeadlessOAuthClient } from '@mxcp/testing/browser/headless-oauth-client'
 import type { GitHubStandIn } from '@mxcp/testing/stand-ins/github'
+import { authCommand } from '../../src/cli/auth-command.js'
+import { logCommand } from '../../src/cli/log-command.js'
+import { parseOperatorArguments } from '../../src/cli/operator-arguments.js'
+import { UsageError } from '../../src/cli/parse-arguments.js'
 import { copyExampleProject, type TempDir } from './example-project.js'
 import { githubEnv, startGitHub, writeGitHubUserConfig } from './github-auth.js'
 import { type CliProcess, runCli, startCli } from './spawn-cli.js'
@@ -85,8 +89,43 @@ export async function signIn(url: string): Promise<{ client: Client; oauth: Head
   return { client, oauth }
 }
 
-/** Runs an `mxcp` operator command on the setup's project. */
-export function operator(setup: OperatingSetup, ...args: string[]) {
+/** What an operator command printed, and its exit code. */
+export interface OperatorResult {
+  readonly code: number
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/**
+ * Runs an `mxcp log` / `mxcp auth …` command on the setup's project, in this process (the
+ * command's own code, with the setup's environment; a spawned process costs seconds each).
+ * `spawnOperator` runs the real process where that matters.
+ */
+export async function operator(
+  setup: { project: TempDir; env: Record<string, string> },
+  ...args: string[]
+): Promise<OperatorResult> {
+  const out: string[] = []
+  const err: string[] = []
+  const io = { env: setup.env, out: (text: string) => out.push(text), err: (text: string) => err.push(text) }
+  const result = (code: number): OperatorResult => ({
+    code,
+    stdout: out.map((text) => (text.endsWith('\n') ? text : `${text}\n`)).join(''),
+    stderr: err.join('\n'),
+  })
+  let command: ReturnType<typeof parseOperatorArguments>
+  try {
+    command = parseOperatorArguments([...args, '--project', setup.project.path])
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error
+    err.push(error.message)
+    return result(2)
+  }
+  return result(command.name === 'log' ? await logCommand(command, io) : await authCommand(command, io))
+}
+
+/** Runs an operator command as the real `mxcp` process. */
+export function spawnOperator(setup: { project: TempDir; env: Record<string, string> }, ...args: string[]) {
   return runCli([...args, '--project', setup.project.path], setup.env)
 }
 
