@@ -5,6 +5,7 @@ import { after, test } from 'node:test'
 import { stringify } from 'yaml'
 import { copyExampleProject } from './helpers/example-project.js'
 import { githubEnv } from './helpers/github-auth.js'
+import { startInProcess } from './helpers/in-process-server.js'
 import { postMcp } from './helpers/json-rpc.js'
 import { resultJson } from './helpers/mcp-client.js'
 import {
@@ -203,14 +204,21 @@ test('a lost encryption key: serve refuses and points at mxcp auth reset, which 
   await signIn(url)
   assert.equal((await cli.stop()).code, 0)
   const { existsSync } = await import('node:fs')
-  const { runCli } = await import('./helpers/spawn-cli.js')
-  const newKey = { ...setup.env, MXCP_OAUTH_ENCRYPTION_KEY: 'another-key-regenerated-in-a-new-shell-0123' }
+  const newKey: Record<string, string> = {
+    ...setup.env,
+    MXCP_OAUTH_ENCRYPTION_KEY: 'another-key-regenerated-in-a-new-shell-0123',
+  }
   const serveArgs = ['serve', '--project', setup.project.path, '--host', '127.0.0.1', '--port', '0']
 
-  const refused = await runCli(serveArgs, newKey)
-  assert.equal(refused.code, 1)
-  assert.match(refused.stderr, /does not match the one this database was created with/)
-  assert.match(refused.stderr, /mxcp auth reset/)
+  // Composed in this process as serve would: start-up stops, and says how to start over.
+  await assert.rejects(
+    startInProcess({
+      projectDir: setup.project.path,
+      userConfigPath: newKey['MXCP_CONFIG'] ?? '',
+      env: newKey,
+    }),
+    /does not match the one this database was created with[\s\S]*mxcp auth reset/,
+  )
 
   const asked = await operator({ project: setup.project, env: newKey }, 'auth', 'reset')
   assert.equal(asked.code, 1)

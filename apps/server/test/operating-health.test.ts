@@ -4,10 +4,11 @@ import { join } from 'node:path'
 import { after, test } from 'node:test'
 import { stringify } from 'yaml'
 import { githubEnv } from './helpers/github-auth.js'
+import { startInProcess } from './helpers/in-process-server.js'
 import { resultJson } from './helpers/mcp-client.js'
 import { cleanups, closeAll, serve, setUpOperating, signIn } from './helpers/operating-setup.js'
 import { freshDatabase, startTcpProxy } from './helpers/postgres.js'
-import { runCli, startCli } from './helpers/spawn-cli.js'
+import { startCli } from './helpers/spawn-cli.js'
 
 after(closeAll)
 
@@ -140,12 +141,15 @@ test('metrics on their own listener count requests by route, sign-ins by outcome
 test('metrics on the main listener need MXCP_METRICS_TOKEN: 401 without it, and no token configured stops start-up', async (t) => {
   const setup = await setUpOperating()
   enableMetrics(setup.project.path, '      enabled: true\n')
-  const refused = await runCli(
-    ['serve', '--project', setup.project.path, '--host', '127.0.0.1', '--port', '0'],
-    setup.env,
+  // Composed in this process as serve would: start-up stops before anything listens.
+  await assert.rejects(
+    startInProcess({
+      projectDir: setup.project.path,
+      userConfigPath: setup.env['MXCP_CONFIG'] ?? '',
+      env: setup.env,
+    }),
+    /MXCP_METRICS_TOKEN of at least 16 characters/,
   )
-  assert.equal(refused.code, 1)
-  assert.match(refused.stderr, /MXCP_METRICS_TOKEN/)
 
   const token = 'metrics-token-0123456789abcdef'
   const cli = startCli(['serve', '--project', setup.project.path, '--host', '127.0.0.1', '--port', '0'], {
