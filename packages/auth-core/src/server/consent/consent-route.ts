@@ -3,6 +3,7 @@ import { randomToken, sha256, sha256Base64Url } from '../../crypto.js'
 import { FORM_BODY_LIMIT, TRANSACTION_TTL_MS } from '../../defaults.js'
 import { AccessDeniedError } from '../../errors/oauth-error.js'
 import { isUpstreamError } from '../../errors/upstream-error.js'
+import { emitEvent } from '../../events/auth-events.js'
 import { sendErrorPage } from '../../html/error-page.js'
 import { sendHandover } from '../../html/handover-page.js'
 import { readCookie, setCookie } from '../../http/cookies.js'
@@ -120,6 +121,15 @@ export function registerConsentRoute(app: FastifyInstance, context: AuthContext)
         },
         'consent form refused: CSRF token invalid or expired',
       )
+      emitEvent(context.events, {
+        type: 'sign_in',
+        status: 'refused',
+        provider: context.provider.id,
+        clientId: check.request.client.clientId,
+        step: 'consent',
+        reason: mismatch ? 'address mismatch' : 'consent form expired or not issued to this browser',
+        requestId: request.id,
+      })
       if (mismatch) return sendErrorPage(reply, 403, 'Consent refused: address mismatch', mismatch)
       return sendErrorPage(
         reply,
@@ -130,7 +140,18 @@ export function registerConsentRoute(app: FastifyInstance, context: AuthContext)
     }
     const decision = params.optional('decision')
     if (decision === 'approve') return approve(context, request, reply, check.request, urls)
-    if (decision === 'deny') return deny(reply, check.request, urls)
+    if (decision === 'deny') {
+      emitEvent(context.events, {
+        type: 'sign_in',
+        status: 'refused',
+        provider: context.provider.id,
+        clientId: check.request.client.clientId,
+        step: 'consent',
+        reason: 'the user denied consent',
+        requestId: request.id,
+      })
+      return deny(reply, check.request, urls)
+    }
     return redirectError(
       reply,
       'handover',
