@@ -19,6 +19,13 @@ function ms(started: number): number {
   return Math.round((performance.now() - started) * 10) / 10
 }
 
+/** The request id the logger is bound to (Fastify's request logger carries `reqId`), if any. */
+function requestIdOf(log: CallContext['log']): string | undefined {
+  const bindings = (log as { bindings?: () => Record<string, unknown> }).bindings?.()
+  const id = bindings?.['reqId']
+  return typeof id === 'string' ? id : undefined
+}
+
 function errorText(result: CallToolResult): string | undefined {
   const first = result.content[0]
   return first?.type === 'text' ? first.text.slice(0, 500) : undefined
@@ -63,6 +70,7 @@ export function observeCatalog(catalog: Catalog, observers: CallObservers): Cata
         timestamp: new Date().toISOString(),
         event: kind,
         status,
+        request_id: requestIdOf(context.log),
         user_id: user.anonymous ? undefined : user.userId,
         username: user.anonymous ? undefined : user.username,
         provider: user.provider,
