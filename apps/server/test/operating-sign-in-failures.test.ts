@@ -29,7 +29,10 @@ async function failedSignIn(url: string): Promise<{ error: BrowserError; clientI
   return { error, clientId: client.clientInformation()?.client_id }
 }
 
-describe('a wrong client secret at each provider: a warn line an operator can act on, and a page the user can quote', () => {
+// The five servers start at once: each spends most of its time waiting on its own start-up.
+describe('a wrong client secret at each provider: a warn line an operator can act on, and a page the user can quote', {
+  concurrency: true,
+}, () => {
   const PROVIDER_ERRORS = {
     github: 'incorrect_client_credentials', // GitHub answers 200 with an error field
     atlassian: 'access_denied', // Atlassian's 401 for a wrong secret
