@@ -79,6 +79,18 @@ test('SQLite: mxcp auth lists who is signed in and the clients, and revoke --use
     })
     assert.equal(refresh.status, 400, 'the refresh token is dead too')
     assert.deepEqual(JSON.parse((await operator(setup, 'auth', 'sessions', '--json')).stdout), [])
+    const removed = await operator(setup, 'auth', 'clients', 'remove', String(clientId))
+    assert.equal(removed.code, 0, removed.stderr)
+    assert.match(removed.stdout, /Removed client/)
+    const gone = await operator(setup, 'auth', 'clients', 'show', String(clientId))
+    assert.equal(gone.code, 1)
+    assert.match(gone.stderr, /No registered client/)
+    const tokenForGone = await postForm(url, '/token', {
+      grant_type: 'refresh_token',
+      refresh_token: oauth.tokens()?.refresh_token ?? '',
+      client_id: String(clientId),
+    })
+    assert.equal(tokenForGone.status, 401, 'a removed client no longer authenticates')
     assert.equal((await operator(setup, 'auth', 'revoke')).code, 2, 'a target is required')
     assert.equal((await operator(setup, 'auth', 'revoke', '--user', 'a', '--client', 'b')).code, 2)
   } catch (failure) {
