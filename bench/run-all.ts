@@ -74,6 +74,7 @@ function finish(complete: boolean): BenchResults {
     liveSessions: sections.liveSessions ?? skipped('did not run'),
     sqliteScale: sections.sqliteScale ?? skipped('did not run'),
     duckdbBinding: sections.duckdbBinding ?? skipped('did not run'),
+    sqlStatementCheck: sections.sqlStatementCheck ?? skipped('did not run'),
     postgresReplicas: sections.postgresReplicas ?? skipped('did not run'),
   }
   const results: BenchResults = {
@@ -176,6 +177,8 @@ async function main(): Promise<number> {
   sections.sqliteScale = await within(45, (ms) => runScript('sqlite-scale', {}, ms))
   log('DuckDB user binding (duckdb-binding)')
   sections.duckdbBinding = await within(15, (ms) => runScript('duckdb-binding', {}, ms))
+  log('statement check of the built-in SQL tool (sql-statement-check)')
+  sections.sqlStatementCheck = await within(15, (ms) => runScript('sql-statement-check', {}, ms))
   const database = postgresUrl()
   if (await postgresReachable(database)) {
     log('PostgreSQL replicas (postgres-replicas)')

@@ -34,6 +34,7 @@ export interface SectionOutcomes {
   readonly liveSessions: Outcome<LiveSessionsResults>
   readonly sqliteScale: Outcome<Record<string, unknown>>
   readonly duckdbBinding: Outcome<Record<string, unknown>>
+  readonly sqlStatementCheck: Outcome<Record<string, unknown>>
   readonly postgresReplicas: Outcome<Record<string, unknown>>
 }
 
@@ -195,6 +196,19 @@ function duckdbFigure(outcome: Outcome<Record<string, unknown>>): Figure {
   return figure('6', 'DuckDB user binding: bound ÷ unbound queries per second', numberAt(d, 'ratio'), detail)
 }
 
+function statementCheckFigure(outcome: Outcome<Record<string, unknown>>): Figure {
+  const d = measuredValue(outcome)
+  const detail = d
+    ? `${numberAt(d, 'checkedCallsPerSec')} execute_sql_query calls/s checked, ${numberAt(d, 'uncheckedCallsPerSec')} unchecked`
+    : why(outcome)
+  return figure(
+    '6b',
+    'SQL tool statement check: checked ÷ unchecked time per call',
+    numberAt(d, 'ratio'),
+    detail,
+  )
+}
+
 function postgresFigures(outcome: Outcome<Record<string, unknown>>): Figure[] {
   const p = measuredValue(outcome)
   const side = (name: string, key: string): string =>
@@ -220,6 +234,7 @@ export function buildFigures(sections: SectionOutcomes): Figure[] {
     ...scaleFigures(sections.sqliteScale),
     memoryFigure(sections.liveSessions),
     duckdbFigure(sections.duckdbBinding),
+    statementCheckFigure(sections.sqlStatementCheck),
     ...postgresFigures(sections.postgresReplicas),
   ]
 }

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto'
 import { type SessionRecord, sha256 } from '@mxcp/auth-core'
+import { sessionToRow } from '@mxcp/auth-core/store-kit'
 import { openSqliteStore } from '@mxcp/persistence-sqlite'
 // The store writes one row per call with synchronous=FULL (an fsync each, about 7 ms here): 100
 // thousand sessions that way would take minutes. The bench writes them in one transaction
-// instead, sealed by the store's own row mapping and key (its internals, reached by path), with
+// instead, sealed by the shared record codec and the store's key (its internals, reached by path), with
 // the statements `saveSession` and `saveTokens` amount to. A column renamed in the store's
 // schema fails here loudly.
 import { openDatabase } from '../../packages/persistence-sqlite/src/database/open-database.js'
-import { sessionToRow } from '../../packages/persistence-sqlite/src/database/records.js'
 import { unlockSealedBox } from '../../packages/persistence-sqlite/src/encryption/key-check.js'
 
 const DAY = 86_400_000
@@ -78,15 +78,7 @@ export async function seedSessions(options: SeedOptions): Promise<string[]> {
         const bearer = `mxcp_at_${bytes.subarray(64, 96).toString('base64url')}`
         bearers.push(bearer)
         const row = sessionToRow(session(i, sessionId, upstream, now), box)
-        insertSession.run(
-          sessionId,
-          row.provider,
-          JSON.stringify(row.user),
-          row.upstreamSealed,
-          now,
-          now,
-          now + DAY,
-        )
+        insertSession.run(sessionId, row.provider, row.userJson, row.upstreamSealed, now, now, now + DAY)
         insertToken.run(sha256(bearer), sessionId, familyId, options.resource, now, now + DAY)
       }
     })()

@@ -118,10 +118,13 @@ describe('start-up', () => {
   test('a transport other than streamable-http is refused, not silently served over HTTP', async () => {
     const project = copyExampleProject()
     try {
-      const config = writeFiles(project.path, { 'stdio.yml': 'mxcp: 1\ntransport:\n  provider: stdio\n' })
+      const config = writeFiles(project.path, {
+        'stdio.yml':
+          'mxcp: 1\nprojects:\n  demo:\n    profiles:\n      default: {}\ntransport:\n  provider: stdio\n',
+      })
       await assert.rejects(
         startInProcess({ projectDir: project.path, userConfigPath: `${config}/stdio.yml` }),
-        /transport\.provider "stdio" is not supported: this server speaks streamable-http/,
+        /transport\.provider: "stdio" is not supported: this server speaks streamable-http/,
       )
     } finally {
       project.dispose()

@@ -7,6 +7,12 @@
 /** An upstream login in flight (MCP SBP 2.1.5.2: "a short expiration time (e.g., 10 minutes)"). */
 export const TRANSACTION_TTL_MS = 10 * 60_000
 
+/** Most sign-ins in flight (approved, not yet back from the provider) for one client. */
+export const MAX_PENDING_SIGN_INS_PER_CLIENT = 100
+
+/** Most sign-ins in flight started from one client address. */
+export const MAX_PENDING_SIGN_INS_PER_ADDRESS = 10
+
 /** How long a rendered consent page may be submitted (its CSRF token's lifetime). */
 export const CONSENT_TTL_MS = 10 * 60_000
 

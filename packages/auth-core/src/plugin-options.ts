@@ -3,7 +3,13 @@ import { type Clock, systemClock } from './clock.js'
 import { type AuthConfig, validateAuthConfig } from './config/index.js'
 import { MIN_SECRET_BYTES } from './defaults.js'
 import type { AuthEventSink } from './events/auth-events.js'
-import { normalizeBaseUrl, type UrlOptions } from './http/base-url.js'
+import {
+  normalizeBaseUrl,
+  type ResolvedUrlOptions,
+  resolveUrlOptions,
+  type UrlOptions,
+} from './http/base-url.js'
+import { compileTrust } from './http/trusted-proxy.js'
 import type { UpstreamProvider } from './provider.js'
 import { MemoryStore } from './store/memory-store.js'
 import type { OAuthStore } from './store/oauth-store.js'
@@ -47,7 +53,7 @@ export interface ResolvedOptions {
   readonly store: OAuthStore
   /** True when the plugin created the store (and so closes it). */
   readonly ownsStore: boolean
-  readonly urls: UrlOptions
+  readonly urls: ResolvedUrlOptions
   readonly mcpPath: string
   readonly clock: Clock
   readonly secret: Buffer
@@ -104,7 +110,7 @@ function checkMcpPath(mcpPath: unknown): string {
   return mcpPath
 }
 
-function checkUrls(urls: UrlOptions | undefined): UrlOptions {
+function checkUrls(urls: UrlOptions | undefined): ResolvedUrlOptions {
   if (!urls) return {}
   if (urls.scheme !== undefined && urls.scheme !== 'http' && urls.scheme !== 'https') {
     throw new OptionsError(`urls.scheme must be "http" or "https", got "${String(urls.scheme)}"`)
@@ -115,7 +121,17 @@ function checkUrls(urls: UrlOptions | undefined): UrlOptions {
   } catch (error) {
     throw new OptionsError(error instanceof Error ? error.message : String(error))
   }
-  return { baseUrl, scheme: urls.scheme, trustProxy: urls.trustProxy === true }
+  if (
+    urls.allowedHosts !== undefined &&
+    (!Array.isArray(urls.allowedHosts) ||
+      !urls.allowedHosts.every((host) => typeof host === 'string' && host !== ''))
+  )
+    throw new OptionsError('urls.allowedHosts must be a list of host names')
+  try {
+    return resolveUrlOptions({ ...urls, baseUrl }, compileTrust)
+  } catch (error) {
+    throw new OptionsError(`urls.trustProxy: ${error instanceof Error ? error.message : String(error)}`)
+  }
 }
 
 function checkSecret(secret: Buffer | undefined): Buffer {
@@ -130,8 +146,8 @@ function checkStore(store: OAuthStore | undefined): { store: OAuthStore; ownsSto
   if (store === undefined) return { store: new MemoryStore(), ownsStore: true }
   for (const method of [
     'getToken',
-    'consumeCode',
-    'rotateRefreshToken',
+    'exchangeCode',
+    'rotateRefresh',
     'consumeTransaction',
     'getSession',
   ] as const) {

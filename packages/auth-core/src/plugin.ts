@@ -3,13 +3,14 @@ import fastifyFormbody from '@fastify/formbody'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { ClientDirectory } from './clients/client-directory.js'
+import { ClientLeases } from './clients/client-lease.js'
 import { preRegisteredClients } from './clients/pre-registered-clients.js'
 import { DEFAULT_SCOPE, SWEEP_INTERVAL_MS } from './defaults.js'
 import { createAnonymousGuard, createGuard, type MxcpGuard } from './guard/guard.js'
 import { SessionUsers } from './guard/session-users.js'
 import { limitBodySize } from './http/body-limit.js'
 import { allowCrossOrigin } from './http/cors.js'
-import { limitRequestRate } from './http/rate-limit.js'
+import { limitRequestRate, type RateLimitOptions } from './http/rate-limit.js'
 import { type MxcpAuthOptions, type ResolvedOptions, resolveOptions } from './plugin-options.js'
 import type { UpstreamProvider } from './provider.js'
 import type { AuthContext } from './server/auth-context.js'
@@ -23,8 +24,9 @@ import { registerMetadataRoutes } from './server/metadata/metadata-routes.js'
 import { protectedResourceMetadataPath } from './server/metadata/protected-resource-metadata.js'
 import { registerRegisterRoute } from './server/register/register-route.js'
 import { registerRevokeRoute } from './server/revoke/revoke-route.js'
-import { ReplayTracker } from './server/token/replay-tracker.js'
 import { registerTokenRoute } from './server/token/token-route.js'
+import { MemorySingleUse } from './store/memory-single-use.js'
+import { singleUseRecordsOf } from './store/single-use-records.js'
 import type { UserContext } from './user-context.js'
 
 declare module 'fastify' {
@@ -49,6 +51,8 @@ function buildContext(
   events?: MxcpAuthOptions['events'],
 ): AuthContext {
   const preRegistered = preRegisteredClients(resolved.auth.clients)
+  // Single use across replicas (issue 15): the store's records when it has them.
+  const once = singleUseRecordsOf(resolved.store) ?? new MemorySingleUse()
   const requiredScopes = resolved.auth.authorization.required_scopes
   const supportedScopes = [
     ...new Set([
@@ -64,8 +68,13 @@ function buildContext(
     scopes: { supported: supportedScopes, required: requiredScopes },
     ca: typeof clientMetadataCa === 'string' ? [clientMetadataCa] : clientMetadataCa,
     log: app.log,
+    records: once,
   })
-  const clients = new ClientDirectory(preRegistered, resolved.store, metadataDocuments)
+  const leases = new ClientLeases(once, resolved.clock, {
+    unprovenSeconds: resolved.auth.unproven_client_ttl,
+    unusedSeconds: resolved.auth.registered_client_ttl,
+  })
+  const clients = new ClientDirectory(preRegistered, resolved.store, metadataDocuments, leases)
   return {
     auth: resolved.auth,
     provider,
@@ -76,8 +85,17 @@ function buildContext(
     urls: resolved.urls,
     mcpPath: resolved.mcpPath,
     supportedScopes,
-    replays: new ReplayTracker(),
+    once,
     events,
+  }
+}
+
+function rateLimitOptions(context: AuthContext): RateLimitOptions {
+  return {
+    extraPaths: [context.provider.callbackPath],
+    trust: context.urls.trust,
+    records: context.once,
+    clock: context.clock,
   }
 }
 
@@ -92,7 +110,7 @@ async function registerBrowserRoutes(app: FastifyInstance, context: AuthContext)
   await app.register(async (scope) => {
     scope.setErrorHandler(htmlErrorHandler)
     limitBodySize(scope)
-    await limitRequestRate(scope, context.auth.rate_limit)
+    await limitRequestRate(scope, context.auth.rate_limit, rateLimitOptions(context))
     registerAuthorizeRoute(scope, context)
     registerConsentRoute(scope, context)
     registerCallbackRoute(scope, context)
@@ -104,7 +122,7 @@ async function registerJsonRoutes(app: FastifyInstance, context: AuthContext): P
   await app.register(async (scope) => {
     scope.setErrorHandler(jsonErrorHandler)
     limitBodySize(scope)
-    await limitRequestRate(scope, context.auth.rate_limit)
+    await limitRequestRate(scope, context.auth.rate_limit, rateLimitOptions(context))
     allowCrossOrigin(scope, [
       '/.well-known/oauth-authorization-server',
       '/.well-known/oauth-protected-resource',
@@ -121,13 +139,25 @@ async function registerJsonRoutes(app: FastifyInstance, context: AuthContext): P
 }
 
 /** Sweeps expired store rows and stale cache entries on an unref'd timer, stopped on close. */
-function scheduleSweep(app: FastifyInstance, resolved: ResolvedOptions, users: SessionUsers): void {
+function scheduleSweep(
+  app: FastifyInstance,
+  resolved: ResolvedOptions,
+  users: SessionUsers,
+  context: AuthContext,
+): void {
   const timer = setInterval(() => {
     const now = resolved.clock.now()
     users.prune(now)
-    resolved.store
-      .sweepExpired(now)
-      .catch((error: unknown) => app.log.warn({ err: error }, 'sweeping expired OAuth state failed'))
+    // Expired registrations first: the general sweep would drop their leases unread.
+    ;(context.clients.leases?.sweep(resolved.store, now) ?? Promise.resolve(0))
+      .then(() => context.once.sweepSingleUse(now))
+      .catch((error: unknown) => app.log.warn({ err: error }, 'sweeping single-use records failed'))
+    resolved.store.sweepExpired(now).then(
+      (swept) => {
+        if (swept) app.log.debug({ swept }, 'swept expired OAuth state')
+      },
+      (error: unknown) => app.log.warn({ err: error }, 'sweeping expired OAuth state failed'),
+    )
   }, SWEEP_INTERVAL_MS)
   timer.unref()
   app.addHook('onClose', async () => {
@@ -158,6 +188,7 @@ async function mxcpAuthPlugin(app: FastifyInstance, options: MxcpAuthOptions): P
     provider,
     clock: resolved.clock,
     ttlMs: resolved.auth.cache_ttl * 1000,
+    staleMs: resolved.auth.stale_cache_ttl * 1000,
     authorization: resolved.auth.authorization,
     log: app.log,
   })
@@ -175,7 +206,7 @@ async function mxcpAuthPlugin(app: FastifyInstance, options: MxcpAuthOptions): P
   )
   await registerBrowserRoutes(app, context)
   await registerJsonRoutes(app, context)
-  scheduleSweep(app, resolved, users)
+  scheduleSweep(app, resolved, users, context)
 }
 
 /**

@@ -165,18 +165,18 @@ describe('GET /authorize', () => {
     assert.equal(otherHost.statusCode, 400)
   })
 
-  test('response_type other than code is redirected back as unsupported_response_type', async () => {
-    const { url, state } = h.authorizeUrl(client.clientId, { response_type: 'token' })
+  test('response_type other than code is redirected back to a pre-registered client as unsupported_response_type', async () => {
+    const { url, state } = h.authorizeUrl('preregistered-cli', { response_type: 'token' })
     assertRedirectedError(await get(url), 'unsupported_response_type', state)
   })
 
   test('a missing response_type is invalid_request', async () => {
-    const { url, state } = h.authorizeUrl(client.clientId, { response_type: undefined })
+    const { url, state } = h.authorizeUrl('preregistered-cli', { response_type: undefined })
     assertRedirectedError(await get(url), 'invalid_request', state)
   })
 
   test('PKCE is required: no code_challenge is invalid_request', async () => {
-    const { url, state } = h.authorizeUrl(client.clientId, {
+    const { url, state } = h.authorizeUrl('preregistered-cli', {
       code_challenge: undefined,
       code_challenge_method: undefined,
     })
@@ -184,46 +184,60 @@ describe('GET /authorize', () => {
   })
 
   test('PKCE plain is refused: only S256', async () => {
-    const { url } = h.authorizeUrl(client.clientId, { code_challenge_method: 'plain' })
+    const { url } = h.authorizeUrl('preregistered-cli', { code_challenge_method: 'plain' })
     const location = assertRedirectedError(await get(url), 'invalid_request')
     assert.match(String(location.searchParams.get('error_description')), /S256/)
-    const missingMethod = h.authorizeUrl(client.clientId, { code_challenge_method: undefined })
+    const missingMethod = h.authorizeUrl('preregistered-cli', { code_challenge_method: undefined })
     assertRedirectedError(await get(missingMethod.url), 'invalid_request')
   })
 
   test('a malformed S256 challenge is invalid_request', async () => {
-    const { url } = h.authorizeUrl(client.clientId, { code_challenge: 'short' })
+    const { url } = h.authorizeUrl('preregistered-cli', { code_challenge: 'short' })
     assertRedirectedError(await get(url), 'invalid_request')
   })
 
   test('a scope the client may not have is invalid_scope', async () => {
-    const { url, state } = h.authorizeUrl(client.clientId, { scope: 'mxcp:access mxcp:admin' })
+    const { url, state } = h.authorizeUrl('preregistered-cli', { scope: 'mxcp:access mxcp:admin' })
     assertRedirectedError(await get(url), 'invalid_scope', state)
   })
 
   test('a resource that is not our MCP URL is invalid_target (RFC 8707)', async () => {
     for (const resource of ['https://other.test/mcp', `${BASE}/other`, `${RESOURCE}#frag`, 'not a url']) {
-      const { url, state } = h.authorizeUrl(client.clientId, { resource })
+      const { url, state } = h.authorizeUrl('preregistered-cli', { resource })
       assertRedirectedError(await get(url), 'invalid_target', state)
     }
   })
 
   test('resource may be omitted, or sent with a trailing slash or an uppercase host', async () => {
     for (const resource of [undefined, `${RESOURCE}/`, 'HTTPS://MCP.TEST/mcp']) {
-      const response = await get(h.authorizeUrl(client.clientId, { resource }).url)
+      const response = await get(h.authorizeUrl('preregistered-cli', { resource }).url)
       assert.equal(response.statusCode, 200, String(resource))
     }
   })
 
   test('a repeated parameter after the client is trusted is redirected as invalid_request', async () => {
-    const { url, state } = h.authorizeUrl(client.clientId)
+    const { url, state } = h.authorizeUrl('preregistered-cli')
     assertRedirectedError(await get(`${url}&scope=mxcp:access`), 'invalid_request', state)
   })
 
   test('an over-long state is invalid_request and is not echoed', async () => {
-    const { url } = h.authorizeUrl(client.clientId, { state: 'x'.repeat(3000) })
+    const { url } = h.authorizeUrl('preregistered-cli', { state: 'x'.repeat(3000) })
     const location = assertRedirectedError(await get(url), 'invalid_request')
     assert.equal(location.searchParams.get('state'), null)
+  })
+
+  test('a self-registered client gets the same errors on our page, never a redirect (RFC 9700 §4.11.2)', async () => {
+    for (const overrides of [
+      { response_type: 'token' },
+      { code_challenge: undefined, code_challenge_method: undefined },
+      { scope: 'mxcp:access mxcp:admin' },
+      { resource: 'https://other.test/mcp' },
+    ]) {
+      assertRefusedWithPage(
+        await get(h.authorizeUrl(client.clientId, overrides).url),
+        /\((unsupported_response_type|invalid_request|invalid_scope|invalid_target)\)/,
+      )
+    }
   })
 
   test('a client not allowed the authorization code grant is unauthorized_client', async () => {

@@ -284,3 +284,42 @@ describe('allowlists at the callback', () => {
     }
   })
 })
+
+describe('the sign-in deadline', () => {
+  test('a provider slower than sign_in_timeout overall: the user is told it is not answering and the client gets temporarily_unavailable', async () => {
+    const store = spyStore(new MemoryStore())
+    // Each call stays within its own timeout; together they pass the 1 s deadline.
+    const h = await Harness.start({
+      store,
+      auth: { sign_in_timeout: 1 },
+      idp: { slowMs: 700 },
+      provider: { timeoutMs: 5_000 },
+    })
+    try {
+      const client = await h.register()
+      const { upstream, cookies, clientState } = await startUpstreamLogin(h, client.clientId)
+      const target = await upstreamRedirect(upstream)
+      h.idp.fail('token', 'slow')
+      h.idp.fail('userinfo', 'slow')
+      const started = Date.now()
+      const response = await h.app.inject({
+        method: 'GET',
+        url: pathOf(target),
+        headers: { cookie: cookies },
+      })
+      const elapsed = Date.now() - started
+      assert.ok(elapsed >= 1_000 && elapsed < 1_400, `answered at the deadline (${elapsed} ms)`)
+      assert.match(response.body, /is not answering/)
+      const back = parseMetaRefresh(response.body, new URL(BASE))
+      assert.ok(back)
+      assert.equal(`${back.origin}${back.pathname}`, CLIENT_REDIRECT)
+      assert.equal(back.searchParams.get('error'), 'temporarily_unavailable')
+      assert.equal(back.searchParams.get('state'), clientState)
+      assert.equal(back.searchParams.get('code'), null)
+      assert.equal(store.count('saveSession'), 0, 'no session was created')
+      assert.equal(store.count('saveCode'), 0, 'no code was minted')
+    } finally {
+      await h.close()
+    }
+  })
+})

@@ -255,6 +255,49 @@ describe('Client ID Metadata Documents at the endpoints', () => {
     })
   })
 
+  describe('outbound fetches (issue 15)', () => {
+    test('a URL client_id with a malformed request is refused before any fetch, at /authorize, /token and /revoke', async () => {
+      const h = await CimdApp.start(certificate, loopbackAllowed())
+      try {
+        routes.set('/client.json', json(document))
+        const malformed: Record<string, string>[] = [
+          { code_challenge: '' },
+          { response_type: 'token' },
+          { resource: 'https://evil.example/mcp' },
+          { redirect_uri: 'http://127.1:9/cb' },
+        ]
+        for (const overrides of malformed) {
+          const response = await h.authorize(clientId, overrides)
+          assertRefusedPage(response, h.store, /./, null)
+        }
+        const token = await h.post('/token', { grant_type: 'authorization_code', client_id: clientId })
+        assert.equal(token.statusCode, 400)
+        const revoke = await h.post('/revoke', { client_id: clientId })
+        assert.equal(revoke.statusCode, 400)
+        assert.equal(docs.requests.length, 0, 'no document was fetched')
+      } finally {
+        await h.close()
+      }
+    })
+
+    test('metadata fetches towards one host are capped per minute; past the cap nothing is fetched', async () => {
+      const h = await CimdApp.start(certificate, loopbackAllowed())
+      try {
+        const ids = Array.from({ length: 31 }, (_, i) => `${docs.origin}/c${i}.json`)
+        for (const id of ids) routes.set(new URL(id).pathname, json({ ...document, client_id: id }))
+        for (const id of ids.slice(0, 30)) assert.equal((await h.authorize(id)).statusCode, 200)
+        assert.equal(docs.requests.length, 30)
+        const refused = await h.authorize(ids[30] ?? '')
+        assertRefusedPage(refused, h.store, /Too many metadata fetches/)
+        assert.equal(docs.requests.length, 30, 'the 31st was not fetched')
+        h.clock.advance(60_000)
+        assert.equal((await h.authorize(ids[30] ?? '')).statusCode, 200, 'a minute later it is')
+      } finally {
+        await h.close()
+      }
+    })
+  })
+
   describe('/authorize and the consent page', () => {
     let h: CimdApp
     beforeEach(async () => {

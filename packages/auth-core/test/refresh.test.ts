@@ -59,10 +59,58 @@ describe('POST /token: refresh_token', () => {
   test('reusing an old refresh token is invalid_grant and revokes the whole family', async () => {
     const issued = await h.issue()
     const rotated = (await refresh(h, issued.client, issued.refreshToken)).json()
+    h.clock.advance(30_000) // past the grace window
     assertInvalid(await refresh(h, issued.client, issued.refreshToken), 'invalid_grant')
     assert.equal((await h.call(rotated.access_token)).statusCode, 401, 'the new access token is revoked')
     assert.equal((await h.call(issued.accessToken)).statusCode, 401)
     assertInvalid(await refresh(h, issued.client, rotated.refresh_token), 'invalid_grant')
+  })
+
+  test('a lost response is not a theft: a replay inside the grace window gets a working pair', async () => {
+    const issued = await h.issue()
+    const lost = (await refresh(h, issued.client, issued.refreshToken)).json()
+    h.clock.advance(29_000)
+    const retry = await refresh(h, issued.client, issued.refreshToken)
+    assert.equal(retry.statusCode, 200)
+    const pair = retry.json()
+    assert.equal((await h.call(pair.access_token)).statusCode, 200)
+    assert.equal(
+      (await refresh(h, issued.client, pair.refresh_token)).statusCode,
+      200,
+      'the new refresh token works',
+    )
+    // The successor the client never received was superseded: presenting it now is reuse.
+    assertInvalid(await refresh(h, issued.client, lost.refresh_token), 'invalid_grant')
+    assert.equal((await h.call(pair.access_token)).statusCode, 401, 'and reuse revokes the family')
+  })
+
+  test('a replay after the successor was used revokes the family, even inside the grace window', async () => {
+    const issued = await h.issue()
+    const rotated = (await refresh(h, issued.client, issued.refreshToken)).json()
+    const next = (await refresh(h, issued.client, rotated.refresh_token)).json()
+    assertInvalid(await refresh(h, issued.client, issued.refreshToken), 'invalid_grant')
+    assert.equal((await h.call(next.access_token)).statusCode, 401)
+    assertInvalid(await refresh(h, issued.client, next.refresh_token), 'invalid_grant')
+  })
+
+  test('a replay inside the grace window by another client revokes the family', async () => {
+    const issued = await h.issue()
+    const rotated = (await refresh(h, issued.client, issued.refreshToken)).json()
+    const thief = await h.register({ client_name: 'Thief' })
+    assertInvalid(await refresh(h, thief, issued.refreshToken), 'invalid_grant')
+    assertInvalid(await refresh(h, issued.client, rotated.refresh_token), 'invalid_grant')
+  })
+
+  test('refresh_grace_period: 0 makes every replay reuse', async () => {
+    const strict = await Harness.start({ auth: { refresh_grace_period: 0 } })
+    try {
+      const issued = await strict.issue()
+      const rotated = (await refresh(strict, issued.client, issued.refreshToken)).json()
+      assertInvalid(await refresh(strict, issued.client, issued.refreshToken), 'invalid_grant')
+      assert.equal((await strict.call(rotated.access_token)).statusCode, 401)
+    } finally {
+      await strict.close()
+    }
   })
 
   test('a narrower scope may be requested; a wider one is invalid_scope and does not burn the token', async () => {

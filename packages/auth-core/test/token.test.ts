@@ -142,10 +142,35 @@ describe('POST /token: authorization_code', () => {
     )
   })
 
+  test('a lost token response: the same client with the same verifier inside the grace window gets working tokens, the undelivered ones are revoked', async () => {
+    const login = await h.login(client.clientId)
+    const lost = (await h.redeem(client, login)).json()
+    h.clock.advance(29_000)
+    const retry = await h.redeem(client, login)
+    assert.equal(retry.statusCode, 200)
+    assert.equal((await h.call(retry.json().access_token)).statusCode, 200)
+    assert.equal((await h.call(lost.access_token)).statusCode, 401, 'the undelivered access token is revoked')
+    const wrongVerifier = await h.token({
+      grant_type: 'authorization_code',
+      code: login.code,
+      redirect_uri: CLIENT_REDIRECT,
+      code_verifier: 'x'.repeat(43),
+      client_id: client.clientId,
+      resource: RESOURCE,
+    })
+    assertTokenError(wrongVerifier, 400, 'invalid_grant')
+    assert.equal(
+      (await h.call(retry.json().access_token)).statusCode,
+      401,
+      'a replay without the verifier revokes the grant',
+    )
+  })
+
   test('a replayed code is invalid_grant and revokes every token it issued', async () => {
     const login = await h.login(client.clientId)
     const first = (await h.redeem(client, login)).json()
     assert.equal((await h.call(first.access_token)).statusCode, 200)
+    h.clock.advance(30_000) // past the lost-response grace window
     const replay = await h.redeem(client, login)
     assertTokenError(replay, 400, 'invalid_grant')
     assert.equal((await h.call(first.access_token)).statusCode, 401)

@@ -1,4 +1,9 @@
-import { DuckDBAppender, DuckDBExtractedStatements, DuckDBPreparedStatement } from '@duckdb/node-api'
+import {
+  DuckDBAppender,
+  DuckDBConnection,
+  DuckDBExtractedStatements,
+  DuckDBPreparedStatement,
+} from '@duckdb/node-api'
 
 /** Thrown when a connection, or a statement prepared on it, is used after its lease ended. */
 export class LeaseEndedError extends Error {
@@ -11,6 +16,36 @@ export class LeaseEndedError extends Error {
 /** Methods a lease holder may not call: the connection belongs to the pool. */
 const POOL_OWNED = new Set<PropertyKey>(['closeSync', 'disconnectSync', 'constructor'])
 
+/** Connection methods whose first argument is SQL text. */
+const SQL_METHODS = new Set<PropertyKey>([
+  'run',
+  'runAndRead',
+  'runAndReadAll',
+  'runAndReadUntil',
+  'stream',
+  'streamAndRead',
+  'streamAndReadAll',
+  'streamAndReadUntil',
+  'start',
+  'startThenRead',
+  'startThenReadAll',
+  'startThenReadUntil',
+  'startStream',
+  'startStreamThenRead',
+  'startStreamThenReadAll',
+  'startStreamThenReadUntil',
+  'prepare',
+  'extractStatements',
+])
+
+/** Connection methods that cannot change the connection's state. */
+const STATELESS_METHODS = new Set<PropertyKey>([
+  'interrupt',
+  'getClientContext',
+  'getTableNames',
+  'createAppender',
+])
+
 /**
  * One request's hold on a connection. `guard()` hands out proxies that work until `end()`,
  * then throw {@link LeaseEndedError}; statements and appenders created through them are
@@ -20,11 +55,42 @@ const POOL_OWNED = new Set<PropertyKey>(['closeSync', 'disconnectSync', 'constru
  */
 export class Lease {
   #ended = false
+  readonly #sql: string[] = []
+  /** True once something ran whose effect on the connection is not known from SQL text. */
+  #opaque = false
+  #endedError: () => Error = () => new LeaseEndedError()
   readonly #inFlight = new Set<Promise<unknown>>()
 
   /** A view of `target` that stops working when the lease ends. */
   guard<T extends object>(target: T): T {
     return new Proxy(target, { get: (object, property) => this.#get(object, property) })
+  }
+
+  /**
+   * Stops new calls at once (they throw what `error` makes) without waiting: a query that ran
+   * out of time is interrupted, and nothing may start after it.
+   */
+  stop(error: () => Error): void {
+    this.#ended = true
+    this.#endedError = error
+  }
+
+  /** The SQL texts run on the connection during the lease, in order. */
+  get sqlTexts(): readonly string[] {
+    return this.#sql
+  }
+
+  /**
+   * True when the lease did something other than running SQL text (registering a function,
+   * say), or was cut short: then only a full check tells the connection's state.
+   */
+  get opaque(): boolean {
+    return this.#opaque
+  }
+
+  /** Marks the lease as needing a full check (a query was interrupted, for one). */
+  markOpaque(): void {
+    this.#opaque = true
   }
 
   /** Ends the lease: no new calls, then waits for the calls already made to settle. */
@@ -34,7 +100,7 @@ export class Lease {
   }
 
   #get(target: object, property: PropertyKey): unknown {
-    if (this.#ended) throw new LeaseEndedError()
+    if (this.#ended) throw this.#endedError()
     const value: unknown = Reflect.get(target, property, target)
     if (typeof value !== 'function') return value
     if (POOL_OWNED.has(property)) {
@@ -42,11 +108,23 @@ export class Lease {
         throw new Error(`${String(property)} is not allowed on a leased connection; the pool owns it`)
       }
     }
-    return (...args: unknown[]) => this.#call(() => Reflect.apply(value, target, args))
+    if (target instanceof DuckDBConnection) this.#note(property)
+    return (...args: unknown[]) => {
+      if (target instanceof DuckDBConnection && SQL_METHODS.has(property)) {
+        if (typeof args[0] === 'string') this.#sql.push(args[0])
+        else this.#opaque = true
+      }
+      return this.#call(() => Reflect.apply(value, target, args))
+    }
+  }
+
+  /** A connection method other than SQL-running and stateless ones makes the lease opaque. */
+  #note(property: PropertyKey): void {
+    if (!SQL_METHODS.has(property) && !STATELESS_METHODS.has(property)) this.#opaque = true
   }
 
   #call(invoke: () => unknown): unknown {
-    if (this.#ended) throw new LeaseEndedError()
+    if (this.#ended) throw this.#endedError()
     const result = invoke()
     if (!(result instanceof Promise)) return this.#guardResult(result)
     this.#inFlight.add(result)

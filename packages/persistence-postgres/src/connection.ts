@@ -5,6 +5,21 @@ import type { ResolvedOptions } from './options.js'
 export const CONNECT_TIMEOUT_MS = 2_000
 /** How long one query may wait for its answer on an open connection (a server gone silent). */
 export const QUERY_TIMEOUT_MS = 5_000
+/**
+ * Server side, shorter than the client's `QUERY_TIMEOUT_MS`, so the server cancels a slow statement
+ * (and its transaction) before the client gives up on it: a statement the client reported as
+ * failed then did not commit behind its back.
+ */
+export const STATEMENT_TIMEOUT_MS = 4_000
+/** Server side: how long a statement waits for a row lock before it fails (SQLSTATE 55P03). */
+export const LOCK_TIMEOUT_MS = 3_000
+/**
+ * Server side: a transaction left open by a client that went silent (killed, cut off) is ended
+ * after this, releasing its locks, instead of holding them until TCP gives up hours later.
+ */
+export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 5_000
+/** TCP keepalive probes start after this much silence, so a dead peer is noticed in seconds. */
+export const KEEPALIVE_INITIAL_DELAY_MS = 5_000
 /** How long a replica waits for another one's session lock (an upstream refresh) before giving up. */
 export const SESSION_LOCK_TIMEOUT_MS = 30_000
 /** How long start-up waits for another replica's migrations. */
@@ -16,7 +31,9 @@ export function baseConnectionConfig(options: ResolvedOptions): pg.ClientConfig 
     connectionString: options.url,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_INITIAL_DELAY_MS,
     application_name: 'mxcp-auth',
+    idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
   }
 }
 
@@ -30,6 +47,8 @@ export function createQueryPool(options: ResolvedOptions): pg.Pool {
     max: options.poolSize,
     idleTimeoutMillis: 30_000,
     query_timeout: QUERY_TIMEOUT_MS,
+    statement_timeout: STATEMENT_TIMEOUT_MS,
+    lock_timeout: LOCK_TIMEOUT_MS,
   })
   watchIdleErrors(pool, options, 'query')
   return pool
@@ -46,6 +65,9 @@ export function createLockPool(options: ResolvedOptions): pg.Pool {
     idleTimeoutMillis: 10_000,
     // A lock wait past this ends with SQLSTATE 55P03, reported as unavailable (the client gets 503).
     lock_timeout: SESSION_LOCK_TIMEOUT_MS,
+    statement_timeout: SESSION_LOCK_TIMEOUT_MS + 1_000,
+    // And if the server goes silent, the client stops waiting shortly after.
+    query_timeout: SESSION_LOCK_TIMEOUT_MS + 2_000,
   })
   watchIdleErrors(pool, options, 'lock')
   return pool

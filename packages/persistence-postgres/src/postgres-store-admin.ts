@@ -6,12 +6,11 @@ import {
   type SessionSummary,
   type StoreAdmin,
 } from '@mxcp/auth-core'
+import { isUpstreamUser, parseStoredJson, rowToClient } from '@mxcp/auth-core/store-kit'
 import { and, eq, gt, inArray } from 'drizzle-orm'
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres'
 import type pg from 'pg'
-import { isUpstreamUser, parseStoredJson } from './json-guards.js'
 import type { ResolvedOptions } from './options.js'
-import { rowToClient } from './record-mapping.js'
 import type { Tables } from './schema/define-tables.js'
 import { toStoreError } from './store-errors.js'
 

@@ -2,6 +2,7 @@ import type {
   ClientRecord,
   CodeRecord,
   ConsumeCodeResult,
+  IssueTokens,
   OAuthStore,
   RotateRefreshResult,
   SealedBox,
@@ -9,37 +10,21 @@ import type {
   SessionRecord,
   TokenRecord,
   TransactionRecord,
+  WindowCount,
 } from '@mxcp/auth-core'
-import { and, eq, gt, inArray, sql } from 'drizzle-orm'
+import * as codec from '@mxcp/auth-core/store-kit'
+import { and, eq, inArray, or, sql } from 'drizzle-orm'
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres'
 import type pg from 'pg'
 import { familyLockKey } from './advisory-key.js'
 import { sweepIfFirst, sweepInTurn } from './expired-rows.js'
 import type { ResolvedOptions } from './options.js'
 import { PostgresStoreAdmin } from './postgres-store-admin.js'
-import {
-  clientToRow,
-  codeToRow,
-  rowToClient,
-  rowToCode,
-  rowToSession,
-  rowToToken,
-  rowToTransaction,
-  sealUpstream,
-  sessionToRow,
-  tokenToRow,
-  transactionToRow,
-} from './record-mapping.js'
 import type { Tables } from './schema/define-tables.js'
 import { SessionLocks } from './session-lock.js'
-import { isBrokenConnection, toStoreError } from './store-errors.js'
+import { PostgresSingleUse } from './single-use-tables.js'
+import { isBrokenConnection, isUnavailable, toStoreError } from './store-errors.js'
 import { type Sweeper, startSweeper } from './sweeper.js'
-
-/**
- * How long a revoked family is remembered, so tokens saved into it afterwards are born revoked
- * (ms, by the store's clock). Far longer than any token request takes.
- */
-export const REVOKED_FAMILY_MEMORY_MS = 10 * 60_000
 
 /** What `openPostgresStore` hands the store once the schema is ready. */
 export interface PostgresStoreParts {
@@ -68,6 +53,7 @@ export class PostgresStore implements OAuthStore {
   readonly #box: SealedBox
   readonly #locks: SessionLocks
   readonly #sweeper: Sweeper
+  readonly #singleUse: PostgresSingleUse
   #closing: Promise<void> | undefined
   /** Operator commands (`StoreAdmin`) on the same database. */
   readonly admin: PostgresStoreAdmin
@@ -81,6 +67,7 @@ export class PostgresStore implements OAuthStore {
     this.#tables = parts.tables
     this.#box = parts.box
     this.#locks = new SessionLocks(parts.lockPool, parts.options)
+    this.#singleUse = new PostgresSingleUse(parts.pool, parts.options.schema, parts.options.target)
     this.#sweeper = startSweeper({
       intervalMs: parts.options.sweepIntervalMs,
       clock: parts.options.clock,
@@ -90,7 +77,7 @@ export class PostgresStore implements OAuthStore {
   }
 
   async saveClient(client: ClientRecord): Promise<void> {
-    const row = clientToRow(client)
+    const row = codec.clientToRow(client)
     const { clients } = this.#tables
     await this.#run('saveClient', () =>
       this.#db
@@ -105,11 +92,11 @@ export class PostgresStore implements OAuthStore {
     const [row] = await this.#read('getClient', () =>
       this.#db.select().from(clients).where(eq(clients.clientId, clientId)),
     )
-    return row && rowToClient(row)
+    return row && codec.rowToClient(row)
   }
 
   async saveTransaction(transaction: TransactionRecord): Promise<void> {
-    const row = transactionToRow(transaction, this.#box)
+    const row = codec.transactionToRow(transaction, this.#box)
     await this.#run('saveTransaction', () => this.#db.insert(this.#tables.transactions).values(row))
   }
 
@@ -119,55 +106,40 @@ export class PostgresStore implements OAuthStore {
     const [row] = await this.#run('consumeTransaction', () =>
       this.#db.delete(transactions).where(eq(transactions.id, id)).returning(),
     )
-    return row && row.expiresAt > now ? rowToTransaction(row, this.#box) : undefined
+    return row && row.expiresAt > now ? codec.rowToTransaction(row, this.#box) : undefined
   }
 
   async saveCode(code: CodeRecord): Promise<void> {
-    const row = codeToRow(code)
+    const row = codec.codeToRow(code)
     await this.#run('saveCode', () => this.#db.insert(this.#tables.codes).values(row))
   }
 
-  async consumeCode(codeHash: string, now: number): Promise<ConsumeCodeResult> {
-    const { codes } = this.#tables
-    return this.#run('consumeCode', async () => {
-      const [won] = await this.#db
-        .update(codes)
-        .set({ consumed: true })
-        .where(and(eq(codes.codeHash, codeHash), eq(codes.consumed, false), gt(codes.expiresAt, now)))
-        .returning()
-      if (won) return { outcome: 'consumed', code: rowToCode(won) }
-      const [row] = await this.#db.select().from(codes).where(eq(codes.codeHash, codeHash))
+  /** One transaction: the code row locked (`FOR UPDATE`), used up, and its tokens inserted. */
+  async exchangeCode(
+    codeHash: string,
+    now: number,
+    graceMs: number,
+    issue: IssueTokens<CodeRecord>,
+  ): Promise<ConsumeCodeResult> {
+    const { codes, tokens } = this.#tables
+    return this.#transaction('exchangeCode', async (tx): Promise<ConsumeCodeResult> => {
+      const [row] = await tx.select().from(codes).where(eq(codes.codeHash, codeHash)).for('update')
       if (!row) return { outcome: 'missing' }
-      if (row.consumed) return { outcome: 'replayed', code: rowToCode(row) }
-      return row.expiresAt <= now ? { outcome: 'expired' } : { outcome: 'missing' }
+      const familyUsed = row.consumed && (await this.#familyUsed(tx, row.familyId))
+      const session = await this.#readSession(tx, row.sessionId)
+      const plan = codec.planExchange({ row, familyUsed, session }, now, graceMs, issue)
+      if ('done' in plan) return plan.done
+      await tx.update(codes).set(plan.codeSet).where(eq(codes.codeHash, codeHash))
+      if (plan.revokeFamily)
+        await tx.update(tokens).set({ revoked: true }).where(eq(tokens.familyId, plan.revokeFamily))
+      return plan.finish(await this.#insertTokens(tx, plan.insert))
     })
   }
 
-  /**
-   * Saves tokens; those of a family revoked meanwhile (see `revokeFamily`) are saved revoked. Under a
-   * shared lock per family, so no revocation of the family runs between the check and the insert.
-   */
+  /** Saves tokens; those of a family revoked meanwhile (see `revokeFamily`) are saved revoked. */
   async saveTokens(tokens: readonly TokenRecord[]): Promise<void> {
     if (tokens.length === 0) return
-    const rows = tokens.map(tokenToRow)
-    const families = [...new Set(rows.map((row) => row.familyId))].sort()
-    const { revokedFamilies } = this.#tables
-    await this.#transaction('saveTokens', async (tx) => {
-      // Sorted, so two savers never take the same locks in opposite orders.
-      for (const familyId of families) {
-        await tx.execute(
-          sql`select pg_advisory_xact_lock_shared(${familyLockKey(this.#options.schema, familyId)}::bigint)`,
-        )
-      }
-      const revoked = await tx
-        .select({ familyId: revokedFamilies.familyId })
-        .from(revokedFamilies)
-        .where(inArray(revokedFamilies.familyId, families))
-      const dead = new Set(revoked.map((row) => row.familyId))
-      await tx
-        .insert(this.#tables.tokens)
-        .values(rows.map((row) => (dead.has(row.familyId) ? { ...row, revoked: true } : row)))
-    })
+    await this.#transaction('saveTokens', (tx) => this.#insertTokens(tx, tokens))
   }
 
   async getToken(tokenHash: string): Promise<TokenRecord | undefined> {
@@ -175,31 +147,30 @@ export class PostgresStore implements OAuthStore {
     const [row] = await this.#read('getToken', () =>
       this.#db.select().from(tokens).where(eq(tokens.tokenHash, tokenHash)),
     )
-    return row && rowToToken(row)
+    return row && codec.rowToToken(row)
   }
 
-  async rotateRefreshToken(tokenHash: string, now: number): Promise<RotateRefreshResult> {
+  /**
+   * One transaction: the token row (and its successor's, always in that order) locked
+   * `FOR UPDATE`, so concurrent rotations on any replica queue; the rules of `rotationStep`.
+   */
+  async rotateRefresh(
+    tokenHash: string,
+    now: number,
+    graceMs: number,
+    issue: IssueTokens<TokenRecord>,
+  ): Promise<RotateRefreshResult> {
     const { tokens } = this.#tables
-    return this.#run('rotateRefreshToken', async () => {
-      const [won] = await this.#db
-        .update(tokens)
-        .set({ consumed: true })
-        .where(
-          and(
-            eq(tokens.tokenHash, tokenHash),
-            eq(tokens.kind, 'refresh'),
-            eq(tokens.consumed, false),
-            eq(tokens.revoked, false),
-            gt(tokens.expiresAt, now),
-          ),
-        )
-        .returning()
-      if (won) return { outcome: 'rotated', token: rowToToken(won) }
-      const [row] = await this.#db.select().from(tokens).where(eq(tokens.tokenHash, tokenHash))
-      if (row?.kind !== 'refresh') return { outcome: 'missing' }
-      if (row.consumed) return { outcome: 'reused', token: rowToToken(row) }
-      if (row.revoked) return { outcome: 'revoked' }
-      return row.expiresAt <= now ? { outcome: 'expired' } : { outcome: 'missing' }
+    return this.#transaction('rotateRefresh', async (tx): Promise<RotateRefreshResult> => {
+      const token = await this.#lockToken(tx, tokenHash)
+      // Always the token's row first, then its successor's: two rotations never lock in opposite orders.
+      const successor = token?.successorHash ? await this.#lockToken(tx, token.successorHash) : undefined
+      const session = token && (await this.#readSession(tx, token.sessionId))
+      const plan = codec.planRotation({ token, successor, session }, now, graceMs, issue)
+      if ('done' in plan) return plan.done
+      for (const { tokenHash: hash, set } of plan.tokenWrites)
+        await tx.update(tokens).set(set).where(eq(tokens.tokenHash, hash))
+      return plan.finish(await this.#insertTokens(tx, plan.insert))
     })
   }
 
@@ -210,7 +181,7 @@ export class PostgresStore implements OAuthStore {
       const [row] = await tx.select().from(tokens).where(eq(tokens.tokenHash, tokenHash)).for('update')
       if (!row) return undefined
       await tx.update(tokens).set({ revoked: true }).where(eq(tokens.tokenHash, tokenHash))
-      return rowToToken(row)
+      return codec.rowToToken(row)
     })
   }
 
@@ -223,7 +194,7 @@ export class PostgresStore implements OAuthStore {
    */
   async revokeFamily(familyId: string): Promise<number> {
     const { tokens, revokedFamilies } = this.#tables
-    const until = this.#options.clock.now() + REVOKED_FAMILY_MEMORY_MS
+    const until = this.#options.clock.now() + codec.REVOKED_FAMILY_MEMORY_MS
     return this.#transaction('revokeFamily', async (tx) => {
       await tx.execute(
         sql`select pg_advisory_xact_lock(${familyLockKey(this.#options.schema, familyId)}::bigint)`,
@@ -242,7 +213,7 @@ export class PostgresStore implements OAuthStore {
   }
 
   async saveSession(session: SessionRecord): Promise<void> {
-    const row = sessionToRow(session, this.#box)
+    const row = codec.sessionToRow(session, this.#box)
     const { sessions } = this.#tables
     await this.#run('saveSession', () =>
       this.#db
@@ -257,14 +228,11 @@ export class PostgresStore implements OAuthStore {
     const [row] = await this.#read('getSession', () =>
       this.#db.select().from(sessions).where(eq(sessions.sessionId, sessionId)),
     )
-    return row && rowToSession(row, this.#box)
+    return row && codec.rowToSession(row, this.#box)
   }
 
   async updateSession(sessionId: string, patch: SessionPatch): Promise<void> {
-    const set: Partial<Tables['sessions']['$inferInsert']> = {}
-    if (patch.user !== undefined) set.userJson = JSON.stringify(patch.user)
-    if (patch.upstream !== undefined) set.upstreamSealed = sealUpstream(sessionId, patch.upstream, this.#box)
-    if (patch.userFetchedAt !== undefined) set.userFetchedAt = patch.userFetchedAt
+    const set = codec.sessionPatchToRow(sessionId, patch, this.#box)
     if (Object.keys(set).length === 0) return
     const { sessions } = this.#tables
     await this.#run('updateSession', () =>
@@ -286,9 +254,37 @@ export class PostgresStore implements OAuthStore {
     return this.#locks.withSessionLock(sessionId, fn)
   }
 
+  // Single-use records shared by every replica (issue 15): see `PostgresSingleUse`.
+  claimOnce(kind: string, key: string, expiresAt: number, now: number, limit?: number): Promise<boolean> {
+    return this.#singleUse.claimOnce(kind, key, expiresAt, now, limit)
+  }
+  releaseClaims(key: string): Promise<void> {
+    return this.#singleUse.releaseClaims(key)
+  }
+  countHit(key: string, windowMs: number, now: number): Promise<WindowCount> {
+    return this.#singleUse.countHit(key, windowMs, now)
+  }
+  sweepSingleUse(now: number): Promise<void> {
+    return this.#singleUse.sweepSingleUse(now)
+  }
+  setClaimExpiry(kind: string, key: string, expiresAt: number): Promise<void> {
+    return this.#singleUse.setClaimExpiry(kind, key, expiresAt)
+  }
+  claimExpiry(kind: string, key: string): Promise<number | undefined> {
+    return this.#singleUse.claimExpiry(kind, key)
+  }
+  takeExpiredClaims(kind: string, now: number, limit: number): Promise<string[]> {
+    return this.#singleUse.takeExpiredClaims(kind, now, limit)
+  }
+  /** Optional member (`DeletesClients`): an expired registration. */
+  async deleteClient(clientId: string): Promise<void> {
+    const { clients } = this.#tables
+    await this.#run('deleteClient', () => this.#db.delete(clients).where(eq(clients.clientId, clientId)))
+  }
+
   /** Removes expired rows, one replica at a time: waits while another replica sweeps. */
-  async sweepExpired(now: number): Promise<void> {
-    await this.#transaction('sweepExpired', (tx) => sweepInTurn(tx, this.#tables, this.#options.schema, now))
+  async sweepExpired(now: number): Promise<codec.SweepCounts> {
+    return this.#transaction('sweepExpired', (tx) => sweepInTurn(tx, this.#tables, this.#options.schema, now))
   }
 
   /**
@@ -296,7 +292,11 @@ export class PostgresStore implements OAuthStore {
    * never waited for). Resolves to whether this replica swept.
    */
   async sweepIfFirst(now: number): Promise<boolean> {
-    return this.#transaction('sweep', (tx) => sweepIfFirst(tx, this.#tables, this.#options.schema, now))
+    const swept = await this.#transaction('sweep', (tx) =>
+      sweepIfFirst(tx, this.#tables, this.#options.schema, now),
+    )
+    if (swept) this.#options.logger?.info?.({ swept }, 'PostgreSQL store: swept expired rows')
+    return swept !== false
   }
 
   /** Stops the sweep timer and closes both pools. Safe to call more than once. */
@@ -306,6 +306,52 @@ export class PostgresStore implements OAuthStore {
       await Promise.all([this.#pool.end(), this.#lockPool.end()])
     })()
     await this.#closing
+  }
+
+  /** Whether a token of the family was used as a refresh token or revoked. */
+  async #familyUsed(tx: NodePgDatabase, familyId: string): Promise<boolean> {
+    const { tokens } = this.#tables
+    const rows = await tx
+      .select({ tokenHash: tokens.tokenHash })
+      .from(tokens)
+      .where(and(eq(tokens.familyId, familyId), or(eq(tokens.consumed, true), eq(tokens.revoked, true))))
+      .limit(1)
+    return rows.length > 0
+  }
+
+  async #lockToken(tx: NodePgDatabase, tokenHash: string): Promise<TokenRecord | undefined> {
+    const { tokens } = this.#tables
+    const [row] = await tx.select().from(tokens).where(eq(tokens.tokenHash, tokenHash)).for('update')
+    return row && codec.rowToToken(row)
+  }
+
+  async #readSession(tx: NodePgDatabase, sessionId: string): Promise<SessionRecord | undefined> {
+    const { sessions } = this.#tables
+    const [row] = await tx.select().from(sessions).where(eq(sessions.sessionId, sessionId))
+    return row && codec.rowToSession(row, this.#box)
+  }
+
+  /**
+   * Inserts tokens in the caller's transaction under a shared advisory lock per family (sorted, so
+   * two savers never take them in opposite orders): no `revokeFamily` runs between the check of
+   * `revoked_families` and the insert, and tokens of a family revoked meanwhile are born revoked.
+   */
+  async #insertTokens(tx: NodePgDatabase, records: readonly TokenRecord[]): Promise<TokenRecord[]> {
+    if (records.length === 0) return []
+    const families = codec.familiesOf(records)
+    for (const familyId of families) {
+      await tx.execute(
+        sql`select pg_advisory_xact_lock_shared(${familyLockKey(this.#options.schema, familyId)}::bigint)`,
+      )
+    }
+    const { revokedFamilies } = this.#tables
+    const revoked = await tx
+      .select({ familyId: revokedFamilies.familyId })
+      .from(revokedFamilies)
+      .where(inArray(revokedFamilies.familyId, families))
+    const saved = codec.bornRevoked(records, new Set(revoked.map((row) => row.familyId)))
+    await tx.insert(this.#tables.tokens).values(saved.map(codec.tokenToRow))
+    return saved
   }
 
   /** Runs one database step, turning driver failures into the store's errors (see `toStoreError`). */
@@ -346,10 +392,14 @@ export class PostgresStore implements OAuthStore {
         await client.query('COMMIT')
         return result
       } catch (error) {
-        reusable = await client.query('ROLLBACK').then(
-          () => true,
-          () => false,
-        )
+        // A connection that timed out or broke is not asked to roll back (it would only wait out
+        // another query timeout): destroyed, it rolls back on the server by itself.
+        reusable =
+          !isUnavailable(error) &&
+          (await client.query('ROLLBACK').then(
+            () => true,
+            () => false,
+          ))
         throw error
       } finally {
         client.release(!reusable)

@@ -4,6 +4,9 @@ import { KeyedMutex } from './keyed-mutex.js'
 import type { ResolvedOptions } from './options.js'
 import { toStoreError } from './store-errors.js'
 
+/** How long unlocking may take before the connection is destroyed instead (which unlocks too). */
+const UNLOCK_TIMEOUT_MS = 2_000
+
 /**
  * `OAuthStore.withSessionLock` on PostgreSQL: an exclusive lock on one session across every replica
  * that shares the database, so an upstream token refresh happens once, not once per replica.
@@ -58,7 +61,14 @@ export class SessionLocks {
   /** Unlocks and returns the connection; if unlocking fails the connection is destroyed, which unlocks too. */
   async #release(client: pg.PoolClient, key: string): Promise<void> {
     try {
-      await client.query('SELECT pg_advisory_unlock($1::bigint)', [key])
+      // A short deadline of its own (pg reads `query_timeout` per query; its types omit it): a
+      // server gone silent must not hold the caller's answer.
+      const unlock: pg.QueryConfig & { query_timeout: number } = {
+        text: 'SELECT pg_advisory_unlock($1::bigint)',
+        values: [key],
+        query_timeout: UNLOCK_TIMEOUT_MS,
+      }
+      await client.query(unlock)
       client.release()
     } catch {
       client.release(true)

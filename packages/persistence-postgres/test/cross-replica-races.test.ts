@@ -25,8 +25,8 @@ describe('two replicas racing on one database', () => {
       const code = codeRecord()
       await replicaA.saveCode(code)
       const [onA, onB] = await Promise.all([
-        replicaA.consumeCode(code.codeHash, T0),
-        replicaB.consumeCode(code.codeHash, T0),
+        replicaA.exchangeCode(code.codeHash, T0, 0, () => []),
+        replicaB.exchangeCode(code.codeHash, T0, 0, () => []),
       ])
       const outcomes = [onA.outcome, onB.outcome].sort()
       assert.deepEqual(outcomes, ['consumed', 'replayed'], `trial ${trial}`)
@@ -38,8 +38,8 @@ describe('two replicas racing on one database', () => {
       const refresh = tokenRecord({ kind: 'refresh' })
       await replicaB.saveTokens([refresh])
       const [onA, onB] = await Promise.all([
-        replicaA.rotateRefreshToken(refresh.tokenHash, T0),
-        replicaB.rotateRefreshToken(refresh.tokenHash, T0),
+        replicaA.rotateRefresh(refresh.tokenHash, T0, 0, () => []),
+        replicaB.rotateRefresh(refresh.tokenHash, T0, 0, () => []),
       ])
       const outcomes = [onA.outcome, onB.outcome].sort()
       assert.deepEqual(outcomes, ['reused', 'rotated'], `trial ${trial}`)
@@ -63,7 +63,9 @@ describe('two replicas racing on one database', () => {
     const code = codeRecord()
     await replicaA.saveCode(code)
     const results = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => (i % 2 ? replicaA : replicaB).consumeCode(code.codeHash, T0)),
+      Array.from({ length: 10 }, (_, i) =>
+        (i % 2 ? replicaA : replicaB).exchangeCode(code.codeHash, T0, 0, () => []),
+      ),
     )
     assert.equal(results.filter((r) => r.outcome === 'consumed').length, 1)
     assert.equal(results.filter((r) => r.outcome === 'replayed').length, 9)
@@ -76,7 +78,7 @@ describe('two replicas racing on one database', () => {
       // The winner saves what it issued; the loser sees a replay and revokes the family (RFC 9700 §4.2.4),
       // in whatever order the two replicas happen to run.
       const redeem = async (store: PostgresStore) => {
-        const result = await store.consumeCode(code.codeHash, T0)
+        const result = await store.exchangeCode(code.codeHash, T0, 0, () => [])
         if (result.outcome === 'replayed') {
           await store.revokeFamily(result.code.familyId)
           return []
@@ -121,6 +123,6 @@ describe('two replicas racing on one database', () => {
     await replicaB.saveTokens([access, refresh])
     await replicaA.deleteSession('logout-session')
     assert.equal((await replicaB.getToken(access.tokenHash))?.revoked, true)
-    assert.equal((await replicaB.rotateRefreshToken(refresh.tokenHash, T0)).outcome, 'revoked')
+    assert.equal((await replicaB.rotateRefresh(refresh.tokenHash, T0, 0, () => [])).outcome, 'revoked')
   })
 })

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { StoreUnavailableError } from '@mxcp/auth-core'
 import { codeRecord, sessionRecord, T0, tokenRecord } from '@mxcp/auth-core/testing'
+import { startTcpProxy, type TcpProxy } from '@mxcp/testing/network/tcp-proxy'
 import { openPostgresStore } from '../src/index.js'
 import type { PostgresStore } from '../src/postgres-store.js'
 import {
@@ -12,7 +13,6 @@ import {
   schemaExists,
   TEST_KEY,
 } from './support/database.js'
-import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js'
 
 // The database is taken away with a proxy of our own between the pool and PostgreSQL: stopping the
 // real server would disturb everyone else sharing this machine.
@@ -59,7 +59,7 @@ describe('the database goes away and comes back', () => {
     const elapsed = [
       await expectUnavailable(() => store.getToken(token.tokenHash)),
       await expectUnavailable(() => store.saveCode(code)),
-      await expectUnavailable(() => store.rotateRefreshToken(token.tokenHash, T0)),
+      await expectUnavailable(() => store.rotateRefresh(token.tokenHash, T0, 0, () => [])),
       await expectUnavailable(() => store.revokeToken(token.tokenHash)),
       await expectUnavailable(() => store.deleteSession(session.sessionId)),
       await expectUnavailable(() => store.getSession(session.sessionId)),
@@ -81,7 +81,11 @@ describe('the database goes away and comes back', () => {
       'the revocation attempted while down did nothing',
     )
     assert.deepEqual(await store.getSession(session.sessionId), session)
-    assert.deepEqual(await store.consumeCode(code.codeHash, T0), { outcome: 'missing' }, 'no code was issued')
+    assert.deepEqual(
+      await store.exchangeCode(code.codeHash, T0, 0, () => []),
+      { outcome: 'missing' },
+      'no code was issued',
+    )
     assert.equal(await store.withSessionLock(session.sessionId, async () => 'locked again'), 'locked again')
   })
 

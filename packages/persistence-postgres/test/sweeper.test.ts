@@ -2,10 +2,10 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { FakeClock } from '@mxcp/auth-core'
 import { codeRecord, sessionRecord, T0, tokenRecord, transactionRecord } from '@mxcp/auth-core/testing'
+import { startTcpProxy } from '@mxcp/testing/network/tcp-proxy'
 import { sweepLockKey } from '../src/advisory-key.js'
 import type { PostgresStore } from '../src/postgres-store.js'
 import { DATABASE_URL, dropSchema, openTestStore, randomSchema, withAdminClient } from './support/database.js'
-import { startTcpProxy } from './support/tcp-proxy.js'
 
 const schema = randomSchema()
 const clock = new FakeClock(T0)
@@ -50,7 +50,10 @@ describe('sweeping expired rows, one replica at a time', () => {
     assert.equal(await replicaB.sweepIfFirst(clock.now()), true)
     assert.equal(await replicaA.getToken(dead.tokenHash), undefined)
     assert.deepEqual(await replicaA.getToken(live.tokenHash), live)
-    assert.equal((await replicaA.consumeCode(deadCode.codeHash, clock.now())).outcome, 'missing')
+    assert.equal(
+      (await replicaA.exchangeCode(deadCode.codeHash, clock.now(), 0, () => [])).outcome,
+      'missing',
+    )
     assert.equal(await replicaA.getSession(deadSession.sessionId), undefined)
   })
 

@@ -3,9 +3,6 @@ import { randomBytes } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
 import { auth } from '@modelcontextprotocol/sdk/client/auth.js'
 import { connectWithOAuth, HeadlessOAuthClient } from '@mxcp/testing/browser/headless-oauth-client'
-import { GitHubStandIn } from '@mxcp/testing/stand-ins/github'
-import { createDatabase, DATABASE_URL, dropDatabase, TEST_KEY } from './support/database.js'
-import { copyExampleProject, MxcpReplica, writeUserConfig } from './support/mxcp-replica.js'
 import {
   authorizationCode,
   callTool,
@@ -13,9 +10,12 @@ import {
   redeemCode,
   refreshTokens,
   registerClient,
-} from './support/oauth-steps.js'
-import { type PathRouter, type ReplicaName, startPathRouter } from './support/path-router.js'
-import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js'
+} from '@mxcp/testing/browser/oauth-steps'
+import { type PathRouter, type ReplicaName, startPathRouter } from '@mxcp/testing/network/path-router'
+import { startTcpProxy, type TcpProxy } from '@mxcp/testing/network/tcp-proxy'
+import { copyExampleProject, MxcpReplica, writeUserConfig } from '@mxcp/testing/processes/mxcp-process'
+import { GitHubStandIn } from '@mxcp/testing/stand-ins/github'
+import { createDatabase, DATABASE_URL, dropDatabase, TEST_KEY } from './support/database.js'
 
 // Two real `mxcp serve` processes share one PostgreSQL database (their own, created here and
 // dropped after), behind a load balancer of ours that sends each request where a test says.
@@ -94,6 +94,8 @@ before(async () => {
               },
               // Hundreds of logins from one address in a minute: the rate limiter is not under test.
               rate_limit: { enabled: false },
+              // Strict reuse detection across replicas is under test here; the grace window has its own.
+              refresh_grace_period: 0,
               persistence: {
                 type: 'postgres',
                 url: '${MXCP_AUTH_DATABASE_URL}',

@@ -1,5 +1,6 @@
+import { chmodSync } from 'node:fs'
 import { homedir } from 'node:os'
-import { resolve } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import type { SealedBox } from '@mxcp/auth-core'
 import { type OAuthStore, systemClock } from '@mxcp/auth-core'
@@ -7,12 +8,17 @@ import { applyMigrations } from './database/migrate.js'
 import { openDatabase, type StoreDatabase } from './database/open-database.js'
 import { isBusy, SqliteStoreOpenError } from './database/sqlite-errors.js'
 import { hasKeyCheck, unlockSealedBox } from './encryption/key-check.js'
-import { keyFilePath, readKeyFile, readOrCreateKeyFile } from './encryption/key-file.js'
-import { createPrivateFile, ensurePrivateDirectory, tightenFile } from './files/private-files.js'
+import { defaultKeyFilePath, readKeyFile, readOrCreateKeyFile } from './encryption/key-file.js'
+import { moveLegacyKey } from './encryption/move-legacy-key.js'
+import {
+  createPrivateFile,
+  ensurePrivateDirectory,
+  PRIVATE_DIRECTORY_MODE,
+  tightenFile,
+} from './files/private-files.js'
 import {
   DEFAULT_BUSY_TIMEOUT_MS,
   DEFAULT_SWEEP_INTERVAL_MS,
-  type SqliteStoreLogger,
   type SqliteStoreOptions,
   validateOptions,
 } from './options.js'
@@ -58,7 +64,7 @@ function openOnce(path: string, busyTimeoutMs: number, options: SqliteStoreOptio
   const db = openDatabase(path, busyTimeoutMs)
   try {
     applyMigrations(db, path)
-    const box = unlock(db, path, options.encryptionKey, options.logger)
+    const box = unlock(db, path, options)
     tightenFile(`${path}-wal`)
     tightenFile(`${path}-shm`)
     options.logger?.info?.({ path }, 'OAuth state is persisted in SQLite')
@@ -79,15 +85,15 @@ function openOnce(path: string, busyTimeoutMs: number, options: SqliteStoreOptio
   }
 }
 
-/** The configured key, else the key file beside the database (generated on first use). */
-function unlock(
-  db: StoreDatabase,
-  path: string,
-  configured: string | undefined,
-  logger?: SqliteStoreLogger,
-): SealedBox {
+/** The configured key, else the key file in its own private folder (generated on first use). */
+function unlock(db: StoreDatabase, path: string, options: SqliteStoreOptions): SealedBox {
+  const { encryptionKey: configured, logger } = options
   if (configured !== undefined) return unlockSealedBox(db, configured, path)
-  const keyFile = keyFilePath(path)
+  const keyFile = resolve(expandHome(options.keyFile ?? defaultKeyFilePath(path)))
+  ensurePrivateDirectory(keyFile)
+  // The default folder is ours alone: keep it 0700 even if it was created looser.
+  if (options.keyFile === undefined) chmodSync(dirname(keyFile), PRIVATE_DIRECTORY_MODE)
+  moveLegacyKey(path, keyFile, logger)
   // A database already bound to a key whose file is gone must not get a fresh key: its sealed
   // rows could never be opened again. Say what is missing instead.
   if (hasKeyCheck(db) && readKeyFile(keyFile) === undefined) {
@@ -101,8 +107,8 @@ function unlock(
   const box = unlockSealedBox(db, key, path)
   logger?.warn(
     { path, keyFile },
-    'auth.persistence.encryption_key is not set: upstream tokens are encrypted with a key stored in a file beside ' +
-      'the database. Set encryption_key from a managed secret (e.g. "${MXCP_OAUTH_ENCRYPTION_KEY}") instead.',
+    'auth.persistence.encryption_key is not set: upstream tokens are encrypted with a key stored in a file on ' +
+      'this machine. Set encryption_key from a managed secret (e.g. "${MXCP_OAUTH_ENCRYPTION_KEY}") instead.',
   )
   return box
 }

@@ -12,9 +12,15 @@ export interface SqliteStoreOptions {
   path: string
   /**
    * `auth.persistence.encryption_key`: any string, stretched with HKDF-SHA256. Without it a key
-   * is generated into `<path>.key` (mode 0600) and one warning is logged at each start.
+   * is generated into `keyFile` (mode 0600) and one warning is logged at each start.
    */
   encryptionKey?: string
+  /**
+   * Where the generated key lives when `encryptionKey` is not set. Default
+   * `~/.mxcp/keys/<file>-<hash of path>.key`, its folder 0700. A key left beside the database by
+   * an earlier release (`<path>.key`) is moved there once, with a log line.
+   */
+  keyFile?: string
   logger?: SqliteStoreLogger
   /** Only the periodic sweep reads it; every store method takes `now` from its caller. */
   clock?: Clock

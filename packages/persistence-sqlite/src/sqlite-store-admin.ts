@@ -6,9 +6,9 @@ import {
   type SessionSummary,
   type StoreAdmin,
 } from '@mxcp/auth-core'
+import { isUpstreamUser, parseStoredJson, rowToClient } from '@mxcp/auth-core/store-kit'
 import { and, eq, gt, inArray } from 'drizzle-orm'
 import type { StoreDatabase } from './database/open-database.js'
-import { rowToClient } from './database/records.js'
 import { clients, codes, sessions, tokens } from './database/schema.js'
 import { toStoreError } from './database/sqlite-errors.js'
 
@@ -47,7 +47,7 @@ export class SqliteStoreAdmin implements StoreAdmin {
         .select({
           sessionId: sessions.sessionId,
           provider: sessions.provider,
-          user: sessions.user,
+          userJson: sessions.userJson,
           createdAt: sessions.createdAt,
           expiresAt: sessions.expiresAt,
         })
@@ -55,6 +55,7 @@ export class SqliteStoreAdmin implements StoreAdmin {
         .where(gt(sessions.expiresAt, now))
         .orderBy(sessions.createdAt)
         .all()
+        .map((row) => ({ ...row, user: userOf(row.userJson) }))
         .filter((row) => user === undefined || matchesUser(row.user, user))
       if (rows.length === 0) return []
       const live = db
@@ -102,10 +103,10 @@ export class SqliteStoreAdmin implements StoreAdmin {
   async revokeUser(user: string): Promise<Revocation> {
     return this.#write((tx) => {
       const ids = tx
-        .select({ sessionId: sessions.sessionId, user: sessions.user })
+        .select({ sessionId: sessions.sessionId, userJson: sessions.userJson })
         .from(sessions)
         .all()
-        .filter((row) => matchesUser(row.user, user))
+        .filter((row) => matchesUser(userOf(row.userJson), user))
         .map((row) => row.sessionId)
       return endSessions(tx, ids)
     })
@@ -127,6 +128,11 @@ export class SqliteStoreAdmin implements StoreAdmin {
   #write<T>(work: (tx: Transaction) => T): T {
     return this.#use((db) => db.transaction(work, { behavior: 'immediate' }))
   }
+}
+
+/** A session's user, read back through the shared codec's checks. */
+function userOf(json: string) {
+  return parseStoredJson(json, isUpstreamUser, 'sessions.user')
 }
 
 /** Deletes the sessions and revokes every live token of them. */

@@ -1,49 +1,23 @@
-import type {
-  ClientRecord,
-  Clock,
-  CodeRecord,
-  ConsumeCodeResult,
-  OAuthStore,
-  RotateRefreshResult,
-  SealedBox,
-  SessionPatch,
-  SessionRecord,
-  TokenRecord,
-  TransactionRecord,
-} from '@mxcp/auth-core'
-import { and, eq, gt, inArray, sql } from 'drizzle-orm'
+import type * as core from '@mxcp/auth-core'
+import * as codec from '@mxcp/auth-core/store-kit'
+import { and, eq, gt, inArray, or, sql } from 'drizzle-orm'
 import type { StoreDatabase } from './database/open-database.js'
-import {
-  clientToRow,
-  codeToRow,
-  rowToClient,
-  rowToCode,
-  rowToSession,
-  rowToToken,
-  rowToTransaction,
-  sealUpstream,
-  sessionToRow,
-  tokenToRow,
-  transactionToRow,
-} from './database/records.js'
 import { clients, codes, revokedFamilies, sessions, tokens, transactions } from './database/schema.js'
+import { SqliteSingleUse } from './database/single-use.js'
 import { toStoreError } from './database/sqlite-errors.js'
 import { sweepExpiredRows } from './database/sweep-expired.js'
 import type { SqliteStoreLogger } from './options.js'
 import { SessionLocks } from './session-lock.js'
 import { SqliteStoreAdmin } from './sqlite-store-admin.js'
 
-/**
- * How long a revoked family is remembered: far longer than the few seconds between a winner's
- * `consumeCode` or `rotateRefreshToken` and its `saveTokens` (an upstream refresh included).
- */
-const REVOKED_FAMILY_TTL_MS = 10 * 60_000
+/** One write transaction of the store: drizzle's handle inside `BEGIN IMMEDIATE`. */
+type WriteTx = Parameters<Parameters<StoreDatabase['transaction']>[0]>[0]
 
 export interface SqliteStoreParts {
   readonly db: StoreDatabase
-  readonly box: SealedBox
+  readonly box: core.SealedBox
   readonly path: string
-  readonly clock: Clock
+  readonly clock: core.Clock
   readonly logger: SqliteStoreLogger | undefined
   readonly sweepIntervalMs: number
 }
@@ -57,17 +31,18 @@ export interface SqliteStoreParts {
  *
  * better-sqlite3 is synchronous: each method finishes its SQL before it returns a promise.
  */
-export class SqliteStore implements OAuthStore {
+export class SqliteStore implements core.OAuthStore {
   readonly #db: StoreDatabase
-  readonly #box: SealedBox
+  readonly #box: core.SealedBox
   readonly #path: string
-  readonly #clock: Clock
+  readonly #clock: core.Clock
   readonly #logger: SqliteStoreLogger | undefined
   readonly #sweeper: NodeJS.Timeout
   readonly #locks: SessionLocks
   /** The hot read of every authenticated request, prepared once. */
   readonly #selectToken
   readonly #selectSession
+  readonly #singleUse: SqliteSingleUse
   /** Operator commands (`StoreAdmin`) on the same file. */
   readonly admin: SqliteStoreAdmin
 
@@ -89,131 +64,101 @@ export class SqliteStore implements OAuthStore {
       .where(eq(sessions.sessionId, sql.placeholder('id')))
       .prepare()
     this.#locks = new SessionLocks((work) => this.#use(work), this.#clock, this.#logger)
+    this.#singleUse = new SqliteSingleUse(this.#db.$client, (work) => this.#use(() => work()))
     this.#sweeper = setInterval(() => this.#sweepOnTimer(), parts.sweepIntervalMs)
     // The sweep alone must never keep the process alive.
     this.#sweeper.unref()
   }
 
-  async saveClient(client: ClientRecord): Promise<void> {
+  async saveClient(client: core.ClientRecord): Promise<void> {
     this.#use((db) => {
-      const row = clientToRow(client)
+      const row = codec.clientToRow(client)
       db.insert(clients).values(row).onConflictDoUpdate({ target: clients.clientId, set: row }).run()
     })
   }
 
-  async getClient(clientId: string): Promise<ClientRecord | undefined> {
+  async getClient(clientId: string): Promise<core.ClientRecord | undefined> {
     return this.#use((db) => {
       const row = db.select().from(clients).where(eq(clients.clientId, clientId)).get()
-      return row && rowToClient(row)
+      return row && codec.rowToClient(row)
     })
   }
 
-  async saveTransaction(transaction: TransactionRecord): Promise<void> {
-    this.#use((db) => db.insert(transactions).values(transactionToRow(transaction, this.#box)).run())
+  async saveTransaction(transaction: core.TransactionRecord): Promise<void> {
+    this.#use((db) => db.insert(transactions).values(codec.transactionToRow(transaction, this.#box)).run())
   }
 
-  async consumeTransaction(id: string, now: number): Promise<TransactionRecord | undefined> {
+  async consumeTransaction(id: string, now: number): Promise<core.TransactionRecord | undefined> {
     return this.#use((db) => {
       // Deleted whatever its age: an expired transaction is of no further use either.
       const row = db.delete(transactions).where(eq(transactions.id, id)).returning().get()
-      return row && row.expiresAt > now ? rowToTransaction(row, this.#box) : undefined
+      return row && row.expiresAt > now ? codec.rowToTransaction(row, this.#box) : undefined
     })
   }
 
-  async saveCode(code: CodeRecord): Promise<void> {
-    this.#use((db) => db.insert(codes).values(codeToRow(code)).run())
+  async saveCode(code: core.CodeRecord): Promise<void> {
+    this.#use((db) => db.insert(codes).values(codec.codeToRow(code)).run())
   }
 
-  async consumeCode(codeHash: string, now: number): Promise<ConsumeCodeResult> {
-    return this.#use((db): ConsumeCodeResult => {
-      const won = db
-        .update(codes)
-        .set({ consumed: true })
-        .where(and(eq(codes.codeHash, codeHash), eq(codes.consumed, false), gt(codes.expiresAt, now)))
-        .returning()
-        .get()
-      if (won) return { outcome: 'consumed', code: rowToCode(won) }
-      // Lost or never eligible: the row tells which, and cannot turn back into an unused code.
-      const row = db.select().from(codes).where(eq(codes.codeHash, codeHash)).get()
+  /** One `BEGIN IMMEDIATE` transaction: read under the write lock, used up, tokens inserted. */
+  readonly exchangeCode: core.OAuthStore['exchangeCode'] = async (codeHash, now, graceMs, issue) => {
+    return this.#write((tx): core.ConsumeCodeResult => {
+      const row = tx.select().from(codes).where(eq(codes.codeHash, codeHash)).get()
       if (!row) return { outcome: 'missing' }
-      if (row.consumed) return { outcome: 'replayed', code: rowToCode(row) }
-      return { outcome: 'expired' }
+      const read = {
+        row,
+        familyUsed: row.consumed && this.#familyUsed(tx, row.familyId),
+        session: this.#readSession(tx, row.sessionId),
+      }
+      const plan = codec.planExchange(read, now, graceMs, issue)
+      if ('done' in plan) return plan.done
+      tx.update(codes).set(plan.codeSet).where(eq(codes.codeHash, codeHash)).run()
+      if (plan.revokeFamily)
+        tx.update(tokens).set({ revoked: true }).where(eq(tokens.familyId, plan.revokeFamily)).run()
+      return plan.finish(this.#insertTokens(tx, plan.insert))
     })
   }
 
-  async saveTokens(records: readonly TokenRecord[]): Promise<void> {
-    if (records.length === 0) return
-    const families = [...new Set(records.map((token) => token.familyId))]
-    // IMMEDIATE: the family check and the insert hold the write lock together, so a concurrent
-    // `revokeFamily` (any process) lands either before (seen here) or after (revokes these rows).
-    this.#use((db) =>
-      db.transaction(
-        (tx) => {
-          const revoked = new Set(
-            tx
-              .select({ familyId: revokedFamilies.familyId })
-              .from(revokedFamilies)
-              .where(
-                and(
-                  inArray(revokedFamilies.familyId, families),
-                  gt(revokedFamilies.expiresAt, this.#clock.now()),
-                ),
-              )
-              .all()
-              .map((row) => row.familyId),
-          )
-          const rows = records.map((token) => ({
-            ...tokenToRow(token),
-            revoked: token.revoked || revoked.has(token.familyId),
-          }))
-          // One multi-row INSERT: the access and refresh token of a grant are stored together or not at all.
-          tx.insert(tokens).values(rows).run()
-        },
-        { behavior: 'immediate' },
-      ),
-    )
+  async saveTokens(records: readonly core.TokenRecord[]): Promise<void> {
+    if (records.length > 0) this.#write((tx) => this.#insertTokens(tx, records))
   }
 
-  async getToken(tokenHash: string): Promise<TokenRecord | undefined> {
+  async getToken(tokenHash: string): Promise<core.TokenRecord | undefined> {
     return this.#use(() => {
       const row = this.#selectToken.get({ hash: tokenHash })
-      return row && rowToToken(row)
+      return row && codec.rowToToken(row)
     })
   }
 
-  async rotateRefreshToken(tokenHash: string, now: number): Promise<RotateRefreshResult> {
-    return this.#use((db): RotateRefreshResult => {
-      const won = db
-        .update(tokens)
-        .set({ consumed: true })
-        .where(
-          and(
-            eq(tokens.tokenHash, tokenHash),
-            eq(tokens.kind, 'refresh'),
-            eq(tokens.consumed, false),
-            eq(tokens.revoked, false),
-            gt(tokens.expiresAt, now),
-          ),
-        )
-        .returning()
-        .get()
-      if (won) return { outcome: 'rotated', token: rowToToken(won) }
-      const row = this.#selectToken.get({ hash: tokenHash })
-      if (row?.kind !== 'refresh') return { outcome: 'missing' }
-      if (row.consumed) return { outcome: 'reused', token: rowToToken(row) }
-      if (row.revoked) return { outcome: 'revoked' }
-      return { outcome: 'expired' }
+  /** One `BEGIN IMMEDIATE` transaction: the rules of `planRotation`, successors inserted. */
+  readonly rotateRefresh: core.OAuthStore['rotateRefresh'] = async (tokenHash, now, graceMs, issue) => {
+    return this.#write((tx): core.RotateRefreshResult => {
+      const token = this.#readToken(tx, tokenHash)
+      const plan = codec.planRotation(
+        {
+          token,
+          successor: token?.successorHash ? this.#readToken(tx, token.successorHash) : undefined,
+          session: token && this.#readSession(tx, token.sessionId),
+        },
+        now,
+        graceMs,
+        issue,
+      )
+      if ('done' in plan) return plan.done
+      for (const write of plan.tokenWrites)
+        tx.update(tokens).set(write.set).where(eq(tokens.tokenHash, write.tokenHash)).run()
+      return plan.finish(this.#insertTokens(tx, plan.insert))
     })
   }
 
-  async revokeToken(tokenHash: string): Promise<TokenRecord | undefined> {
+  async revokeToken(tokenHash: string): Promise<core.TokenRecord | undefined> {
     return this.#use((db) =>
       db.transaction(
         (tx) => {
           const row = tx.select().from(tokens).where(eq(tokens.tokenHash, tokenHash)).get()
           if (!row) return undefined
           tx.update(tokens).set({ revoked: true }).where(eq(tokens.tokenHash, tokenHash)).run()
-          return rowToToken(row)
+          return codec.rowToToken(row)
         },
         { behavior: 'immediate' },
       ),
@@ -225,7 +170,7 @@ export class SqliteStore implements OAuthStore {
    * the winner of a code or refresh race, in any process) are stored revoked.
    */
   async revokeFamily(familyId: string): Promise<number> {
-    const until = this.#clock.now() + REVOKED_FAMILY_TTL_MS
+    const until = this.#clock.now() + codec.REVOKED_FAMILY_MEMORY_MS
     return this.#use((db) =>
       db.transaction(
         (tx) => {
@@ -247,26 +192,22 @@ export class SqliteStore implements OAuthStore {
     )
   }
 
-  async saveSession(session: SessionRecord): Promise<void> {
+  async saveSession(session: core.SessionRecord): Promise<void> {
     this.#use((db) => {
-      const row = sessionToRow(session, this.#box)
+      const row = codec.sessionToRow(session, this.#box)
       db.insert(sessions).values(row).onConflictDoUpdate({ target: sessions.sessionId, set: row }).run()
     })
   }
 
-  async getSession(sessionId: string): Promise<SessionRecord | undefined> {
+  async getSession(sessionId: string): Promise<core.SessionRecord | undefined> {
     return this.#use(() => {
       const row = this.#selectSession.get({ id: sessionId })
-      return row && rowToSession(row, this.#box)
+      return row && codec.rowToSession(row, this.#box)
     })
   }
 
-  async updateSession(sessionId: string, patch: SessionPatch): Promise<void> {
-    const changes: Partial<typeof sessions.$inferInsert> = {}
-    if (patch.user !== undefined) changes.user = patch.user
-    if (patch.upstream !== undefined)
-      changes.upstreamSealed = sealUpstream(patch.upstream, sessionId, this.#box)
-    if (patch.userFetchedAt !== undefined) changes.userFetchedAt = patch.userFetchedAt
+  async updateSession(sessionId: string, patch: core.SessionPatch): Promise<void> {
+    const changes = codec.sessionPatchToRow(sessionId, patch, this.#box)
     if (Object.keys(changes).length === 0) return
     this.#use((db) => db.update(sessions).set(changes).where(eq(sessions.sessionId, sessionId)).run())
   }
@@ -291,8 +232,35 @@ export class SqliteStore implements OAuthStore {
     return this.#locks.withSessionLock(sessionId, fn)
   }
 
-  async sweepExpired(now: number): Promise<void> {
-    this.#use((db) => sweepExpiredRows(db, now))
+  // Single-use records shared by every process on this file (issue 15): see `SqliteSingleUse`.
+  claimOnce(kind: string, key: string, expiresAt: number, now: number, limit?: number): Promise<boolean> {
+    return this.#singleUse.claimOnce(kind, key, expiresAt, now, limit)
+  }
+  releaseClaims(key: string): Promise<void> {
+    return this.#singleUse.releaseClaims(key)
+  }
+  countHit(key: string, windowMs: number, now: number): Promise<core.WindowCount> {
+    return this.#singleUse.countHit(key, windowMs, now)
+  }
+  sweepSingleUse(now: number): Promise<void> {
+    return this.#singleUse.sweepSingleUse(now)
+  }
+  setClaimExpiry(kind: string, key: string, expiresAt: number): Promise<void> {
+    return this.#singleUse.setClaimExpiry(kind, key, expiresAt)
+  }
+  claimExpiry(kind: string, key: string): Promise<number | undefined> {
+    return this.#singleUse.claimExpiry(kind, key)
+  }
+  takeExpiredClaims(kind: string, now: number, limit: number): Promise<string[]> {
+    return this.#singleUse.takeExpiredClaims(kind, now, limit)
+  }
+  /** Optional member (`DeletesClients`): an expired registration. */
+  async deleteClient(clientId: string): Promise<void> {
+    this.#use((db) => db.delete(clients).where(eq(clients.clientId, clientId)).run())
+  }
+
+  async sweepExpired(now: number): Promise<codec.SweepCounts> {
+    return this.#use((db) => sweepExpiredRows(db, now))
   }
 
   async close(): Promise<void> {
@@ -311,6 +279,53 @@ export class SqliteStore implements OAuthStore {
         'OAuth store: sweeping expired rows failed',
       )
     }
+  }
+
+  /** A `BEGIN IMMEDIATE` transaction: it takes the write lock first, so what it reads stays true. */
+  #write<T>(work: (tx: WriteTx) => T): T {
+    return this.#use((db) => db.transaction(work, { behavior: 'immediate' }))
+  }
+
+  /** Whether a token of the family was used as a refresh token or revoked. */
+  #familyUsed(tx: WriteTx, familyId: string): boolean {
+    const row = tx
+      .select({ tokenHash: tokens.tokenHash })
+      .from(tokens)
+      .where(and(eq(tokens.familyId, familyId), or(eq(tokens.consumed, true), eq(tokens.revoked, true))))
+      .limit(1)
+      .get()
+    return row !== undefined
+  }
+
+  #readToken(tx: WriteTx, tokenHash: string): core.TokenRecord | undefined {
+    const row = tx.select().from(tokens).where(eq(tokens.tokenHash, tokenHash)).get()
+    return row && codec.rowToToken(row)
+  }
+
+  #readSession(tx: WriteTx, sessionId: string): core.SessionRecord | undefined {
+    const row = tx.select().from(sessions).where(eq(sessions.sessionId, sessionId)).get()
+    return row && codec.rowToSession(row, this.#box)
+  }
+
+  /**
+   * Inserts tokens as one multi-row INSERT (an access and refresh token of a grant are stored
+   * together or not at all); those of a family revoked meanwhile (any process) are born revoked.
+   */
+  #insertTokens(tx: WriteTx, records: readonly core.TokenRecord[]): core.TokenRecord[] {
+    if (records.length === 0) return []
+    const revoked = tx
+      .select({ familyId: revokedFamilies.familyId })
+      .from(revokedFamilies)
+      .where(
+        and(
+          inArray(revokedFamilies.familyId, codec.familiesOf(records)),
+          gt(revokedFamilies.expiresAt, this.#clock.now()),
+        ),
+      )
+      .all()
+    const saved = codec.bornRevoked(records, new Set(revoked.map((row) => row.familyId)))
+    tx.insert(tokens).values(saved.map(codec.tokenToRow)).run()
+    return saved
   }
 
   /** Runs `work`, turning a locked or unusable database into `StoreUnavailableError`. */

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict'
-import { readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { homedir } from 'node:os'
+import { dirname, join } from 'node:path'
 import { test } from 'node:test'
 import { sessionRecord, transactionRecord } from '@mxcp/auth-core/testing'
 import Database from 'better-sqlite3'
-import { openSqliteStore, SqliteStoreOpenError } from '../src/index.js'
+import { legacyKeyFilePath, openSqliteStore, SqliteStoreOpenError } from '../src/index.js'
 import { modeOf, octal } from './helpers/files.js'
 import { RecordingLogger } from './helpers/recording-logger.js'
-import { tempDatabasePath } from './helpers/temp-database.js'
+import { generatedKeyFile, tempDatabasePath } from './helpers/temp-database.js'
 
 const MISMATCH = /the encryption key does not match the one this database was created with/i
 
@@ -31,14 +33,11 @@ test('a wrong key fails at start-up with a clear message, and the sealed data st
   assert.deepEqual(readFileSync(path), before, 'a failed start-up writes nothing')
 
   const again = await openSqliteStore({ path, encryptionKey: 'the-right-key' })
-  try {
-    assert.deepEqual(await again.getSession(session.sessionId), session)
-  } finally {
-    await again.close()
-  }
+  const reopened = await again.getSession(session.sessionId).finally(() => again.close())
+  assert.deepEqual(reopened, session)
 })
 
-test('without a key, one is generated beside the database (0600), one warning is logged, and the next start reuses it', async () => {
+test('without a key, one is generated in its own 0700 folder, never beside the database (0600), one warning is logged, and the next start reuses it', async () => {
   const path = tempDatabasePath()
   const logger = new RecordingLogger()
   const session = sessionRecord()
@@ -46,9 +45,16 @@ test('without a key, one is generated beside the database (0600), one warning is
   await first.saveSession(session)
   await first.close()
 
-  const keyFile = `${path}.key`
+  const keyFile = generatedKeyFile(path)
   const key = readFileSync(keyFile, 'utf8').trim()
   assert.equal(octal(modeOf(keyFile)), '600')
+  assert.equal(octal(modeOf(dirname(keyFile))), '700')
+  assert.equal(dirname(keyFile), join(homedir(), '.mxcp', 'keys'))
+  assert.deepEqual(
+    readdirSync(dirname(path)).filter((name) => name.endsWith('.key')),
+    [],
+    'no key beside the database',
+  )
   assert.equal(Buffer.from(key, 'base64url').length, 32, 'a 256-bit random key')
   assert.equal(logger.warnings.length, 1, 'exactly one warning')
   assert.match(logger.warnings[0]?.msg ?? '', /encryption_key is not set/)
@@ -68,7 +74,7 @@ test('with a configured key, no key file is written and nothing is logged as a w
   const logger = new RecordingLogger()
   const store = await openSqliteStore({ path, encryptionKey: 'managed-key', logger })
   await store.close()
-  assert.throws(() => readFileSync(`${path}.key`), { code: 'ENOENT' })
+  assert.throws(() => readFileSync(generatedKeyFile(path)), { code: 'ENOENT' })
   assert.equal(logger.warnings.length, 0)
   assert.ok(!logger.text().includes('managed-key'))
 })
@@ -90,17 +96,22 @@ test('a database bound to a generated key refuses a configured key; one bound to
 test('a database whose key file was lost refuses to start instead of generating a new key', async () => {
   const path = tempDatabasePath()
   await (await openSqliteStore({ path })).close()
-  rmSync(`${path}.key`)
+  rmSync(generatedKeyFile(path))
   await assertOpenFails(openSqliteStore({ path }), path, /key file .* is missing/)
-  assert.throws(() => readFileSync(`${path}.key`), { code: 'ENOENT' }, 'no replacement key was written')
+  assert.throws(
+    () => readFileSync(generatedKeyFile(path)),
+    { code: 'ENOENT' },
+    'no replacement key was written',
+  )
 })
 
 test('a malformed key file stops start-up with a message naming it', async () => {
   const path = tempDatabasePath()
-  writeFileSync(`${path}.key`, 'short\n', { mode: 0o600 })
+  mkdirSync(dirname(generatedKeyFile(path)), { recursive: true })
+  writeFileSync(generatedKeyFile(path), 'short\n', { mode: 0o600 })
   await assert.rejects(openSqliteStore({ path }), (error: unknown) => {
     assert.ok(error instanceof Error)
-    assert.ok(error.message.includes(`${path}.key`), error.message)
+    assert.ok(error.message.includes(generatedKeyFile(path)), error.message)
     assert.match(error.message, /malformed/)
     return true
   })
@@ -165,4 +176,51 @@ test('the upstream code verifier of a transaction is sealed and comes back intac
 
 test('an empty encryption key (an unset variable interpolated to "") is refused', async () => {
   await assert.rejects(openSqliteStore({ path: tempDatabasePath(), encryptionKey: '' }), /encryptionKey/)
+})
+
+test('a key file an earlier release left beside the database is moved to its own folder once, with a log line, and still opens the data', async () => {
+  const path = tempDatabasePath()
+  const session = sessionRecord()
+  const first = await openSqliteStore({ path })
+  await first.saveSession(session)
+  await first.close()
+  // Put the database back as an earlier release left it: the key beside it.
+  const key = readFileSync(generatedKeyFile(path), 'utf8')
+  writeFileSync(legacyKeyFilePath(path), key, { mode: 0o600 })
+  rmSync(generatedKeyFile(path))
+
+  const logger = new RecordingLogger()
+  const store = await openSqliteStore({ path, logger })
+  try {
+    assert.deepEqual(await store.getSession(session.sessionId), session)
+    assert.equal(existsSync(legacyKeyFilePath(path)), false, 'the old key file is gone')
+    assert.equal(readFileSync(generatedKeyFile(path), 'utf8'), key, 'the same key, in its new place')
+    assert.equal(octal(modeOf(generatedKeyFile(path))), '600')
+    assert.ok(logger.text().includes('moved the OAuth encryption key file'), logger.text())
+    assert.ok(!logger.text().includes(key.trim()), 'the key itself is never logged')
+  } finally {
+    await store.close()
+  }
+  const again = new RecordingLogger()
+  await (await openSqliteStore({ path, logger: again })).close()
+  assert.ok(!again.text().includes('moved'), 'the move is said once')
+})
+
+test('a configured key_file location is used instead of the default folder', async () => {
+  const path = tempDatabasePath()
+  const keyFile = join(dirname(path), 'keys', 'mine.key')
+  await (await openSqliteStore({ path, keyFile })).close()
+  assert.equal(octal(modeOf(keyFile)), '600')
+  assert.equal(existsSync(generatedKeyFile(path)), false)
+})
+
+test('an old key beside the database that differs from the one in the key folder stops start-up, touching neither', async () => {
+  const path = tempDatabasePath()
+  await (await openSqliteStore({ path })).close()
+  const current = readFileSync(generatedKeyFile(path), 'utf8')
+  const other = `${Buffer.alloc(32, 7).toString('base64url')}\n`
+  writeFileSync(legacyKeyFilePath(path), other, { mode: 0o600 })
+  await assert.rejects(openSqliteStore({ path }), /Two different OAuth encryption key files exist/)
+  assert.equal(readFileSync(generatedKeyFile(path), 'utf8'), current)
+  assert.equal(readFileSync(legacyKeyFilePath(path), 'utf8'), other)
 })

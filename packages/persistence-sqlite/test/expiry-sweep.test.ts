@@ -19,14 +19,14 @@ test('the periodic sweep removes expired rows by the injected clock, keeping a u
     const usedCode = codeRecord({ expiresAt: T0 + 5 * MINUTE })
     await store.saveTokens([shortToken, longToken])
     await store.saveCode(usedCode)
-    assert.equal((await store.consumeCode(usedCode.codeHash, T0)).outcome, 'consumed')
+    assert.equal((await store.exchangeCode(usedCode.codeHash, T0, 0, () => [])).outcome, 'consumed')
 
     clock.advance(2 * MINUTE)
     t.mock.timers.tick(MINUTE)
     assert.equal(await store.getToken(shortToken.tokenHash), undefined, 'expired token swept')
     assert.deepEqual(await store.getToken(longToken.tokenHash), longToken)
     assert.equal(
-      (await store.consumeCode(usedCode.codeHash, clock.now())).outcome,
+      (await store.exchangeCode(usedCode.codeHash, clock.now(), 0, () => [])).outcome,
       'replayed',
       'a replay is still seen',
     )
@@ -34,7 +34,7 @@ test('the periodic sweep removes expired rows by the injected clock, keeping a u
     clock.advance(5 * MINUTE)
     t.mock.timers.tick(MINUTE)
     assert.equal(
-      (await store.consumeCode(usedCode.codeHash, clock.now())).outcome,
+      (await store.exchangeCode(usedCode.codeHash, clock.now(), 0, () => [])).outcome,
       'missing',
       'gone once expired',
     )

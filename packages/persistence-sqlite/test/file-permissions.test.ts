@@ -5,7 +5,7 @@ import { test } from 'node:test'
 import { tokenRecord } from '@mxcp/auth-core/testing'
 import { openSqliteStore } from '../src/index.js'
 import { modeOf, octal } from './helpers/files.js'
-import { tempFolder } from './helpers/temp-database.js'
+import { generatedKeyFile, tempFolder } from './helpers/temp-database.js'
 
 test('a new database gets 0700 folders and 0600 database, -wal, -shm and key files, whatever the umask', async () => {
   const root = tempFolder()
@@ -18,7 +18,7 @@ test('a new database gets 0700 folders and 0600 database, -wal, -shm and key fil
     for (const folder of [join(root, 'state'), join(root, 'state', 'mxcp')]) {
       assert.equal(octal(modeOf(folder)), '700', folder)
     }
-    for (const file of [path, `${path}-wal`, `${path}-shm`, `${path}.key`]) {
+    for (const file of [path, `${path}-wal`, `${path}-shm`, generatedKeyFile(path)]) {
       assert.ok(existsSync(file), `${file} exists while the store is open`)
       assert.equal(octal(modeOf(file)), '600', file)
     }
@@ -37,7 +37,7 @@ test('an existing folder keeps its mode; looser existing database, -wal, -shm an
   await first.saveTokens([tokenRecord()])
   await first.close()
   chmodSync(path, 0o644)
-  chmodSync(`${path}.key`, 0o644)
+  chmodSync(generatedKeyFile(path), 0o644)
 
   // A second connection keeps -wal and -shm alive, so they exist with a loose mode at the next start.
   const holder = await openSqliteStore({ path })
@@ -49,7 +49,7 @@ test('an existing folder keeps its mode; looser existing database, -wal, -shm an
   const store = await openSqliteStore({ path })
   try {
     assert.equal(octal(modeOf(folder)), '755', 'a folder we did not create is not ours to change')
-    for (const file of [path, `${path}-wal`, `${path}-shm`, `${path}.key`]) {
+    for (const file of [path, `${path}-wal`, `${path}-shm`, generatedKeyFile(path)]) {
       assert.equal(octal(modeOf(file)), '600', file)
     }
   } finally {

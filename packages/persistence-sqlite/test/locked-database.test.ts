@@ -61,15 +61,21 @@ test('a code or refresh token cannot be used while the database is locked, and s
   await store.saveTokens([refresh])
   const lock = holdWriteLock(path)
   try {
-    await assert.rejects(store.consumeCode(code.codeHash, T0), isUnavailable(path))
-    await assert.rejects(store.rotateRefreshToken(refresh.tokenHash, T0), isUnavailable(path))
+    await assert.rejects(
+      store.exchangeCode(code.codeHash, T0, 0, () => []),
+      isUnavailable(path),
+    )
+    await assert.rejects(
+      store.rotateRefresh(refresh.tokenHash, T0, 0, () => []),
+      isUnavailable(path),
+    )
     await assert.rejects(store.revokeFamily(refresh.familyId), isUnavailable(path))
   } finally {
     lock.release()
   }
   try {
-    assert.equal((await store.consumeCode(code.codeHash, T0)).outcome, 'consumed')
-    assert.equal((await store.rotateRefreshToken(refresh.tokenHash, T0)).outcome, 'rotated')
+    assert.equal((await store.exchangeCode(code.codeHash, T0, 0, () => [])).outcome, 'consumed')
+    assert.equal((await store.rotateRefresh(refresh.tokenHash, T0, 0, () => [])).outcome, 'rotated')
   } finally {
     await store.close()
   }
@@ -83,13 +89,13 @@ test('token validation still reads while another connection holds the write lock
   await store.saveTokens([token])
   await store.saveSession(session)
   const lock = holdWriteLock(path)
-  try {
-    assert.deepEqual(await store.getToken(token.tokenHash), token)
-    assert.deepEqual(await store.getSession(session.sessionId), session)
-  } finally {
+  const reads = Promise.all([store.getToken(token.tokenHash), store.getSession(session.sessionId)])
+  const [readToken, readSession] = await reads.finally(async () => {
     lock.release()
     await store.close()
-  }
+  })
+  assert.deepEqual(readToken, token)
+  assert.deepEqual(readSession, session)
 })
 
 test('start-up on a database locked past the busy timeout fails with a message naming the file', async () => {

@@ -18,8 +18,8 @@ test('tokens saved into a family that another connection already revoked are sto
   try {
     const code = codeRecord()
     await winner.saveCode(code)
-    assert.equal((await winner.consumeCode(code.codeHash, T0)).outcome, 'consumed')
-    assert.equal((await loser.consumeCode(code.codeHash, T0)).outcome, 'replayed')
+    assert.equal((await winner.exchangeCode(code.codeHash, T0, 0, () => [])).outcome, 'consumed')
+    assert.equal((await loser.exchangeCode(code.codeHash, T0, 0, () => [])).outcome, 'replayed')
     assert.equal(await loser.revokeFamily(code.familyId), 0, 'nothing was saved yet')
 
     const access = tokenRecord({ familyId: code.familyId })
@@ -28,7 +28,7 @@ test('tokens saved into a family that another connection already revoked are sto
     await winner.saveTokens([access, refresh, unrelated])
     assert.equal((await winner.getToken(access.tokenHash))?.revoked, true)
     assert.equal((await winner.getToken(refresh.tokenHash))?.revoked, true)
-    assert.equal((await winner.rotateRefreshToken(refresh.tokenHash, T0)).outcome, 'revoked')
+    assert.equal((await winner.rotateRefresh(refresh.tokenHash, T0, 0, () => [])).outcome, 'revoked')
     assert.equal((await winner.getToken(unrelated.tokenHash))?.revoked, false)
   } finally {
     await winner.close()

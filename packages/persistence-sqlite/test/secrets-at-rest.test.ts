@@ -58,7 +58,7 @@ test('after a whole flow through the store, no secret it was given appears in th
   assert.ok(await store.consumeTransaction(transaction.id, T0))
   await store.saveSession(session)
   await store.saveCode(code)
-  assert.equal((await store.consumeCode(code.codeHash, T0)).outcome, 'consumed')
+  assert.equal((await store.exchangeCode(code.codeHash, T0, 0, () => [])).outcome, 'consumed')
   await store.saveTokens([access, refresh])
   await store.updateSession(session.sessionId, {
     upstream: { ...session.upstream, accessToken: secrets.refreshedUpstreamAccessToken },

@@ -1,5 +1,6 @@
 import {
   asRecord,
+  readCappedText,
   readJson,
   throwIfOAuthError,
   type UpstreamHttpOptions,
@@ -43,7 +44,7 @@ async function readTokenBody(response: Response, provider: string): Promise<Reco
   // We ask for JSON, but GitHub (and GitHub Enterprise behind some proxies that drop `Accept`)
   // answers `access_token=…&scope=…&token_type=bearer` when the header does not reach it.
   if ((response.headers.get('content-type') ?? '').startsWith('application/x-www-form-urlencoded')) {
-    return Object.fromEntries(new URLSearchParams(await response.text()))
+    return Object.fromEntries(new URLSearchParams(await readCappedText(response, provider)))
   }
   return asRecord(await readJson(response, provider), provider, 'token response')
 }

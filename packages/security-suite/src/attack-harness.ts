@@ -4,6 +4,7 @@ import {
   type MxcpAuthOptions,
   mxcpAuth,
   sha256Base64Url,
+  type UrlOptions,
   type UserContext,
   validateAuthConfig,
 } from '@mxcp/auth-core'
@@ -33,6 +34,8 @@ export interface AttackHarnessOptions {
   readonly standIn?: GitHubStandInOptions
   /** Turns rate limiting on with these limits; every other harness runs with `rate_limit.enabled: false`. */
   readonly rateLimit?: { readonly max: number; readonly window_seconds: number }
+  /** URL options of the plugin instead of `{ baseUrl: BASE }` (proxies, allowed hosts). */
+  readonly urls?: UrlOptions
   /** Per-request timeout towards the stand-in, ms. */
   readonly providerTimeoutMs?: number
   /**
@@ -144,7 +147,7 @@ export class AttackHarness {
       provider,
       store,
       clock,
-      urls: options.listen ? { scheme: 'http' } : { baseUrl: BASE },
+      urls: options.urls ?? (options.listen ? { scheme: 'http' } : { baseUrl: BASE }),
     } satisfies MxcpAuthOptions)
     await app.register(async (mcp) => {
       mcp.addHook('onRequest', mcp.mxcpGuard)

@@ -17,6 +17,7 @@ import {
  * goes upstream either way.
  */
 describe('authorize', () => {
+  const VOUCHED = 'operator-app'
   let h: AttackHarness
   let client: RegisteredClient
   let other: RegisteredClient
@@ -24,7 +25,16 @@ describe('authorize', () => {
   before(async () => {
     h = await AttackHarness.start({
       auth: {
-        clients: [{ client_id: 'operator-cli', name: 'Operator CLI', scopes: ['mxcp:access', 'mxcp:admin'] }],
+        clients: [
+          { client_id: 'operator-cli', name: 'Operator CLI', scopes: ['mxcp:access', 'mxcp:admin'] },
+          // Errors go back by redirect only to a client the operator vouched for (RFC 9700 §4.11.2).
+          {
+            client_id: VOUCHED,
+            name: 'Operator App',
+            redirect_uris: [CLIENT_REDIRECT],
+            scopes: ['mxcp:access'],
+          },
+        ],
       },
     })
     client = await h.register({
@@ -128,7 +138,7 @@ describe('authorize', () => {
       'resource',
       'state',
     ]) {
-      const request = h.authorizeUrl(client.clientId)
+      const request = h.authorizeUrl(VOUCHED)
       const url = new URL(request.url)
       url.searchParams.append(name, url.searchParams.get(name) ?? 'x')
       const response = await h.visitor().get(url)
@@ -144,7 +154,7 @@ describe('authorize', () => {
   })
 
   test('a request without PKCE is refused with invalid_request (OAuth 2.1 §4.1.1)', async () => {
-    const { response, state } = await authorize(client.clientId, {
+    const { response, state } = await authorize(VOUCHED, {
       code_challenge: undefined,
       code_challenge_method: undefined,
     })
@@ -160,7 +170,7 @@ describe('authorize', () => {
 
   test('the plain PKCE method is refused, as is a missing method (RFC 9700 §2.1.1)', async () => {
     for (const method of ['plain', undefined, 's256', 'S512']) {
-      const { response, state } = await authorize(client.clientId, { code_challenge_method: method })
+      const { response, state } = await authorize(VOUCHED, { code_challenge_method: method })
       assertRedirectError(response, {
         redirectUri: CLIENT_REDIRECT,
         error: 'invalid_request',
@@ -183,7 +193,7 @@ describe('authorize', () => {
       `${'A'.repeat(42)} `,
       'Ä'.repeat(43),
     ]) {
-      const { response, state } = await authorize(client.clientId, { code_challenge: challenge })
+      const { response, state } = await authorize(VOUCHED, { code_challenge: challenge })
       assertRedirectError(response, {
         redirectUri: CLIENT_REDIRECT,
         error: 'invalid_request',
@@ -197,7 +207,7 @@ describe('authorize', () => {
 
   test('a response_type other than code is refused with unsupported_response_type (OAuth 2.1 §4.1.1)', async () => {
     for (const responseType of ['token', 'id_token', 'code token', 'code id_token', 'none', 'CODE']) {
-      const { response, state } = await authorize(client.clientId, { response_type: responseType })
+      const { response, state } = await authorize(VOUCHED, { response_type: responseType })
       assertRedirectError(response, {
         redirectUri: CLIENT_REDIRECT,
         error: 'unsupported_response_type',
@@ -205,7 +215,7 @@ describe('authorize', () => {
         issuer: h.base,
       })
     }
-    const { response, state } = await authorize(client.clientId, { response_type: undefined })
+    const { response, state } = await authorize(VOUCHED, { response_type: undefined })
     assertRedirectError(response, {
       redirectUri: CLIENT_REDIRECT,
       error: 'invalid_request',
@@ -218,7 +228,7 @@ describe('authorize', () => {
 
   test('a scope the client may not have is refused with invalid_scope (RFC 6749 §3.3)', async () => {
     for (const scope of ['mxcp:admin', 'mxcp:access mxcp:admin', 'openid', 'mxcp:access\u0000', 'a"b']) {
-      const { response, state } = await authorize(client.clientId, { scope })
+      const { response, state } = await authorize(VOUCHED, { scope })
       assertRedirectError(response, {
         redirectUri: CLIENT_REDIRECT,
         error: 'invalid_scope',
@@ -240,7 +250,7 @@ describe('authorize', () => {
       'urn:example:mcp',
       'not a url',
     ]) {
-      const { response, state } = await authorize(client.clientId, { resource })
+      const { response, state } = await authorize(VOUCHED, { resource })
       assertRedirectError(response, {
         redirectUri: CLIENT_REDIRECT,
         error: 'invalid_target',
@@ -253,7 +263,7 @@ describe('authorize', () => {
   })
 
   test('an oversized state is refused with invalid_request, not echoed', async () => {
-    const { response } = await authorize(client.clientId, { state: 'x'.repeat(5000) })
+    const { response } = await authorize(VOUCHED, { state: 'x'.repeat(5000) })
     const location = assertRedirectError(response, {
       redirectUri: CLIENT_REDIRECT,
       error: 'invalid_request',
@@ -264,7 +274,7 @@ describe('authorize', () => {
   })
 
   test('every authorization error names our issuer, so a mix-up is detectable (RFC 9207 §2)', async () => {
-    const { response } = await authorize(client.clientId, { response_type: 'token' })
+    const { response } = await authorize(VOUCHED, { response_type: 'token' })
     const location = new URL(String(response.headers.location))
     assert.equal(location.searchParams.get('iss'), h.base)
   })

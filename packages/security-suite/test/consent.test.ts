@@ -195,9 +195,9 @@ describe('consent', () => {
   })
 
   test('a form without a decision is not an approval', async () => {
-    const visitor = h.visitor()
-    const fields = await consentFor(visitor, client.clientId)
     for (const decision of [undefined, 'yes', 'APPROVE']) {
+      const visitor = h.visitor()
+      const fields = await consentFor(visitor, client.clientId)
       const response = await visitor.post('/consent', { ...fields, decision })
       const target = handoverTarget(response, consentUrl())
       assert.equal(target?.searchParams.get('error'), 'access_denied')

@@ -5,11 +5,29 @@ import {
   type OAuthStore,
   type ResolvedConfig,
   signingSecretFrom,
+  type TransportConfig,
+  type UrlOptions,
   type UserContext,
 } from '@mxcp/auth-core'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { urlHost, WILDCARD_HOSTS } from '../server/base-url.js'
 import { createProvider } from './create-provider.js'
 import { openStore } from './open-store.js'
+
+/**
+ * The plugin's URL options from `transport.http`: `base_url`, `scheme`, `trust_proxy`, and the
+ * hosts answered without `base_url`: the listen host (unless a wildcard address) and
+ * `allowed_hosts` (the loopback names always are).
+ */
+export function serverUrlOptions(http: TransportConfig['http'], listenHost: string): UrlOptions {
+  return {
+    baseUrl: http.base_url,
+    scheme: http.scheme,
+    trustProxy: http.trust_proxy,
+    allowedHosts: http.allowed_hosts,
+    listenHost: WILDCARD_HOSTS.has(listenHost) ? undefined : urlHost(listenHost),
+  }
+}
 
 /** What the MCP routes need from authentication. */
 export interface AuthSetup {
@@ -35,6 +53,7 @@ export async function setUpAuth(
   app: FastifyInstance,
   config: ResolvedConfig,
   mcpPath: string,
+  listenHost: string = config.transport.http.host,
   observers: AuthObservers = {},
 ): Promise<AuthSetup> {
   const { auth } = config
@@ -47,7 +66,7 @@ export async function setUpAuth(
       auth,
       provider,
       store,
-      urls: { baseUrl: http.base_url, scheme: http.scheme, trustProxy: http.trust_proxy },
+      urls: serverUrlOptions(http, listenHost),
       mcpPath,
       events: observers.events,
       // Replicas share the encryption key, so they sign consent forms alike: a consent page served

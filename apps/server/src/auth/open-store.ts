@@ -25,6 +25,7 @@ export async function openStore(
   return openSqliteStore({
     path: persistence.path,
     ...(persistence.encryption_key !== undefined && { encryptionKey: persistence.encryption_key }),
+    ...(persistence.key_file !== undefined && { keyFile: persistence.key_file }),
     logger,
   })
 }

@@ -2,8 +2,7 @@ import { loadConfig, type ResolvedConfig } from '@mxcp/auth-core'
 import { stringify } from 'yaml'
 import { maskSecrets } from '../config/mask-secrets.js'
 import type { ProjectDefinitions } from '../definitions/definition-types.js'
-import { loadDefinitions } from '../definitions/load-definitions.js'
-import { BUILTIN_SQL_TOOL_NAMES } from '../mcp/builtin-sql-tools.js'
+import { checkServeConfig } from '../server/check-serve-config.js'
 import { describeFailure } from './describe-failure.js'
 import { type CommandIo, processIo } from './output.js'
 import type { ProjectSelection } from './parse-arguments.js'
@@ -27,18 +26,15 @@ function summary(config: ResolvedConfig, definitions: ProjectDefinitions): Recor
 }
 
 /**
- * `mxcp config validate`: loads the site config, the user config and the project's YAML
- * definitions as `mxcp serve` would, and prints the result with every secret masked. On any
+ * `mxcp config validate`: loads the site config and the user config and runs every check
+ * `mxcp serve` runs (`checkServeConfig`: transport, base URL, proxies, provider, definitions), and prints the result with every secret masked. On any
  * problem, prints them all to standard error and returns 1.
  */
 export function configValidateCommand(project: ProjectSelection, io: CommandIo = processIo): number {
   try {
     const config = loadConfig({ projectDir: project.projectDir, profile: project.profile, env: io.env })
-    const definitions = loadDefinitions({
-      projectDir: config.projectDir,
-      paths: config.site.paths,
-      reservedToolNames: config.site.sql_tools.enabled ? BUILTIN_SQL_TOOL_NAMES : [],
-    })
+    // Exactly the checks `mxcp serve` runs before it opens anything (one code path).
+    const { definitions } = checkServeConfig(config)
     io.out(
       `# The configuration is valid. Secrets are masked.\n${stringify(maskSecrets(summary(config, definitions)))}`,
     )

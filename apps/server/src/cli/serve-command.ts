@@ -14,9 +14,21 @@ export interface ServeCommandOptions {
   readonly overrides: ServeOverrides
 }
 
+/**
+ * How long in-flight requests get to finish after SIGTERM before the process exits anyway, ms:
+ * longer than any one request may take (a sign-in's deadline is 15 s by default, database calls
+ * 5 s), shorter than the 30 s an orchestrator usually waits before SIGKILL.
+ */
+export const SHUTDOWN_DEADLINE_MS = 20_000
+
 /** Stops `server` (in-flight requests finish, then the store and DuckDB close) and exits. */
 function shutDown(server: MxcpServer, logger: FastifyBaseLogger, signal: NodeJS.Signals): void {
   logger.info({ signal }, 'shutting down: finishing in-flight requests')
+  // Nothing is lost by exiting here: every state change is one transaction, committed or not.
+  setTimeout(() => {
+    logger.error({ deadlineMs: SHUTDOWN_DEADLINE_MS }, 'in-flight requests did not finish in time; exiting')
+    process.exit(1)
+  }, SHUTDOWN_DEADLINE_MS).unref()
   server.close().then(
     () => {
       logger.info('stopped')
@@ -32,7 +44,7 @@ function shutDown(server: MxcpServer, logger: FastifyBaseLogger, signal: NodeJS.
 /**
  * `mxcp serve`: loads the configuration, composes the server and listens. On SIGINT or SIGTERM
  * it stops accepting requests, lets in-flight ones finish, closes the OAuth store and DuckDB,
- * and exits 0; a second signal exits at once with 1. Returns 1 if start-up fails (every
+ * and exits 0; a second signal, or `SHUTDOWN_DEADLINE_MS` passing, exits at once with 1. Returns 1 if start-up fails (every
  * problem printed), otherwise never returns before the process exits.
  */
 export async function serveCommand(options: ServeCommandOptions): Promise<number> {
@@ -54,6 +66,11 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
   let server: MxcpServer | undefined
   try {
     const config = loadConfig({ projectDir: options.project.projectDir, profile: options.project.profile })
+    // The one case that means "no authentication": said once, at start-up.
+    if (config.userConfigPath === undefined)
+      logger.warn(
+        'no user config (~/.mxcp/config.yml or MXCP_CONFIG): authentication is off (auth provider none)',
+      )
     server = await createMxcpServer({ config, overrides: options.overrides, logger })
     await server.listen()
   } catch (error) {

@@ -4,7 +4,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { preflight } from './cors.js'
 import { jsonRpcError } from './json-rpc-error.js'
 import type { McpContext } from './mcp-context.js'
-import { McpSessions } from './mcp-sessions.js'
+import { McpSessions, type SessionLimits } from './mcp-sessions.js'
 import { requestChecks } from './request-checks.js'
 import { methodNotAllowed, statelessPost } from './stateless-mcp.js'
 
@@ -18,6 +18,8 @@ export interface McpRoutesOptions extends McpContext {
   readonly ownOrigins: () => ReadonlySet<string>
   /** The bearer guard (`app.mxcpGuard`), which sets `request.user`. */
   readonly guard: MxcpGuard
+  /** Caps on open MCP sessions (default `DEFAULT_MAX_SESSIONS`, `DEFAULT_MAX_SESSIONS_PER_USER`). */
+  readonly sessionLimits?: Partial<SessionLimits> | undefined
 }
 
 /**
@@ -56,7 +58,7 @@ export async function mcpRoutes(app: FastifyInstance, options: McpRoutesOptions)
     app.delete(path, methodNotAllowed)
     return
   }
-  const sessions = new McpSessions(options)
+  const sessions = new McpSessions(options, options.sessionLimits)
   // Open SSE streams would keep the HTTP server from closing: end the sessions first.
   app.addHook('preClose', async () => sessions.closeAll())
   app.route({

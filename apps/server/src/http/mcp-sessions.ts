@@ -17,12 +17,26 @@ interface Session {
   readonly owner: string
 }
 
-/** Default cap on open sessions; past it the least recently used one is closed. */
+/** Default cap on open sessions overall; past it a new session is refused (503), nobody is evicted. */
 export const DEFAULT_MAX_SESSIONS = 1000
+
+/** Default cap on one user's open sessions; past it that user's least recently used one is closed. */
+export const DEFAULT_MAX_SESSIONS_PER_USER = 20
+
+/** The caps on open MCP sessions (issue 15, point 7). */
+export interface SessionLimits {
+  /** Sessions open at once, overall. */
+  readonly maxSessions: number
+  /** Sessions one user (one owner) may have open at once. */
+  readonly maxPerUser: number
+}
+
+/** The owner of every session when authentication is off. */
+const ANONYMOUS_OWNER = 'anonymous'
 
 /** The session binding key (MCP SBP 2.3.4: bind session IDs to user-specific information). */
 function ownerOf(user: UserContext): string {
-  return user.anonymous ? 'anonymous' : JSON.stringify([user.provider, user.userId, user.clientId])
+  return user.anonymous ? ANONYMOUS_OWNER : JSON.stringify([user.provider, user.userId, user.clientId])
 }
 
 /**
@@ -33,13 +47,16 @@ function ownerOf(user: UserContext): string {
  */
 export class McpSessions {
   readonly #context: McpContext
-  readonly #maxSessions: number
+  readonly #limits: SessionLimits
   /** In order of last use, oldest first. */
   readonly #sessions = new Map<string, Session>()
 
-  constructor(context: McpContext, maxSessions = DEFAULT_MAX_SESSIONS) {
+  constructor(context: McpContext, limits: Partial<SessionLimits> = {}) {
     this.#context = context
-    this.#maxSessions = maxSessions
+    this.#limits = {
+      maxSessions: limits.maxSessions ?? DEFAULT_MAX_SESSIONS,
+      maxPerUser: limits.maxPerUser ?? DEFAULT_MAX_SESSIONS_PER_USER,
+    }
   }
 
   get size(): number {
@@ -57,7 +74,14 @@ export class McpSessions {
           writeRawError(reply.raw, 400, -32000, 'Bad Request: Mcp-Session-Id header is required')
           return
         }
-        const session = await this.#open(request, ownerOf(user))
+        const owner = ownerOf(user)
+        if (!this.#makeRoomFor(owner)) {
+          request.log.warn('MCP session refused: the server has as many sessions open as it allows')
+          reply.raw.setHeader('retry-after', '30')
+          writeRawError(reply.raw, 503, -32000, 'Too many open sessions; try again later')
+          return
+        }
+        const session = await this.#open(request, owner)
         await session.transport.handleRequest(raw, reply.raw, request.body)
         return
       }
@@ -81,8 +105,8 @@ export class McpSessions {
       sessionIdGenerator: () => randomUUID(),
       enableJsonResponse: true,
       onsessioninitialized: (id) => {
+        this.#makeRoomFor(owner)
         this.#sessions.set(id, session)
-        this.#evict()
       },
     })
     const session: Session = { transport, server, owner }
@@ -98,12 +122,21 @@ export class McpSessions {
     this.#sessions.set(id, session)
   }
 
-  #evict(): void {
-    for (const [id, session] of this.#sessions) {
-      if (this.#sessions.size <= this.#maxSessions) return
+  /**
+   * Room for one more session of `owner`: closes that owner's least recently used sessions past
+   * its cap; never anyone else's (MCP SBP 2.3.4: one user cannot end another's session). False
+   * when the server is full of other users' sessions.
+   */
+  #makeRoomFor(owner: string): boolean {
+    // Without authentication everyone is the same anonymous caller: there is nobody else to
+    // protect, so anonymous sessions share the overall cap, the oldest making room.
+    const cap = owner === ANONYMOUS_OWNER ? this.#limits.maxSessions : this.#limits.maxPerUser
+    const own = [...this.#sessions].filter(([, session]) => session.owner === owner)
+    for (const [id, session] of own.slice(0, Math.max(0, own.length - cap + 1))) {
       this.#sessions.delete(id)
       void session.server.close()
     }
+    return this.#sessions.size < this.#limits.maxSessions
   }
 
   /** Ends every session (open SSE streams included), so the HTTP server can close. */

@@ -1,7 +1,7 @@
 import type { UserPool } from '@mxcp/duckdb-user-fns'
 import { ArgumentValidator } from '../arguments/validate-arguments.js'
 import type { ProjectDefinitions } from '../definitions/definition-types.js'
-import { builtinSqlTools } from './builtin-sql-tools.js'
+import { type BuiltinSqlToolsOptions, builtinSqlTools } from './builtin-sql-tools.js'
 import { runDefinition } from './run-definition.js'
 import { servePrompt } from './serve-prompt.js'
 import { serveResource } from './serve-resource.js'
@@ -12,8 +12,8 @@ import type { Catalog, ServedTool } from './served-items.js'
 export interface CatalogOptions {
   readonly definitions: ProjectDefinitions
   readonly pool: UserPool
-  /** Serve `execute_sql_query`, `list_tables` and `get_table_schema`. */
-  readonly sqlTools: boolean
+  /** Serve `execute_sql_query`, `list_tables` and `get_table_schema`, with these options. */
+  readonly sqlTools: BuiltinSqlToolsOptions | false
 }
 
 /** Compiles the project's definitions (validators included) once, for every request to share. */
@@ -26,7 +26,7 @@ export function buildCatalog(options: CatalogOptions): Catalog {
       (args, context) => runDefinition(pool, runnable, args, context),
     )
   })
-  if (options.sqlTools) tools.push(...builtinSqlTools(pool))
+  if (options.sqlTools !== false) tools.push(...builtinSqlTools(pool, options.sqlTools))
   return {
     tools: new Map(tools.map((tool) => [tool.listing.name, tool])),
     resources: definitions.resources.map((definition) => serveResource(pool, definition)),

@@ -2,7 +2,8 @@ import type { UserPool } from '@mxcp/duckdb-user-fns'
 import { ArgumentValidator } from '../arguments/validate-arguments.js'
 import type { ParameterDefinition, SqlSource } from '../definitions/definition-types.js'
 import { scanSqlPlaceholders } from '../definitions/sql-placeholders.js'
-import { runQuery } from '../duckdb/run-query.js'
+import type { RefusedFunctions } from '../duckdb/refused-functions.js'
+import { type ResultLimits, runCheckedQuery } from '../duckdb/run-checked-query.js'
 import { toSqlUser } from './caller.js'
 import { runDefinition } from './run-definition.js'
 import { serveTool, toolListing } from './serve-tool.js'
@@ -37,18 +38,37 @@ FROM information_schema.columns
 WHERE table_name = $table_name AND table_schema = $schema
 ORDER BY ordinal_position`)
 
+/** What the built-in SQL tools need besides the pool. */
+export interface BuiltinSqlToolsOptions {
+  /** Functions a caller's query may not call. */
+  readonly refusedFunctions: RefusedFunctions
+  readonly limits?: ResultLimits | undefined
+}
+
 /**
- * MXCP's built-in SQL tools: run any SQL, list the tables, describe a table. Served like any
- * other tool (behind the same guard) and run with the caller bound, so `get_username()` works.
+ * MXCP's built-in SQL tools: run one read-only query, list the tables, describe a table. Served
+ * like any other tool (behind the same guard) and run with the caller bound, so `get_username()`
+ * works. The caller's SQL is hostile: it runs only if DuckDB's parser says it is exactly one
+ * query calling no refused function, and its result is capped.
  */
-export function builtinSqlTools(pool: UserPool): ServedTool[] {
+export function builtinSqlTools(pool: UserPool, options: BuiltinSqlToolsOptions): ServedTool[] {
   const sqlValidator = new ArgumentValidator([SQL_PARAMETER])
-  const description = 'Run a SQL query on the DuckDB database and return the rows'
+  const description =
+    'Run one read-only SQL query (SELECT, WITH, VALUES, EXPLAIN, DESCRIBE, SHOW, SUMMARIZE) on the DuckDB database and return the rows'
   const execute = serveTool(
-    toolListing('execute_sql_query', description, [SQL_PARAMETER], { openWorldHint: false }),
+    toolListing('execute_sql_query', description, [SQL_PARAMETER], {
+      readOnlyHint: true,
+      openWorldHint: false,
+    }),
     async (args, context) => {
       const { sql } = sqlValidator.validate(args)
-      return runQuery(pool, toSqlUser(context.user), String(sql))
+      return runCheckedQuery(
+        pool,
+        toSqlUser(context.user),
+        String(sql),
+        options.refusedFunctions,
+        options.limits,
+      )
     },
   )
   const tables = {

@@ -7,7 +7,7 @@ import type { ResourceDefinition } from '../definitions/definition-types.js'
 import { loggableCaller } from './caller.js'
 import { runDefinition } from './run-definition.js'
 import type { ResourceListing, ServedResource } from './served-items.js'
-import { errorMessage } from './tool-result.js'
+import { errorMessage, loggableError } from './tool-result.js'
 
 function listing(definition: ResourceDefinition, template: boolean): ResourceListing {
   const common = {
@@ -55,7 +55,7 @@ export function serveResource(pool: UserPool, definition: ResourceDefinition): S
         }
       } catch (error) {
         const { message, expected } = errorMessage(error)
-        if (!expected) log.error({ err: error }, 'resource failed unexpectedly')
+        if (!expected) log.error(loggableError(error), 'resource failed unexpectedly')
         throw new McpError(expected ? ErrorCode.InvalidParams : ErrorCode.InternalError, message)
       }
     },

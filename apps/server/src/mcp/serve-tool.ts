@@ -3,7 +3,7 @@ import { inputSchema } from '../arguments/json-schema.js'
 import type { ParameterDefinition } from '../definitions/definition-types.js'
 import { loggableCaller } from './caller.js'
 import type { CallContext, ServedTool } from './served-items.js'
-import { errorMessage, toolError, toolResult } from './tool-result.js'
+import { errorMessage, loggableError, loggableProblem, toolError, toolResult } from './tool-result.js'
 
 /** A tool's `tools/list` entry. */
 export function toolListing(
@@ -35,8 +35,8 @@ export function serveTool(
         return toolResult(await body(args, context))
       } catch (error) {
         const { message, expected } = errorMessage(error)
-        if (expected) log.info({ problem: message }, 'tool failed')
-        else log.error({ err: error }, 'tool failed unexpectedly')
+        if (expected) log.info({ problem: loggableProblem(message) }, 'tool failed')
+        else log.error(loggableError(error), 'tool failed unexpectedly')
         return toolError(message)
       }
     },

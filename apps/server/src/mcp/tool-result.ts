@@ -1,7 +1,19 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
-import { UserPoolClosedError } from '@mxcp/duckdb-user-fns'
+import {
+  PoolBusyError,
+  QueryTimeoutError,
+  UserFunctionShadowedError,
+  UserPoolClosedError,
+} from '@mxcp/duckdb-user-fns'
 import { ArgumentError } from '../arguments/argument-error.js'
+import { RefusedStatementError } from '../duckdb/read-only-statement.js'
+import { ResultTooLargeError } from '../duckdb/run-checked-query.js'
 import { ResultShapeError } from './shape-result.js'
+
+/** DuckDB's errors start with their kind: `Catalog Error: …`, `Permission Error: …`. */
+const DUCKDB_ERROR = /^(?:Failed to extract statements: )?[A-Za-z ]+ Error: /
+/** What the Node API puts before an error found while splitting SQL into statements. */
+const EXTRACT_PREFIX = /^Failed to extract statements: /
 
 /** A successful tool result: the value as JSON text. */
 export function toolResult(value: unknown): CallToolResult {
@@ -18,8 +30,16 @@ export function errorMessage(error: unknown): { message: string; expected: boole
   if (error instanceof ResultShapeError)
     return { message: `Unexpected result: ${error.message}`, expected: true }
   if (error instanceof UserPoolClosedError) return { message: 'The server is shutting down', expected: true }
-  if (error instanceof Error && /^[A-Za-z ]+ Error: /.test(error.message)) {
-    return { message: `SQL error: ${error.message}`, expected: true }
+  if (error instanceof RefusedStatementError || error instanceof ResultTooLargeError) {
+    return { message: error.message, expected: true }
+  }
+  if (error instanceof QueryTimeoutError) return { message: `SQL error: ${error.message}`, expected: true }
+  if (error instanceof UserFunctionShadowedError)
+    return { message: 'The database is not safe to query; see the server log', expected: false }
+  if (error instanceof PoolBusyError)
+    return { message: `The database is busy: ${error.message}`, expected: true }
+  if (error instanceof Error && DUCKDB_ERROR.test(error.message)) {
+    return { message: `SQL error: ${error.message.replace(EXTRACT_PREFIX, '')}`, expected: true }
   }
   return { message: 'Internal error while running the tool', expected: false }
 }
@@ -27,4 +47,24 @@ export function errorMessage(error: unknown): { message: string; expected: boole
 /** A failed tool call as an MCP tool error (a result with `isError`), never a crashed request. */
 export function toolError(message: string): CallToolResult {
   return { content: [{ type: 'text', text: message }], isError: true }
+}
+
+/** A value DuckDB quotes in a message: 'text' or "text" (doubled quotes inside). */
+const QUOTED_VALUE = /'(?:[^']|'')*'|"(?:[^"]|"")*"/g
+
+/**
+ * A tool failure as it may be logged: DuckDB quotes values in its messages (`Could not convert
+ * string '<token minus one character>' to INT32`) and repeats the SQL under `LINE n:`, so the
+ * log keeps only the message's words: every quoted value is replaced by `'…'` and everything
+ * after the first line is dropped. The caller still gets the full message.
+ */
+export function loggableProblem(message: string): string {
+  const firstLine = message.split('\n')[0] ?? ''
+  return firstLine.replace(QUOTED_VALUE, "'…'")
+}
+
+/** An unexpected error as it may be logged: its class and its message without quoted values. */
+export function loggableError(error: unknown): { errorType: string; problem: string } {
+  if (!(error instanceof Error)) return { errorType: typeof error, problem: '' }
+  return { errorType: error.name, problem: loggableProblem(error.message) }
 }

@@ -3,6 +3,9 @@ import type { FastifyInstance } from 'fastify'
 /** How long `/readyz` waits for each dependency before calling it unready. */
 export const READY_TIMEOUT_MS = 2_000
 
+/** The probe paths (exactly, no query string): they are answered whatever the `Host`. */
+export const HEALTH_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz'])
+
 /** One dependency `/readyz` asks: resolves when it answers, rejects (or hangs) when it does not. */
 export type ReadinessCheck = () => Promise<unknown>
 

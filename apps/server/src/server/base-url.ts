@@ -1,6 +1,7 @@
 import { normalizeBaseUrl, type TransportConfig } from '@mxcp/auth-core'
 
-const WILDCARD_HOSTS: ReadonlySet<string> = new Set(['0.0.0.0', '::', '[::]', ''])
+/** Listen addresses that mean "every interface", not a host name anyone uses. */
+export const WILDCARD_HOSTS: ReadonlySet<string> = new Set(['0.0.0.0', '::', '[::]', ''])
 
 /** A host as it goes into a URL: IPv6 in brackets, a wildcard address as `localhost`. */
 export function urlHost(host: string): string {

@@ -1,18 +1,21 @@
 import { join } from 'node:path'
-import type { ResolvedConfig } from '@mxcp/auth-core'
+import { compileTrust, fastifyTrustProxy, type ResolvedConfig, resolveUrlOptions } from '@mxcp/auth-core'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
-import { setUpAuth } from '../auth/auth-setup.js'
-import { loadDefinitions } from '../definitions/load-definitions.js'
+import { serverUrlOptions, setUpAuth } from '../auth/auth-setup.js'
 import { openDatabase } from '../duckdb/open-database.js'
+import { DEFAULT_RESULT_LIMITS } from '../duckdb/run-checked-query.js'
+import { oauthSecretFiles } from '../duckdb/secret-files.js'
+import { hostCheck } from '../http/host-check.js'
 import { mcpRoutes } from '../http/mcp-routes.js'
 import { buildCatalog } from '../mcp/build-catalog.js'
-import { BUILTIN_SQL_TOOL_NAMES } from '../mcp/builtin-sql-tools.js'
-import { registerHealthRoutes } from '../observability/health-routes.js'
+import { HEALTH_PATHS, registerHealthRoutes } from '../observability/health-routes.js'
 import { type Observability, setUpObservability } from '../observability/observability-setup.js'
 import { readinessChecks } from '../observability/readiness-checks.js'
 import { newRequestId } from '../observability/request-id.js'
 import { SERVER_VERSION } from '../version.js'
-import { externalBaseUrl, ownOrigins, urlHost } from './base-url.js'
+import { externalBaseUrl, ownOrigins, urlHost, WILDCARD_HOSTS } from './base-url.js'
+import { checkServeConfig } from './check-serve-config.js'
+import { resolveHttpTimeouts, serverWithTimeouts } from './http-timeouts.js'
 import type { ServeOverrides } from './serve-options.js'
 
 /** Options of {@link createMxcpServer}. */
@@ -39,6 +42,9 @@ export const MCP_PATH = '/mcp'
 /** Requests larger than this are refused (413) before they reach the MCP transport. */
 export const BODY_LIMIT_BYTES = 1024 * 1024
 
+/** Seconds one query may run when `duckdb.query_timeout` is not set. */
+export const DEFAULT_QUERY_TIMEOUT_S = 30
+
 /** The seed SQL a project may hold: run at start-up, so it must be safe to run again. */
 export const SEED_FILE = 'seed.sql'
 
@@ -50,51 +56,71 @@ export const SEED_FILE = 'seed.sql'
 export async function createMxcpServer(options: MxcpServerOptions): Promise<MxcpServer> {
   const { config, logger } = options
   const overrides = options.overrides ?? {}
-  const http = {
-    ...config.transport.http,
-    ...(overrides.host !== undefined && { host: overrides.host }),
-    ...(overrides.port !== undefined && { port: overrides.port }),
-    ...(overrides.stateless !== undefined && { stateless: overrides.stateless }),
-  }
-  if (config.transport.provider !== 'streamable-http') {
-    throw new Error(
-      `transport.provider "${config.transport.provider}" is not supported: this server speaks streamable-http`,
-    )
-  }
-  const sqlTools = overrides.sqlTools ?? config.site.sql_tools.enabled
-  const definitions = loadDefinitions({
-    projectDir: config.projectDir,
-    paths: config.site.paths,
-    reservedToolNames: sqlTools ? BUILTIN_SQL_TOOL_NAMES : [],
-  })
+  // The same checks `mxcp config validate` runs (one code path): nothing is opened before they pass.
+  const { http, sqlTools, definitions } = checkServeConfig(config, overrides)
+  const timeouts = resolveHttpTimeouts(overrides.httpTimeouts)
   // Known for sure only once listening (port 0 picks one); computed once, not per request.
   let origins = ownOrigins(http, http.port)
+  const duckdb = config.site.profiles[config.profileName]?.duckdb
   const database = await openDatabase({
     path: config.duckdbPath,
     readonly: overrides.readonly ?? config.duckdbReadonly,
     projectDir: config.projectDir,
+    dataDir: config.site.paths.data,
+    extensions: config.site.extensions,
+    allowedPaths: duckdb?.allowed_paths,
+    secretFiles: oauthSecretFiles(config),
     seedFile: join(config.projectDir, config.site.paths.data, SEED_FILE),
+    queryTimeoutMs: Math.round((duckdb?.query_timeout ?? DEFAULT_QUERY_TIMEOUT_S) * 1000),
+    maxConnectionsPerUser: duckdb?.max_connections_per_user,
+    onDiscard: (problems) =>
+      logger.warn({ problems }, 'a DuckDB connection was left unclean by a request; replaced it'),
   })
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: http.trust_proxy,
+    // `true` in the configuration is one hop (the nearest peer is the proxy), not Fastify's "every hop".
+    trustProxy: fastifyTrustProxy(http.trust_proxy),
+    serverFactory: serverWithTimeouts(timeouts),
+    keepAliveTimeout: timeouts.keepAliveMs,
+    requestTimeout: timeouts.requestMs,
     genReqId: newRequestId,
   })
   let observability: Observability
   try {
     observability = setUpObservability(app, config)
-    const auth = await setUpAuth(app, config, MCP_PATH, observability)
+    // Without base_url, only known host names are answered, on every route (DNS rebinding); the
+    // probes of a load balancer (which sends its own idea of Host) answer a status word, nothing more.
+    if (!http.base_url) {
+      const checkHost = hostCheck(resolveUrlOptions(serverUrlOptions(http, http.host), compileTrust))
+      app.addHook('onRequest', function checkHostUnlessProbe(request, reply, done) {
+        if (HEALTH_PATHS.has(request.url)) return done()
+        return checkHost.call(this, request, reply, done)
+      })
+    }
+    const auth = await setUpAuth(app, config, MCP_PATH, http.host, observability)
     registerHealthRoutes(app, readinessChecks(auth.store, database.pool))
-    const pool = observability.observePool(database.pool)
     await app.register(mcpRoutes, {
-      catalog: observability.observeCatalog(buildCatalog({ definitions, pool, sqlTools })),
+      catalog: observability.observeCatalog(
+        buildCatalog({
+          definitions,
+          pool: observability.observePool(database.pool),
+          sqlTools: sqlTools && {
+            refusedFunctions: database.refusedFunctions,
+            limits: {
+              maxRows: config.site.sql_tools.max_rows ?? DEFAULT_RESULT_LIMITS.maxRows,
+              maxBytes: config.site.sql_tools.max_bytes ?? DEFAULT_RESULT_LIMITS.maxBytes,
+            },
+          },
+        }),
+      ),
       identity: { name: config.projectName, version: SERVER_VERSION },
       userOf: auth.userOf,
       guard: auth.guard,
       path: MCP_PATH,
       stateless: http.stateless,
       ownOrigins: () => origins,
+      sessionLimits: overrides.sessionLimits,
     })
     // Runs once the HTTP server has closed, i.e. after the last in-flight request.
     app.addHook('onClose', async () => database.close())
@@ -113,6 +139,10 @@ export async function createMxcpServer(options: MxcpServerOptions): Promise<Mxcp
       origins = ownOrigins(http, port)
       const url = `${externalBaseUrl(http, port)}${MCP_PATH}`
       app.log.info({ url, listening: `http://${urlHost(http.host)}:${port}` }, `mxcp serving MCP at ${url}`)
+      if (!http.base_url && WILDCARD_HOSTS.has(http.host) && http.allowed_hosts.length === 0)
+        app.log.warn(
+          'listening on every interface without base_url or allowed_hosts: only loopback host names are answered',
+        )
       return url
     },
     close: () => app.close(),

@@ -84,6 +84,26 @@ export function readCredentials(
 }
 
 /**
+ * RFC 7591 §2: a registered `token_endpoint_auth_method` is the method the client uses; a secret
+ * registered for Basic is refused in the body and vice versa, so a secret leaked in one channel
+ * (a logged form body) is not enough. Clients the operator configured declare no method: either
+ * secret method is accepted for them.
+ */
+function checkRegisteredMethod(
+  credentials: PresentedCredentials,
+  client: ClientRecord,
+  directory: ClientDirectory,
+): void {
+  if (directory.isPreRegistered(client.clientId)) return
+  if (credentials.method !== client.tokenEndpointAuthMethod) {
+    throw new InvalidClientError(
+      `This client registered token_endpoint_auth_method ${client.tokenEndpointAuthMethod}; authenticate with it`,
+      `client ${client.clientId} used ${credentials.method}`,
+    )
+  }
+}
+
+/**
  * Authenticates the client (RFC 6749 §2.3): it must exist, a confidential client must prove its
  * secret by Basic or post, and a public client must not send one. Every failure is 401
  * `invalid_client`, so an SDK client whose registration was lost registers again (MCP-NOTES A.4).
@@ -112,6 +132,7 @@ export async function authenticateClient(
   }
   if (credentials.secret === undefined)
     throw new InvalidClientError('This client must authenticate with its secret')
+  checkRegisteredMethod(credentials, client, directory)
   const presented = [credentials.secret, credentials.rawSecret].filter((secret) => secret !== undefined)
   if (!presented.some((secret) => safeEqual(sha256(secret), expectedHash))) {
     throw new InvalidClientError('Client authentication failed', `wrong secret for client ${client.clientId}`)

@@ -2,6 +2,7 @@ import { isUrlClientId } from '../server/client-metadata/client-id-url.js'
 import type { ClientMetadataResolver } from '../server/client-metadata/client-metadata-resolver.js'
 import type { OAuthStore } from '../store/oauth-store.js'
 import type { ClientRecord } from '../store/records.js'
+import type { ClientLeases } from './client-lease.js'
 
 /**
  * Finds a client: the pre-registered ones from configuration first, then a URL client_id through
@@ -11,15 +12,23 @@ export class ClientDirectory {
   readonly #preRegistered: ReadonlyMap<string, ClientRecord>
   readonly #store: OAuthStore
   readonly #metadataDocuments: ClientMetadataResolver | undefined
+  readonly #leases: ClientLeases | undefined
 
   constructor(
     preRegistered: ReadonlyMap<string, ClientRecord>,
     store: OAuthStore,
     metadataDocuments?: ClientMetadataResolver,
+    leases?: ClientLeases,
   ) {
     this.#preRegistered = preRegistered
     this.#store = store
     this.#metadataDocuments = metadataDocuments
+    this.#leases = leases
+  }
+
+  /** The leases of dynamically registered clients, when the plugin keeps them. */
+  get leases(): ClientLeases | undefined {
+    return this.#leases
   }
 
   /** True when `clientId` belongs to a pre-registered client (so `/register` cannot shadow it). */
@@ -50,6 +59,8 @@ export class ClientDirectory {
     if (preRegistered) return preRegistered
     const documents = this.metadataDocumentsFor(clientId)
     if (documents) return (await documents.resolve(clientId)).record
+    // A registration whose lease ran out is unknown, even before the sweep deletes it.
+    if (this.#leases && !(await this.#leases.isLive(clientId))) return undefined
     return this.#store.getClient(clientId)
   }
 }

@@ -43,6 +43,8 @@ export const PersistenceConfigSchema = Type.Object(
     path: Type.Optional(Type.String({ default: '~/.mxcp/oauth.db' })),
     /** Key for upstream tokens at rest (AES-256-GCM); any string, stretched with HKDF. */
     encryption_key: Type.Optional(Type.String()),
+    /** SQLite without `encryption_key`: where the generated key lives (default `~/.mxcp/keys/`). */
+    key_file: Type.Optional(Type.String({ minLength: 1 })),
     /** PostgreSQL connection URL. */
     url: Type.Optional(Type.String()),
     pool_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 10 })),
@@ -65,7 +67,7 @@ export const AuthorizationConfigSchema = Type.Object(
   strict,
 )
 
-/** `auth.rate_limit`: per client IP, on /register, /token and /authorize. */
+/** `auth.rate_limit`: per client address, on /authorize, /consent, /token, /register, /revoke and the provider callback. */
 export const RateLimitConfigSchema = Type.Object(
   {
     enabled: Type.Optional(Type.Boolean({ default: true })),
@@ -132,6 +134,25 @@ export const AuthConfigSchema = Type.Object(
     refresh_token_ttl: Type.Optional(Type.Integer({ minimum: 60, default: 2_592_000 })),
     /** Lifetime of our authorization codes, seconds (RFC 6749 §4.1.2: short, at most 10 minutes). */
     authorization_code_ttl: Type.Optional(Type.Integer({ minimum: 10, maximum: 600, default: 60 })),
+    /**
+     * Seconds a dynamically registered client may go unused (no token issued) before its
+     * registration expires and is swept (90 days).
+     */
+    registered_client_ttl: Type.Optional(Type.Integer({ minimum: 60, default: 7_776_000 })),
+    /** Seconds a dynamically registered client has to complete its first sign-in (24 hours). */
+    unproven_client_ttl: Type.Optional(Type.Integer({ minimum: 60, default: 86_400 })),
+    /**
+     * Seconds a just-rotated refresh token stays redeemable by its own client while its successor
+     * is unused, so a lost token response does not count as theft and end the session. 0 = off.
+     */
+    refresh_grace_period: Type.Optional(Type.Integer({ minimum: 0, maximum: 300, default: 30 })),
+    /** Seconds a sign-in may take end to end at the provider's side before the user is told it is not answering. */
+    sign_in_timeout: Type.Optional(Type.Integer({ minimum: 1, maximum: 300, default: 15 })),
+    /**
+     * Seconds past `cache_ttl` a signed-in user is still served with the last known profile while the
+     * provider cannot be reached (network error, timeout, 5xx, 429). 0 = strict: 503 at once.
+     */
+    stale_cache_ttl: Type.Optional(Type.Integer({ minimum: 0, default: 300 })),
     rate_limit: Type.Optional(RateLimitConfigSchema),
     client_metadata: Type.Optional(ClientMetadataConfigSchema),
   },
@@ -158,8 +179,11 @@ export interface AuthConfig
     | 'oidc'
   > {
   clients: ClientFilled[]
-  persistence?: Filled<Omit<Static<typeof PersistenceConfigSchema>, 'encryption_key' | 'url'>> & {
+  persistence?: Filled<
+    Omit<Static<typeof PersistenceConfigSchema>, 'encryption_key' | 'url' | 'key_file'>
+  > & {
     encryption_key?: string | undefined
+    key_file?: string | undefined
     url?: string | undefined
   }
   authorization: Filled<Static<typeof AuthorizationConfigSchema>>

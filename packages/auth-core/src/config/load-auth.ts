@@ -57,5 +57,7 @@ export function validateAuthConfig(raw: unknown, path = 'auth', source = 'auth c
     source,
   )
   if (auth.persistence) auth.persistence.path = expandHome(auth.persistence.path)
+  if (auth.persistence?.key_file !== undefined)
+    auth.persistence.key_file = expandHome(auth.persistence.key_file)
   return auth
 }

@@ -66,6 +66,12 @@ export function loadSiteConfig(projectDir: string): { site: SiteConfig; sitePath
   return { site, sitePath }
 }
 
+/** "the projects there are: a, b" (or "there are none"), for a fail-closed error. */
+function existing(what: string, entries: Record<string, unknown>): string {
+  const names = Object.keys(entries)
+  return names.length === 0 ? `it has no ${what}` : `the ${what} there are: ${names.join(', ')}`
+}
+
 /**
  * Parses a user config document for one project and profile: interpolates `${VAR}` in the
  * active profile and the top-level keys only (inactive profiles may name unset variables), then
@@ -78,6 +84,8 @@ export function parseUserConfig(
     profile: string
     env: Readonly<Record<string, string | undefined>>
     source: string
+    /** Where the profile name came from (`--profile`, `MXCP_PROFILE`, mxcp-site.yml), for errors. */
+    profileSource?: string | undefined
   },
 ): { auth: AuthConfig; transport: TransportConfig } {
   const { project, profile, env, source } = selection
@@ -91,12 +99,22 @@ export function parseUserConfig(
     )
 
   const projects = asObject(root['projects'], 'projects', source)
+  // Fail closed (ARCHITECTURE invariant 11): a project or profile the user config does not hold is
+  // an error naming what exists, never a silent fall-back to auth `none`.
+  if (!Object.hasOwn(projects, project))
+    throw new ConfigError(
+      `${source}: the project "${project}" (mxcp-site.yml) is not under projects; ${existing('projects', projects)}`,
+    )
   const profiles = asObject(
     asObject(projects[project], `projects.${project}`, source)['profiles'],
     `projects.${project}.profiles`,
     source,
   )
   const profilePath = `projects.${project}.profiles.${profile}`
+  if (!Object.hasOwn(profiles, profile))
+    throw new ConfigError(
+      `${source}: the profile "${profile}" (${selection.profileSource ?? 'profile'}) is not under projects.${project}.profiles; ${existing('profiles', profiles)}`,
+    )
   const activeProfile = interpolate(asObject(profiles[profile], profilePath, source), env)
   const profileUnknown = Object.keys(activeProfile).filter((key) => key !== 'auth')
   if (profileUnknown.length > 0)
@@ -115,6 +133,11 @@ export function parseUserConfig(
   return { auth, transport }
 }
 
+/** The user config a missing file stands for: the active project and profile, nothing configured. */
+function noUserConfig(project: string, profile: string): Record<string, unknown> {
+  return { projects: { [project]: { profiles: { [profile]: {} } } } }
+}
+
 /** Loads the site config and the user config, and resolves the active project and profile. */
 export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
   const env = options.env ?? process.env
@@ -122,18 +145,26 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
   const projectDir = resolve(options.projectDir ?? '.')
   const { site, sitePath } = loadSiteConfig(projectDir)
   const profileName = options.profile ?? env['MXCP_PROFILE'] ?? site.profile
+  const profileSource =
+    options.profile !== undefined
+      ? '--profile'
+      : env['MXCP_PROFILE'] !== undefined
+        ? 'MXCP_PROFILE'
+        : 'the profile of mxcp-site.yml'
 
   const explicit = options.userConfigPath ?? env['MXCP_CONFIG']
   const userConfigPath = explicit ? resolve(expandHome(explicit, home)) : join(home, '.mxcp', 'config.yml')
   if (explicit && !existsSync(userConfigPath))
     throw new ConfigError(`The user config ${userConfigPath} (MXCP_CONFIG) does not exist`)
   const present = existsSync(userConfigPath)
-  const document = present ? readYaml(userConfigPath) : {}
+  // Only a missing user config file means the guide's default: no authentication (auth `none`).
+  const document = present ? readYaml(userConfigPath) : noUserConfig(site.project, profileName)
   const { auth, transport } = parseUserConfig(document, {
     project: site.project,
     profile: profileName,
     env,
     source: present ? userConfigPath : 'user config',
+    profileSource,
   })
 
   const duckdb = site.profiles[profileName]?.duckdb

@@ -8,8 +8,19 @@ export const SiteConfigSchema = Type.Object(
     mxcp: Type.Union([Type.Literal(1), Type.Literal('1')]),
     project: Type.String({ minLength: 1 }),
     profile: Type.Optional(Type.String({ minLength: 1, default: 'default' })),
+    // Extensions loaded when the database is opened, before it is locked down (they must be
+    // installed already: nothing is downloaded). After that no extension can be loaded.
+    extensions: Type.Optional(Type.Array(Type.String({ pattern: '^[a-z][a-z0-9_]*$' }), { default: [] })),
     sql_tools: Type.Optional(
-      Type.Object({ enabled: Type.Optional(Type.Boolean({ default: false })) }, { ...strict, default: {} }),
+      Type.Object(
+        {
+          enabled: Type.Optional(Type.Boolean({ default: false })),
+          // Caps on what execute_sql_query returns (an error names the cap when a result passes it).
+          max_rows: Type.Optional(Type.Integer({ minimum: 1, default: 10_000 })),
+          max_bytes: Type.Optional(Type.Integer({ minimum: 1024, default: 4 * 1024 * 1024 })),
+        },
+        { ...strict, default: {} },
+      ),
     ),
     profiles: Type.Optional(
       Type.Record(
@@ -21,6 +32,13 @@ export const SiteConfigSchema = Type.Object(
                 {
                   path: Type.Optional(Type.String()),
                   readonly: Type.Optional(Type.Boolean({ default: false })),
+                  // What SQL may read or write beyond the data folder and the DuckDB file: files,
+                  // folders (ending in '/') and URL prefixes (e.g. 'https://api.github.com/').
+                  allowed_paths: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { default: [] })),
+                  // Seconds one query may run before it is interrupted.
+                  query_timeout: Type.Optional(Type.Number({ exclusiveMinimum: 0, default: 30 })),
+                  // Connections of the pool one user may hold at once (default: half the pool).
+                  max_connections_per_user: Type.Optional(Type.Integer({ minimum: 1 })),
                 },
                 strict,
               ),
@@ -71,11 +89,12 @@ export interface SiteConfig {
   mxcp: 1 | '1'
   project: string
   profile: string
-  sql_tools: { enabled: boolean }
+  extensions?: string[] | undefined
+  sql_tools: { enabled: boolean; max_rows?: number | undefined; max_bytes?: number | undefined }
   profiles: Record<
     string,
     {
-      duckdb?: { path?: string | undefined; readonly: boolean } | undefined
+      duckdb?: DuckdbProfileConfig | undefined
       /** MXCP's audit trail: one JSON line per event, appended to `path` (relative to the project). */
       audit?: AuditSettings | undefined
       /** Prometheus metrics: on their own listener (`port`), else on `/metrics` behind `MXCP_METRICS_TOKEN`. */
@@ -83,6 +102,15 @@ export interface SiteConfig {
     }
   >
   paths: { tools: string; resources: string; prompts: string; sql: string; data: string }
+}
+
+/** A profile's `duckdb` block. */
+export interface DuckdbProfileConfig {
+  path?: string | undefined
+  readonly: boolean
+  allowed_paths?: string[] | undefined
+  query_timeout?: number | undefined
+  max_connections_per_user?: number | undefined
 }
 
 /** `profiles.<name>.audit` of `mxcp-site.yml`. */

@@ -19,8 +19,28 @@ export const TransportConfigSchema = Type.Object(
           scheme: Type.Optional(Type.Union([Type.Literal('http'), Type.Literal('https')])),
           /** The complete external URL, e.g. `https://api.example.com`. Wins over everything else. */
           base_url: Type.Optional(Type.String()),
-          /** Trust `X-Forwarded-Proto`/`X-Forwarded-Scheme` and `X-Forwarded-Host`. */
-          trust_proxy: Type.Optional(Type.Boolean({ default: false })),
+          /**
+           * Which reverse proxies are trusted, as Fastify's `trustProxy`: `true` (one hop: the nearest
+           * peer is the proxy), a number of hops, or proxy addresses/CIDR ranges (a list, or a
+           * comma-separated string). Only from them are the `X-Forwarded-*` headers read.
+           */
+          trust_proxy: Type.Optional(
+            Type.Union(
+              [
+                Type.Boolean(),
+                Type.Integer({ minimum: 0, maximum: 32 }),
+                Type.String({ minLength: 1 }),
+                Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
+              ],
+              { default: false },
+            ),
+          ),
+          /**
+           * Without `base_url`: the host names this server answers for besides its listen host and
+           * the loopback names (`api.example.com`, or `api.example.com:8443`). Any other `Host` is
+           * refused (400), so the issuer is never what a request says (and DNS rebinding fails).
+           */
+          allowed_hosts: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { default: [] })),
           /** Stateless streamable HTTP: a fresh MCP server per request, no MCP sessions. */
           stateless: Type.Optional(Type.Boolean({ default: true })),
         },
@@ -38,7 +58,8 @@ export interface TransportConfig {
     port: number
     scheme?: 'http' | 'https' | undefined
     base_url?: string | undefined
-    trust_proxy: boolean
+    trust_proxy: boolean | number | string | string[]
+    allowed_hosts: string[]
     stateless: boolean
   }
 }

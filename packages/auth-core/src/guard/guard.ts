@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Clock } from '../clock.js'
 import { OAuthError } from '../errors/oauth-error.js'
-import { resolveBaseUrl, type UrlOptions } from '../http/base-url.js'
+import { type ResolvedUrlOptions, resolveBaseUrl } from '../http/base-url.js'
 import { canonicalResource } from '../oauth/resource.js'
 import type { UpstreamProvider } from '../provider.js'
 import { protectedResourceMetadataPath } from '../server/metadata/protected-resource-metadata.js'
@@ -19,7 +19,7 @@ export interface GuardOptions {
   readonly store: OAuthStore
   readonly provider: UpstreamProvider
   readonly clock: Clock
-  readonly urls: UrlOptions
+  readonly urls: ResolvedUrlOptions
   readonly mcpPath: string
   /** `auth.authorization.required_scopes`: a token must carry all of them. */
   readonly requiredScopes: readonly string[]

@@ -6,6 +6,8 @@ import { UpstreamOAuthError } from '../errors/upstream-error.js'
 import type { UpstreamProvider, UpstreamTokens, UpstreamUser } from '../provider.js'
 import type { OAuthStore } from '../store/oauth-store.js'
 import type { SessionPatch, SessionRecord } from '../store/records.js'
+import { isOutage, ProviderHealth, ProviderOutageError, STALE_ANSWER_WAIT_MS } from './provider-health.js'
+import { saveWithRetry } from './save-with-retry.js'
 import { SessionEndedError } from './session-ended-error.js'
 
 /** A session's user and upstream tokens, as the guard hands them to requests. */
@@ -22,6 +24,8 @@ export interface SessionUsersOptions {
   readonly clock: Clock
   /** `auth.cache_ttl`, in milliseconds. */
   readonly ttlMs: number
+  /** `auth.stale_cache_ttl`, in milliseconds: how long past `ttlMs` a profile may serve during an outage. */
+  readonly staleMs?: number | undefined
   readonly authorization: AuthConfig['authorization']
   readonly log: FastifyBaseLogger
 }
@@ -34,12 +38,22 @@ export interface SessionUsersOptions {
  * - a user older than the TTL is fetched again from the provider; if the provider says the
  *   upstream token is dead, it is refreshed once and the fetch retried, else the session ends;
  * - the allowlists are checked again, and a user who no longer passes ends the session.
- * A provider that is down fails the request (503) without ending the session.
+ * Only an explicit refusal by the provider ends a session. While the provider cannot answer
+ * (network error, timeout, 5xx, 429), requests are served with the last known profile for
+ * `staleMs` past its freshness, then answered 503; one probe at a time goes upstream meanwhile
+ * (`ProviderHealth`), and no request waits on a revalidation longer than `STALE_ANSWER_WAIT_MS`
+ * when it has a profile it may serve.
  */
 export class SessionUsers {
   readonly #options: SessionUsersOptions
   readonly #cache = new Map<string, SessionUser>()
   readonly #inflight = new Map<string, Promise<SessionUser>>()
+  readonly #health = new ProviderHealth()
+  /**
+   * Upstream tokens a provider issued that could not be saved yet (the database failed right
+   * after a rotating provider answered): used and saved first on the session's next revalidation.
+   */
+  readonly #unsaved = new Map<string, UpstreamTokens>()
 
   constructor(options: SessionUsersOptions) {
     this.#options = options
@@ -51,6 +65,40 @@ export class SessionUsers {
     const now = this.#options.clock.now()
     if (cached && cached.freshUntil > now && !this.#needsRefresh(cached.upstream, now))
       return Promise.resolve(cached)
+    const stale = cached && this.#servable(cached.freshUntil, now) ? cached : undefined
+    if (this.#health.failing) {
+      this.#health.tryProbe(now, () => this.#revalidateOnce(sessionId))
+      return stale ? Promise.resolve(stale) : this.#lastKnown(sessionId)
+    }
+    const revalidation = this.#revalidateOnce(sessionId)
+    if (stale) return preferStale(revalidation, stale)
+    // No cached entry (a restarted process, another replica's session): the stored profile may serve.
+    return this.#storedProfile(sessionId).then((stored) =>
+      stored ? preferStale(revalidation, stored) : revalidation,
+    )
+  }
+
+  /** The profile the store keeps, if the session is live and it is within the stale window. */
+  async #storedProfile(sessionId: string): Promise<SessionUser | undefined> {
+    const { store, clock, ttlMs } = this.#options
+    const session = await store.getSession(sessionId).catch(() => undefined)
+    if (!session || session.expiresAt <= clock.now()) return undefined
+    const freshUntil = session.userFetchedAt + ttlMs
+    if (!this.#servable(freshUntil, clock.now())) return undefined
+    return { user: session.user, upstream: this.#unsaved.get(sessionId) ?? session.upstream, freshUntil }
+  }
+
+  /** Whether the provider is failing right now (for readiness and metrics). */
+  get providerFailing(): boolean {
+    return this.#health.failing
+  }
+
+  #servable(freshUntil: number, now: number): boolean {
+    return freshUntil + (this.#options.staleMs ?? 0) > now
+  }
+
+  /** One revalidation per session however many requests arrive together (single flight). */
+  #revalidateOnce(sessionId: string): Promise<SessionUser> {
     const running = this.#inflight.get(sessionId)
     if (running) return running
     const revalidation = this.#revalidate(sessionId).finally(() => this.#inflight.delete(sessionId))
@@ -58,9 +106,36 @@ export class SessionUsers {
     return revalidation
   }
 
-  /** Drops entries that are no longer fresh (called by the periodic sweep). */
+  /** During an outage, without a cached entry (a restarted process): the profile the store keeps. */
+  async #lastKnown(sessionId: string): Promise<SessionUser> {
+    const { store, clock, ttlMs } = this.#options
+    const session = await store.getSession(sessionId)
+    if (!session || session.expiresAt <= clock.now())
+      throw new SessionEndedError('The sign-in session has ended')
+    return this.#staleEntry(
+      session,
+      this.#unsaved.get(sessionId) ?? session.upstream,
+      session.userFetchedAt + ttlMs,
+    )
+  }
+
+  /** The last known profile if it is still within the stale window, else `ProviderOutageError`. */
+  #staleEntry(session: SessionRecord, upstream: UpstreamTokens, freshUntil: number): SessionUser {
+    const { provider, clock } = this.#options
+    if (!this.#servable(freshUntil, clock.now()))
+      throw new ProviderOutageError(
+        provider.id,
+        `${provider.id} is not answering and the last known profile is too old`,
+      )
+    const entry: SessionUser = { user: session.user, upstream, freshUntil }
+    this.#cache.set(session.sessionId, entry)
+    return entry
+  }
+
+  /** Drops entries that can no longer be served, not even stale (called by the periodic sweep). */
   prune(now: number): void {
-    for (const [sessionId, entry] of this.#cache) if (entry.freshUntil <= now) this.#cache.delete(sessionId)
+    for (const [sessionId, entry] of this.#cache)
+      if (!this.#servable(entry.freshUntil, now)) this.#cache.delete(sessionId)
   }
 
   /** Number of cached sessions (for tests and metrics). */
@@ -81,26 +156,49 @@ export class SessionUsers {
     const session = await store.getSession(sessionId)
     if (!session || session.expiresAt <= clock.now()) {
       this.#cache.delete(sessionId)
+      this.#unsaved.delete(sessionId)
       throw new SessionEndedError('The sign-in session has ended')
     }
     const patch: { -readonly [K in keyof SessionPatch]: SessionPatch[K] } = {}
     let upstream = session.upstream
-    if (this.#needsRefresh(upstream, clock.now())) {
-      upstream = await this.#refresh(session, upstream)
-      patch.upstream = upstream
+    const unsaved = this.#unsaved.get(sessionId)
+    if (unsaved) {
+      await saveWithRetry(() => store.updateSession(sessionId, { upstream: unsaved }))
+      this.#unsaved.delete(sessionId)
+      upstream = unsaved
     }
     let user = session.user
     let fetchedAt = session.userFetchedAt
-    if (fetchedAt + ttlMs <= clock.now()) {
-      const fetched = await this.#fetchUser(session, upstream, patch.upstream !== undefined)
-      user = fetched.user
-      if (fetched.upstream !== upstream) {
-        upstream = fetched.upstream
+    try {
+      if (this.#needsRefresh(upstream, clock.now())) {
+        upstream = await this.#refresh(session, upstream)
         patch.upstream = upstream
       }
-      fetchedAt = clock.now()
-      patch.user = user
-      patch.userFetchedAt = fetchedAt
+      if (fetchedAt + ttlMs <= clock.now()) {
+        const fetched = await this.#fetchUser(session, upstream, patch.upstream !== undefined)
+        user = fetched.user
+        if (fetched.upstream !== upstream) {
+          upstream = fetched.upstream
+          patch.upstream = upstream
+        }
+        fetchedAt = clock.now()
+        patch.user = user
+        patch.userFetchedAt = fetchedAt
+      }
+    } catch (error) {
+      if (!isOutage(error)) throw error
+      this.#health.failed(clock.now())
+      this.#options.log.warn(
+        {
+          provider: this.#options.provider.id,
+          reason: error instanceof Error ? error.message : String(error),
+        },
+        'identity provider not answering; serving the last known profile while it is fresh enough',
+      )
+      return this.#staleEntry(session, upstream, session.userFetchedAt + ttlMs)
+    }
+    if (Object.keys(patch).length > 0) this.#health.recovered()
+    if (patch.user) {
       const refusal = allowlistRefusal(user, this.#options.authorization)
       if (refusal) await this.#end(session, `allowlist: ${refusal}`)
     }
@@ -155,8 +253,15 @@ export class SessionUsers {
     if (!refresh) return this.#end(session, 'the upstream token expired and the provider cannot refresh it')
     try {
       const fresh = await refresh.call(this.#options.provider, upstream)
-      // Persist at once: a rotating provider has already invalidated the old refresh token.
-      await this.#options.store.updateSession(session.sessionId, { upstream: fresh })
+      // Persist before use, with retries: a rotating provider has already invalidated the old
+      // refresh token, so these tokens are the session's only future. If the database stays down,
+      // they are kept here and saved first on the next revalidation.
+      try {
+        await saveWithRetry(() => this.#options.store.updateSession(session.sessionId, { upstream: fresh }))
+      } catch (error) {
+        this.#unsaved.set(session.sessionId, fresh)
+        throw error
+      }
       this.#options.log.info(
         { provider: this.#options.provider.id, userId: session.user.userId },
         'upstream token refreshed',
@@ -172,10 +277,34 @@ export class SessionUsers {
   async #end(session: SessionRecord, reason: string): Promise<never> {
     await this.#options.store.deleteSession(session.sessionId)
     this.#cache.delete(session.sessionId)
+    this.#unsaved.delete(session.sessionId)
     this.#options.log.info(
       { provider: this.#options.provider.id, userId: session.user.userId, reason },
       'session ended',
     )
     throw new SessionEndedError('The sign-in session has ended; sign in again')
   }
+}
+
+/**
+ * The revalidation's result if it comes within `STALE_ANSWER_WAIT_MS`, else the stale entry (the
+ * revalidation goes on and refreshes the cache). An outage also answers with the stale entry;
+ * anything else (a refusal that ended the session, a store failure) passes through.
+ */
+function preferStale(revalidation: Promise<SessionUser>, stale: SessionUser): Promise<SessionUser> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => resolve(stale), STALE_ANSWER_WAIT_MS)
+    timer.unref()
+    revalidation.then(
+      (entry) => {
+        clearTimeout(timer)
+        resolve(entry)
+      },
+      (error: unknown) => {
+        clearTimeout(timer)
+        if (isOutage(error)) resolve(stale)
+        else reject(error)
+      },
+    )
+  })
 }

@@ -1,10 +1,18 @@
-import fastifyRateLimit from '@fastify/rate-limit'
+import fastifyRateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit'
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
+import type { Clock } from '../clock.js'
 import type { AuthConfig } from '../config/index.js'
 import { OAuthError } from '../errors/oauth-error.js'
+import type { SingleUseRecords } from '../store/single-use-records.js'
+import { clientAddress, rateLimitKey, type TrustFunction } from './trusted-proxy.js'
 
-/** The paths whose requests are counted (RFC 6819 §4.4.1.11, §5.1.4.2.3: limit what an attacker can try). */
-export const RATE_LIMITED_PATHS = ['/authorize', '/token', '/register'] as const
+/**
+ * The paths whose requests are counted (RFC 6819 §4.4.1.11, §5.1.4.2.3: limit what an attacker can
+ * try): every endpoint that checks a client secret (`/token`, `/revoke`) or can cause an outbound
+ * fetch (`/authorize` and `/consent` through a metadata document or the provider, the provider
+ * callback), and `/register`. The callback path is the provider's and is added by the plugin.
+ */
+export const RATE_LIMITED_PATHS = ['/authorize', '/consent', '/token', '/register', '/revoke'] as const
 
 /**
  * 429 with `temporarily_unavailable` (RFC 6749 §4.1.2.1: "temporary overloading"), the closest
@@ -25,27 +33,66 @@ function addLimiter(route: RouteOptions, limiter: Limiter): void {
   route.onRequest = [limiter, ...hooks]
 }
 
+type IncrCallback = (error: Error | null, result?: { current: number; ttl: number }) => void
+
 /**
- * Rate limits per client IP (`request.ip`: behind a proxy, set Fastify's `trustProxy` so it is the
- * client's address) on `/authorize`, `/token` and `/register` of `scope`, with
- * `@fastify/rate-limit`: at most `auth.rate_limit.max` requests per `window_seconds` to each path,
- * then 429 with `Retry-After`. Registered in the plugin's own scope (never globally) and before
- * the routes, whose `onRoute` hook attaches the limiter. Off with `enabled: false`.
+ * A `@fastify/rate-limit` store on the OAuth store's single-use records: with PostgreSQL (or one
+ * SQLite file) every replica counts in the same window, so N replicas do not allow N times the
+ * limit (issue 15, point 10). Keys already name the path and the client address.
+ */
+function sharedCounterStore(records: SingleUseRecords, clock: Clock): FastifyRateLimitStoreCtor {
+  return class SharedCounters {
+    incr(key: string, callback: IncrCallback, timeWindow: number): void {
+      const now = clock.now()
+      records.countHit(`rate:${key}`, timeWindow, now).then(
+        (window) => callback(null, { current: window.count, ttl: Math.max(0, window.resetAt - now) }),
+        (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
+      )
+    }
+    child(): SharedCounters {
+      return this
+    }
+  }
+}
+
+/** What the limiter needs besides the configuration. */
+export interface RateLimitOptions {
+  /** Paths to count besides `RATE_LIMITED_PATHS` (the provider's callback). */
+  readonly extraPaths: readonly string[]
+  /** Trusted proxies: the key is the address the nearest trusted proxy saw, never `X-Forwarded-For`'s left end. */
+  readonly trust: TrustFunction | undefined
+  readonly records: SingleUseRecords
+  readonly clock: Clock
+}
+
+/**
+ * Rate limits per client address on every counted path of `scope`, with `@fastify/rate-limit`:
+ * at most `auth.rate_limit.max` requests per `window_seconds` to each path, then 429 with
+ * `Retry-After`. The counters live in the store's single-use records (shared by replicas on a
+ * shared store). Registered in the plugin's own scope (never globally) and before the routes,
+ * whose `onRoute` hook attaches the limiter. Off with `enabled: false`.
  */
 export async function limitRequestRate(
   scope: FastifyInstance,
   config: AuthConfig['rate_limit'],
+  options: RateLimitOptions,
 ): Promise<void> {
   if (!config.enabled) return
   await scope.register(fastifyRateLimit, {
     global: false,
+    store: sharedCounterStore(options.records, options.clock),
     errorResponseBuilder: (_request, context) => new TooManyRequestsError(Math.ceil(context.ttl / 1000)),
   })
   // One counter per path: a client that spends its /register budget can still sign in.
+  const paths = [...RATE_LIMITED_PATHS, ...options.extraPaths]
   const limiters = new Map<string, Limiter>(
-    RATE_LIMITED_PATHS.map((path) => [
+    paths.map((path) => [
       path,
-      scope.rateLimit({ max: config.max, timeWindow: config.window_seconds * 1000 }) as Limiter,
+      scope.rateLimit({
+        max: config.max,
+        timeWindow: config.window_seconds * 1000,
+        keyGenerator: (request) => `${path} ${rateLimitKey(clientAddress(request, options.trust))}`,
+      }) as Limiter,
     ]),
   )
   scope.addHook('onRoute', (route) => {

@@ -1,5 +1,6 @@
 import { MAX_URI_LENGTH } from '../defaults.js'
 import { isLoopbackHost } from '../http/base-url.js'
+import { hasDotSegment, loopbackMatchKey, loopbackRedirectProblem } from './loopback-redirect.js'
 
 /**
  * Why a redirect URI cannot be registered, or undefined when it can. MCP authorization §11.5
@@ -23,28 +24,21 @@ export function redirectUriProblem(uri: string): string | undefined {
     return 'must use https (or http on a loopback host)'
   }
   if (url.username || url.password) return 'must not contain credentials'
-  return undefined
-}
-
-function loopbackKey(uri: string): string | undefined {
-  let url: URL
-  try {
-    url = new URL(uri)
-  } catch {
-    return undefined
-  }
-  if (url.protocol !== 'http:' || !isLoopbackHost(url.hostname)) return undefined
-  return `${url.protocol}//${url.hostname}${url.pathname}${url.search}`
+  if (hasDotSegment(uri.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '')))
+    return 'must not contain dot segments (. or ..)'
+  return loopbackRedirectProblem(uri)
 }
 
 /**
  * True when `requested` is one of the client's registered redirect URIs: an exact string match
- * (MCP SBP 2.1.5.2), except that a loopback URI matches on any port with the same host, path and
- * query (RFC 8252 §7.3: native apps get an ephemeral port).
+ * (MCP SBP 2.1.5.2), except that a loopback URI matches on any port with the same host spelling,
+ * path and query, compared as written (RFC 8252 §7.3: native apps get an ephemeral port).
  */
 export function redirectUriMatches(requested: string, registered: readonly string[]): boolean {
-  if (registered.includes(requested)) return true
   if (requested.includes('#')) return false
-  const key = loopbackKey(requested)
-  return key !== undefined && registered.some((uri) => loopbackKey(uri) === key)
+  // A loopback URI spelled in a way a parser rewrites never matches, not even itself.
+  if (loopbackRedirectProblem(requested) !== undefined) return false
+  if (registered.includes(requested)) return true
+  const key = loopbackMatchKey(requested)
+  return key !== undefined && registered.some((uri) => loopbackMatchKey(uri) === key)
 }

@@ -3,11 +3,11 @@ import type { ClientDirectory } from '../clients/client-directory.js'
 import type { Clock } from '../clock.js'
 import type { AuthConfig } from '../config/index.js'
 import type { AuthEventSink } from '../events/auth-events.js'
-import { resolveBaseUrl, type UrlOptions } from '../http/base-url.js'
+import { type ResolvedUrlOptions, resolveBaseUrl } from '../http/base-url.js'
 import { canonicalResource } from '../oauth/resource.js'
 import type { UpstreamProvider } from '../provider.js'
 import type { OAuthStore } from '../store/oauth-store.js'
-import type { ReplayTracker } from './token/replay-tracker.js'
+import type { SingleUseRecords } from '../store/single-use-records.js'
 
 /** Everything the endpoints share, resolved once at registration. */
 export interface AuthContext {
@@ -18,11 +18,12 @@ export interface AuthContext {
   readonly clock: Clock
   /** HMAC key for the consent CSRF token. */
   readonly secret: Buffer
-  readonly urls: UrlOptions
+  readonly urls: ResolvedUrlOptions
   readonly mcpPath: string
   /** Every scope we know: advertised in metadata, and what a client may register. */
   readonly supportedScopes: readonly string[]
-  readonly replays: ReplayTracker
+  /** Single-use records and counters: the store's (shared by replicas) or per process. */
+  readonly once: SingleUseRecords
   /** Where sign-in, token and registration events go (an audit trail); undefined: nowhere. */
   readonly events?: AuthEventSink | undefined
 }

@@ -1,19 +1,27 @@
+import { planExchange, planRotation } from '../store-kit/grant-plans.js'
+import { codeToRow, rowToToken, tokenToRow } from '../store-kit/record-codec.js'
+import { bornRevoked } from '../store-kit/rotation-rules.js'
+import { emptySweepCounts, type SweepCounts, UNUSED_CLIENT_MS } from '../store-kit/sweep-rules.js'
+import { MemorySingleUse } from './memory-single-use.js'
 import { MemoryStoreAdmin } from './memory-store-admin.js'
 import type { OAuthStore } from './oauth-store.js'
 import type {
   ClientRecord,
   CodeRecord,
   ConsumeCodeResult,
+  IssueTokens,
   RotateRefreshResult,
   SessionPatch,
   SessionRecord,
   TokenRecord,
   TransactionRecord,
 } from './records.js'
+import type { WindowCount } from './single-use-records.js'
 
 interface StoredCode {
   record: CodeRecord
   consumed: boolean
+  consumedAt: number | null
 }
 
 /**
@@ -27,6 +35,8 @@ export class MemoryStore implements OAuthStore {
   readonly #codes = new Map<string, StoredCode>()
   readonly #tokens = new Map<string, TokenRecord>()
   readonly #sessions = new Map<string, SessionRecord>()
+  /** Revoked families, until the last of their tokens expired: tokens saved into one are born revoked. */
+  readonly #revokedFamilies = new Map<string, number>()
   /** Operator commands (`StoreAdmin`) on the same maps. */
   readonly admin = new MemoryStoreAdmin({
     clients: this.#clients,
@@ -55,35 +65,68 @@ export class MemoryStore implements OAuthStore {
   }
 
   async saveCode(code: CodeRecord): Promise<void> {
-    this.#codes.set(code.codeHash, { record: code, consumed: false })
+    this.#codes.set(code.codeHash, { record: code, consumed: false, consumedAt: null })
   }
 
-  async consumeCode(codeHash: string, now: number): Promise<ConsumeCodeResult> {
+  async exchangeCode(
+    codeHash: string,
+    now: number,
+    graceMs: number,
+    issue: IssueTokens<CodeRecord>,
+  ): Promise<ConsumeCodeResult> {
     const stored = this.#codes.get(codeHash)
     if (!stored) return { outcome: 'missing' }
-    if (stored.consumed) return { outcome: 'replayed', code: stored.record }
-    if (stored.record.expiresAt <= now) return { outcome: 'expired' }
-    stored.consumed = true
-    return { outcome: 'consumed', code: stored.record }
+    const family = [...this.#tokens.values()].filter((token) => token.familyId === stored.record.familyId)
+    const row = { ...codeToRow(stored.record), consumed: stored.consumed, consumedAt: stored.consumedAt }
+    const plan = planExchange(
+      {
+        row,
+        familyUsed: family.some((token) => token.consumed || token.revoked),
+        session: this.#sessions.get(stored.record.sessionId),
+      },
+      now,
+      graceMs,
+      issue,
+    )
+    if ('done' in plan) return plan.done
+    stored.consumed = plan.codeSet.consumed
+    stored.consumedAt = plan.codeSet.consumedAt
+    if (plan.revokeFamily)
+      for (const token of family) this.#tokens.set(token.tokenHash, { ...token, revoked: true })
+    return plan.finish(this.#save(plan.insert))
   }
 
   async saveTokens(tokens: readonly TokenRecord[]): Promise<void> {
-    for (const token of tokens) this.#tokens.set(token.tokenHash, token)
+    this.#save(tokens)
   }
 
   async getToken(tokenHash: string): Promise<TokenRecord | undefined> {
     return this.#tokens.get(tokenHash)
   }
 
-  async rotateRefreshToken(tokenHash: string, now: number): Promise<RotateRefreshResult> {
+  async rotateRefresh(
+    tokenHash: string,
+    now: number,
+    graceMs: number,
+    issue: IssueTokens<TokenRecord>,
+  ): Promise<RotateRefreshResult> {
     const token = this.#tokens.get(tokenHash)
-    if (token?.kind !== 'refresh') return { outcome: 'missing' }
-    if (token.consumed) return { outcome: 'reused', token }
-    if (token.revoked) return { outcome: 'revoked' }
-    if (token.expiresAt <= now) return { outcome: 'expired' }
-    const rotated = { ...token, consumed: true }
-    this.#tokens.set(tokenHash, rotated)
-    return { outcome: 'rotated', token: rotated }
+    const plan = planRotation(
+      {
+        token,
+        successor: token?.successorHash === undefined ? undefined : this.#tokens.get(token.successorHash),
+        session: token && this.#sessions.get(token.sessionId),
+      },
+      now,
+      graceMs,
+      issue,
+    )
+    if ('done' in plan) return plan.done
+    for (const write of plan.tokenWrites) {
+      const current = this.#tokens.get(write.tokenHash)
+      if (current) this.#tokens.set(write.tokenHash, rowToToken({ ...tokenToRow(current), ...write.set }))
+    }
+    return plan.finish(this.#save(plan.insert))
   }
 
   async revokeToken(tokenHash: string): Promise<TokenRecord | undefined> {
@@ -93,6 +136,10 @@ export class MemoryStore implements OAuthStore {
   }
 
   async revokeFamily(familyId: string): Promise<number> {
+    let until = this.#revokedFamilies.get(familyId) ?? 0
+    for (const token of this.#tokens.values())
+      if (token.familyId === familyId) until = Math.max(until, token.expiresAt)
+    this.#revokedFamilies.set(familyId, until)
     return this.#revokeWhere((token) => token.familyId === familyId)
   }
 
@@ -114,14 +161,40 @@ export class MemoryStore implements OAuthStore {
     this.#revokeWhere((token) => token.sessionId === sessionId)
   }
 
-  async sweepExpired(now: number): Promise<void> {
-    for (const [key, value] of this.#transactions) if (value.expiresAt <= now) this.#transactions.delete(key)
-    for (const [key, value] of this.#codes) if (value.record.expiresAt <= now) this.#codes.delete(key)
-    for (const [key, value] of this.#tokens) if (value.expiresAt <= now) this.#tokens.delete(key)
-    for (const [key, value] of this.#sessions) if (value.expiresAt <= now) this.#sessions.delete(key)
+  async sweepExpired(now: number): Promise<SweepCounts> {
+    const counts = emptySweepCounts()
+    const drop = <V>(map: Map<string, V>, expired: (value: V) => boolean): number => {
+      let removed = 0
+      for (const [key, value] of map) {
+        if (!expired(value)) continue
+        map.delete(key)
+        removed++
+      }
+      return removed
+    }
+    counts.transactions = drop(this.#transactions, (value) => value.expiresAt <= now)
+    counts.codes = drop(this.#codes, (value) => value.record.expiresAt <= now)
+    counts.tokens = drop(this.#tokens, (value) => value.expiresAt <= now)
+    counts.sessions = drop(this.#sessions, (value) => value.expiresAt <= now)
+    counts.revokedFamilies = drop(this.#revokedFamilies, (until) => until <= now)
+    const inUse = new Set<string>()
+    for (const value of this.#transactions.values()) inUse.add(value.clientId)
+    for (const value of this.#codes.values()) inUse.add(value.record.clientId)
+    for (const value of this.#tokens.values()) inUse.add(value.clientId)
+    counts.clients = drop(
+      this.#clients,
+      (client) => client.issuedAt + UNUSED_CLIENT_MS <= now && !inUse.has(client.clientId),
+    )
+    return counts
   }
 
   async close(): Promise<void> {}
+
+  #save(tokens: readonly TokenRecord[]): TokenRecord[] {
+    const saved = bornRevoked(tokens, new Set(this.#revokedFamilies.keys()))
+    for (const token of saved) this.#tokens.set(token.tokenHash, token)
+    return saved
+  }
 
   #revokeWhere(match: (token: TokenRecord) => boolean): number {
     let live = 0
@@ -131,5 +204,33 @@ export class MemoryStore implements OAuthStore {
       this.#tokens.set(key, { ...token, revoked: true })
     }
     return live
+  }
+
+  // Single-use records (issue 15): see `SingleUseRecords`.
+  readonly #singleUse = new MemorySingleUse()
+  claimOnce(kind: string, key: string, expiresAt: number, now: number, limit?: number): Promise<boolean> {
+    return this.#singleUse.claimOnce(kind, key, expiresAt, now, limit)
+  }
+  releaseClaims(key: string): Promise<void> {
+    return this.#singleUse.releaseClaims(key)
+  }
+  countHit(key: string, windowMs: number, now: number): Promise<WindowCount> {
+    return this.#singleUse.countHit(key, windowMs, now)
+  }
+  sweepSingleUse(now: number): Promise<void> {
+    return this.#singleUse.sweepSingleUse(now)
+  }
+  setClaimExpiry(kind: string, key: string, expiresAt: number): Promise<void> {
+    return this.#singleUse.setClaimExpiry(kind, key, expiresAt)
+  }
+  claimExpiry(kind: string, key: string): Promise<number | undefined> {
+    return this.#singleUse.claimExpiry(kind, key)
+  }
+  takeExpiredClaims(kind: string, now: number, limit: number): Promise<string[]> {
+    return this.#singleUse.takeExpiredClaims(kind, now, limit)
+  }
+  /** Optional member (`DeletesClients`): an expired registration. */
+  async deleteClient(clientId: string): Promise<void> {
+    this.#clients.delete(clientId)
   }
 }

@@ -1,7 +1,9 @@
+import type { SweepCounts } from '../store-kit/sweep-rules.js'
 import type {
   ClientRecord,
   CodeRecord,
   ConsumeCodeResult,
+  IssueTokens,
   RotateRefreshResult,
   SessionPatch,
   SessionRecord,
@@ -27,13 +29,38 @@ export interface OAuthStore {
   consumeTransaction(id: string, now: number): Promise<TransactionRecord | undefined>
 
   saveCode(code: CodeRecord): Promise<void>
-  /** Marks the code used. A used code is kept until it expires, so a replay is still seen. */
-  consumeCode(codeHash: string, now: number): Promise<ConsumeCodeResult>
+  /**
+   * The code exchange as ONE transaction: marks a live code used and saves the tokens `issue`
+   * mints from it, or changes nothing. A process killed halfway leaves the code unused, never a
+   * used code without its tokens. A used code is kept until it expires, so a replay is still seen.
+   * Tokens of a family revoked meanwhile are saved revoked. A code used less than `graceMs` ago
+   * whose tokens are all unused may be exchanged once more (`exchangeStep` of
+   * `@mxcp/auth-core/store-kit`): the earlier tokens are revoked in the same transaction; if
+   * `issue` mints nothing for it, the outcome is 'replayed' and nothing changes.
+   */
+  exchangeCode(
+    codeHash: string,
+    now: number,
+    graceMs: number,
+    issue: IssueTokens<CodeRecord>,
+  ): Promise<ConsumeCodeResult>
 
+  /** Saves tokens; those of a family revoked recently (`revokeFamily`) are saved revoked. */
   saveTokens(tokens: readonly TokenRecord[]): Promise<void>
   getToken(tokenHash: string): Promise<TokenRecord | undefined>
-  /** Marks a live refresh token consumed, once. */
-  rotateRefreshToken(tokenHash: string, now: number): Promise<RotateRefreshResult>
+  /**
+   * Refresh-token rotation as ONE transaction: marks a live refresh token used (recording when and
+   * its successor) and saves the tokens `issue` mints, or changes nothing. A token rotated less than
+   * `graceMs` ago whose successor is still unused is redeemable once more ('grace'): the successor is
+   * used up (without a grace window of its own) and new tokens saved. See `rotationStep` in
+   * `@mxcp/auth-core/store-kit` for the rules every store applies.
+   */
+  rotateRefresh(
+    tokenHash: string,
+    now: number,
+    graceMs: number,
+    issue: IssueTokens<TokenRecord>,
+  ): Promise<RotateRefreshResult>
   /** Marks one token revoked; returns it as it was, or undefined if unknown. */
   revokeToken(tokenHash: string): Promise<TokenRecord | undefined>
   /** Revokes every token of a family (one code's descendants). Returns how many were live. */
@@ -55,8 +82,12 @@ export interface OAuthStore {
   /** Optional: the operator commands (`mxcp auth clients|sessions|revoke`) on this store. */
   readonly admin?: StoreAdmin
 
-  /** Removes expired rows (used codes stay until they expire). */
-  sweepExpired(now: number): Promise<void>
+  /**
+   * Removes expired rows (used codes stay until they expire) and registered clients never used
+   * (`UNUSED_CLIENT_MS` of `@mxcp/auth-core/store-kit`), in bounded batches; resolves to how many
+   * of each it removed (a store that does not count resolves to nothing).
+   */
+  sweepExpired(now: number): Promise<SweepCounts | undefined>
   close(): Promise<void>
 }
 

@@ -76,6 +76,13 @@ export interface TokenRecord {
   readonly revoked: boolean
   /** Refresh tokens only: set once it has been rotated. */
   readonly consumed: boolean
+  /**
+   * Refresh tokens only, once rotated: when, and the hash of the refresh token that replaced it.
+   * Absent when never rotated, or when it was superseded by a grace-window replay of its
+   * predecessor (such a token has no grace window of its own: its use counts as reuse).
+   */
+  readonly rotatedAt?: number | undefined
+  readonly successorHash?: string | undefined
 }
 
 /** A logged-in user: who they are at the provider and the provider's tokens. */
@@ -91,15 +98,37 @@ export interface SessionRecord {
   readonly expiresAt: number
 }
 
+/**
+ * Mints the tokens of one grant inside the store's transaction: synchronous, no I/O. `session` is
+ * the code's or token's session as the same transaction reads it (undefined if gone).
+ * Return the tokens to save (possibly none, which still uses the code or token up), or `undefined`
+ * to decline: the transaction rolls back and nothing changes.
+ */
+export type IssueTokens<Grant> = (
+  grant: Grant,
+  session: SessionRecord | undefined,
+) => readonly TokenRecord[] | undefined
+
 export type ConsumeCodeResult =
-  | { readonly outcome: 'consumed'; readonly code: CodeRecord }
+  /** The code was used up and the tokens `issue` returned were saved, in one transaction. */
+  | { readonly outcome: 'consumed'; readonly code: CodeRecord; readonly tokens: readonly TokenRecord[] }
+  /** `issue` declined: nothing changed. */
+  | { readonly outcome: 'declined'; readonly code: CodeRecord }
   /** Used before: the caller revokes the family (RFC 6749 §4.1.2, RFC 9700 §4.2.4). */
   | { readonly outcome: 'replayed'; readonly code: CodeRecord }
   | { readonly outcome: 'expired' }
   | { readonly outcome: 'missing' }
 
 export type RotateRefreshResult =
-  | { readonly outcome: 'rotated'; readonly token: TokenRecord }
+  /** Rotated, and the successors `issue` returned were saved, in one transaction. */
+  | { readonly outcome: 'rotated'; readonly token: TokenRecord; readonly tokens: readonly TokenRecord[] }
+  /**
+   * Rotated before, replayed inside the grace window while its successor was unused (a lost
+   * response, not a theft): the unused successor is used up and new tokens saved, in one transaction.
+   */
+  | { readonly outcome: 'grace'; readonly token: TokenRecord; readonly tokens: readonly TokenRecord[] }
+  /** `issue` declined: nothing changed. */
+  | { readonly outcome: 'declined'; readonly token: TokenRecord }
   /** Rotated before: the caller revokes the family (RFC 9700 §4.14.2). */
   | { readonly outcome: 'reused'; readonly token: TokenRecord }
   | { readonly outcome: 'revoked' | 'expired' | 'missing' }

@@ -19,6 +19,7 @@ export {
   startProviderFlow,
 } from './provider-flow.js'
 export * from './record-fixtures.js'
+export { singleUseContract } from './single-use-contract.js'
 export { storeAdminContract } from './store-admin-contract.js'
 export { storeContract } from './store-contract.js'
 export type { DenyingStandIn, RejectsUpstream } from './upstream-checks.js'

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import type { OAuthStore } from '../store/oauth-store.js'
+import type { TokenRecord } from '../store/records.js'
 import {
   clientRecord,
   codeRecord,
@@ -9,8 +10,12 @@ import {
   tokenRecord,
   transactionRecord,
 } from './record-fixtures.js'
+import { atomicContract } from './store-contract-atomic.js'
 
 const RACERS = 10
+
+/** An `issue` callback that mints nothing: the code or token is used up, no token saved. */
+const NO_TOKENS = (): readonly TokenRecord[] => []
 
 /**
  * The contract every `OAuthStore` must keep. Call it from a store's own test file:
@@ -28,6 +33,8 @@ export function storeContract(name: string, open: () => Promise<OAuthStore>): vo
     })
 
   describe(`OAuthStore contract: ${name}`, () => {
+    atomicContract(withStore)
+
     withStore('a saved client is read back unchanged', async (store) => {
       const client = clientRecord({ clientSecretHash: undefined, tokenEndpointAuthMethod: 'none' })
       await store.saveClient(client)
@@ -60,22 +67,31 @@ export function storeContract(name: string, open: () => Promise<OAuthStore>): vo
     withStore('a code is consumed once; a second use is reported as a replay', async (store) => {
       const code = codeRecord()
       await store.saveCode(code)
-      assert.deepEqual(await store.consumeCode(code.codeHash, T0), { outcome: 'consumed', code })
-      assert.deepEqual(await store.consumeCode(code.codeHash, T0), { outcome: 'replayed', code })
-      assert.deepEqual(await store.consumeCode('unknown', T0), { outcome: 'missing' })
+      assert.deepEqual(await store.exchangeCode(code.codeHash, T0, 0, NO_TOKENS), {
+        outcome: 'consumed',
+        code,
+        tokens: [],
+      })
+      assert.deepEqual(await store.exchangeCode(code.codeHash, T0, 0, NO_TOKENS), {
+        outcome: 'replayed',
+        code,
+      })
+      assert.deepEqual(await store.exchangeCode('unknown', T0, 0, NO_TOKENS), { outcome: 'missing' })
     })
 
     withStore('an expired code is refused', async (store) => {
       const code = codeRecord()
       await store.saveCode(code)
-      assert.deepEqual(await store.consumeCode(code.codeHash, code.expiresAt), { outcome: 'expired' })
+      assert.deepEqual(await store.exchangeCode(code.codeHash, code.expiresAt, 0, NO_TOKENS), {
+        outcome: 'expired',
+      })
     })
 
     withStore('concurrent redemptions of one code: exactly one is consumed', async (store) => {
       const code = codeRecord()
       await store.saveCode(code)
       const results = await Promise.all(
-        Array.from({ length: RACERS }, () => store.consumeCode(code.codeHash, T0)),
+        Array.from({ length: RACERS }, () => store.exchangeCode(code.codeHash, T0, 0, NO_TOKENS)),
       )
       assert.equal(results.filter((r) => r.outcome === 'consumed').length, 1)
       assert.equal(results.filter((r) => r.outcome === 'replayed').length, RACERS - 1)
@@ -93,9 +109,9 @@ export function storeContract(name: string, open: () => Promise<OAuthStore>): vo
     withStore('a refresh token rotates once; reuse is reported', async (store) => {
       const refresh = tokenRecord({ kind: 'refresh' })
       await store.saveTokens([refresh])
-      const first = await store.rotateRefreshToken(refresh.tokenHash, T0)
+      const first = await store.rotateRefresh(refresh.tokenHash, T0, 0, NO_TOKENS)
       assert.equal(first.outcome, 'rotated')
-      const second = await store.rotateRefreshToken(refresh.tokenHash, T0)
+      const second = await store.rotateRefresh(refresh.tokenHash, T0, 0, NO_TOKENS)
       assert.equal(second.outcome, 'reused')
       assert.equal('token' in second && second.token.familyId, refresh.familyId)
     })
@@ -103,22 +119,25 @@ export function storeContract(name: string, open: () => Promise<OAuthStore>): vo
     withStore('an access token cannot be rotated as a refresh token', async (store) => {
       const access = tokenRecord()
       await store.saveTokens([access])
-      assert.equal((await store.rotateRefreshToken(access.tokenHash, T0)).outcome, 'missing')
+      assert.equal((await store.rotateRefresh(access.tokenHash, T0, 0, NO_TOKENS)).outcome, 'missing')
     })
 
     withStore('expired and revoked refresh tokens do not rotate', async (store) => {
       const expired = tokenRecord({ kind: 'refresh' })
       const revoked = tokenRecord({ kind: 'refresh', revoked: true })
       await store.saveTokens([expired, revoked])
-      assert.equal((await store.rotateRefreshToken(expired.tokenHash, expired.expiresAt)).outcome, 'expired')
-      assert.equal((await store.rotateRefreshToken(revoked.tokenHash, T0)).outcome, 'revoked')
+      assert.equal(
+        (await store.rotateRefresh(expired.tokenHash, expired.expiresAt, 0, NO_TOKENS)).outcome,
+        'expired',
+      )
+      assert.equal((await store.rotateRefresh(revoked.tokenHash, T0, 0, NO_TOKENS)).outcome, 'revoked')
     })
 
     withStore('concurrent rotations of one refresh token: exactly one wins', async (store) => {
       const refresh = tokenRecord({ kind: 'refresh' })
       await store.saveTokens([refresh])
       const results = await Promise.all(
-        Array.from({ length: RACERS }, () => store.rotateRefreshToken(refresh.tokenHash, T0)),
+        Array.from({ length: RACERS }, () => store.rotateRefresh(refresh.tokenHash, T0, 0, NO_TOKENS)),
       )
       assert.equal(results.filter((r) => r.outcome === 'rotated').length, 1)
     })
@@ -177,7 +196,7 @@ export function storeContract(name: string, open: () => Promise<OAuthStore>): vo
       const deadCode = codeRecord({ expiresAt: T0 + 10_000 })
       await store.saveCode(liveCode)
       await store.saveCode(deadCode)
-      await store.consumeCode(liveCode.codeHash, T0)
+      await store.exchangeCode(liveCode.codeHash, T0, 0, NO_TOKENS)
       const deadToken = tokenRecord({ expiresAt: T0 + 10_000 })
       const liveToken = tokenRecord({ expiresAt: T0 + 120_000 })
       await store.saveTokens([deadToken, liveToken])
@@ -188,8 +207,14 @@ export function storeContract(name: string, open: () => Promise<OAuthStore>): vo
 
       await store.sweepExpired(T0 + 60_000)
 
-      assert.equal((await store.consumeCode(liveCode.codeHash, T0 + 60_000)).outcome, 'replayed')
-      assert.equal((await store.consumeCode(deadCode.codeHash, T0 + 60_000)).outcome, 'missing')
+      assert.equal(
+        (await store.exchangeCode(liveCode.codeHash, T0 + 60_000, 0, NO_TOKENS)).outcome,
+        'replayed',
+      )
+      assert.equal(
+        (await store.exchangeCode(deadCode.codeHash, T0 + 60_000, 0, NO_TOKENS)).outcome,
+        'missing',
+      )
       assert.equal(await store.getToken(deadToken.tokenHash), undefined)
       assert.deepEqual(await store.getToken(liveToken.tokenHash), liveToken)
       assert.equal(await store.consumeTransaction(deadTransaction.id, T0), undefined)

@@ -3,18 +3,22 @@ import {
   UpstreamResponseError,
   UpstreamUnavailableError,
 } from '../errors/upstream-error.js'
+import { DEFAULT_UPSTREAM_TOTAL_TIMEOUT_MS, deadlineInit } from './deadlines.js'
+import { readCappedText } from './read-capped-body.js'
 
-export const DEFAULT_UPSTREAM_TIMEOUT_MS = 10_000
+export const DEFAULT_UPSTREAM_TIMEOUT_MS = DEFAULT_UPSTREAM_TOTAL_TIMEOUT_MS
 
 export interface UpstreamHttpOptions {
   /** Provider id, for error messages. */
   readonly provider: string
   readonly fetch?: typeof fetch | undefined
   readonly timeoutMs?: number | undefined
+  /** Connect deadline, ms (see `deadlines.ts`). */
+  readonly connectTimeoutMs?: number | undefined
 }
 
 /**
- * One HTTP request to an identity provider. Network failures, timeouts and 5xx become
+ * One HTTP request to an identity provider. Network failures, timeouts, 5xx and 429 become
  * `UpstreamUnavailableError`; the URL's query string is never put in a message.
  */
 export async function upstreamFetch(
@@ -26,11 +30,12 @@ export async function upstreamFetch(
   const where = `${target.origin}${target.pathname}`
   let response: Response
   try {
-    response = await (options.fetch ?? fetch)(target, {
-      ...init,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(options.timeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT_MS),
+    const deadlines = deadlineInit({
+      totalMs: options.timeoutMs,
+      connectMs: options.connectTimeoutMs,
+      injectedFetch: options.fetch !== undefined,
     })
+    response = await (options.fetch ?? fetch)(target, { ...init, redirect: 'manual', ...deadlines })
   } catch (cause) {
     const timedOut = cause instanceof Error && cause.name === 'TimeoutError'
     throw new UpstreamUnavailableError(
@@ -40,7 +45,8 @@ export async function upstreamFetch(
       { cause },
     )
   }
-  if (response.status >= 500) {
+  // 429: the provider is rationing us; like a 5xx it says nothing about the user's tokens.
+  if (response.status >= 500 || response.status === 429) {
     await response.body?.cancel()
     throw new UpstreamUnavailableError(
       options.provider,
@@ -51,9 +57,9 @@ export async function upstreamFetch(
   return response
 }
 
-/** Reads a JSON body, or throws `UpstreamResponseError` naming what came instead. */
+/** Reads a JSON body (at most `MAX_UPSTREAM_BODY_BYTES`), or throws `UpstreamResponseError` naming what came instead. */
 export async function readJson(response: Response, provider: string): Promise<unknown> {
-  const text = await response.text()
+  const text = await readCappedText(response, provider)
   try {
     return JSON.parse(text) as unknown
   } catch (cause) {

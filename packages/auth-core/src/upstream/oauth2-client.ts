@@ -2,6 +2,7 @@ import { UpstreamOAuthError, UpstreamResponseError } from '../errors/upstream-er
 import type { AuthorizationUrlParams, ProviderRuntimeOptions, UpstreamTokens } from '../provider.js'
 import { secureEndpointUrl } from './endpoint-url.js'
 import { asRecord, readJson, stringField, throwIfOAuthError, upstreamFetch } from './http.js'
+import { readCappedText } from './read-capped-body.js'
 
 export interface OAuth2ClientOptions {
   /** Provider id, for errors. */
@@ -127,7 +128,7 @@ export class OAuth2Client {
       await response.body?.cancel()
       return
     }
-    const text = await response.text()
+    const text = await readCappedText(response, provider)
     let body: unknown
     try {
       body = JSON.parse(text) as unknown

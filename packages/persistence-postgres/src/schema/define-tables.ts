@@ -23,6 +23,14 @@ const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () =>
  */
 export function defineTables<Schema extends string | undefined>(table: PgTableFn<Schema>) {
   const millis = (name: string) => bigint(name, { mode: 'number' })
+  /** What binds a code or token to its grant: client, session, family, scopes and audience. */
+  const grantColumns = () => ({
+    clientId: text('client_id').notNull(),
+    sessionId: text('session_id').notNull(),
+    familyId: text('family_id').notNull(),
+    scopes: text('scopes').array().notNull(),
+    resource: text('resource').notNull(),
+  })
 
   /** Dynamically registered clients (RFC 7591). */
   const clients = table(
@@ -74,16 +82,14 @@ export function defineTables<Schema extends string | undefined>(table: PgTableFn
     'codes',
     {
       codeHash: text('code_hash').primaryKey(),
-      clientId: text('client_id').notNull(),
       redirectUri: text('redirect_uri').notNull(),
       codeChallenge: text('code_challenge').notNull(),
-      scopes: text('scopes').array().notNull(),
-      resource: text('resource').notNull(),
-      sessionId: text('session_id').notNull(),
-      familyId: text('family_id').notNull(),
+      ...grantColumns(),
       createdAt: millis('created_at').notNull(),
       expiresAt: millis('expires_at').notNull(),
       consumed: boolean('consumed').notNull().default(false),
+      /** When the code was exchanged: the grace window for a lost token response. */
+      consumedAt: millis('consumed_at'),
     },
     (t) => [index('codes_expires_at_idx').on(t.expiresAt)],
   )
@@ -94,20 +100,20 @@ export function defineTables<Schema extends string | undefined>(table: PgTableFn
     {
       tokenHash: text('token_hash').primaryKey(),
       kind: text('kind', { enum: ['access', 'refresh'] }).notNull(),
-      clientId: text('client_id').notNull(),
-      sessionId: text('session_id').notNull(),
-      familyId: text('family_id').notNull(),
-      scopes: text('scopes').array().notNull(),
-      resource: text('resource').notNull(),
+      ...grantColumns(),
       createdAt: millis('created_at').notNull(),
       expiresAt: millis('expires_at').notNull(),
       revoked: boolean('revoked').notNull().default(false),
       consumed: boolean('consumed').notNull().default(false),
+      /** Refresh tokens, once rotated: when, and the hash of the successor (the grace window). */
+      rotatedAt: millis('rotated_at'),
+      successorHash: text('successor_hash'),
     },
     (t) => [
       check('tokens_kind_check', sql`${t.kind} in ('access', 'refresh')`),
       index('tokens_family_id_idx').on(t.familyId),
       index('tokens_session_id_idx').on(t.sessionId),
+      index('tokens_client_id_idx').on(t.clientId),
       index('tokens_expires_at_idx').on(t.expiresAt),
     ],
   )

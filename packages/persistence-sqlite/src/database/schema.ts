@@ -1,4 +1,4 @@
-import type { UpstreamUser } from '@mxcp/auth-core'
+import type { TokenEndpointAuthMethod } from '@mxcp/auth-core'
 import { blob, index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 
 /**
@@ -25,12 +25,12 @@ export const clients = sqliteTable('clients', {
   grantTypes: text('grant_types', { mode: 'json' }).$type<string[]>().notNull(),
   responseTypes: text('response_types', { mode: 'json' }).$type<string[]>().notNull(),
   scopes: text('scopes', { mode: 'json' }).$type<string[]>().notNull(),
-  tokenEndpointAuthMethod: text('token_endpoint_auth_method', {
-    enum: ['none', 'client_secret_post', 'client_secret_basic'],
-  }).notNull(),
+  // RFC 7591 §2: none, client_secret_post or client_secret_basic (auth-core checks it on the way in).
+  tokenEndpointAuthMethod: text('token_endpoint_auth_method').$type<TokenEndpointAuthMethod>().notNull(),
   issuedAt: integer('issued_at').notNull(),
   secretExpiresAt: integer('secret_expires_at').notNull(),
-  metadata: text('metadata', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+  /** JSON text (the column was written in drizzle's json mode before: the same bytes). */
+  metadataJson: text('metadata').notNull(),
 })
 
 /** Upstream logins in flight, keyed by the SHA-256 of the state we sent upstream. */
@@ -67,6 +67,7 @@ export const codes = sqliteTable(
     createdAt: integer('created_at').notNull(),
     expiresAt: integer('expires_at').notNull(),
     consumed: integer('consumed', { mode: 'boolean' }).notNull().default(false),
+    consumedAt: integer('consumed_at'), // the exchange's time: starts the lost-response window
   },
   (table) => [index('codes_expires_at').on(table.expiresAt)],
 )
@@ -86,10 +87,13 @@ export const tokens = sqliteTable(
     expiresAt: integer('expires_at').notNull(),
     revoked: integer('revoked', { mode: 'boolean' }).notNull().default(false),
     consumed: integer('consumed', { mode: 'boolean' }).notNull().default(false),
+    rotatedAt: integer('rotated_at'), // set by a rotation: starts the grace window
+    successorHash: text('successor_hash'), // the refresh token that replaced this one
   },
   (table) => [
     index('tokens_family_id').on(table.familyId),
     index('tokens_session_id').on(table.sessionId),
+    index('tokens_client_id').on(table.clientId),
     index('tokens_expires_at').on(table.expiresAt),
   ],
 )
@@ -100,7 +104,8 @@ export const sessions = sqliteTable(
   {
     sessionId: text('session_id').primaryKey(),
     provider: text('provider').notNull(),
-    user: text('user', { mode: 'json' }).$type<UpstreamUser>().notNull(),
+    /** JSON text of the `UpstreamUser`. */
+    userJson: text('user').notNull(),
     upstreamSealed: blob('upstream_sealed', { mode: 'buffer' }).notNull(),
     userFetchedAt: integer('user_fetched_at').notNull(),
     createdAt: integer('created_at').notNull(),

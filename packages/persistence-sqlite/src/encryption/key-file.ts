@@ -1,13 +1,27 @@
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs'
+import { homedir } from 'node:os'
+import { basename, join, resolve } from 'node:path'
 import { isErrnoException, PRIVATE_FILE_MODE, tightenFile } from '../files/private-files.js'
 
 /** A generated key: 32 random bytes, base64url (43 characters), alone on one line. */
 const KEY_FILE_CONTENT = /^[A-Za-z0-9_-]{43}\n?$/
 
-/** The key file sits beside the database: `oauth.db` → `oauth.db.key`. */
-export function keyFilePath(databasePath: string): string {
+/** Where releases before 0.2 kept the generated key: beside the database, `oauth.db.key`. */
+export function legacyKeyFilePath(databasePath: string): string {
   return `${databasePath}.key`
+}
+
+/**
+ * Where the generated key of a database lives: in a 0700 folder of its own, `~/.mxcp/keys/`,
+ * never beside the database (whoever can read the database folder, or a process told to read
+ * "the database and what is next to it", must not get the key with it). One file per database,
+ * named after its file and a hash of its absolute path.
+ */
+export function defaultKeyFilePath(databasePath: string, homeDir: string = homedir()): string {
+  const absolute = resolve(databasePath)
+  const tag = createHash('sha256').update(absolute).digest('hex').slice(0, 16)
+  return join(homeDir, '.mxcp', 'keys', `${basename(absolute)}-${tag}.key`)
 }
 
 /** Reads the generated key of `file`; undefined when there is no such file. Throws if it is malformed. */

@@ -30,11 +30,11 @@ async function use(command: Command, current: OAuthStore): Promise<object> {
   const codes = command.codes ?? []
   for (let i = 0; i < codes.length; i++) {
     const code = codes[i] ?? ''
-    const result = await current.consumeCode(code, now)
+    const result = await current.exchangeCode(code, now, 0, () => [])
     if (result.outcome === 'consumed') won.codes.push(code)
     else lost.push(`code:${result.outcome}`)
     const refresh = command.refreshTokens?.[i] ?? ''
-    const rotation = await current.rotateRefreshToken(refresh, now)
+    const rotation = await current.rotateRefresh(refresh, now, 0, () => [])
     if (rotation.outcome === 'rotated') won.refreshTokens.push(refresh)
     else lost.push(`refresh:${rotation.outcome}`)
     const id = command.transactions?.[i] ?? ''

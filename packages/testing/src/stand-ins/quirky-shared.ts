@@ -19,6 +19,8 @@ export type StandInFailure =
   | 'oauth-error'
   /** Answers normally, but only after `slowMs`. */
   | 'slow'
+  /** 200 with a JSON body of 2 MiB, more than any client should read from an identity provider. */
+  | 'oversized'
 
 /** One request as the stand-in received it. */
 export interface RecordedRequest {
@@ -269,6 +271,7 @@ export abstract class QuirkyStandIn<Endpoint extends string, User> {
       return html(503, '<html><body><h1>503 Service Unavailable</h1></body></html>')
     if (failure === 'malformed') return html(200, '<html><body>Please sign in to the proxy</body></html>')
     if (failure === 'oauth-error') return oauthError(route.endpoint, request)
+    if (failure === 'oversized') return json(200, { padding: 'x'.repeat(2 * 1024 * 1024) })
     return route.handle(request)
   }
 }

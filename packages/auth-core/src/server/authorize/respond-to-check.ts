@@ -35,9 +35,8 @@ export function redirectError(
 
 /** The page shown when the client or its redirect URI cannot be trusted: never a redirect. */
 export function untrustedPage(reply: FastifyReply, status: number, message: string): FastifyReply {
-  reply.log.warn(
-    { step: 'authorize', reason: message },
-    'authorization request from an untrusted client refused',
-  )
+  // The page's message ends with the RFC 6749 error code: a scope refusal is the scope grant step.
+  const step = message.endsWith('(invalid_scope)') ? 'scope grant' : 'authorize'
+  reply.log.warn({ step, reason: message }, 'authorization request from an untrusted client refused')
   return sendErrorPage(reply, status, 'Invalid authorization request', message)
 }

@@ -1,8 +1,10 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { allowlistRefusal } from '../../access/allowlist.js'
+import { TemporarilyUnavailableError } from '../../errors/oauth-error.js'
 import { isUpstreamError } from '../../errors/upstream-error.js'
 import { emitEvent } from '../../events/auth-events.js'
 import { sendErrorPage } from '../../html/error-page.js'
+import { sendHandover } from '../../html/handover-page.js'
 import { sendSignInFailurePage } from '../../html/sign-in-failure-page.js'
 import { readCookie } from '../../http/cookies.js'
 import { ParamReader } from '../../http/params.js'
@@ -11,7 +13,8 @@ import type { UpstreamTokens, UpstreamUser } from '../../provider.js'
 import { type AuthContext, requestUrls } from '../auth-context.js'
 import { readCallbackParams } from './callback-params.js'
 import { mintCode } from './mint-code.js'
-import { reportSignInFailure } from './report-sign-in-failure.js'
+import { logSignInFailure, reportSignInFailure } from './report-sign-in-failure.js'
+import { SignInDeadlineError, withinSignInDeadline } from './sign-in-deadline.js'
 import { callbackErrorFailure, upstreamFailure } from './sign-in-failure.js'
 import { takeTransaction } from './take-transaction.js'
 
@@ -19,6 +22,11 @@ function invalidState(reply: FastifyReply, detail: string): FastifyReply {
   reply.log.warn({ reason: detail }, 'upstream callback refused')
   const message = `Invalid state parameter: ${detail}. Start the sign-in again from your application.`
   return sendErrorPage(reply, 400, 'Invalid state parameter', message)
+}
+
+/** Which upstream step a sign-in is at, for the log line when its deadline passes. */
+interface SignInProgress {
+  step: 'code exchange' | 'user info'
 }
 
 /** Debug lines of the callback: through the app's logger, since the route's own logs at warn only. */
@@ -34,6 +42,7 @@ async function signInUpstream(
   verifier: string,
   redirectUri: string,
   debug: DebugLine,
+  progress: SignInProgress,
 ): Promise<
   { tokens: UpstreamTokens; user: UpstreamUser } | { failedAt: 'code exchange' | 'user info'; error: unknown }
 > {
@@ -45,6 +54,7 @@ async function signInUpstream(
     return { failedAt: 'code exchange', error }
   }
   debug({ provider: context.provider.id, ms: elapsed(started) }, 'upstream code exchanged')
+  progress.step = 'user info'
   started = performance.now()
   try {
     const user = await context.provider.userInfo(tokens)
@@ -98,13 +108,43 @@ export function registerCallbackRoute(app: FastifyInstance, context: AuthContext
       } as const
       return reportSignInFailure(context, request, reply, transaction, failure, urls.issuer)
     }
-    const signedIn = await signInUpstream(
-      context,
-      params.code,
-      transaction.upstreamCodeVerifier,
-      urls.upstreamCallback,
-      debug,
-    )
+    const progress: SignInProgress = { step: 'code exchange' }
+    let signedIn: Awaited<ReturnType<typeof signInUpstream>>
+    try {
+      signedIn = await withinSignInDeadline(
+        signInUpstream(
+          context,
+          params.code,
+          transaction.upstreamCodeVerifier,
+          urls.upstreamCallback,
+          debug,
+          progress,
+        ),
+        label,
+        context.auth.sign_in_timeout,
+      )
+    } catch (error) {
+      if (!(error instanceof SignInDeadlineError)) throw error
+      // The user is told why; the client hears temporarily_unavailable (RFC 6749 §4.1.2.1).
+      logSignInFailure(context, request, transaction, {
+        step: progress.step,
+        problem: 'unavailable',
+        detail: error.message,
+      })
+      const notAnswering = new TemporarilyUnavailableError(
+        `${label} is not answering; try again shortly (request id ${request.id})`,
+      )
+      const url = clientRedirectUrl(
+        transaction.redirectUri,
+        {
+          error: notAnswering.code,
+          error_description: notAnswering.description,
+          state: transaction.clientState,
+        },
+        urls.issuer,
+      )
+      return sendHandover(reply, url, `${label} is not answering`, 'Return to the application')
+    }
     if ('failedAt' in signedIn) {
       if (!isUpstreamError(signedIn.error)) throw signedIn.error
       const failure = upstreamFailure(signedIn.failedAt, signedIn.error)

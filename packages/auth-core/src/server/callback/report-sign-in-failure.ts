@@ -39,6 +39,30 @@ function clientError(failure: SignInFailure, label: string, requestId: string): 
   return new AccessDeniedError(`${label} did not authorize the sign-in${quote}`)
 }
 
+/** The warn line (no secret) and the audit event of one failed or refused sign-in. */
+export function logSignInFailure(
+  context: AuthContext,
+  request: FastifyRequest,
+  transaction: TransactionRecord,
+  failure: SignInFailure,
+): void {
+  const { id: provider } = context.provider
+  const { step, problem, providerError, providerDescription, detail } = failure
+  request.log.warn(
+    { provider, clientId: transaction.clientId, step, problem, providerError, providerDescription, detail },
+    `sign-in failed at ${step}: ${problem.replace('_', ' ')}`,
+  )
+  emitEvent(context.events, {
+    type: 'sign_in',
+    status: problem === 'denied' ? 'refused' : 'failed',
+    provider,
+    clientId: transaction.clientId,
+    step,
+    reason: [problem, providerError].filter(Boolean).join(': '),
+    requestId: request.id,
+  })
+}
+
 /**
  * A failed sign-in at the callback: one warn line (provider, client, step, the provider's error
  * code and description, the request id; never a secret), an audit event, then the user's answer.
@@ -54,21 +78,9 @@ export function reportSignInFailure(
   failure: SignInFailure,
   issuer: string,
 ): FastifyReply {
-  const { id: provider, label } = context.provider
-  const { step, problem, providerError, providerDescription, detail } = failure
-  request.log.warn(
-    { provider, clientId: transaction.clientId, step, problem, providerError, providerDescription, detail },
-    `sign-in failed at ${step}: ${problem.replace('_', ' ')}`,
-  )
-  emitEvent(context.events, {
-    type: 'sign_in',
-    status: problem === 'denied' ? 'refused' : 'failed',
-    provider,
-    clientId: transaction.clientId,
-    step,
-    reason: [problem, providerError].filter(Boolean).join(': '),
-    requestId: request.id,
-  })
+  logSignInFailure(context, request, transaction, failure)
+  const { label } = context.provider
+  const { problem } = failure
   const error = clientError(failure, label, request.id)
   const back = clientRedirectUrl(
     transaction.redirectUri,

@@ -12,7 +12,10 @@ export async function takeTransaction(
   state: string,
   binding: string | undefined,
 ): Promise<{ transaction: TransactionRecord } | { problem: string }> {
-  const transaction = await context.store.consumeTransaction(sha256(state), context.clock.now())
+  const id = sha256(state)
+  const transaction = await context.store.consumeTransaction(id, context.clock.now())
+  // The sign-in is no longer pending: its slots under the per-client and per-address caps are free.
+  if (transaction) await context.once.releaseClaims(id)
   if (!transaction) return { problem: 'the sign-in is unknown, was already used, or has expired' }
   if (!binding || !safeEqual(sha256(binding), transaction.browserBindingHash)) {
     return { problem: 'the sign-in was started in a different browser' }

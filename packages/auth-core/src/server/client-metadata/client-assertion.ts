@@ -107,7 +107,7 @@ export async function verifyClientAssertion(check: AssertionCheck): Promise<void
     )
   let fresh: boolean
   try {
-    fresh = check.replays.use(clientId, jti, (exp + ASSERTION_CLOCK_TOLERANCE_S) * 1000, check.now)
+    fresh = await check.replays.use(clientId, jti, (exp + ASSERTION_CLOCK_TOLERANCE_S) * 1000, check.now)
   } catch (error) {
     throw new TemporarilyUnavailableError(
       'Too many client assertions at once; try again shortly',

@@ -2,6 +2,8 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { JSONWebKeySet } from 'jose'
 import type { Clock } from '../../clock.js'
 import { InvalidClientError } from '../../errors/oauth-error.js'
+import { MemorySingleUse } from '../../store/memory-single-use.js'
+import type { SingleUseRecords } from '../../store/single-use-records.js'
 import { AssertionReplayGuard } from './assertion-replay.js'
 import { freshnessMs } from './cache-lifetime.js'
 import { parseClientIdUrl } from './client-id-url.js'
@@ -19,6 +21,12 @@ import { type DocumentScopes, parseMetadataDocument, publicKeySet } from './pars
 /** Most documents (and key sets) cached at once. */
 export const MAX_CACHED_DOCUMENTS = 1000
 
+/**
+ * Most fetches (documents and key sets) towards one host per minute: a flood of made-up URL
+ * client_ids on one host cannot make us hammer it (issue 15, point 2). Past it: `invalid_client`.
+ */
+export const MAX_FETCHES_PER_HOST_PER_MINUTE = 30
+
 /** Largest accepted `jwks_uri` key set, bytes (a few RSA keys). */
 export const MAX_KEY_SET_BYTES = 16 * 1024
 
@@ -30,6 +38,8 @@ export interface ClientMetadataResolverOptions {
   /** Trust anchors (PEM) for the fetches instead of Node's bundled ones (tests, private CAs). */
   readonly ca?: readonly string[] | undefined
   readonly log?: FastifyBaseLogger | undefined
+  /** Where used assertion ids are kept (the store's, shared by replicas); default per process. */
+  readonly records?: SingleUseRecords | undefined
 }
 
 const isTransient = (error: unknown): boolean => error instanceof DocumentFetchError && error.transient
@@ -55,7 +65,8 @@ export class ClientMetadataResolver {
   readonly #options: ClientMetadataResolverOptions
   readonly #documents: DocumentCache<MetadataClient>
   readonly #keySets: DocumentCache<JSONWebKeySet>
-  readonly replays = new AssertionReplayGuard()
+  readonly replays: AssertionReplayGuard
+  readonly #budget: SingleUseRecords
 
   /** Throws (at registration) when the configuration is unsafe or malformed. */
   constructor(options: ClientMetadataResolverOptions) {
@@ -66,6 +77,8 @@ export class ClientMetadataResolver {
     )
       throw new Error('mxcpAuth: clientMetadataCa must be PEM certificates')
     this.#options = options
+    this.replays = new AssertionReplayGuard(options.records)
+    this.#budget = options.records ?? new MemorySingleUse()
     const cache = {
       clock: options.clock,
       usableMs: this.policy.cacheMaxMs,
@@ -91,6 +104,7 @@ export class ClientMetadataResolver {
       return await this.#documents.get(
         clientId,
         async () => {
+          await this.#spendFetch(url)
           const fetched = await fetchJsonDocument(url, this.#fetchOptions(this.policy.maxBytes))
           const client = parseMetadataDocument(
             fetched.body,
@@ -122,6 +136,7 @@ export class ClientMetadataResolver {
       return await this.#keySets.get(
         uri.href,
         async () => {
+          await this.#spendFetch(uri)
           const fetched = await fetchJsonDocument(uri, this.#fetchOptions(MAX_KEY_SET_BYTES))
           return {
             value: publicKeySet(fetched.body, client.record.clientId),
@@ -133,6 +148,20 @@ export class ClientMetadataResolver {
     } catch (error) {
       throw asInvalidClient(error, `The jwks_uri of ${client.record.clientId}`)
     }
+  }
+
+  /** Counts one fetch towards `url`'s host; refuses past `MAX_FETCHES_PER_HOST_PER_MINUTE`. */
+  async #spendFetch(url: URL): Promise<void> {
+    const { count } = await this.#budget.countHit(
+      `metadata-fetch:${url.host}`,
+      60_000,
+      this.#options.clock.now(),
+    )
+    if (count > MAX_FETCHES_PER_HOST_PER_MINUTE)
+      throw new InvalidClientError(
+        `Too many metadata fetches towards ${url.host} this minute; try again shortly`,
+        `per-host fetch budget spent for ${url.host}`,
+      )
   }
 
   #fetchOptions(maxBytes: number): FetchJsonOptions {

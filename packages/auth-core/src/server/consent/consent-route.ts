@@ -1,6 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { randomToken, sha256, sha256Base64Url } from '../../crypto.js'
-import { FORM_BODY_LIMIT, TRANSACTION_TTL_MS } from '../../defaults.js'
+import {
+  FORM_BODY_LIMIT,
+  MAX_PENDING_SIGN_INS_PER_ADDRESS,
+  MAX_PENDING_SIGN_INS_PER_CLIENT,
+  TRANSACTION_TTL_MS,
+} from '../../defaults.js'
 import { AccessDeniedError } from '../../errors/oauth-error.js'
 import { isUpstreamError } from '../../errors/upstream-error.js'
 import { emitEvent } from '../../events/auth-events.js'
@@ -8,6 +13,7 @@ import { sendErrorPage } from '../../html/error-page.js'
 import { sendHandover } from '../../html/handover-page.js'
 import { readCookie, setCookie } from '../../http/cookies.js'
 import { ParamReader } from '../../http/params.js'
+import { clientAddress, rateLimitKey } from '../../http/trusted-proxy.js'
 import { clientRedirectUrl } from '../../oauth/client-redirect.js'
 import { oauthErrorForUpstream } from '../../oauth/upstream-error-mapping.js'
 import { type AuthContext, type RequestUrls, requestUrls } from '../auth-context.js'
@@ -17,6 +23,9 @@ import { signInBindings } from '../authorize/sign-in-bindings.js'
 import { validateAuthorizationRequest } from '../authorize/validate-authorization-request.js'
 import { addressMismatch } from './address-mismatch.js'
 import { verifyConsentToken } from './consent-token.js'
+
+/** The kind under which used consent forms are recorded. */
+export const CONSENT_FORM_KIND = 'consent-form'
 
 /**
  * Approve: only now is the upstream login started (MCP SBP 2.1.5.2: state stored "only after
@@ -52,8 +61,21 @@ async function approve(
     )
   }
   const now = context.clock.now()
+  const id = sha256(state)
+  if (!(await claimPendingSlot(context, request, authorization, id, now))) {
+    request.log.warn(
+      { clientId: authorization.client.clientId },
+      'consent refused: too many sign-ins in flight',
+    )
+    return sendErrorPage(
+      reply,
+      429,
+      'Too many sign-ins in progress',
+      'Too many sign-ins were started and not finished. Wait a few minutes, then start again from your application.',
+    )
+  }
   await context.store.saveTransaction({
-    id: sha256(state),
+    id,
     clientId: authorization.client.clientId,
     redirectUri: authorization.redirectUri,
     codeChallenge: authorization.codeChallenge,
@@ -74,6 +96,36 @@ async function approve(
     `Continue to ${context.provider.label}`,
     `Continue to ${context.provider.label}`,
   )
+}
+
+/**
+ * Pending upstream sign-ins are capped per client and per client address (issue 15, point 5), so
+ * nobody can fill the store with transactions: one slot of each, held until the callback takes
+ * the transaction (`takeTransaction` releases it) or it expires. True when both were free.
+ */
+async function claimPendingSlot(
+  context: AuthContext,
+  request: FastifyRequest,
+  authorization: AuthorizationRequest,
+  id: string,
+  now: number,
+): Promise<boolean> {
+  const until = now + TRANSACTION_TTL_MS
+  const address = rateLimitKey(clientAddress(request, context.urls.trust))
+  if (
+    !(await context.once.claimOnce(
+      `pending-address:${address}`,
+      id,
+      until,
+      now,
+      MAX_PENDING_SIGN_INS_PER_ADDRESS,
+    ))
+  )
+    return false
+  const client = `pending-client:${authorization.client.clientId}`
+  if (await context.once.claimOnce(client, id, until, now, MAX_PENDING_SIGN_INS_PER_CLIENT)) return true
+  await context.once.releaseClaims(id)
+  return false
 }
 
 /** Deny: back to the client with `access_denied` (RFC 6749 §4.1.2.1), `state` and `iss`. */
@@ -136,6 +188,19 @@ export function registerConsentRoute(app: FastifyInstance, context: AuthContext)
         403,
         'Consent expired',
         'This consent form has expired or was not issued to this browser. Start the sign-in again from your application.',
+      )
+    }
+    // A form is good once (issue 15, point 5): its token is recorded until it expires, in the
+    // store's records, so a second submission on any replica is refused.
+    if (
+      !(await context.once.claimOnce(CONSENT_FORM_KIND, sha256(token ?? ''), expiresAt, context.clock.now()))
+    ) {
+      request.log.warn({ clientId: check.request.client.clientId }, 'consent form refused: already used')
+      return sendErrorPage(
+        reply,
+        403,
+        'Consent already given',
+        'This consent form was already submitted. Start the sign-in again from your application.',
       )
     }
     const decision = params.optional('decision')

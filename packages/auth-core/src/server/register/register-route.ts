@@ -53,6 +53,7 @@ export function registerRegisterRoute(app: FastifyInstance, context: AuthContext
         metadata: { ...metadata },
       }
       await context.store.saveClient(record)
+      await context.clients.leases?.registered(clientId)
       request.log.info(
         { clientId, clientName: record.clientName, authMethod: record.tokenEndpointAuthMethod },
         'client registered',

@@ -49,8 +49,11 @@ export function registerRevokeRoute(app: FastifyInstance, context: AuthContext):
       requireFormBody(request.headers['content-type'])
       const params = new ParamReader(request.body)
       const { issuer } = requestUrls(context, request)
+      const credentials = readCredentials(request.headers.authorization, params)
+      // No metadata-document fetch for a request that names no token (issue 15, point 2).
+      if (context.clients.isMetadataDocumentClient(credentials.clientId)) params.required('token')
       const client = await authenticateClient(
-        readCredentials(request.headers.authorization, params),
+        credentials,
         context.clients,
         context.clock.now(),
         // RFC 7523 §3: a client assertion's `aud` is our issuer, or the endpoint it is sent to.

@@ -1,7 +1,8 @@
 import { randomToken, sha256 } from '../../crypto.js'
 import { ACCESS_TOKEN_PREFIX, REFRESH_TOKEN_PREFIX } from '../../defaults.js'
+import { InvalidGrantError } from '../../errors/oauth-error.js'
 import { formatScope } from '../../oauth/scopes.js'
-import type { TokenRecord } from '../../store/records.js'
+import type { SessionRecord, TokenRecord } from '../../store/records.js'
 import type { AuthContext } from '../auth-context.js'
 
 /** RFC 6749 §5.1 successful token response. */
@@ -26,14 +27,20 @@ export interface IssueInput {
   readonly sessionExpiresAt: number
 }
 
+/** Tokens minted but not yet saved: the records for the store and the response for the client. */
+export interface MintedTokens {
+  readonly records: readonly TokenRecord[]
+  readonly response: TokenResponse
+}
+
 /**
  * Mints an access token (and a refresh token if the client may refresh): opaque, 256 random bits
  * with a recognisable prefix, stored only as SHA-256 hashes and bound to client, session, family,
- * scopes and audience. If a replay of this family was seen meanwhile, what was just saved is
- * revoked again (see `ReplayTracker`).
+ * scopes and audience. Synchronous and without I/O: it runs inside the store's transaction
+ * (`exchangeCode`, `rotateRefresh`), so the tokens are saved together with the use of the code or
+ * refresh token that yields them.
  */
-export async function issueTokens(context: AuthContext, input: IssueInput): Promise<TokenResponse> {
-  const now = context.clock.now()
+export function mintTokens(context: AuthContext, input: IssueInput, now: number): MintedTokens {
   const accessToken = randomToken(ACCESS_TOKEN_PREFIX)
   const accessExpiresAt = Math.min(now + context.auth.access_token_ttl * 1000, input.sessionExpiresAt)
   const common = {
@@ -54,14 +61,38 @@ export async function issueTokens(context: AuthContext, input: IssueInput): Prom
     const refreshExpiresAt = Math.min(now + context.auth.refresh_token_ttl * 1000, input.sessionExpiresAt)
     records.push({ ...common, tokenHash: sha256(refreshToken), kind: 'refresh', expiresAt: refreshExpiresAt })
   }
-  await context.store.saveTokens(records)
-  if (context.replays.wasReplayed(input.familyId, context.clock.now()))
-    await context.store.revokeFamily(input.familyId)
   return {
-    access_token: accessToken,
-    token_type: 'Bearer',
-    expires_in: Math.max(0, Math.floor((accessExpiresAt - now) / 1000)),
-    ...(refreshToken ? { refresh_token: refreshToken } : {}),
-    scope: formatScope(input.scopes),
+    records,
+    response: {
+      access_token: accessToken,
+      token_type: 'Bearer',
+      expires_in: Math.max(0, Math.floor((accessExpiresAt - now) / 1000)),
+      ...(refreshToken ? { refresh_token: refreshToken } : {}),
+      scope: formatScope(input.scopes),
+    },
   }
+}
+
+/** The session a grant issues under, if it is still live; else the grant fails. */
+export function liveSession(session: SessionRecord | undefined, now: number): SessionRecord {
+  if (!session || session.expiresAt <= now) throw new InvalidGrantError('The sign-in session has ended')
+  return session
+}
+
+/**
+ * The response for what the store saved: tokens born revoked (their family was revoked by a
+ * replay meanwhile) are refused rather than handed out dead.
+ */
+export async function deliver(
+  context: AuthContext,
+  clientId: string,
+  minted: MintedTokens,
+  saved: readonly TokenRecord[],
+): Promise<TokenResponse> {
+  if (saved.some((token) => token.revoked))
+    throw new InvalidGrantError('This grant was revoked', 'tokens saved into a revoked family')
+  // A self-registered client that was issued tokens has proven itself: its registration lease renews.
+  if (!context.clients.isPreRegistered(clientId) && !context.clients.isMetadataDocumentClient(clientId))
+    await context.clients.leases?.used(clientId)
+  return minted.response
 }

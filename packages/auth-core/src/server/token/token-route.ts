@@ -58,8 +58,16 @@ export function registerTokenRoute(app: FastifyInstance, context: AuthContext): 
       requireFormBody(request.headers['content-type'])
       const urls = requestUrls(context, request)
       const params = new ParamReader(request.body)
+      const credentials = readCredentials(request.headers.authorization, params)
+      // A URL client_id is authenticated by fetching its metadata document: a request that cannot
+      // succeed must not cause that fetch, so the cheap checks come first (issue 15, point 2).
+      if (context.clients.isMetadataDocumentClient(credentials.clientId)) {
+        const grantType = params.required('grant_type')
+        if (isGrantType(grantType))
+          params.required(grantType === 'authorization_code' ? 'code' : 'refresh_token')
+      }
       const client = await authenticateClient(
-        readCredentials(request.headers.authorization, params),
+        credentials,
         context.clients,
         context.clock.now(),
         // RFC 7523 §3: a client assertion's `aud` is our issuer or our token endpoint.

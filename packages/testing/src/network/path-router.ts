@@ -1,6 +1,7 @@
 import http from 'node:http'
 
-export type ReplicaName = 'A' | 'B'
+/** The name a test gives each server behind the router. */
+export type ReplicaName = string
 
 /** One request the router forwarded. */
 export interface Routed {

@@ -1,39 +1,41 @@
 import type {
   ClientRecord,
   CodeRecord,
-  SealedBox,
+  SessionPatch,
   SessionRecord,
   TokenRecord,
   TransactionRecord,
-} from '@mxcp/auth-core'
+} from '../store/records.js'
+import type { SealedBox } from '../store/sealed-box.js'
 import { isJsonObject, isUpstreamTokens, isUpstreamUser, parseStoredJson } from './json-guards.js'
-import type { Tables } from './schema/define-tables.js'
+import type {
+  ClientRow,
+  CodeRow,
+  SessionRow,
+  SessionRowPatch,
+  TokenRow,
+  TransactionRow,
+} from './stored-rows.js'
 
 /**
- * Records of `@mxcp/auth-core` to table rows and back. Secret fields are sealed on the way in and
- * opened on the way out; each sealed value is bound to its table and row as associated data.
+ * Records of auth-core ↔ rows of a SQL store (`stored-rows.ts`). Secret fields are sealed on the way
+ * in and opened on the way out; the associated data of each sealed value names its table, row and
+ * column, so a ciphertext copied into another row fails to open. Optional fields come back as
+ * explicit `undefined` where the record declares them so, and absent where absent means "never set".
  */
-
-type ClientRow = Tables['clients']['$inferSelect']
-type TransactionRow = Tables['transactions']['$inferSelect']
-type CodeRow = Tables['codes']['$inferSelect']
-type TokenRow = Tables['tokens']['$inferSelect']
-type SessionRow = Tables['sessions']['$inferSelect']
 
 const SHA256_HEX = /^[0-9a-f]{64}$/
 
 /**
- * Refuses to store what does not look like a SHA-256 hex digest where the records promise one:
- * a caller handing a raw token or code by mistake must fail loudly, not store it in clear.
- * The message names the field only, never its value.
+ * Refuses what does not look like a SHA-256 hex digest where the records promise one: a caller
+ * handing a raw token or code by mistake fails loudly instead of storing it in clear. The message
+ * names the field only, never its value.
  */
 export function assertDigest(value: string | undefined, field: string): void {
-  if (value !== undefined && !SHA256_HEX.test(value)) {
-    throw new Error(`PostgreSQL store: ${field} must be a SHA-256 hex digest, never the secret itself`)
-  }
+  if (value !== undefined && !SHA256_HEX.test(value))
+    throw new Error(`OAuth store: ${field} must be a SHA-256 hex digest, never the secret itself`)
 }
 
-/** Associated data of each sealed value: its table, row and column, as the SQLite store names them. */
 const sessionData = (sessionId: string): string => `sessions:${sessionId}:upstream`
 const transactionData = (id: string): string => `transactions:${id}:upstream_code_verifier`
 
@@ -57,7 +59,6 @@ export function clientToRow(client: ClientRecord): ClientRow {
 export function rowToClient(row: ClientRow): ClientRecord {
   return {
     clientId: row.clientId,
-    // Always present, possibly undefined, as the record type declares it.
     clientSecretHash: row.clientSecretHash ?? undefined,
     clientName: row.clientName,
     redirectUris: row.redirectUris,
@@ -67,7 +68,7 @@ export function rowToClient(row: ClientRow): ClientRecord {
     tokenEndpointAuthMethod: row.tokenEndpointAuthMethod,
     issuedAt: row.issuedAt,
     secretExpiresAt: row.secretExpiresAt,
-    metadata: parseStoredJson(row.metadataJson, isJsonObject, 'clients.metadata_json'),
+    metadata: parseStoredJson(row.metadataJson, isJsonObject, 'clients.metadata'),
   }
 }
 
@@ -119,6 +120,7 @@ export function codeToRow(code: CodeRecord): CodeRow {
     createdAt: code.createdAt,
     expiresAt: code.expiresAt,
     consumed: false,
+    consumedAt: null,
   }
 }
 
@@ -139,6 +141,7 @@ export function rowToCode(row: CodeRow): CodeRecord {
 
 export function tokenToRow(token: TokenRecord): TokenRow {
   assertDigest(token.tokenHash, 'tokenHash')
+  assertDigest(token.successorHash, 'successorHash')
   return {
     tokenHash: token.tokenHash,
     kind: token.kind,
@@ -151,6 +154,8 @@ export function tokenToRow(token: TokenRecord): TokenRow {
     expiresAt: token.expiresAt,
     revoked: token.revoked,
     consumed: token.consumed,
+    rotatedAt: token.rotatedAt ?? null,
+    successorHash: token.successorHash ?? null,
   }
 }
 
@@ -167,9 +172,12 @@ export function rowToToken(row: TokenRow): TokenRecord {
     expiresAt: row.expiresAt,
     revoked: row.revoked,
     consumed: row.consumed,
+    ...(row.rotatedAt === null ? {} : { rotatedAt: row.rotatedAt }),
+    ...(row.successorHash === null ? {} : { successorHash: row.successorHash }),
   }
 }
 
+/** Seals a session's upstream tokens as JSON, bound to the session. */
 export function sealUpstream(sessionId: string, upstream: SessionRecord['upstream'], box: SealedBox): Buffer {
   return box.seal(JSON.stringify(upstream), sessionData(sessionId))
 }
@@ -190,7 +198,7 @@ export function rowToSession(row: SessionRow, box: SealedBox): SessionRecord {
   return {
     sessionId: row.sessionId,
     provider: row.provider,
-    user: parseStoredJson(row.userJson, isUpstreamUser, 'sessions.user_json'),
+    user: parseStoredJson(row.userJson, isUpstreamUser, 'sessions.user'),
     upstream: parseStoredJson(
       box.open(row.upstreamSealed, sessionData(row.sessionId)),
       isUpstreamTokens,
@@ -200,4 +208,13 @@ export function rowToSession(row: SessionRow, box: SealedBox): SessionRecord {
     createdAt: row.createdAt,
     expiresAt: row.expiresAt,
   }
+}
+
+/** The columns a session patch changes; empty when it changes nothing. */
+export function sessionPatchToRow(sessionId: string, patch: SessionPatch, box: SealedBox): SessionRowPatch {
+  const set: SessionRowPatch = {}
+  if (patch.user !== undefined) set.userJson = JSON.stringify(patch.user)
+  if (patch.upstream !== undefined) set.upstreamSealed = sealUpstream(sessionId, patch.upstream, box)
+  if (patch.userFetchedAt !== undefined) set.userFetchedAt = patch.userFetchedAt
+  return set
 }

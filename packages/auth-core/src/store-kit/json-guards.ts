@@ -1,4 +1,4 @@
-import type { UpstreamTokens, UpstreamUser } from '@mxcp/auth-core'
+import type { UpstreamTokens, UpstreamUser } from '../provider.js'
 
 /**
  * Narrowing of the JSON kept in `text` columns. The values were written by this store, but parts of
@@ -53,8 +53,8 @@ export function parseStoredJson<T>(text: string, guard: (value: unknown) => valu
   try {
     value = JSON.parse(text)
   } catch {
-    throw new Error(`PostgreSQL store: ${what} holds invalid JSON`)
+    throw new Error(`OAuth store: ${what} holds invalid JSON`)
   }
-  if (!guard(value)) throw new Error(`PostgreSQL store: ${what} does not hold the expected shape`)
+  if (!guard(value)) throw new Error(`OAuth store: ${what} does not hold the expected shape`)
   return value
 }

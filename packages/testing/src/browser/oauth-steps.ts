@@ -1,7 +1,11 @@
-import { randomBytes } from 'node:crypto'
-import { sha256Base64Url } from '@mxcp/auth-core'
-import { HeadlessBrowser } from '@mxcp/testing/browser/headless-browser'
-import { HEADLESS_REDIRECT_URL } from '@mxcp/testing/browser/headless-oauth-client'
+import { createHash, randomBytes } from 'node:crypto'
+import { HeadlessBrowser } from './headless-browser.js'
+import { HEADLESS_REDIRECT_URL } from './headless-oauth-client.js'
+
+/** RFC 7636 §4.2 S256 challenge of a verifier. */
+function s256(verifier: string): string {
+  return createHash('sha256').update(verifier).digest('base64url')
+}
 
 /**
  * The steps of an MCP client's login done one by one (RFC 7591 registration, authorization with
@@ -51,7 +55,7 @@ export async function authorizationCode(
     response_type: 'code',
     client_id: client.clientId,
     redirect_uri: HEADLESS_REDIRECT_URL,
-    code_challenge: sha256Base64Url(verifier),
+    code_challenge: s256(verifier),
     code_challenge_method: 'S256',
     state,
     resource,

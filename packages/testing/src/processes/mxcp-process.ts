@@ -12,7 +12,7 @@ const CLI_PATH = resolve(HERE, '../../../../apps/server/src/cli.ts')
 
 /** A private copy of the example project: each replica gets its own DuckDB file, as on its own machine. */
 export function copyExampleProject(): { path: string; dispose(): void } {
-  const path = mkdtempSync(join(tmpdir(), 'mxcp-pg-replica-'))
+  const path = mkdtempSync(join(tmpdir(), 'mxcp-project-'))
   cpSync(EXAMPLES_DIR, path, { recursive: true, filter: (source) => !/\.duckdb(\.wal)?$/.test(source) })
   return { path, dispose: () => rmSync(path, { recursive: true, force: true }) }
 }
@@ -83,6 +83,12 @@ export class MxcpReplica {
       }
     }
     return lines
+  }
+
+  /** SIGKILL: the process dies between any two statements, as a crash or an OOM killer would. */
+  async kill(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL')
+    await this.exited
   }
 
   /** SIGTERM, then waits for the exit code. */

@@ -1,0 +1,50 @@
+/**
+ * `@mxcp/auth-core/store-kit`: what every SQL `OAuthStore` shares, so stores differ only in their
+ * SQL: the row shapes, the record codec (sealing secrets, checking JSON read back) and the
+ * rotation rules (grace window, born-revoked families).
+ */
+export type { ExchangePlan, RotationPlan, TokenWrite } from './grant-plans.js'
+export { planExchange, planRotation } from './grant-plans.js'
+export { isJsonObject, isUpstreamTokens, isUpstreamUser, parseStoredJson } from './json-guards.js'
+export {
+  assertDigest,
+  clientToRow,
+  codeToRow,
+  rowToClient,
+  rowToCode,
+  rowToSession,
+  rowToToken,
+  rowToTransaction,
+  sealUpstream,
+  sessionPatchToRow,
+  sessionToRow,
+  tokenToRow,
+  transactionToRow,
+} from './record-codec.js'
+export type { ExchangeStep, RotationStep } from './rotation-rules.js'
+export {
+  bornRevoked,
+  DEFAULT_REFRESH_GRACE_MS,
+  exchangeStep,
+  familiesOf,
+  REVOKED_FAMILY_MEMORY_MS,
+  refreshTokenOf,
+  rotationStep,
+} from './rotation-rules.js'
+export type {
+  ClientRow,
+  CodeRow,
+  SessionRow,
+  SessionRowPatch,
+  TokenRow,
+  TransactionRow,
+} from './stored-rows.js'
+export type { SweepCounts } from './sweep-rules.js'
+export {
+  EXPIRING_KINDS,
+  emptySweepCounts,
+  inBatches,
+  SWEEP_BATCH,
+  SWEEP_MAX_BATCHES,
+  UNUSED_CLIENT_MS,
+} from './sweep-rules.js'

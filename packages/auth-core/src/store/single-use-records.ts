@@ -1,0 +1,60 @@
+import type { OAuthStore } from './oauth-store.js'
+
+/** One counted hit of a fixed rate-limit window. */
+export interface WindowCount {
+  /** Hits in the current window, this one included. */
+  readonly count: number
+  /** When the current window ends (epoch ms). */
+  readonly resetAt: number
+}
+
+/**
+ * Short-lived records that make "once" and "at most N" hold across every replica sharing a store
+ * (issue 15, point 10): the `jti` of a used `private_key_jwt` assertion (RFC 7523 §3 item 7), a
+ * used consent form, the pending sign-ins of a client or an address, and the rate-limit windows.
+ * Optional methods of a store: `singleUseRecordsOf` falls back to a per-process copy.
+ * All times are epoch milliseconds.
+ */
+export interface SingleUseRecords {
+  /**
+   * Records `key` under `kind` until `expiresAt`, atomically: true when no live record of that
+   * kind and key existed (and, with `limit`, fewer than `limit` live records of that kind did);
+   * false otherwise, and then nothing is written.
+   */
+  claimOnce(kind: string, key: string, expiresAt: number, now: number, limit?: number): Promise<boolean>
+  /** Deletes the records with this key, whatever their kind (a pending sign-in that ended). */
+  releaseClaims(key: string): Promise<void>
+  /** Counts one hit in the fixed window of `key` (a new window starts once the last one ended). */
+  countHit(key: string, windowMs: number, now: number): Promise<WindowCount>
+  /** Deletes expired records and windows. */
+  sweepSingleUse(now: number): Promise<void>
+  /** Sets (creates or moves) the expiry of a record, live or not: a lease renewed on use. */
+  setClaimExpiry(kind: string, key: string, expiresAt: number): Promise<void>
+  /** When the record expires (or expired), or undefined when there is none. */
+  claimExpiry(kind: string, key: string): Promise<number | undefined>
+  /** Deletes the expired records of `kind` and returns their keys (at most `limit`). */
+  takeExpiredClaims(kind: string, now: number, limit: number): Promise<string[]>
+}
+
+const METHODS = [
+  'claimOnce',
+  'releaseClaims',
+  'countHit',
+  'sweepSingleUse',
+  'setClaimExpiry',
+  'claimExpiry',
+  'takeExpiredClaims',
+] as const
+
+/** Optional member of a store: deletes a dynamically registered client (an expired registration). */
+export interface DeletesClients {
+  deleteClient(clientId: string): Promise<void>
+}
+
+/** The store's own single-use records when it has them (shared by replicas), else undefined. */
+export function singleUseRecordsOf(store: OAuthStore): SingleUseRecords | undefined {
+  const candidate = store as OAuthStore & Partial<SingleUseRecords>
+  return METHODS.every((method) => typeof candidate[method] === 'function')
+    ? (candidate as SingleUseRecords)
+    : undefined
+}

@@ -1,0 +1,181 @@
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { after, before, describe, test } from 'node:test'
+import { sha256Base64Url } from '@mxcp/auth-core'
+import { HEADLESS_REDIRECT_URL } from '@mxcp/testing/browser/headless-oauth-client'
+import { parseForms, parseMetaRefresh } from '@mxcp/testing/browser/html-form'
+import { registerClient } from '@mxcp/testing/browser/oauth-steps'
+import { type PathRouter, type ReplicaName, startPathRouter } from '@mxcp/testing/network/path-router'
+import { copyExampleProject, MxcpReplica, writeUserConfig } from '@mxcp/testing/processes/mxcp-process'
+import { GitHubStandIn } from '@mxcp/testing/stand-ins/github'
+import {
+  createDatabase,
+  dropDatabase,
+  dropSchema,
+  openTestStore,
+  randomSchema,
+  TEST_KEY,
+} from './support/database.js'
+
+// Single use across replicas (issue 15, point 10): two real `mxcp serve` processes on one
+// PostgreSQL database, behind a load balancer of ours that sends each request where a test says.
+// A consent form used on one is refused on the other, and the rate-limit windows are shared.
+
+const RATE_MAX = 3
+const cleanups: (() => Promise<unknown> | unknown)[] = []
+let github: GitHubStandIn
+let router: PathRouter
+
+before(async () => {
+  github = await new GitHubStandIn().start()
+  cleanups.push(() => github.close())
+  router = await startPathRouter()
+  cleanups.push(() => router.close())
+  const database = `mxcp_test_${randomBytes(6).toString('hex')}`
+  const databaseUrl = await createDatabase(database)
+  cleanups.push(() => dropDatabase(database))
+  const userConfig = {
+    mxcp: 1,
+    transport: { http: { base_url: router.url } },
+    projects: {
+      demo: {
+        profiles: {
+          default: {
+            auth: {
+              provider: 'github',
+              github: {
+                client_id: '${GITHUB_CLIENT_ID}',
+                client_secret: '${GITHUB_CLIENT_SECRET}',
+                scope: 'user:email',
+                auth_url: `${github.url}/login/oauth/authorize`,
+                token_url: `${github.url}/login/oauth/access_token`,
+                api_url: github.apiUrl,
+              },
+              rate_limit: { enabled: true, max: RATE_MAX, window_seconds: 60 },
+              persistence: {
+                type: 'postgres',
+                url: '${MXCP_AUTH_DATABASE_URL}',
+                encryption_key: '${MXCP_AUTH_ENCRYPTION_KEY}',
+                pool_size: 3,
+              },
+            },
+          },
+        },
+      },
+    },
+  }
+  const env = {
+    GITHUB_CLIENT_ID: github.clientId,
+    GITHUB_CLIENT_SECRET: github.clientSecret,
+    MXCP_AUTH_DATABASE_URL: databaseUrl,
+    MXCP_AUTH_ENCRYPTION_KEY: TEST_KEY,
+  }
+  const started = (['A', 'B'] as const).map((name) => {
+    const project = copyExampleProject()
+    cleanups.push(() => project.dispose())
+    const config = writeUserConfig(project.path, userConfig)
+    const replica = new MxcpReplica(project.path, { ...env, HOME: project.path, MXCP_CONFIG: config })
+    cleanups.push(() => replica.stop())
+    return { name, replica }
+  })
+  for (const { name, replica } of started) router.setReplica(name, await replica.origin)
+})
+
+after(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup()
+})
+
+/** Every request goes to `replica` until told otherwise. */
+function sendAllTo(replica: ReplicaName): void {
+  router.choose = () => replica
+}
+
+/** The `Cookie` header for the cookies an answer set. */
+function cookiesOf(response: Response): string {
+  return response.headers
+    .getSetCookie()
+    .map((cookie) => cookie.split(';')[0])
+    .join('; ')
+}
+
+describe('single use across two mxcp serve replicas on one PostgreSQL database', () => {
+  test('a consent form approved on one replica is refused on the other; one sign-in starts', async () => {
+    sendAllTo('A')
+    const client = await registerClient(router.url)
+    const verifier = randomBytes(32).toString('base64url')
+    const authorize = new URL(`${router.url}/authorize`)
+    authorize.search = new URLSearchParams({
+      response_type: 'code',
+      client_id: client.clientId,
+      redirect_uri: HEADLESS_REDIRECT_URL,
+      code_challenge: sha256Base64Url(verifier),
+      code_challenge_method: 'S256',
+      state: 'replica-state',
+      resource: `${router.url}/mcp`,
+    }).toString()
+    const page = await fetch(authorize)
+    assert.equal(page.status, 200)
+    const cookie = cookiesOf(page)
+    const [form] = parseForms(await page.text(), authorize)
+    assert.ok(form)
+    const body = new URLSearchParams([
+      ...form.fields.map(([name, value]): [string, string] => [name, value]),
+      ['decision', 'approve'],
+    ]).toString()
+    const post = () =>
+      fetch(`${router.url}/consent`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+        body,
+      })
+    const first = await post()
+    assert.equal(first.status, 200)
+    assert.ok(
+      parseMetaRefresh(await first.text(), new URL(`${router.url}/consent`)),
+      'A hands over to GitHub',
+    )
+    sendAllTo('B')
+    const replayed = await post()
+    assert.equal(replayed.status, 403)
+    assert.match(await replayed.text(), /already submitted/)
+    assert.equal(github.requests.length, 0, 'nothing reached the identity provider')
+  })
+
+  test('the rate-limit window is shared: requests on A and B count against one limit', async () => {
+    const guess = async (replica: ReplicaName) => {
+      sendAllTo(replica)
+      const response = await fetch(`${router.url}/revoke`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          token: 'mxcp_rt_guess',
+          client_id: 'guess',
+          client_secret: 'guess',
+        }).toString(),
+      })
+      await response.body?.cancel()
+      return response.status
+    }
+    const served = [await guess('A'), await guess('B'), await guess('A')]
+    assert.deepEqual(served, [401, 401, 401])
+    assert.equal(await guess('B'), 429, 'the fourth guess is refused, on the other replica')
+    assert.equal(await guess('A'), 429)
+  })
+})
+
+describe('used client assertion ids across replicas', () => {
+  const schema = randomSchema()
+  after(() => dropSchema(schema))
+
+  test("a private_key_jwt jti used through one replica's store is refused through another's", async () => {
+    const [first, second] = await Promise.all([openTestStore(schema), openTestStore(schema)])
+    try {
+      const key = `https://app.example.com/client\n${randomBytes(8).toString('hex')}`
+      const now = Date.now()
+      assert.equal(await first.claimOnce('client-assertion-jti', key, now + 60_000, now), true)
+      assert.equal(await second.claimOnce('client-assertion-jti', key, now + 60_000, now + 1), false)
+    } finally {
+      await Promise.all([first.close(), second.close()])
+    }
+  })
+})

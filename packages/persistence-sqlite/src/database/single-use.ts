@@ -1,0 +1,116 @@
+import type { SingleUseRecords, WindowCount } from '@mxcp/auth-core'
+import type Database from 'better-sqlite3'
+
+/**
+ * The tables of the single-use records, created if missing: kept apart from the drizzle migrations
+ * (two short-lived tables nothing refers to, which may be emptied at any time).
+ */
+const CREATE = `
+CREATE TABLE IF NOT EXISTS single_use (kind TEXT NOT NULL, key TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (kind, key));
+CREATE INDEX IF NOT EXISTS single_use_key ON single_use (key);
+CREATE TABLE IF NOT EXISTS rate_windows (key TEXT PRIMARY KEY, count INTEGER NOT NULL, reset_at INTEGER NOT NULL);
+`
+
+/**
+ * `SingleUseRecords` in the SQLite file, shared by every process that opens it. Each step is one
+ * `BEGIN IMMEDIATE` transaction (the write lock first), so a claim, a limit check and a counted hit
+ * are atomic across processes. `run` wraps driver errors as the store's own.
+ */
+export class SqliteSingleUse implements SingleUseRecords {
+  readonly #db: Database.Database
+  readonly #run: <T>(work: () => T) => T
+
+  constructor(db: Database.Database, run: <T>(work: () => T) => T) {
+    this.#db = db
+    this.#run = run
+    run(() => db.exec(CREATE))
+  }
+
+  async claimOnce(
+    kind: string,
+    key: string,
+    expiresAt: number,
+    now: number,
+    limit?: number,
+  ): Promise<boolean> {
+    return this.#run(() =>
+      this.#db
+        .transaction(() => {
+          if (limit !== undefined) {
+            const live = this.#db
+              .prepare('SELECT count(*) AS n FROM single_use WHERE kind = ? AND expires_at > ? AND key <> ?')
+              .get(kind, now, key) as { n: number }
+            if (live.n >= limit) return false
+          }
+          const changed = this.#db
+            .prepare(
+              `INSERT INTO single_use (kind, key, expires_at) VALUES (?, ?, ?)
+               ON CONFLICT (kind, key) DO UPDATE SET expires_at = excluded.expires_at WHERE single_use.expires_at <= ?`,
+            )
+            .run(kind, key, expiresAt, now)
+          return changed.changes === 1
+        })
+        .immediate(),
+    )
+  }
+
+  async releaseClaims(key: string): Promise<void> {
+    this.#run(() => this.#db.prepare('DELETE FROM single_use WHERE key = ?').run(key))
+  }
+
+  async countHit(key: string, windowMs: number, now: number): Promise<WindowCount> {
+    return this.#run(() => {
+      const row = this.#db
+        .prepare(
+          `INSERT INTO rate_windows (key, count, reset_at) VALUES (@key, 1, @now + @window)
+           ON CONFLICT (key) DO UPDATE SET
+             count = CASE WHEN reset_at <= @now THEN 1 ELSE count + 1 END,
+             reset_at = CASE WHEN reset_at <= @now THEN @now + @window ELSE reset_at END
+           RETURNING count, reset_at`,
+        )
+        .get({ key, now, window: windowMs }) as { count: number; reset_at: number }
+      return { count: row.count, resetAt: row.reset_at }
+    })
+  }
+
+  async setClaimExpiry(kind: string, key: string, expiresAt: number): Promise<void> {
+    this.#run(() =>
+      this.#db
+        .prepare(
+          `INSERT INTO single_use (kind, key, expires_at) VALUES (?, ?, ?)
+           ON CONFLICT (kind, key) DO UPDATE SET expires_at = excluded.expires_at`,
+        )
+        .run(kind, key, expiresAt),
+    )
+  }
+
+  async claimExpiry(kind: string, key: string): Promise<number | undefined> {
+    return this.#run(() => {
+      const row = this.#db
+        .prepare('SELECT expires_at FROM single_use WHERE kind = ? AND key = ?')
+        .get(kind, key) as { expires_at: number } | undefined
+      return row?.expires_at
+    })
+  }
+
+  async takeExpiredClaims(kind: string, now: number, limit: number): Promise<string[]> {
+    return this.#run(() =>
+      (
+        this.#db
+          .prepare(
+            `DELETE FROM single_use WHERE rowid IN
+               (SELECT rowid FROM single_use WHERE kind = ? AND expires_at <= ? LIMIT ?)
+             RETURNING key`,
+          )
+          .all(kind, now, limit) as { key: string }[]
+      ).map((row) => row.key),
+    )
+  }
+
+  async sweepSingleUse(now: number): Promise<void> {
+    this.#run(() => {
+      this.#db.prepare('DELETE FROM single_use WHERE expires_at <= ?').run(now)
+      this.#db.prepare('DELETE FROM rate_windows WHERE reset_at <= ?').run(now)
+    })
+  }
+}
