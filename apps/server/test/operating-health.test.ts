@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { readFileSync, writeFileSync } from 'node:fs'
+import { get as httpGet } from 'node:http'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
 import { stringify } from 'yaml'
@@ -22,6 +23,17 @@ async function getJson(
     status: response.status,
     body: response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text,
   }
+}
+
+/** The status of a GET sent with `host` as its Host header (fetch will not set one). */
+function statusWithHost(url: string, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = httpGet(url, { headers: { host } }, (response) => {
+      response.resume()
+      resolve(response.statusCode ?? 0)
+    })
+    request.on('error', reject)
+  })
 }
 
 /** Polls `/readyz` until it answers `status` (the pool notices a restored database on its next try). */
@@ -74,6 +86,13 @@ test('/healthz answers while the process runs; /readyz turns 503 when the Postgr
     const base = new URL(await cli.url()).origin
     assert.deepEqual(await getJson(`${base}/healthz`), { status: 200, body: { status: 'ok' } })
     assert.deepEqual(await getJson(`${base}/readyz`), { status: 200, body: { status: 'ready' } })
+    assert.equal(await statusWithHost(`${base}/healthz`, '10.1.2.3:8000'), 200, 'a probe with its own Host')
+    assert.equal(await statusWithHost(`${base}/readyz`, '10.1.2.3:8000'), 200)
+    assert.equal(
+      await statusWithHost(`${base}/mcp`, '10.1.2.3:8000'),
+      400,
+      'other routes keep the host check',
+    )
 
     proxy.cut()
     const down = await readyzBecomes(base, 503)
