@@ -7,7 +7,10 @@ import { clientRecord } from '../src/testing/index.js'
 test('the sweep deletes a registration whose lease ran out and keeps a renewed one', async () => {
   const clock = new FakeClock()
   const store = new MemoryStore()
-  const leases = new ClientLeases(store, clock, { unprovenSeconds: 86_400, unusedSeconds: 90 * 86_400 })
+  const leases = new ClientLeases(store.singleUse, clock, {
+    unprovenSeconds: 86_400,
+    unusedSeconds: 90 * 86_400,
+  })
   const idle = clientRecord({ clientId: 'idle' })
   const used = clientRecord({ clientId: 'used' })
   await store.saveClient(idle)

@@ -188,9 +188,9 @@ class LeasingUserPool implements UserPool {
 
   /**
    * The connection cleaned, or a fresh one in its place when it cannot be cleaned. A lease that
-   * ran nothing but single SELECT statements (by DuckDB's own statement types, remembered per
-   * SQL text) cannot have changed the connection: no transaction, object, setting, variable or
-   * prepared statement outlives a SELECT in autocommit. Anything else gets the full check.
+   * ran nothing but SELECT statements (DuckDB's parser says so, per SQL text, remembered)
+   * cannot have changed the connection: no transaction, object, setting, variable or prepared
+   * statement outlives a SELECT in autocommit. Anything else gets the full check.
    */
   async #restore(pooled: PooledConnection, lease: Lease): Promise<PooledConnection> {
     if (!lease.opaque && (await this.#queryTexts.onlyQueries(pooled.connection, lease.sqlTexts)))

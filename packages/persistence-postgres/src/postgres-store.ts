@@ -10,7 +10,6 @@ import type {
   SessionRecord,
   TokenRecord,
   TransactionRecord,
-  WindowCount,
 } from '@mxcp/auth-core'
 import * as codec from '@mxcp/auth-core/store-kit'
 import { and, eq, inArray, or, sql } from 'drizzle-orm'
@@ -53,7 +52,8 @@ export class PostgresStore implements OAuthStore {
   readonly #box: SealedBox
   readonly #locks: SessionLocks
   readonly #sweeper: Sweeper
-  readonly #singleUse: PostgresSingleUse
+  /** Single-use records (`SingleUseRecords`) shared by every replica. */
+  readonly singleUse: PostgresSingleUse
   #closing: Promise<void> | undefined
   /** Operator commands (`StoreAdmin`) on the same database. */
   readonly admin: PostgresStoreAdmin
@@ -67,7 +67,7 @@ export class PostgresStore implements OAuthStore {
     this.#tables = parts.tables
     this.#box = parts.box
     this.#locks = new SessionLocks(parts.lockPool, parts.options)
-    this.#singleUse = new PostgresSingleUse(parts.pool, parts.options.schema, parts.options.target)
+    this.singleUse = new PostgresSingleUse(parts.pool, parts.options.schema, parts.options.target)
     this.#sweeper = startSweeper({
       intervalMs: parts.options.sweepIntervalMs,
       clock: parts.options.clock,
@@ -254,28 +254,6 @@ export class PostgresStore implements OAuthStore {
     return this.#locks.withSessionLock(sessionId, fn)
   }
 
-  // Single-use records shared by every replica (issue 15): see `PostgresSingleUse`.
-  claimOnce(kind: string, key: string, expiresAt: number, now: number, limit?: number): Promise<boolean> {
-    return this.#singleUse.claimOnce(kind, key, expiresAt, now, limit)
-  }
-  releaseClaims(key: string): Promise<void> {
-    return this.#singleUse.releaseClaims(key)
-  }
-  countHit(key: string, windowMs: number, now: number): Promise<WindowCount> {
-    return this.#singleUse.countHit(key, windowMs, now)
-  }
-  sweepSingleUse(now: number): Promise<void> {
-    return this.#singleUse.sweepSingleUse(now)
-  }
-  setClaimExpiry(kind: string, key: string, expiresAt: number): Promise<void> {
-    return this.#singleUse.setClaimExpiry(kind, key, expiresAt)
-  }
-  claimExpiry(kind: string, key: string): Promise<number | undefined> {
-    return this.#singleUse.claimExpiry(kind, key)
-  }
-  takeExpiredClaims(kind: string, now: number, limit: number): Promise<string[]> {
-    return this.#singleUse.takeExpiredClaims(kind, now, limit)
-  }
   /** Optional member (`DeletesClients`): an expired registration. */
   async deleteClient(clientId: string): Promise<void> {
     const { clients } = this.#tables

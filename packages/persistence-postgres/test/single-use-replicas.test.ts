@@ -172,8 +172,11 @@ describe('used client assertion ids across replicas', () => {
     try {
       const key = `https://app.example.com/client\n${randomBytes(8).toString('hex')}`
       const now = Date.now()
-      assert.equal(await first.claimOnce('client-assertion-jti', key, now + 60_000, now), true)
-      assert.equal(await second.claimOnce('client-assertion-jti', key, now + 60_000, now + 1), false)
+      assert.equal(await first.singleUse.claimOnce('client-assertion-jti', key, now + 60_000, now), true)
+      assert.equal(
+        await second.singleUse.claimOnce('client-assertion-jti', key, now + 60_000, now + 1),
+        false,
+      )
     } finally {
       await Promise.all([first.close(), second.close()])
     }

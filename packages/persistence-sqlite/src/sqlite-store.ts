@@ -42,7 +42,8 @@ export class SqliteStore implements core.OAuthStore {
   /** The hot read of every authenticated request, prepared once. */
   readonly #selectToken
   readonly #selectSession
-  readonly #singleUse: SqliteSingleUse
+  /** Single-use records (`SingleUseRecords`) shared by every process on this file. */
+  readonly singleUse: SqliteSingleUse
   /** Operator commands (`StoreAdmin`) on the same file. */
   readonly admin: SqliteStoreAdmin
 
@@ -64,7 +65,7 @@ export class SqliteStore implements core.OAuthStore {
       .where(eq(sessions.sessionId, sql.placeholder('id')))
       .prepare()
     this.#locks = new SessionLocks((work) => this.#use(work), this.#clock, this.#logger)
-    this.#singleUse = new SqliteSingleUse(this.#db.$client, (work) => this.#use(() => work()))
+    this.singleUse = new SqliteSingleUse(this.#db.$client, (work) => this.#use(() => work()))
     this.#sweeper = setInterval(() => this.#sweepOnTimer(), parts.sweepIntervalMs)
     // The sweep alone must never keep the process alive.
     this.#sweeper.unref()
@@ -232,28 +233,6 @@ export class SqliteStore implements core.OAuthStore {
     return this.#locks.withSessionLock(sessionId, fn)
   }
 
-  // Single-use records shared by every process on this file (issue 15): see `SqliteSingleUse`.
-  claimOnce(kind: string, key: string, expiresAt: number, now: number, limit?: number): Promise<boolean> {
-    return this.#singleUse.claimOnce(kind, key, expiresAt, now, limit)
-  }
-  releaseClaims(key: string): Promise<void> {
-    return this.#singleUse.releaseClaims(key)
-  }
-  countHit(key: string, windowMs: number, now: number): Promise<core.WindowCount> {
-    return this.#singleUse.countHit(key, windowMs, now)
-  }
-  sweepSingleUse(now: number): Promise<void> {
-    return this.#singleUse.sweepSingleUse(now)
-  }
-  setClaimExpiry(kind: string, key: string, expiresAt: number): Promise<void> {
-    return this.#singleUse.setClaimExpiry(kind, key, expiresAt)
-  }
-  claimExpiry(kind: string, key: string): Promise<number | undefined> {
-    return this.#singleUse.claimExpiry(kind, key)
-  }
-  takeExpiredClaims(kind: string, now: number, limit: number): Promise<string[]> {
-    return this.#singleUse.takeExpiredClaims(kind, now, limit)
-  }
   /** Optional member (`DeletesClients`): an expired registration. */
   async deleteClient(clientId: string): Promise<void> {
     this.#use((db) => db.delete(clients).where(eq(clients.clientId, clientId)).run())

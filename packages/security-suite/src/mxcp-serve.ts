@@ -26,14 +26,19 @@ export class MxcpServe {
     this.#exited = once(child, 'exit').then(() => undefined)
   }
 
-  /** Starts `mxcp serve …args` with exactly `env` (plus PATH) and waits for its MCP URL. */
-  static async start(args: readonly string[], env: Record<string, string>): Promise<MxcpServe> {
+  /**
+   * Starts `mxcp serve …args` in `cwd` (as an operator runs it: in the project folder) with
+   * exactly `env` (plus PATH), and waits for its MCP URL.
+   */
+  static async start(args: readonly string[], env: Record<string, string>, cwd?: string): Promise<MxcpServe> {
     const child = spawn(
       process.execPath,
-      ['--conditions=@mxcp/source', '--import', 'tsx', MXCP_CLI, 'serve', ...args],
+      // tsx by absolute URL: the project folder has no node_modules to find it in.
+      ['--conditions=@mxcp/source', '--import', import.meta.resolve('tsx'), MXCP_CLI, 'serve', ...args],
       {
         env: { PATH: process.env['PATH'] ?? '', ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
+        ...(cwd !== undefined && { cwd }),
       },
     )
     child.stdout?.setEncoding('utf8')

@@ -94,7 +94,7 @@ before(async () => {
       const sandbox = sandboxes[i]!
       const args = ['--project', sandbox.project, '--host', '127.0.0.1', '--port', '0']
       if (configuration.readonly) args.push('--readonly')
-      return MxcpServe.start(args, { HOME: sandbox.home, MXCP_CONFIG: sandbox.config })
+      return MxcpServe.start(args, { HOME: sandbox.home, MXCP_CONFIG: sandbox.config }, sandbox.project)
     }),
   )
   for (const [i, configuration] of CONFIGURATIONS.entries()) {

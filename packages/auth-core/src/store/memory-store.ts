@@ -16,7 +16,6 @@ import type {
   TokenRecord,
   TransactionRecord,
 } from './records.js'
-import type { WindowCount } from './single-use-records.js'
 
 interface StoredCode {
   record: CodeRecord
@@ -30,6 +29,8 @@ interface StoredCode {
  * atomic on Node's one thread.
  */
 export class MemoryStore implements OAuthStore {
+  /** Single-use records (`SingleUseRecords`), in this process. */
+  readonly singleUse = new MemorySingleUse()
   readonly #clients = new Map<string, ClientRecord>()
   readonly #transactions = new Map<string, TransactionRecord>()
   readonly #codes = new Map<string, StoredCode>()
@@ -206,29 +207,6 @@ export class MemoryStore implements OAuthStore {
     return live
   }
 
-  // Single-use records (issue 15): see `SingleUseRecords`.
-  readonly #singleUse = new MemorySingleUse()
-  claimOnce(kind: string, key: string, expiresAt: number, now: number, limit?: number): Promise<boolean> {
-    return this.#singleUse.claimOnce(kind, key, expiresAt, now, limit)
-  }
-  releaseClaims(key: string): Promise<void> {
-    return this.#singleUse.releaseClaims(key)
-  }
-  countHit(key: string, windowMs: number, now: number): Promise<WindowCount> {
-    return this.#singleUse.countHit(key, windowMs, now)
-  }
-  sweepSingleUse(now: number): Promise<void> {
-    return this.#singleUse.sweepSingleUse(now)
-  }
-  setClaimExpiry(kind: string, key: string, expiresAt: number): Promise<void> {
-    return this.#singleUse.setClaimExpiry(kind, key, expiresAt)
-  }
-  claimExpiry(kind: string, key: string): Promise<number | undefined> {
-    return this.#singleUse.claimExpiry(kind, key)
-  }
-  takeExpiredClaims(kind: string, now: number, limit: number): Promise<string[]> {
-    return this.#singleUse.takeExpiredClaims(kind, now, limit)
-  }
   /** Optional member (`DeletesClients`): an expired registration. */
   async deleteClient(clientId: string): Promise<void> {
     this.#clients.delete(clientId)

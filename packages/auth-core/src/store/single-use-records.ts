@@ -12,7 +12,7 @@ export interface WindowCount {
  * Short-lived records that make "once" and "at most N" hold across every replica sharing a store
  * (issue 15, point 10): the `jti` of a used `private_key_jwt` assertion (RFC 7523 §3 item 7), a
  * used consent form, the pending sign-ins of a client or an address, and the rate-limit windows.
- * Optional methods of a store: `singleUseRecordsOf` falls back to a per-process copy.
+ * A store offers them as its optional `singleUse` member; without it the plugin keeps a per-process copy.
  * All times are epoch milliseconds.
  */
 export interface SingleUseRecords {
@@ -36,25 +36,17 @@ export interface SingleUseRecords {
   takeExpiredClaims(kind: string, now: number, limit: number): Promise<string[]>
 }
 
-const METHODS = [
-  'claimOnce',
-  'releaseClaims',
-  'countHit',
-  'sweepSingleUse',
-  'setClaimExpiry',
-  'claimExpiry',
-  'takeExpiredClaims',
-] as const
-
 /** Optional member of a store: deletes a dynamically registered client (an expired registration). */
 export interface DeletesClients {
   deleteClient(clientId: string): Promise<void>
 }
 
+/** Optional member of a store: its single-use records, shared by every replica of the store. */
+export interface HasSingleUseRecords {
+  readonly singleUse: SingleUseRecords
+}
+
 /** The store's own single-use records when it has them (shared by replicas), else undefined. */
 export function singleUseRecordsOf(store: OAuthStore): SingleUseRecords | undefined {
-  const candidate = store as OAuthStore & Partial<SingleUseRecords>
-  return METHODS.every((method) => typeof candidate[method] === 'function')
-    ? (candidate as SingleUseRecords)
-    : undefined
+  return (store as OAuthStore & Partial<HasSingleUseRecords>).singleUse
 }

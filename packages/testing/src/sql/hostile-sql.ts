@@ -188,7 +188,12 @@ const TEMPLATE: readonly HostileSql[] = [
     sql: 'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r',
     refusal: TIMED_OUT,
   },
-  // Harmless: a caller may read its own identity and the locked settings.
+  // Harmless: a caller may read the data folder, its own identity and the locked settings.
+  {
+    class: 'file-read',
+    sql: "SELECT count(*) AS n FROM read_csv('{project}/data/employees.csv')",
+    refusal: undefined,
+  },
   { class: 'setting', sql: "SELECT current_setting('enable_external_access') AS open", refusal: undefined },
   { class: 'shadowing', sql: 'SELECT get_username(), get_user_external_token()', refusal: undefined },
 ]
