@@ -54,6 +54,8 @@ describe('mxcp serve, the real process', () => {
     assert.equal(help.code, 0)
     assert.match(help.stdout, /mxcp serve \[options\]/)
     assert.match(help.stdout, /--no-stateless/)
+    for (const flag of ['--transport T', 'streamable-http', 'sse', 'stdio', '--version', 'MXCP_READONLY'])
+      assert.ok(help.stdout.includes(flag), `the help lists ${flag}`)
     const unknown = await runCli(['serv'])
     assert.equal(unknown.code, 2)
     assert.match(unknown.stderr, /Unknown command "serv"/)

@@ -248,7 +248,7 @@ describe('mxcp serve with a Client ID Metadata Document client', () => {
     assert.equal((await setup.cli.stop('SIGTERM')).code, 0)
   })
 
-  test('mcp-remote with --client-metadata-url, driven headlessly, signs in the same way and calls a tool', async () => {
+  test('mcp-remote with --client-metadata-url, driven headlessly, signs in the same way and calls a tool in an MCP session (the default)', async () => {
     const callbackPort = await freePort()
     const callback = `http://localhost:${callbackPort}/oauth/callback`
     const setup = await serveWithDocument([callback])
@@ -282,8 +282,66 @@ describe('mxcp serve with a Client ID Metadata Document client', () => {
     remote.notify('notifications/initialized')
     const called = await remote.request(2, 'tools/call', { name: 'whoami', arguments: {} })
     assert.deepEqual(resultJson(called['result']), ADA_SEEN_BY_SQL)
+    assert.ok(
+      setup.cli.logLines().some((line) => line['msg'] === 'MCP session opened'),
+      'mcp-remote worked in an MCP session: the default of mxcp serve',
+    )
     assertServedFromDocument(setup)
     remote.stop()
     assert.equal((await setup.cli.stop('SIGTERM')).code, 0)
+  })
+
+  test('mcp-remote with dynamic registration (its usual path) signs in against the default mxcp serve and calls a tool in an MCP session', async () => {
+    const project = copyExampleProject()
+    cleanups.push(() => project.dispose())
+    const github = await startGitHub()
+    cleanups.push(() => github.close())
+    const configPath = writeGitHubUserConfig(project.path, github)
+    const cli = startCli(['serve', '--project', project.path, '--host', '127.0.0.1', '--port', '0'], {
+      ...githubEnv(github),
+      HOME: project.path,
+      MXCP_CONFIG: configPath,
+    })
+    cleanups.push(async () => {
+      await cli.stop()
+    })
+    const url = await cli.url()
+    const callbackPort = await freePort()
+    const remoteHome = mkdtempSync(join(tmpdir(), 'mcp-remote-'))
+    cleanups.push(() => rmSync(remoteHome, { recursive: true, force: true }))
+    const remote = new McpRemote([url, String(callbackPort)], remoteHome)
+    cleanups.push(() => remote.stop())
+
+    await remote.waitFor(
+      (text) => /Please authorize this client by visiting:\n\S+/.test(text),
+      'authorization URL',
+    )
+    const authorizationUrl = /Please authorize this client by visiting:\n(\S+)/.exec(remote.stderr)?.[1] ?? ''
+    const browsed = await new HeadlessBrowser().run(authorizationUrl, {
+      stopAt: `http://localhost:${callbackPort}/oauth/callback`,
+    })
+    assert.equal((await fetch(browsed.url)).status, 200, 'mcp-remote took the code at its callback')
+    await remote.waitFor((text) => text.includes('Proxy established successfully'), 'proxy')
+
+    const initialized = await remote.request(1, 'initialize', {
+      protocolVersion: '2025-06-18',
+      capabilities: {},
+      clientInfo: { name: 'dcr-e2e', version: '1.0.0' },
+    })
+    assert.ok(initialized['result'], JSON.stringify(initialized))
+    remote.notify('notifications/initialized')
+    const called = await remote.request(2, 'tools/call', { name: 'whoami', arguments: {} })
+    assert.deepEqual(resultJson(called['result']), ADA_SEEN_BY_SQL)
+    const logs = cli.logLines()
+    assert.ok(
+      logs.some((line) => line['msg'] === 'client registered'),
+      'it registered (RFC 7591)',
+    )
+    assert.ok(
+      logs.some((line) => line['msg'] === 'MCP session opened'),
+      'it worked in an MCP session',
+    )
+    remote.stop()
+    assert.equal((await cli.stop('SIGTERM')).code, 0)
   })
 })

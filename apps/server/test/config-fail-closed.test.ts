@@ -52,9 +52,9 @@ const MISTAKES: readonly Mistake[] = [
     expected: /transport\.http\.base_url: must be an origin without a path/,
   },
   {
-    name: 'an unsupported transport',
-    yaml: userConfig({ default: {} }, { provider: 'sse' }),
-    expected: /transport\.provider: "sse" is not supported/,
+    name: 'an unknown transport (streamable-http, sse and stdio are served)',
+    yaml: userConfig({ default: {} }, { provider: 'websocket' }),
+    expected: /transport\.provider/,
   },
 ]
 

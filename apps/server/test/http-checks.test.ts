@@ -7,7 +7,7 @@ import { copyExampleProject, type TempDir, writeFiles } from './helpers/example-
 import { type RunningServer, startInProcess } from './helpers/in-process-server.js'
 import { postMcp } from './helpers/json-rpc.js'
 
-describe('the HTTP rules of the MCP endpoint (stateless, the default)', () => {
+describe('the HTTP rules of the MCP endpoint (requests outside a session, in the default session mode)', () => {
   let project: TempDir
   let running: RunningServer
 
@@ -78,7 +78,7 @@ describe('the HTTP rules of the MCP endpoint (stateless, the default)', () => {
     assert.equal(served.status, 200)
   })
 
-  test('GET and DELETE get 405 with Allow: POST in stateless mode', async () => {
+  test('GET and DELETE without a session get 405 with Allow: POST', async () => {
     for (const method of ['GET', 'DELETE']) {
       const response = await fetch(running.url, { method, headers: { accept: 'text/event-stream' } })
       assert.equal(response.status, 405, method)
@@ -114,8 +114,37 @@ describe('the HTTP rules of the MCP endpoint (stateless, the default)', () => {
   })
 })
 
+describe('stateless mode (--stateless, transport.http.stateless: true)', () => {
+  let project: TempDir
+  let running: RunningServer
+
+  before(async () => {
+    project = copyExampleProject()
+    running = await startInProcess({ projectDir: project.path, overrides: { stateless: true } })
+  })
+  after(async () => {
+    await running?.close()
+    project?.dispose()
+  })
+
+  test('initialize opens no session, every request is answered on its own, GET and DELETE get 405', async () => {
+    const initialized = await postMcp(running.url, 'initialize', {
+      protocolVersion: LATEST_PROTOCOL_VERSION,
+      capabilities: {},
+      clientInfo: { name: 'stateless', version: '1' },
+    })
+    assert.equal(initialized.status, 200)
+    assert.equal(initialized.headers.get('mcp-session-id'), null)
+    assert.equal((await postMcp(running.url, 'tools/list')).status, 200)
+    for (const method of ['GET', 'DELETE']) {
+      const response = await fetch(running.url, { method, headers: { accept: 'text/event-stream' } })
+      assert.equal(response.status, 405, method)
+    }
+  })
+})
+
 describe('start-up', () => {
-  test('a transport other than streamable-http is refused, not silently served over HTTP', async () => {
+  test('the stdio transport is never served over HTTP: createMxcpServer refuses it', async () => {
     const project = copyExampleProject()
     try {
       const config = writeFiles(project.path, {
@@ -124,7 +153,7 @@ describe('start-up', () => {
       })
       await assert.rejects(
         startInProcess({ projectDir: project.path, userConfigPath: `${config}/stdio.yml` }),
-        /transport\.provider: "stdio" is not supported: this server speaks streamable-http/,
+        /transport\.provider: "stdio" is not supported: this server speaks streamable-http and sse over HTTP/,
       )
     } finally {
       project.dispose()

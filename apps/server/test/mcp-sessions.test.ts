@@ -11,7 +11,7 @@ import { resultJson } from './helpers/mcp-client.js'
 
 const GRACE = { ...ADA, id: 1906, login: 'grace', name: 'Grace Hopper', emails: [] }
 
-describe('stateful mode (--no-stateless): sessions bound to their user, the token checked on every request', () => {
+describe('MCP sessions (the default, as in MXCP): bound to their user, the token checked on every request', () => {
   let project: TempDir
   let github: GitHubStandIn
   let running: RunningServer
@@ -27,7 +27,6 @@ describe('stateful mode (--no-stateless): sessions bound to their user, the toke
       projectDir: project.path,
       userConfigPath: writeGitHubUserConfig(project.path, github),
       env: githubEnv(github),
-      overrides: { stateless: false },
     })
     const ada = await authorize(running.url)
     adaToken = ada.tokens()?.access_token ?? ''
@@ -71,6 +70,13 @@ describe('stateful mode (--no-stateless): sessions bound to their user, the toke
       code: -32001,
       message: 'Session not found',
     })
+    const ending = await fetch(running.url, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${graceToken}`, 'mcp-session-id': session },
+    })
+    assert.equal(ending.status, 404, 'nor can another user end it')
+    const me = resultJson(await adaClient.callTool({ name: 'whoami', arguments: {} }))
+    assert.equal((me as { username: string }).username, 'ada', "ada's session still works")
   })
 
   test('the session id alone is not authentication: without the token the request gets 401', async () => {
@@ -83,10 +89,31 @@ describe('stateful mode (--no-stateless): sessions bound to their user, the toke
     assert.equal(response.status, 401)
   })
 
-  test('a request other than initialize without a session id gets 400', async () => {
-    const response = await postMcp(running.url, 'tools/list', {}, { authorization: `Bearer ${adaToken}` })
-    assert.equal(response.status, 400)
-    assert.match(JSON.stringify(response.body), /Mcp-Session-Id header is required/)
+  test('a request that neither names a session nor opens one is answered on its own, as the same guarded user', async () => {
+    const response = await postMcp(
+      running.url,
+      'tools/call',
+      { name: 'whoami', arguments: {} },
+      { authorization: `Bearer ${adaToken}` },
+    )
+    assert.equal(response.status, 200)
+    assert.equal(response.headers.get('mcp-session-id'), null, 'no session was opened')
+    assert.equal(
+      (resultJson((response.body as { result: unknown }).result) as { username: string }).username,
+      'ada',
+    )
+    const anonymous = await postMcp(running.url, 'tools/list')
+    assert.equal(anonymous.status, 401, 'the guard still runs first')
+  })
+
+  test('GET and DELETE without a session id get 405: there is no stream or session to act on', async () => {
+    for (const method of ['GET', 'DELETE']) {
+      const response = await fetch(running.url, {
+        method,
+        headers: { accept: 'text/event-stream', authorization: `Bearer ${adaToken}` },
+      })
+      assert.equal(response.status, 405, method)
+    }
   })
 
   test('DELETE ends the session; its id is unknown afterwards', async () => {

@@ -21,6 +21,7 @@ export type { ChallengeParams } from './guard/challenge.js'
 export { bearerChallenge } from './guard/challenge.js'
 export type { GuardOptions, MxcpGuard } from './guard/guard.js'
 export { createAnonymousGuard, createGuard } from './guard/guard.js'
+export { identityChange } from './guard/identity-pin.js'
 export { SessionEndedError } from './guard/session-ended-error.js'
 export type { SessionUser, SessionUsersOptions } from './guard/session-users.js'
 export { SessionUsers } from './guard/session-users.js'
@@ -30,12 +31,30 @@ export type { SerializableRequest } from './http/log-redaction.js'
 export { mxcpRequestSerializer, redactUrl } from './http/log-redaction.js'
 export type { TrustFunction, TrustProxy } from './http/trusted-proxy.js'
 export { clientAddress, compileTrust, fastifyTrustProxy } from './http/trusted-proxy.js'
+export {
+  asciiLowerCase,
+  comparableDomain,
+  emailDomain,
+  sameEmail,
+  sameName,
+  sameUserId,
+} from './identity/identifiers.js'
+export { UpstreamIdentityChangedError } from './identity/identity-changed-error.js'
+export {
+  boundedString,
+  keepProfileClaims,
+  MAX_CLAIM_LENGTH,
+  PROFILE_CLAIMS,
+} from './identity/profile-claims.js'
+export { isVerifiedEmail, verifiedEmail } from './identity/verified-email.js'
 export { canonicalResource, isSameResource } from './oauth/resource.js'
 export { mxcpAuth } from './plugin.js'
 export type { MxcpAuthOptions } from './plugin-options.js'
 export type {
+  AuthorizationResponseIssuer,
   AuthorizationUrlParams,
   ProviderFactory,
+  ProviderLog,
   ProviderRuntimeOptions,
   UpstreamProvider,
   UpstreamTokens,
@@ -61,6 +80,8 @@ export type { HasSingleUseRecords, SingleUseRecords, WindowCount } from './store
 export { singleUseRecordsOf } from './store/single-use-records.js'
 export type { Revocation, SessionSummary, StoreAdmin } from './store/store-admin.js'
 export { isLiveToken, matchesUser } from './store/store-admin.js'
+export type { UpstreamClientAuthMethod } from './upstream/client-auth-method.js'
+export { chooseClientAuthMethod, UPSTREAM_CLIENT_AUTH_METHODS } from './upstream/client-auth-method.js'
 export { isLoopbackHost, secureEndpointUrl } from './upstream/endpoint-url.js'
 export type { UpstreamHttpOptions } from './upstream/http.js'
 export {
@@ -90,6 +111,8 @@ export { DEFAULT_DISCOVERY_TTL_MS, fetchOidcMetadata, OidcDiscovery } from './up
 export type { OidcProviderMetadata } from './upstream/oidc-metadata.js'
 export { discoveryUrl, parseOidcMetadata } from './upstream/oidc-metadata.js'
 export { nonceFromChallenge, nonceFromVerifier } from './upstream/oidc-nonce.js'
+export type { ClientAssertionKey } from './upstream/private-key-jwt.js'
+export { clientAssertionKey, signClientAssertion } from './upstream/private-key-jwt.js'
 export { MAX_UPSTREAM_BODY_BYTES, readCappedText } from './upstream/read-capped-body.js'
 export type { UserContext, UserContextFields } from './user-context.js'
 export { ANONYMOUS_USER, createUserContext } from './user-context.js'

@@ -14,13 +14,31 @@ export interface UpstreamTokens {
 
 /** One user, mapped from any provider's profile. */
 export interface UpstreamUser {
+  /**
+   * The provider's immutable id of the user (OIDC: `sub`). Together with `issuer` it is the
+   * identity a session is pinned to (`guard/identity-pin.ts`).
+   */
   readonly userId: string
+  /** What `get_username()` returns; decides `allowed_users` (with `userId`), so it must be unique. */
   readonly username: string
+  /** Set only when the provider says the address is verified (`isVerifiedEmail`). */
   readonly email?: string | undefined
   readonly name?: string | undefined
   /** Organizations or groups, where the provider tells (GitHub `read:org`). */
   readonly organizations?: readonly string[] | undefined
+  /** The issuer that vouches for `userId`, for OpenID providers (OIDC Core §5.7: `sub` is unique per issuer). */
+  readonly issuer?: string | undefined
   readonly rawProfile: Readonly<Record<string, unknown>>
+}
+
+/**
+ * What the authorization response's `iss` parameter must be (RFC 9207 §2.4): `issuer`, and
+ * whether it must be present (`required`: the provider announced
+ * `authorization_response_iss_parameter_supported`).
+ */
+export interface AuthorizationResponseIssuer {
+  readonly issuer: string
+  readonly required: boolean
 }
 
 export interface AuthorizationUrlParams {
@@ -49,6 +67,11 @@ export interface UpstreamProvider {
   userInfo(tokens: UpstreamTokens): Promise<UpstreamUser>
   refresh?(tokens: UpstreamTokens): Promise<UpstreamTokens>
   revoke?(tokens: UpstreamTokens): Promise<void>
+  /**
+   * The issuer our callback checks the `iss` parameter against (RFC 9207 mix-up defence), for
+   * providers that have one; undefined when the provider has no issuer identifier.
+   */
+  authorizationResponseIssuer?(): Promise<AuthorizationResponseIssuer | undefined>
 }
 
 /** What every provider factory may be given besides its config block. */
@@ -59,6 +82,14 @@ export interface ProviderRuntimeOptions {
   readonly timeoutMs?: number
   /** The clock `expiresAt` is computed with; the server passes the one auth-core uses. */
   readonly clock?: Clock
+  /** Where a provider says what it does in the background (discovery retries); the plugin's logger fits. */
+  readonly log?: ProviderLog | undefined
+}
+
+/** The part of a pino/Fastify logger a provider uses. */
+export interface ProviderLog {
+  info(details: Record<string, unknown>, message: string): void
+  warn(details: Record<string, unknown>, message: string): void
 }
 
 export type ProviderFactory<Config = unknown> = (

@@ -47,7 +47,7 @@ describe('configuration loader', () => {
     assert.deepEqual(config.auth.authorization.required_scopes, [])
     assert.equal(config.auth.persistence, undefined)
     assert.equal(config.transport.http.port, 8000)
-    assert.equal(config.transport.http.stateless, true)
+    assert.equal(config.transport.http.stateless, false, 'MCP sessions by default, as in MXCP')
     assert.equal(config.profileName, 'dev')
     assert.equal(config.duckdbPath, join(dir, 'data', 'db-dev.duckdb'))
   })

@@ -6,6 +6,7 @@ import {
   type SessionPatch,
   StoreUnavailableError,
   sha256,
+  type UpstreamProvider,
 } from '../src/index.js'
 import { Harness, type HarnessOptions } from './helpers/harness.js'
 
@@ -109,6 +110,37 @@ describe('the user context cache', () => {
       })
       assert.equal(refresh.statusCode, 400, 'the tokens of the ended session are revoked')
     }))
+
+  test('the session is pinned to its user id: a provider answering for another user ends it (any provider)', () => {
+    let answerFor: string | undefined
+    const wrapProvider = (provider: UpstreamProvider): UpstreamProvider => ({
+      ...provider,
+      userInfo: async (tokens) => {
+        const user = await provider.userInfo(tokens)
+        return answerFor ? { ...user, userId: answerFor, name: 'Someone Else' } : user
+      },
+    })
+    return withHarness({ auth: { cache_ttl: 60 }, wrapProvider }, async (h) => {
+      const issued = await h.issue()
+      const sessionId = await sessionOf(h, issued.accessToken)
+      answerFor = 'someone-else'
+      h.clock.advance(60_000)
+      const response = await h.call(issued.accessToken)
+      assert.equal(response.statusCode, 401)
+      assert.match(String(response.headers['www-authenticate']), /error="invalid_token"/)
+      assert.equal(
+        await h.store.getSession(sessionId),
+        undefined,
+        'the session is gone, with nothing of the answer',
+      )
+      const warning = h
+        .logLines()
+        .find((line) => line['msg'] === 'session ended: the provider answered about another user')
+      assert.equal(warning?.['level'], 40, 'a warning in the log')
+      assert.ok(!h.logs.join('\n').includes('Someone Else'), 'the other user is not logged')
+      assert.equal((await h.call(issued.accessToken)).statusCode, 401, 'and it stays ended')
+    })
+  })
 
   test('a provider without refresh: a dead upstream token ends the session', () =>
     withHarness({ provider: { withoutRefresh: true } }, async (h) => {

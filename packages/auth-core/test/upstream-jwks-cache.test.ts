@@ -104,6 +104,30 @@ describe('the issuer key set cache (RFC 7517, OIDC Core §10.1.1)', () => {
     assert.equal(fetches, 1)
   })
 
+  test('when the refetch of an aged key set fails, the last good keys stay in use', async () => {
+    const clock = new FakeClock()
+    const first = await keyPair('k1')
+    published = [first.jwk]
+    fetches = 0
+    const cache = new JwksCache({ provider: 'oidc', jwksUri, now: () => clock.now(), maxAgeMs: 60_000 })
+    await verifyIdToken(await token(first.privateKey, 'k1', clock.now()), cache.getKey, expectations(clock))
+    clock.advance(60_000)
+    answer = { status: 503 }
+    try {
+      const claims = await verifyIdToken(
+        await token(first.privateKey, 'k1', clock.now()),
+        cache.getKey,
+        expectations(clock),
+      )
+      assert.equal(claims.sub, 'user')
+      assert.equal(fetches, 2, 'the refetch was tried')
+      await verifyIdToken(await token(first.privateKey, 'k1', clock.now()), cache.getKey, expectations(clock))
+      assert.equal(fetches, 2, 'and is not retried by every token until the cooldown has passed')
+    } finally {
+      answer = undefined
+    }
+  })
+
   test('a failing key set endpoint is an upstream error of the closed set', async () => {
     const clock = new FakeClock()
     const first = await keyPair('k1')

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test'
 import { UpstreamResponseError, userFromOidcClaims } from '../src/index.js'
 
 describe('standard claims to our user (OIDC Core §5.1)', () => {
-  test('sub is the user id, preferred_username the username, and the raw claims are kept', () => {
+  test('sub is the user id and, by default, the username; the issuer is kept with it', () => {
     const claims = {
       sub: 'u-1',
       preferred_username: 'ada',
@@ -11,32 +11,54 @@ describe('standard claims to our user (OIDC Core §5.1)', () => {
       email_verified: true,
       name: 'Ada L.',
     }
-    assert.deepEqual(userFromOidcClaims(claims, { provider: 'oidc' }), {
+    assert.deepEqual(userFromOidcClaims(claims, { provider: 'oidc', issuer: 'https://sso.example.com' }), {
       userId: 'u-1',
-      username: 'ada',
+      username: 'u-1',
       email: 'ada@example.com',
       name: 'Ada L.',
       organizations: undefined,
+      issuer: 'https://sso.example.com',
       rawProfile: claims,
     })
   })
 
-  test('without preferred_username the email is the username, without both the sub', () => {
-    assert.equal(
-      userFromOidcClaims({ sub: 'u-1', email: 'a@example.com' }, { provider: 'oidc' }).username,
-      'a@example.com',
-    )
-    assert.equal(userFromOidcClaims({ sub: 'u-1' }, { provider: 'oidc' }).username, 'u-1')
+  test('a configured username claim is the username; without it, the sub', () => {
+    const mapping = { provider: 'oidc', usernameClaims: ['preferred_username'] }
+    assert.equal(userFromOidcClaims({ sub: 'u-1', preferred_username: 'ada' }, mapping).username, 'ada')
+    assert.equal(userFromOidcClaims({ sub: 'u-1' }, mapping).username, 'u-1')
   })
 
-  test('an email the provider calls unverified is dropped, also as username', () => {
+  test('an email not verified (false, "false" or no flag at all) is no email, nor a username', () => {
+    for (const flag of [false, 'false', undefined, 1, 'yes']) {
+      const user = userFromOidcClaims(
+        { sub: 'u-1', email: 'boss@example.com', ...(flag === undefined ? {} : { email_verified: flag }) },
+        { provider: 'oidc', usernameClaims: ['email'] },
+      )
+      assert.equal(user.email, undefined, `email_verified: ${String(flag)}`)
+      assert.equal(user.username, 'u-1')
+      assert.equal(user.rawProfile['email'], undefined, 'nor kept in the profile')
+    }
     const user = userFromOidcClaims(
-      { sub: 'u-1', email: 'boss@example.com', email_verified: false },
+      { sub: 'u-1', email: 'ada@example.com', email_verified: 'true' },
       { provider: 'oidc' },
     )
-    assert.equal(user.email, undefined)
-    assert.equal(user.username, 'u-1')
-    assert.equal(user.rawProfile['email'], 'boss@example.com', 'still visible in the raw profile')
+    assert.equal(user.email, 'ada@example.com', 'the string "true" some providers send counts')
+  })
+
+  test('only allowlisted claims are kept, each bounded in length', () => {
+    const user = userFromOidcClaims(
+      {
+        sub: 'u',
+        name: 'x'.repeat(50_000),
+        picture: 'https://example.com/p.png',
+        address: { street: 'a' },
+        nickname: 'ada',
+        groups: ['g', 'y'.repeat(1_000)],
+      },
+      { provider: 'oidc' },
+    )
+    assert.deepEqual(user.rawProfile, { sub: 'u', nickname: 'ada', groups: ['g'] })
+    assert.equal(user.name, undefined, 'an over-long name is dropped, not cut')
   })
 
   test('the name is built from given and family names when there is no name', () => {
@@ -52,11 +74,12 @@ describe('standard claims to our user (OIDC Core §5.1)', () => {
     assert.deepEqual(user.organizations, ['/staff', 'admins'])
   })
 
-  test('claims without a sub are refused', () => {
+  test('claims without a sub, or with one over 255 characters, are refused', () => {
     assert.throws(
       () => userFromOidcClaims({ email: 'a@example.com' }, { provider: 'oidc' }),
       UpstreamResponseError,
     )
     assert.throws(() => userFromOidcClaims({ sub: '' }, { provider: 'oidc' }), /has no sub/)
+    assert.throws(() => userFromOidcClaims({ sub: 's'.repeat(256) }, { provider: 'oidc' }), /over 255/)
   })
 })

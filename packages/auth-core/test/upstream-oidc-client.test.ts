@@ -10,6 +10,7 @@ import {
   OidcClient,
   type OidcClientOptions,
   sha256Base64Url,
+  UpstreamIdentityChangedError,
   UpstreamOAuthError,
 } from '../src/index.js'
 
@@ -105,7 +106,9 @@ describe('the shared OpenID Connect client against a certified OpenID provider',
     const otherIdToken = `e30.${Buffer.from(JSON.stringify({ sub: 'someone-else' })).toString('base64url')}.sig`
     await assert.rejects(
       oidc.userInfoClaims({ ...tokens, idToken: otherIdToken }),
-      /another subject than the ID token/,
+      (error: unknown) =>
+        error instanceof UpstreamIdentityChangedError &&
+        /the user info sub is not the ID token sub/.test(error.message),
     )
   })
 
@@ -141,19 +144,29 @@ describe('the shared OpenID Connect client against a certified OpenID provider',
     )
   })
 
-  test('a client registered for client_secret_post is found out once and remembered', async () => {
+  test('the client authentication method is chosen once: an invalid_client never switches it', async () => {
     const oidc = client(postIdp)
     const first = await authorize(oidc)
-    await oidc.exchangeCode(first.code, first.verifier, REDIRECT)
-    const attempts = postIdp
-      .requestsTo('token')
-      .map((request) => (request.headers.authorization ? 'basic' : 'post'))
-    assert.deepEqual(attempts, ['basic', 'post'])
+    await assert.rejects(oidc.exchangeCode(first.code, first.verifier, REDIRECT), /invalid_client/)
     const second = await authorize(oidc)
-    await oidc.exchangeCode(second.code, second.verifier, REDIRECT)
+    await assert.rejects(oidc.exchangeCode(second.code, second.verifier, REDIRECT), /invalid_client/)
     assert.deepEqual(
       postIdp.requestsTo('token').map((request) => (request.headers.authorization ? 'basic' : 'post')),
-      ['basic', 'post', 'post'],
+      ['basic', 'basic'],
+      'the first announced method (client_secret_basic), every time',
+    )
+  })
+
+  test('token_endpoint_auth_method from the configuration is the method used', async () => {
+    const oidc = client(postIdp, { clientAuth: 'client_secret_post' })
+    const before = postIdp.requestsTo('token').length
+    const { code, verifier } = await authorize(oidc)
+    const tokens = await oidc.exchangeCode(code, verifier, REDIRECT)
+    assert.ok(tokens.accessToken)
+    const sent = postIdp.requestsTo('token').slice(before)
+    assert.deepEqual(
+      sent.map((request) => (request.headers.authorization ? 'basic' : 'post')),
+      ['post'],
     )
   })
 

@@ -60,15 +60,40 @@ describe('OpenID Connect discovery (OIDC Discovery 1.0 §4)', () => {
     assert.equal(discoveries() - before, 2)
   })
 
-  test('a failed discovery is not cached: the next call tries again', async () => {
-    const discovery = new OidcDiscovery({ ...http, issuer: idp.issuer })
+  test('a failed first discovery is retried after a backoff, not by every caller at once', async () => {
+    const clock = new FakeClock()
+    const discovery = new OidcDiscovery({ ...http, issuer: idp.issuer, now: () => clock.now() })
     idp.failures.set('discovery', { kind: 'status', status: 503 }, 1)
-    await assert.rejects(
-      discovery.get(),
-      (error: unknown) => error instanceof UpstreamUnavailableError && error.status === 503,
-    )
+    const before = discoveries()
+    const unavailable = (error: unknown): boolean =>
+      error instanceof UpstreamUnavailableError && error.status === 503
+    await assert.rejects(discovery.get(), unavailable)
+    await assert.rejects(discovery.get(), unavailable, 'within the backoff the failure is answered at once')
+    assert.equal(discoveries() - before, 1)
+    clock.advance(1_000)
     const metadata = await discovery.get()
     assert.equal(metadata.issuer, idp.issuer)
+    assert.equal(discoveries() - before, 2)
+  })
+
+  test('when a refetch fails, the last good document stays in use and a warning is logged', async () => {
+    const clock = new FakeClock()
+    const warnings: string[] = []
+    const log = { info: () => {}, warn: (_: unknown, message: string) => warnings.push(message) }
+    const discovery = new OidcDiscovery({
+      ...http,
+      issuer: idp.issuer,
+      ttlMs: 60_000,
+      now: () => clock.now(),
+      log,
+    })
+    const good = await discovery.get()
+    clock.advance(60_000)
+    idp.failures.set('discovery', { kind: 'status', status: 503 }, 1)
+    assert.equal(await discovery.get(), good)
+    assert.match(warnings.join('\n'), /OpenID discovery failed .*keeping the last good document/)
+    clock.advance(1_000)
+    assert.equal((await discovery.get()).issuer, idp.issuer)
   })
 
   test('a missing document is an UpstreamResponseError carrying the 404', async () => {

@@ -6,7 +6,7 @@ import { ANSWER_DEADLINE_MS, attempt, ClientSession } from '@mxcp/testing/faults
 import { createDatabase, DATABASE_URL, Rig } from '@mxcp/testing/faults/rig'
 import { startTcpProxy, type TcpProxy } from '@mxcp/testing/network/tcp-proxy'
 import pg from 'pg'
-import { KILL_CYCLES, killCycles } from './support/kill-cycle.js'
+import { KILL_CYCLES, killAfterCommit, killCycles } from './support/kill-cycle.js'
 
 /** Four clients refreshing and calling tools in a loop, as the issue's load had it. */
 const CLIENTS = 4
@@ -118,6 +118,9 @@ describe('mxcp serve on PostgreSQL: the database cut and blackholed, SIGKILL', (
       )
     })
   }
+
+  test('killed after a refresh and a code exchange committed, before their answers left: the retries get working tokens', () =>
+    killAfterCommit(rig))
 
   test(`${KILL_CYCLES} kill -9 cycles under a code exchange and a refresh: no session is lost`, async () => {
     assert.ok((await killCycles(rig, 'postgres')) > 0, 'the kills landed under requests')

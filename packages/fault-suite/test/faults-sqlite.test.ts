@@ -5,7 +5,7 @@ import { callTool } from '@mxcp/testing/browser/oauth-steps'
 import { attempt, ClientSession } from '@mxcp/testing/faults/client-session'
 import { Rig } from '@mxcp/testing/faults/rig'
 import type { GitHubEndpoint } from '@mxcp/testing/stand-ins/github'
-import { KILL_CYCLES, killCycles } from './support/kill-cycle.js'
+import { KILL_CYCLES, killAfterCommit, killCycles } from './support/kill-cycle.js'
 
 const SIGN_IN_TIMEOUT_S = 3
 /** Past its cache_ttl a profile may be served this long while GitHub cannot answer. */
@@ -123,6 +123,9 @@ describe('mxcp serve on SQLite: provider down or slow, SIGKILL, SIGTERM', () => 
       rig.github.heal()
     }
   })
+
+  test('killed after a refresh and a code exchange committed, before their answers left: the retries get working tokens', () =>
+    killAfterCommit(rig))
 
   test(`${KILL_CYCLES} kill -9 cycles under a code exchange and a refresh: no session is lost`, async () => {
     assert.ok((await killCycles(rig, 'sqlite')) > 0, 'the kills landed under requests')

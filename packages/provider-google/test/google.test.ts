@@ -131,7 +131,10 @@ describe('Google provider', () => {
         email: idp.user.email,
         name: idp.user.name,
         organizations: undefined,
-        rawProfile: { ...idp.user },
+        // Only the allowlisted claims are kept (`keepProfileClaims`): no picture, no locale.
+        rawProfile: Object.fromEntries(
+          Object.entries(idp.user).filter(([claim]) => !['picture', 'locale'].includes(claim)),
+        ),
       })
     })
 

@@ -1,5 +1,6 @@
 import {
   assertProviderConfig,
+  clientAssertionKey,
   type KeycloakConfig,
   OidcClient,
   type ProviderRuntimeOptions,
@@ -11,6 +12,11 @@ import {
 
 export const KEYCLOAK_DEFAULT_SCOPE = 'openid profile email'
 export const KEYCLOAK_DEFAULT_CALLBACK_PATH = '/keycloak/callback'
+/**
+ * Keycloak's username (`preferred_username`) is unique within a realm, as the MXCP guide expects;
+ * turn off "Edit username" (Realm settings → Login) so users cannot change theirs.
+ */
+export const KEYCLOAK_DEFAULT_USERNAME_CLAIM = 'preferred_username'
 
 /** The `auth.provider` value. */
 export const id = 'keycloak'
@@ -34,6 +40,7 @@ export function keycloak(config: KeycloakConfig, options: ProviderRuntimeOptions
   const serverUrl = secureEndpointUrl('keycloak.server_url', config.server_url ?? '')
   const realm = config.realm ?? ''
   const scope = config.scope ?? KEYCLOAK_DEFAULT_SCOPE
+  const usernameClaim = config.username_claim ?? KEYCLOAK_DEFAULT_USERNAME_CLAIM
   const client = new OidcClient({
     provider: id,
     issuer: keycloakIssuer(serverUrl, realm),
@@ -41,8 +48,14 @@ export function keycloak(config: KeycloakConfig, options: ProviderRuntimeOptions
     clientSecret: config.client_secret ?? '',
     // Without `openid` Keycloak answers as a plain OAuth server: no ID token, no user info.
     scope: scope.split(/\s+/).includes('openid') ? scope : `openid ${scope}`.trim(),
+    clientAuth: config.token_endpoint_auth_method,
+    privateKey: config.private_key
+      ? clientAssertionKey('keycloak.private_key', config.private_key, config.private_key_id)
+      : undefined,
     fetch: options.fetch,
     timeoutMs: options.timeoutMs,
+    log: options.log,
+    now: options.clock ? () => options.clock?.now() ?? Date.now() : undefined,
   })
 
   /** Discovery first: Keycloak answers 404 there for a realm it does not have. */
@@ -70,11 +83,14 @@ export function keycloak(config: KeycloakConfig, options: ProviderRuntimeOptions
     exchangeCode: async (code, codeVerifier, redirectUri) =>
       (await discovered()).exchangeCode(code, codeVerifier, redirectUri),
     async userInfo(tokens) {
-      const claims = await (await discovered()).userInfoClaims(tokens)
+      const oidc = await discovered()
+      const claims = await oidc.userInfoClaims(tokens)
+      const { issuer } = await oidc.metadata()
       // Keycloak's username is `preferred_username`; a `groups` mapper, if set up, gives the groups.
-      return userFromOidcClaims(claims, { provider: id, usernameClaims: ['preferred_username'] })
+      return userFromOidcClaims(claims, { provider: id, usernameClaims: [usernameClaim], issuer })
     },
     refresh: async (tokens) => (await discovered()).refresh(tokens),
     revoke: async (tokens) => (await discovered()).revoke(tokens),
+    authorizationResponseIssuer: async () => (await discovered()).authorizationResponseIssuer(),
   } satisfies UpstreamProvider
 }

@@ -154,8 +154,16 @@ describe('Keycloak provider', () => {
         email: 'ada@example.com',
         name: 'Ada Lovelace',
         organizations: undefined,
+        issuer: idp.issuer,
         rawProfile: { ...idp.user },
       })
+    })
+
+    test('username_claim: sub makes the immutable id the username, for realms that let users edit theirs', async () => {
+      const { upstream, tokens } = await login(idp, { username_claim: 'sub' })
+      const user = await upstream.userInfo(tokens)
+      assert.equal(user.username, idp.user.sub)
+      assert.equal(user.userId, idp.user.sub)
     })
 
     test('refresh gives new tokens for the same user; a rotated-out refresh token then fails', async () => {

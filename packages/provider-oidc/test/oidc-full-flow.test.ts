@@ -49,7 +49,7 @@ describe('a generic OpenID Connect issuer through @mxcp/auth-core', () => {
     assertUserContext(user, {
       provider: 'oidc',
       userId: idp.user.sub,
-      username: 'ada.lovelace@example.com',
+      username: idp.user.sub,
       email: 'ada@example.com',
       name: 'Ada Lovelace',
       clientId,

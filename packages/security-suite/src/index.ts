@@ -32,6 +32,8 @@ export {
   PARAMETER_NAMES,
   parameterName,
 } from './hostile-input.js'
+export type { OidcAttackHarnessOptions, OidcLoginResult } from './oidc-attack-harness.js'
+export { OidcAttackHarness } from './oidc-attack-harness.js'
 export type { RecordingStore, StoreCall } from './recording-store.js'
 export { ISSUING_METHODS, REVOKING_METHODS, recordingStore } from './recording-store.js'
 export type { FormFields } from './visitor.js'

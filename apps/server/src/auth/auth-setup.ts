@@ -59,7 +59,8 @@ export async function setUpAuth(
   const { auth } = config
   const { http } = config.transport
   const fetch = auth.provider === 'none' ? undefined : observers.providerFetch?.(auth.provider)
-  const provider = createProvider(auth, fetch ? { fetch } : {})
+  // The provider logs what it does in the background (OpenID discovery retries) on the app's logger.
+  const provider = createProvider(auth, { log: app.log, ...(fetch && { fetch }) })
   const store = await openStore(auth, app.log)
   try {
     await app.register(mxcpAuth, {

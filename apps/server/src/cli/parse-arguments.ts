@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import type { ServeOverrides } from '../server/serve-options.js'
+import { type ServeOverrides, TRANSPORTS, type TransportName } from '../server/serve-options.js'
 
 /** A command line problem: the message is for the person typing. */
 export class UsageError extends Error {
@@ -18,6 +18,7 @@ export interface ProjectSelection {
 /** What the command line asks for. */
 export type CliCommand =
   | { readonly name: 'help' }
+  | { readonly name: 'version' }
   | {
       readonly name: 'serve'
       readonly project: ProjectSelection
@@ -37,7 +38,9 @@ const OPTIONS = {
   stateless: { type: 'boolean' },
   // Node 20's parseArgs has no `allowNegative`: the negation is an option of its own.
   'no-stateless': { type: 'boolean' },
+  transport: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'V' },
 } as const
 
 function parsePort(text: string | undefined): number | undefined {
@@ -63,6 +66,13 @@ function parseStateless(values: { stateless?: boolean; 'no-stateless'?: boolean 
   return undefined
 }
 
+function parseTransport(text: string | undefined): TransportName | undefined {
+  if (text === undefined) return undefined
+  const transport = TRANSPORTS.find((name) => name === text)
+  if (!transport) throw new UsageError(`--transport: expected ${TRANSPORTS.join(', ')}, got "${text}"`)
+  return transport
+}
+
 /** Reads `mxcp …` arguments (without `node` and the script). Throws {@link UsageError}. */
 export function parseArguments(argv: readonly string[]): CliCommand {
   let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>
@@ -72,10 +82,21 @@ export function parseArguments(argv: readonly string[]): CliCommand {
     throw new UsageError((error as Error).message)
   }
   const { values, positionals } = parsed
-  if (values.help || positionals.length === 0) return { name: 'help' }
+  if (values.help) return { name: 'help' }
+  if (values.version) return { name: 'version' }
+  if (positionals.length === 0) return { name: 'help' }
   const project = { projectDir: values.project, profile: values.profile }
   const command = positionals.join(' ')
-  const serveOnly = ['port', 'host', 'debug', 'sql-tools', 'readonly', 'stateless', 'no-stateless'] as const
+  const serveOnly = [
+    'port',
+    'host',
+    'debug',
+    'sql-tools',
+    'readonly',
+    'stateless',
+    'no-stateless',
+    'transport',
+  ] as const
   if (command === 'serve') {
     return {
       name: 'serve',
@@ -87,6 +108,8 @@ export function parseArguments(argv: readonly string[]): CliCommand {
         sqlTools: parseBoolean('sql-tools', values['sql-tools']),
         readonly: values.readonly,
         stateless: parseStateless(values),
+        // Present only when given, so that the overrides of a plain `serve` stay as they were.
+        ...(values.transport !== undefined && { transport: parseTransport(values.transport) }),
       },
     }
   }

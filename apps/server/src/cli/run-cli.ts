@@ -1,3 +1,4 @@
+import { SERVER_VERSION } from '../version.js'
 import { HELP_TEXT } from './help-text.js'
 import { processIo } from './output.js'
 import { parseArguments, UsageError } from './parse-arguments.js'
@@ -24,6 +25,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   }
   if (command.name === 'help') {
     processIo.out(HELP_TEXT)
+    return 0
+  }
+  if (command.name === 'version') {
+    processIo.out(`mxcp ${SERVER_VERSION}`)
     return 0
   }
   if (command.name === 'config-validate') {

@@ -1,8 +1,10 @@
-import { loadConfig } from '@mxcp/auth-core'
+import { loadConfig, type ResolvedConfig } from '@mxcp/auth-core'
 import type { FastifyBaseLogger } from 'fastify'
 import { createLogger, flushLogger } from '../logging/create-logger.js'
-import { createMxcpServer, type MxcpServer } from '../server/create-mxcp-server.js'
+import { createMxcpServer } from '../server/create-mxcp-server.js'
+import { readonlyFromEnv } from '../server/environment.js'
 import type { ServeOverrides } from '../server/serve-options.js'
+import { serveStdio } from '../stdio/serve-stdio.js'
 import { describeFailure } from './describe-failure.js'
 import { processIo } from './output.js'
 import type { ProjectSelection } from './parse-arguments.js'
@@ -14,6 +16,11 @@ export interface ServeCommandOptions {
   readonly overrides: ServeOverrides
 }
 
+/** What serve runs, whatever the transport. */
+interface Running {
+  close(): Promise<void>
+}
+
 /**
  * How long in-flight requests get to finish after SIGTERM before the process exits anyway, ms:
  * longer than any one request may take (a sign-in's deadline is 15 s by default, database calls
@@ -22,7 +29,7 @@ export interface ServeCommandOptions {
 export const SHUTDOWN_DEADLINE_MS = 20_000
 
 /** Stops `server` (in-flight requests finish, then the store and DuckDB close) and exits. */
-function shutDown(server: MxcpServer, logger: FastifyBaseLogger, signal: NodeJS.Signals): void {
+function shutDown(server: Running, logger: FastifyBaseLogger, signal: NodeJS.Signals): void {
   logger.info({ signal }, 'shutting down: finishing in-flight requests')
   // Nothing is lost by exiting here: every state change is one transaction, committed or not.
   setTimeout(() => {
@@ -48,8 +55,22 @@ function shutDown(server: MxcpServer, logger: FastifyBaseLogger, signal: NodeJS.
  * problem printed), otherwise never returns before the process exits.
  */
 export async function serveCommand(options: ServeCommandOptions): Promise<number> {
-  const logger = createLogger({ debug: options.debug })
-  let running: MxcpServer | undefined
+  let config: ResolvedConfig
+  let overrides: ServeOverrides
+  try {
+    config = loadConfig({ projectDir: options.project.projectDir, profile: options.project.profile })
+    overrides = { ...options.overrides, readonly: options.overrides.readonly ?? readonlyFromEnv(process.env) }
+  } catch (error) {
+    processIo.err(describeFailure(error))
+    return 1
+  }
+  const transport = overrides.transport ?? config.transport.provider
+  // Over stdio, standard output carries the protocol alone: every log line goes to standard error.
+  const logger = createLogger({
+    debug: options.debug,
+    ...(transport === 'stdio' && { destination: process.stderr }),
+  })
+  let running: Running | undefined
   let signalled: NodeJS.Signals | undefined
   // Installed before start-up: a signal that comes while DuckDB opens or the port binds must not
   // kill the process halfway; it stops the server as soon as start-up is done.
@@ -63,16 +84,23 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
   }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
-  let server: MxcpServer | undefined
+  let server: Running | undefined
   try {
-    const config = loadConfig({ projectDir: options.project.projectDir, profile: options.project.profile })
-    // The one case that means "no authentication": said once, at start-up.
-    if (config.userConfigPath === undefined)
-      logger.warn(
-        'no user config (~/.mxcp/config.yml or MXCP_CONFIG): authentication is off (auth provider none)',
-      )
-    server = await createMxcpServer({ config, overrides: options.overrides, logger })
-    await server.listen()
+    if (transport === 'stdio') {
+      const stdio = await serveStdio({ config, overrides, logger, env: process.env })
+      server = stdio
+      // The client closed our standard input: the session is over.
+      void stdio.closed.then(() => process.exit(0))
+    } else {
+      // The one case that means "no authentication": said once, at start-up.
+      if (config.userConfigPath === undefined)
+        logger.warn(
+          'no user config (~/.mxcp/config.yml or MXCP_CONFIG): authentication is off (auth provider none)',
+        )
+      const http = await createMxcpServer({ config, overrides, logger })
+      server = http
+      await http.listen()
+    }
   } catch (error) {
     processIo.err(describeFailure(error))
     // A port already in use, say: release DuckDB and the store before exiting.

@@ -1,4 +1,4 @@
-import { ErrorCode } from '@modelcontextprotocol/sdk/types.js'
+import { ErrorCode, isInitializeRequest } from '@modelcontextprotocol/sdk/types.js'
 import type { MxcpGuard } from '@mxcp/auth-core'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { preflight } from './cors.js'
@@ -12,7 +12,7 @@ import { methodNotAllowed, statelessPost } from './stateless-mcp.js'
 export interface McpRoutesOptions extends McpContext {
   /** Default `/mcp`. */
   readonly path?: string
-  /** Fresh server per request (default), or MCP sessions. */
+  /** A fresh server per request, or MCP sessions (the default, as in MXCP). */
   readonly stateless: boolean
   /** The server's own origins, allowed in `Origin` besides loopback ones. */
   readonly ownOrigins: () => ReadonlySet<string>
@@ -26,7 +26,11 @@ export interface McpRoutesOptions extends McpContext {
  * Errors Fastify raises before the MCP transport sees the request (malformed JSON, a body over
  * the limit) in the JSON-RPC shape MCP clients read; a 5xx never shows its cause.
  */
-function mcpErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function mcpErrorHandler(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
   const status = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500
   if (status >= 500) {
     request.log.error({ err: error }, 'MCP request failed')
@@ -37,6 +41,17 @@ function mcpErrorHandler(error: FastifyError, request: FastifyRequest, reply: Fa
       ? ErrorCode.ParseError
       : -32000
   return reply.code(status).send(jsonRpcError(code, error.message))
+}
+
+/**
+ * In session mode, a request takes part in a session when it names one, or opens one with
+ * `initialize`. Any other request (a single `tools/call` posted by a script, say) is answered
+ * on its own, as in stateless mode: this server does not require sessions, so it does not
+ * refuse them with the 400 the transport spec advises for servers that do.
+ */
+function opensOrUsesSession(request: FastifyRequest): boolean {
+  if (request.headers['mcp-session-id'] !== undefined) return true
+  return request.method === 'POST' && isInitializeRequest(request.body)
 }
 
 /**
@@ -59,11 +74,15 @@ export async function mcpRoutes(app: FastifyInstance, options: McpRoutesOptions)
     return
   }
   const sessions = new McpSessions(options, options.sessionLimits)
+  const sessionless = statelessPost(options)
   // Open SSE streams would keep the HTTP server from closing: end the sessions first.
   app.addHook('preClose', async () => sessions.closeAll())
   app.route({
     method: ['GET', 'POST', 'DELETE'],
     url: path,
-    handler: (request, reply) => sessions.handle(request, reply),
+    handler: (request, reply) => {
+      if (opensOrUsesSession(request)) return sessions.handle(request, reply)
+      return request.method === 'POST' ? sessionless(request, reply) : methodNotAllowed(request, reply)
+    },
   })
 }

@@ -9,6 +9,7 @@ import { createMcpServer } from '../mcp/create-mcp-server.js'
 import { handOver } from './hand-over.js'
 import { writeRawError } from './json-rpc-error.js'
 import type { McpContext } from './mcp-context.js'
+import { SessionEventStore, SSE_RETRY_MS } from './session-event-store.js'
 
 interface Session {
   readonly transport: StreamableHTTPServerTransport
@@ -103,8 +104,14 @@ export class McpSessions {
     const server = createMcpServer(this.#context.catalog, this.#context.identity, request.server.log)
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
-      enableJsonResponse: true,
+      // Answers as event streams, so notifications of a request (progress, log messages) reach
+      // the client before its result, as in MXCP's session mode.
+      enableJsonResponse: false,
+      // A broken stream resumes with Last-Event-ID; priming events and `retry` tell the client how.
+      eventStore: new SessionEventStore(),
+      retryInterval: SSE_RETRY_MS,
       onsessioninitialized: (id) => {
+        request.log.info({ sessionId: id }, 'MCP session opened')
         this.#makeRoomFor(owner)
         this.#sessions.set(id, session)
       },

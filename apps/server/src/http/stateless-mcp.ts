@@ -36,10 +36,14 @@ export function statelessPost(
   }
 }
 
-/** GET and DELETE in stateless mode: there is no stream to open and no session to end. */
-export async function methodNotAllowed(_request: FastifyRequest, reply: FastifyReply): Promise<void> {
+/**
+ * GET and DELETE without a session (in stateless mode, always): there is no stream to open and
+ * no session to end (2025-11-25 basic/transports: 405 when no SSE stream is offered).
+ */
+export async function methodNotAllowed(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const hint = request.headers['mcp-session-id'] === undefined ? 'without an Mcp-Session-Id, ' : ''
   await reply
     .code(405)
     .header('allow', 'POST')
-    .send(jsonRpcError(-32000, 'Method not allowed: this server is stateless (POST only)'))
+    .send(jsonRpcError(-32000, `Method not allowed: ${hint}this endpoint takes POST only`))
 }

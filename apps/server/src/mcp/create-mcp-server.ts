@@ -1,6 +1,9 @@
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js'
 import { Server } from '@modelcontextprotocol/sdk/server/index.js'
 import {
   CallToolRequestSchema,
+  CompleteRequestSchema,
+  type CompleteResult,
   ErrorCode,
   GetPromptRequestSchema,
   ListPromptsRequestSchema,
@@ -11,9 +14,13 @@ import {
   ReadResourceRequestSchema,
   type Resource,
   type ResourceTemplate,
+  SetLevelRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js'
+import type { UserContext } from '@mxcp/auth-core'
 import type { FastifyBaseLogger } from 'fastify'
+import { type ClientLogLevel, callReporter } from './call-reporter.js'
 import { callerOf } from './caller.js'
+import { completeArgument } from './complete-values.js'
 import type { Catalog } from './served-items.js'
 
 /** MCP: "Resource not found" (spec, server/resources, Error Handling). */
@@ -27,21 +34,55 @@ export interface ServerIdentity {
 
 /**
  * A low-level MCP `Server` answering from the catalog: tools, resources, resource templates and
- * prompts, each handler reading the caller from `extra.authInfo`. Cheap to build: stateless
- * mode builds one per request (a `Server` connects to a single transport).
+ * prompts, each handler reading the caller from `extra.authInfo` (else `localCaller`: stdio's
+ * local user); `logging/setLevel` and `completion/complete` (2025-11-25 server/utilities).
+ * Cheap to build: stateless mode builds one per request (a `Server` connects to a single
+ * transport).
  */
-export function createMcpServer(catalog: Catalog, identity: ServerIdentity, log: FastifyBaseLogger): Server {
+export function createMcpServer(
+  catalog: Catalog,
+  identity: ServerIdentity,
+  log: FastifyBaseLogger,
+  localCaller?: UserContext,
+): Server {
+  // Over HTTP the guard puts the caller on every request; over stdio there is none: the local user.
+  const callerOfRequest = (authInfo: AuthInfo | undefined): UserContext =>
+    authInfo === undefined && localCaller !== undefined ? localCaller : callerOf(authInfo)
   const server = new Server(
     { name: identity.name, version: identity.version },
-    { capabilities: { tools: {}, resources: {}, prompts: {} } },
+    { capabilities: { tools: {}, resources: {}, prompts: {}, logging: {}, completions: {} } },
   )
+  // One server per session (or per request, or per stdio process): its client's level is its own.
+  const clientLevel: ClientLogLevel = { level: undefined }
+  server.setRequestHandler(SetLevelRequestSchema, (request) => {
+    clientLevel.level = request.params.level
+    return {}
+  })
+  server.setRequestHandler(CompleteRequestSchema, (request): CompleteResult => {
+    const { ref, argument } = request.params
+    const parameters =
+      ref.type === 'ref/prompt'
+        ? catalog.prompts.get(ref.name)?.parameters
+        : catalog.resources.find(
+            (r) => r.listing.kind === 'template' && r.listing.template.uriTemplate === ref.uri,
+          )?.parameters
+    if (!parameters) {
+      const what = ref.type === 'ref/prompt' ? `prompt: ${ref.name}` : `resource template: ${ref.uri}`
+      throw new McpError(ErrorCode.InvalidParams, `Unknown ${what}`)
+    }
+    return completeArgument(parameters, argument.name, argument.value)
+  })
   server.setRequestHandler(ListToolsRequestSchema, () => ({
     tools: [...catalog.tools.values()].map((tool) => tool.listing),
   }))
   server.setRequestHandler(CallToolRequestSchema, (request, extra) => {
     const tool = catalog.tools.get(request.params.name)
     if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`)
-    return tool.call(request.params.arguments, { user: callerOf(extra.authInfo), log })
+    return tool.call(request.params.arguments, {
+      user: callerOfRequest(extra.authInfo),
+      log,
+      report: callReporter(clientLevel, extra),
+    })
   })
   server.setRequestHandler(ListResourcesRequestSchema, () => ({
     resources: catalog.resources.flatMap((r): Resource[] =>
@@ -57,7 +98,7 @@ export function createMcpServer(catalog: Catalog, identity: ServerIdentity, log:
     const { uri } = request.params
     for (const resource of catalog.resources) {
       const variables = resource.match(uri)
-      if (variables) return resource.read(uri, variables, { user: callerOf(extra.authInfo), log })
+      if (variables) return resource.read(uri, variables, { user: callerOfRequest(extra.authInfo), log })
     }
     throw new McpError(RESOURCE_NOT_FOUND, 'Resource not found', { uri })
   })
@@ -67,7 +108,7 @@ export function createMcpServer(catalog: Catalog, identity: ServerIdentity, log:
   server.setRequestHandler(GetPromptRequestSchema, (request, extra) => {
     const prompt = catalog.prompts.get(request.params.name)
     if (!prompt) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${request.params.name}`)
-    return prompt.get(request.params.arguments, { user: callerOf(extra.authInfo), log })
+    return prompt.get(request.params.arguments, { user: callerOfRequest(extra.authInfo), log })
   })
   return server
 }

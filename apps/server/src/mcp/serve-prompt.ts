@@ -30,6 +30,7 @@ export function servePrompt(definition: PromptDefinition): ServedPrompt {
   }
   return {
     listing,
+    parameters: definition.parameters,
     async get(args, context): Promise<GetPromptResult> {
       context.log.info({ prompt: definition.name, user: loggableCaller(context.user) }, 'prompt requested')
       let values: Record<string, unknown>

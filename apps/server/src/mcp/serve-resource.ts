@@ -5,6 +5,7 @@ import { coerceStringArguments } from '../arguments/coerce-string-arguments.js'
 import { ArgumentValidator } from '../arguments/validate-arguments.js'
 import type { ResourceDefinition } from '../definitions/definition-types.js'
 import { loggableCaller } from './caller.js'
+import { resourceContent } from './resource-contents.js'
 import { runDefinition } from './run-definition.js'
 import type { ResourceListing, ServedResource } from './served-items.js'
 import { errorMessage, loggableError } from './tool-result.js'
@@ -30,6 +31,7 @@ export function serveResource(pool: UserPool, definition: ResourceDefinition): S
   const runnable = { ...definition, validator: new ArgumentValidator(definition.parameters) }
   return {
     listing: listing(definition, template !== undefined),
+    parameters: definition.parameters,
     match(uri): Record<string, string> | undefined {
       if (!template) return uri === definition.uri ? {} : undefined
       const variables = template.match(uri)
@@ -48,11 +50,7 @@ export function serveResource(pool: UserPool, definition: ResourceDefinition): S
       try {
         const args = coerceStringArguments(definition.parameters, variables)
         const value = await runDefinition(pool, runnable, args, context)
-        return {
-          contents: [
-            { uri, mimeType: definition.mimeType ?? 'application/json', text: JSON.stringify(value) },
-          ],
-        }
+        return { contents: [resourceContent(uri, definition.mimeType ?? 'application/json', value)] }
       } catch (error) {
         const { message, expected } = errorMessage(error)
         if (!expected) log.error(loggableError(error), 'resource failed unexpectedly')

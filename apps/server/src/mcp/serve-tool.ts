@@ -31,12 +31,21 @@ export function serveTool(
     async call(args, context): Promise<CallToolResult> {
       const log = context.log.child({ tool: listing.name })
       log.info({ user: loggableCaller(context.user) }, 'tool called')
+      const started = performance.now()
+      await context.report?.('started', 'info', { tool: listing.name, message: 'tool started' })
       try {
-        return toolResult(await body(args, context))
+        const result = toolResult(await body(args, context))
+        await context.report?.('finished', 'info', {
+          tool: listing.name,
+          message: 'tool finished',
+          ms: Math.round(performance.now() - started),
+        })
+        return result
       } catch (error) {
         const { message, expected } = errorMessage(error)
         if (expected) log.info({ problem: loggableProblem(message) }, 'tool failed')
         else log.error(loggableError(error), 'tool failed unexpectedly')
+        await context.report?.('failed', 'error', { tool: listing.name, message })
         return toolError(message)
       }
     },

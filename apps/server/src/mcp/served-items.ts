@@ -1,6 +1,7 @@
 import type {
   CallToolResult,
   GetPromptResult,
+  LoggingLevel,
   Prompt,
   ReadResourceResult,
   Resource,
@@ -9,11 +10,24 @@ import type {
 } from '@modelcontextprotocol/sdk/types.js'
 import type { UserContext } from '@mxcp/auth-core'
 import type { FastifyBaseLogger } from 'fastify'
+import type { ParameterDefinition } from '../definitions/definition-types.js'
+
+/** The steps of a call the client hears about (log messages, and progress when it asked). */
+export type CallStep = 'started' | 'queried' | 'finished' | 'failed'
+
+/** Tells the MCP client how a call goes: a log message at `level`, filtered by `logging/setLevel`. */
+export type CallReporter = (
+  step: CallStep,
+  level: LoggingLevel,
+  data: Record<string, unknown>,
+) => Promise<void>
 
 /** Who calls, and where to log. */
 export interface CallContext {
   readonly user: UserContext
   readonly log: FastifyBaseLogger
+  /** Reports the call's steps to the MCP client; absent where nobody listens. */
+  readonly report?: CallReporter | undefined
   /** Told how long each SQL statement of the call took (seconds) and how many rows it gave. */
   readonly onSql?: ((seconds: number, rows: number) => void) | undefined
 }
@@ -33,6 +47,8 @@ export type ResourceListing =
 /** One resource or resource template as served. */
 export interface ServedResource {
   readonly listing: ResourceListing
+  /** The URI template's variables (for `completion/complete`). */
+  readonly parameters: readonly ParameterDefinition[]
   /** The URI's variables when `uri` names this resource, else undefined. */
   match(uri: string): Record<string, string> | undefined
   /** Throws `McpError` for bad variables or a failed query. */
@@ -42,6 +58,8 @@ export interface ServedResource {
 /** One prompt as served. */
 export interface ServedPrompt {
   readonly listing: Prompt
+  /** The prompt's arguments (for `completion/complete`). */
+  readonly parameters: readonly ParameterDefinition[]
   /** Throws `McpError` for bad arguments. */
   get(args: Record<string, string> | undefined, context: CallContext): Promise<GetPromptResult>
 }

@@ -90,7 +90,7 @@ export function setUpObservability(
         metrics,
         includeArguments: profile?.audit?.include_arguments ?? false,
       }),
-    observePool: (pool) => (metrics ? observePool(pool, metrics) : pool),
+    observePool: (pool) => (metrics ? observePool(pool, () => metrics) : pool),
     async listen() {
       if (!metrics || metricsSettings?.port === undefined) return undefined
       metricsServer = await listenForMetrics(

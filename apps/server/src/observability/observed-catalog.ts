@@ -87,7 +87,7 @@ export function observeCatalog(catalog: Catalog, observers: CallObservers): Cata
   const tools = new Map<string, ServedTool>()
   for (const [name, tool] of catalog.tools) {
     tools.set(name, {
-      listing: tool.listing,
+      ...tool,
       call: (args, context) =>
         observe(
           'tool',
@@ -101,7 +101,7 @@ export function observeCatalog(catalog: Catalog, observers: CallObservers): Cata
   }
   const resources = catalog.resources.map(
     (resource): ServedResource => ({
-      listing: resource.listing,
+      ...resource,
       match: (uri) => resource.match(uri),
       read: (uri, variables, context) =>
         observe(
@@ -117,7 +117,7 @@ export function observeCatalog(catalog: Catalog, observers: CallObservers): Cata
   const prompts = new Map<string, ServedPrompt>()
   for (const [name, prompt] of catalog.prompts) {
     prompts.set(name, {
-      listing: prompt.listing,
+      ...prompt,
       get: (args, context) =>
         observe(
           'prompt',

@@ -10,12 +10,14 @@ import { createProvider } from '../auth/create-provider.js'
 import type { ProjectDefinitions } from '../definitions/definition-types.js'
 import { loadDefinitions } from '../definitions/load-definitions.js'
 import { BUILTIN_SQL_TOOL_NAMES } from '../mcp/builtin-sql-tools.js'
-import type { ServeOverrides } from './serve-options.js'
+import type { ServeOverrides, TransportName } from './serve-options.js'
 
 /** What `serve` needs once the configuration has passed every check. */
 export interface CheckedServeConfig {
   /** `transport.http` with the command-line overrides applied. */
   readonly http: TransportConfig['http']
+  /** `--transport`, else `transport.provider`. */
+  readonly transport: TransportName
   /** Undefined for provider `none`. */
   readonly provider: UpstreamProvider | undefined
   readonly sqlTools: boolean
@@ -26,8 +28,7 @@ const message = (error: unknown): string => (error instanceof Error ? error.mess
 
 /**
  * Every check `mxcp serve` makes before it opens anything, in ONE place that `mxcp config validate`
- * runs too, so "valid" means `serve` starts (ARCHITECTURE invariant 11): the transport is one this
- * server speaks, `base_url` is an origin (https off loopback), `trust_proxy` names proxies that
+ * runs too, so "valid" means `serve` starts (ARCHITECTURE invariant 11): `base_url` is an origin (https off loopback), `trust_proxy` names proxies that
  * parse, the provider can be built from its block (its endpoints https off loopback), and the
  * project's YAML definitions load. Problems name the configuration keys, never internal option
  * names; all of them are reported at once.
@@ -40,11 +41,9 @@ export function checkServeConfig(config: ResolvedConfig, overrides: ServeOverrid
     ...(overrides.port !== undefined && { port: overrides.port }),
     ...(overrides.stateless !== undefined && { stateless: overrides.stateless }),
   }
+  // streamable-http, sse and stdio are all served (`--transport` wins over the configuration).
+  const transport = overrides.transport ?? config.transport.provider
   const problems: string[] = []
-  if (config.transport.provider !== 'streamable-http')
-    problems.push(
-      `transport.provider: "${config.transport.provider}" is not supported: this server speaks streamable-http`,
-    )
   if (http.base_url) {
     try {
       normalizeBaseUrl(http.base_url)
@@ -71,5 +70,5 @@ export function checkServeConfig(config: ResolvedConfig, overrides: ServeOverrid
     paths: config.site.paths,
     reservedToolNames: sqlTools ? BUILTIN_SQL_TOOL_NAMES : [],
   })
-  return { http, provider, sqlTools, definitions }
+  return { http, transport, provider, sqlTools, definitions }
 }

@@ -1,21 +1,26 @@
-import { join } from 'node:path'
-import { compileTrust, fastifyTrustProxy, type ResolvedConfig, resolveUrlOptions } from '@mxcp/auth-core'
+import {
+  ConfigError,
+  compileTrust,
+  fastifyTrustProxy,
+  type ResolvedConfig,
+  resolveUrlOptions,
+} from '@mxcp/auth-core'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { serverUrlOptions, setUpAuth } from '../auth/auth-setup.js'
-import { openDatabase } from '../duckdb/open-database.js'
-import { DEFAULT_RESULT_LIMITS } from '../duckdb/run-checked-query.js'
-import { oauthSecretFiles } from '../duckdb/secret-files.js'
 import { hostCheck } from '../http/host-check.js'
 import { mcpRoutes } from '../http/mcp-routes.js'
 import { buildCatalog } from '../mcp/build-catalog.js'
 import { HEALTH_PATHS, registerHealthRoutes } from '../observability/health-routes.js'
 import { type Observability, setUpObservability } from '../observability/observability-setup.js'
+import { observePool } from '../observability/observed-pool.js'
 import { readinessChecks } from '../observability/readiness-checks.js'
 import { newRequestId } from '../observability/request-id.js'
+import { SSE_PATH, sseRoutes } from '../sse/sse-routes.js'
 import { SERVER_VERSION } from '../version.js'
 import { externalBaseUrl, ownOrigins, urlHost, WILDCARD_HOSTS } from './base-url.js'
 import { checkServeConfig } from './check-serve-config.js'
 import { resolveHttpTimeouts, serverWithTimeouts } from './http-timeouts.js'
+import { openProjectCatalog } from './project-catalog.js'
 import type { ServeOverrides } from './serve-options.js'
 
 /** Options of {@link createMxcpServer}. */
@@ -42,40 +47,32 @@ export const MCP_PATH = '/mcp'
 /** Requests larger than this are refused (413) before they reach the MCP transport. */
 export const BODY_LIMIT_BYTES = 1024 * 1024
 
-/** Seconds one query may run when `duckdb.query_timeout` is not set. */
-export const DEFAULT_QUERY_TIMEOUT_S = 30
-
-/** The seed SQL a project may hold: run at start-up, so it must be safe to run again. */
-export const SEED_FILE = 'seed.sql'
-
 /**
- * Composes the `mxcp` server: the project's YAML definitions (checked first, so a mistake stops
- * start-up with every problem listed), DuckDB with the caller bound on every query,
- * authentication as `auth.provider` says, and MCP over streamable HTTP on `/mcp`.
+ * Composes the `mxcp` HTTP server: the project's YAML definitions (checked first, so a mistake
+ * stops start-up with every problem listed), DuckDB with the caller bound on every query,
+ * authentication as `auth.provider` says, and MCP over streamable HTTP on `/mcp` (MCP sessions
+ * unless `stateless`), or over the legacy HTTP+SSE transport (`GET /sse`, `POST /messages`)
+ * when the transport is `sse`. The `stdio` transport has no HTTP server: see `serveStdio()`.
  */
 export async function createMxcpServer(options: MxcpServerOptions): Promise<MxcpServer> {
   const { config, logger } = options
   const overrides = options.overrides ?? {}
   // The same checks `mxcp config validate` runs (one code path): nothing is opened before they pass.
-  const { http, sqlTools, definitions } = checkServeConfig(config, overrides)
+  const checked = checkServeConfig(config, overrides)
+  const { http, transport } = checked
+  if (transport === 'stdio') {
+    throw new ConfigError(
+      'transport.provider: "stdio" is not supported: this server speaks streamable-http and sse over HTTP; mxcp serve --transport stdio serves stdio (serveStdio)',
+    )
+  }
+  const mcpPath = transport === 'sse' ? SSE_PATH : MCP_PATH
   const timeouts = resolveHttpTimeouts(overrides.httpTimeouts)
   // Known for sure only once listening (port 0 picks one); computed once, not per request.
   let origins = ownOrigins(http, http.port)
-  const duckdb = config.site.profiles[config.profileName]?.duckdb
-  const database = await openDatabase({
-    path: config.duckdbPath,
-    readonly: overrides.readonly ?? config.duckdbReadonly,
-    projectDir: config.projectDir,
-    dataDir: config.site.paths.data,
-    extensions: config.site.extensions,
-    allowedPaths: duckdb?.allowed_paths,
-    secretFiles: oauthSecretFiles(config),
-    seedFile: join(config.projectDir, config.site.paths.data, SEED_FILE),
-    queryTimeoutMs: Math.round((duckdb?.query_timeout ?? DEFAULT_QUERY_TIMEOUT_S) * 1000),
-    maxConnectionsPerUser: duckdb?.max_connections_per_user,
-    onDiscard: (problems) =>
-      logger.warn({ problems }, 'a DuckDB connection was left unclean by a request; replaced it'),
-  })
+  let observability: Observability | undefined
+  const { catalog, database } = await openProjectCatalog(config, overrides, checked, logger, (pool) =>
+    observePool(pool, () => observability?.metrics),
+  )
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: BODY_LIMIT_BYTES,
@@ -86,7 +83,6 @@ export async function createMxcpServer(options: MxcpServerOptions): Promise<Mxcp
     requestTimeout: timeouts.requestMs,
     genReqId: newRequestId,
   })
-  let observability: Observability
   try {
     observability = setUpObservability(app, config)
     // Without base_url, only known host names are answered, on every route (DNS rebinding); the
@@ -98,30 +94,18 @@ export async function createMxcpServer(options: MxcpServerOptions): Promise<Mxcp
         return checkHost.call(this, request, reply, done)
       })
     }
-    const auth = await setUpAuth(app, config, MCP_PATH, http.host, observability)
+    const auth = await setUpAuth(app, config, mcpPath, http.host, observability)
     registerHealthRoutes(app, readinessChecks(auth.store, database.pool))
-    await app.register(mcpRoutes, {
-      catalog: observability.observeCatalog(
-        buildCatalog({
-          definitions,
-          pool: observability.observePool(database.pool),
-          sqlTools: sqlTools && {
-            refusedFunctions: database.refusedFunctions,
-            limits: {
-              maxRows: config.site.sql_tools.max_rows ?? DEFAULT_RESULT_LIMITS.maxRows,
-              maxBytes: config.site.sql_tools.max_bytes ?? DEFAULT_RESULT_LIMITS.maxBytes,
-            },
-          },
-        }),
-      ),
+    const routes = {
+      catalog: observability.observeCatalog(catalog),
       identity: { name: config.projectName, version: SERVER_VERSION },
       userOf: auth.userOf,
       guard: auth.guard,
-      path: MCP_PATH,
-      stateless: http.stateless,
       ownOrigins: () => origins,
       sessionLimits: overrides.sessionLimits,
-    })
+    }
+    if (transport === 'sse') await app.register(sseRoutes, routes)
+    else await app.register(mcpRoutes, { ...routes, path: MCP_PATH, stateless: http.stateless })
     // Runs once the HTTP server has closed, i.e. after the last in-flight request.
     app.addHook('onClose', async () => database.close())
   } catch (error) {
@@ -132,13 +116,16 @@ export async function createMxcpServer(options: MxcpServerOptions): Promise<Mxcp
     app,
     async listen(): Promise<string> {
       await app.listen({ host: http.host, port: http.port })
-      const metricsPort = await observability.listen()
+      const metricsPort = await observability?.listen()
       if (metricsPort !== undefined) app.log.info({ metricsPort }, 'metrics listening')
       const address = app.server.address()
       const port = address !== null && typeof address === 'object' ? address.port : http.port
       origins = ownOrigins(http, port)
-      const url = `${externalBaseUrl(http, port)}${MCP_PATH}`
-      app.log.info({ url, listening: `http://${urlHost(http.host)}:${port}` }, `mxcp serving MCP at ${url}`)
+      const url = `${externalBaseUrl(http, port)}${mcpPath}`
+      app.log.info(
+        { url, transport, listening: `http://${urlHost(http.host)}:${port}` },
+        `mxcp serving MCP at ${url}`,
+      )
       if (!http.base_url && WILDCARD_HOSTS.has(http.host) && http.allowed_hosts.length === 0)
         app.log.warn(
           'listening on every interface without base_url or allowed_hosts: only loopback host names are answered',

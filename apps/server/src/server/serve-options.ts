@@ -1,6 +1,12 @@
 import type { SessionLimits } from '../http/mcp-sessions.js'
 import type { HttpTimeouts } from './http-timeouts.js'
 
+/** The MCP transports `mxcp serve` speaks (`--transport`, `transport.provider`). */
+export const TRANSPORTS = ['streamable-http', 'sse', 'stdio'] as const
+
+/** One of {@link TRANSPORTS}. */
+export type TransportName = (typeof TRANSPORTS)[number]
+
 /** Command-line settings that override the configuration files. */
 export interface ServeOverrides {
   readonly host?: string | undefined
@@ -15,4 +21,6 @@ export interface ServeOverrides {
   readonly sessionLimits?: Partial<SessionLimits> | undefined
   /** HTTP server timeouts (embedding, tests); default `DEFAULT_HTTP_TIMEOUTS`. */
   readonly httpTimeouts?: Partial<HttpTimeouts> | undefined
+  /** `--transport`: overrides `transport.provider`. */
+  readonly transport?: TransportName | undefined
 }

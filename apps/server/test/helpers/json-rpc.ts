@@ -7,7 +7,22 @@ export interface RawMcpResponse {
 
 let nextId = 1
 
-/** POSTs one JSON-RPC request to the MCP endpoint and reads the JSON answer (stateless mode). */
+/**
+ * The JSON-RPC answer in an event stream (how a session answers): the `data` of the last
+ * `message` event, the response, which follows any notifications of the request.
+ */
+function answerInEventStream(text: string): unknown {
+  const messages = text
+    .split('\n')
+    .filter((line) => line.startsWith('data: ') && line.length > 'data: '.length)
+    .map((line) => JSON.parse(line.slice('data: '.length)) as unknown)
+  return messages.at(-1)
+}
+
+/**
+ * POSTs one JSON-RPC request to the MCP endpoint and reads the answer: JSON (outside a session,
+ * or in stateless mode), or an event stream (in a session).
+ */
 export async function postMcp(
   url: string,
   method: string,
@@ -28,6 +43,11 @@ export async function postMcp(
   return {
     status: response.status,
     headers: response.headers,
-    body: text === '' ? undefined : JSON.parse(text),
+    body:
+      text === ''
+        ? undefined
+        : response.headers.get('content-type')?.startsWith('text/event-stream')
+          ? answerInEventStream(text)
+          : JSON.parse(text),
   }
 }

@@ -10,7 +10,12 @@ export function assertProviderConfig(
   id: ProviderId,
   block: Readonly<Record<string, unknown>> | undefined,
 ): void {
-  const { label, required } = PROVIDER_BLOCKS[id]
+  const { label } = PROVIDER_BLOCKS[id]
+  // OIDC Core §9: a client authenticating with `private_key_jwt` has a key instead of a secret.
+  const required: readonly string[] =
+    block?.['token_endpoint_auth_method'] === 'private_key_jwt'
+      ? [...PROVIDER_BLOCKS[id].required.filter((field) => field !== 'client_secret'), 'private_key']
+      : PROVIDER_BLOCKS[id].required
   const missing = required.filter((field) => {
     const value = block?.[field]
     return typeof value !== 'string' || value.trim() === ''

@@ -41,8 +41,35 @@ export const TransportConfigSchema = Type.Object(
            * refused (400), so the issuer is never what a request says (and DNS rebinding fails).
            */
           allowed_hosts: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { default: [] })),
-          /** Stateless streamable HTTP: a fresh MCP server per request, no MCP sessions. */
-          stateless: Type.Optional(Type.Boolean({ default: true })),
+          /**
+           * Stateless streamable HTTP: a fresh MCP server per request, no MCP sessions. The
+           * default is MCP sessions, as in MXCP.
+           */
+          stateless: Type.Optional(Type.Boolean({ default: false })),
+        },
+        { ...strict, default: {} },
+      ),
+    ),
+    /**
+     * The stdio transport: OAuth does not apply (MCP authorization spec: stdio takes credentials
+     * from the environment); the caller is the local user. Without `user`, the SQL user
+     * functions return ''.
+     */
+    stdio: Type.Optional(
+      Type.Object(
+        {
+          user: Type.Optional(
+            Type.Object(
+              {
+                username: Type.String({ minLength: 1 }),
+                email: Type.Optional(Type.String()),
+                name: Type.Optional(Type.String()),
+                /** The environment variable holding the token `get_user_external_token()` returns. */
+                external_token_env: Type.Optional(Type.String({ minLength: 1 })),
+              },
+              strict,
+            ),
+          ),
         },
         { ...strict, default: {} },
       ),
@@ -61,6 +88,16 @@ export interface TransportConfig {
     trust_proxy: boolean | number | string | string[]
     allowed_hosts: string[]
     stateless: boolean
+  }
+  stdio: {
+    user?:
+      | {
+          username: string
+          email?: string | undefined
+          name?: string | undefined
+          external_token_env?: string | undefined
+        }
+      | undefined
   }
 }
 export type RawTransportConfig = Static<typeof TransportConfigSchema>

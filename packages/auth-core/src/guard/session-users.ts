@@ -3,9 +3,11 @@ import { allowlistRefusal } from '../access/allowlist.js'
 import type { Clock } from '../clock.js'
 import type { AuthConfig } from '../config/index.js'
 import { UpstreamOAuthError } from '../errors/upstream-error.js'
+import { UpstreamIdentityChangedError } from '../identity/identity-changed-error.js'
 import type { UpstreamProvider, UpstreamTokens, UpstreamUser } from '../provider.js'
 import type { OAuthStore } from '../store/oauth-store.js'
 import type { SessionPatch, SessionRecord } from '../store/records.js'
+import { identityChange } from './identity-pin.js'
 import { isOutage, ProviderHealth, ProviderOutageError, STALE_ANSWER_WAIT_MS } from './provider-health.js'
 import { saveWithRetry } from './save-with-retry.js'
 import { SessionEndedError } from './session-ended-error.js'
@@ -176,6 +178,8 @@ export class SessionUsers {
       }
       if (fetchedAt + ttlMs <= clock.now()) {
         const fetched = await this.#fetchUser(session, upstream, patch.upstream !== undefined)
+        const changed = identityChange(session.user, fetched.user)
+        if (changed) await this.#endForIdentity(session, changed)
         user = fetched.user
         if (fetched.upstream !== upstream) {
           upstream = fetched.upstream
@@ -217,6 +221,7 @@ export class SessionUsers {
     try {
       return { user: await this.#options.provider.userInfo(upstream), upstream }
     } catch (error) {
+      if (error instanceof UpstreamIdentityChangedError) return this.#endForIdentity(session, error.message)
       if (!(error instanceof UpstreamOAuthError)) throw error
       if (alreadyRefreshed || !this.#canRefresh(upstream))
         return this.#end(session, 'the provider refused the upstream token')
@@ -225,6 +230,7 @@ export class SessionUsers {
     try {
       return { user: await this.#options.provider.userInfo(refreshed), upstream: refreshed }
     } catch (error) {
+      if (error instanceof UpstreamIdentityChangedError) return this.#endForIdentity(session, error.message)
       if (error instanceof UpstreamOAuthError)
         return this.#end(session, 'the provider refused the refreshed upstream token')
       throw error
@@ -268,10 +274,23 @@ export class SessionUsers {
       )
       return fresh
     } catch (error) {
+      if (error instanceof UpstreamIdentityChangedError) return this.#endForIdentity(session, error.message)
       if (error instanceof UpstreamOAuthError)
         return this.#end(session, 'the provider refused to refresh the upstream token')
       throw error
     }
+  }
+
+  /**
+   * The identity pin (`identity-pin.ts`) broke: the session ends (`invalid_token` at the guard),
+   * with a warning, and nothing of the answer is stored.
+   */
+  async #endForIdentity(session: SessionRecord, reason: string): Promise<never> {
+    this.#options.log.warn(
+      { provider: this.#options.provider.id, userId: session.user.userId, reason },
+      'session ended: the provider answered about another user',
+    )
+    return this.#end(session, `identity changed: ${reason}`)
   }
 
   async #end(session: SessionRecord, reason: string): Promise<never> {

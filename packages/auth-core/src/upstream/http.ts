@@ -3,6 +3,7 @@ import {
   UpstreamResponseError,
   UpstreamUnavailableError,
 } from '../errors/upstream-error.js'
+import { bodyFailure } from './body-failure.js'
 import { DEFAULT_UPSTREAM_TOTAL_TIMEOUT_MS, deadlineInit } from './deadlines.js'
 import { readCappedText } from './read-capped-body.js'
 
@@ -59,7 +60,7 @@ export async function upstreamFetch(
 
 /** Reads a JSON body (at most `MAX_UPSTREAM_BODY_BYTES`), or throws `UpstreamResponseError` naming what came instead. */
 export async function readJson(response: Response, provider: string): Promise<unknown> {
-  const text = await readCappedText(response, provider)
+  const text = await readCappedText(response, provider).catch(bodyFailure(provider))
   try {
     return JSON.parse(text) as unknown
   } catch (cause) {

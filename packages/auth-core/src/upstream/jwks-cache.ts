@@ -27,7 +27,8 @@ type KeyResolver = ReturnType<typeof createLocalJWKSet>
 /**
  * The signing keys of an OpenID Provider (RFC 7517 key set at `jwks_uri`), fetched with
  * `upstreamFetch` so failures are in the upstream error set. A token signed with a key we do not
- * know triggers one refetch (OIDC Core §10.1.1: keys rotate), at most once per cooldown.
+ * know triggers one refetch (OIDC Core §10.1.1: keys rotate), at most once per cooldown. When a
+ * refetch fails, the last good key set stays in use and the next attempt waits a cooldown.
  */
 export class JwksCache {
   readonly #options: JwksCacheOptions
@@ -42,7 +43,7 @@ export class JwksCache {
   readonly getKey = async (header: JWSHeaderParameters, token: FlattenedJWSInput): Promise<CryptoKey> => {
     const maxAge = this.#options.maxAgeMs ?? DEFAULT_JWKS_MAX_AGE_MS
     const fresh = this.#keys && this.#now() - this.#keys.fetchedAt < maxAge
-    const resolve = fresh && this.#keys ? this.#keys.resolve : await this.#load()
+    const resolve = fresh && this.#keys ? this.#keys.resolve : await this.#loadOrKeep()
     try {
       return await resolve(header, token)
     } catch (error) {
@@ -50,6 +51,21 @@ export class JwksCache {
       const mayRefetch = this.#keys !== undefined && this.#now() - this.#keys.fetchedAt >= cooldown
       if (error instanceof errors.JWKSNoMatchingKey && mayRefetch) return (await this.#load())(header, token)
       throw error
+    }
+  }
+
+  /** A refetch of an aged key set; when it fails, the last good set stays in use (a provider blip ends no sign-in). */
+  async #loadOrKeep(): Promise<KeyResolver> {
+    const previous = this.#keys
+    try {
+      return await this.#load()
+    } catch (error) {
+      if (!previous) throw error
+      // Kept as if fetched just long enough ago that it ages out again one cooldown from now.
+      const maxAge = this.#options.maxAgeMs ?? DEFAULT_JWKS_MAX_AGE_MS
+      const retryIn = Math.min(this.#options.cooldownMs ?? DEFAULT_JWKS_COOLDOWN_MS, maxAge)
+      this.#keys = { resolve: previous.resolve, fetchedAt: this.#now() - maxAge + retryIn }
+      return previous.resolve
     }
   }
 

@@ -1,7 +1,9 @@
 import { UpstreamOAuthError, UpstreamResponseError } from '../errors/upstream-error.js'
 import type { AuthorizationUrlParams, ProviderRuntimeOptions, UpstreamTokens } from '../provider.js'
+import type { UpstreamClientAuthMethod } from './client-auth-method.js'
 import { secureEndpointUrl } from './endpoint-url.js'
 import { asRecord, readJson, stringField, throwIfOAuthError, upstreamFetch } from './http.js'
+import { type ClientAssertionKey, JWT_BEARER_ASSERTION_TYPE, signClientAssertion } from './private-key-jwt.js'
 import { readCappedText } from './read-capped-body.js'
 
 export interface OAuth2ClientOptions {
@@ -13,7 +15,11 @@ export interface OAuth2ClientOptions {
   readonly tokenUrl: string
   readonly revokeUrl?: string | undefined
   /** How we authenticate at the token endpoint (RFC 6749 §2.3.1). Default `client_secret_post`. */
-  readonly clientAuth?: 'client_secret_post' | 'client_secret_basic'
+  readonly clientAuth?: UpstreamClientAuthMethod
+  /** For `private_key_jwt`: our key, and the `aud` of the assertions (the provider's issuer). */
+  readonly assertion?: { readonly key: ClientAssertionKey; readonly audience: string } | undefined
+  /** RFC 6749 §5.1 / RFC 6750: refuse a token response whose `token_type` is not `Bearer`. */
+  readonly requireBearer?: boolean | undefined
   /**
    * How `tokenRequest` encodes its parameters: `form` (RFC 6749 §4.1.3, the default) or `json`,
    * for authorization servers that document JSON token requests (Atlassian's Auth0-based one).
@@ -121,7 +127,7 @@ export class OAuth2Client {
     if (!revokeUrl) return
     const response = await upstreamFetch(
       revokeUrl,
-      this.#post({ token, token_type_hint: hint }),
+      await this.#post({ token, token_type_hint: hint }),
       this.#http(),
     )
     if (response.status === 200) {
@@ -153,7 +159,7 @@ export class OAuth2Client {
     params: Record<string, string>,
     headers: Record<string, string> = {},
   ): Promise<Record<string, unknown>> {
-    const init = this.#post(params, this.options.tokenRequestBody)
+    const init = await this.#post(params, this.options.tokenRequestBody)
     const response = await upstreamFetch(
       this.options.tokenUrl,
       { ...init, headers: { ...(init.headers as Record<string, string>), ...headers } },
@@ -209,6 +215,13 @@ export class OAuth2Client {
         this.options.provider,
         `${this.options.provider} token response has no access_token`,
       )
+    // RFC 6749 §5.1: token_type is REQUIRED and case-insensitive; we only know how to use Bearer.
+    const tokenType = body['token_type']
+    if (this.options.requireBearer && (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer'))
+      throw new UpstreamResponseError(
+        this.options.provider,
+        `${this.options.provider} token response has token_type ${JSON.stringify(tokenType ?? null).slice(0, 40)}, not Bearer`,
+      )
     const expiresIn = Number(body['expires_in'])
     const extra: Record<string, string> = {}
     for (const key of extraKeys) {
@@ -225,7 +238,7 @@ export class OAuth2Client {
     }
   }
 
-  #post(params: Record<string, string>, encoding: 'form' | 'json' = 'form'): RequestInit {
+  async #post(params: Record<string, string>, encoding: 'form' | 'json' = 'form'): Promise<RequestInit> {
     const fields: Record<string, string> = { ...params }
     const headers: Record<string, string> = {
       accept: 'application/json',
@@ -236,6 +249,17 @@ export class OAuth2Client {
       const id = encodeURIComponent(this.options.clientId)
       const secret = encodeURIComponent(this.options.clientSecret)
       headers['authorization'] = `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`
+    } else if (this.options.clientAuth === 'private_key_jwt' && this.options.assertion) {
+      // OIDC Core §9 / RFC 7523 §2.2: a signed assertion instead of a secret.
+      const { key, audience } = this.options.assertion
+      fields['client_id'] = this.options.clientId
+      fields['client_assertion_type'] = JWT_BEARER_ASSERTION_TYPE
+      fields['client_assertion'] = await signClientAssertion(
+        key,
+        this.options.clientId,
+        audience,
+        this.#now(),
+      )
     } else {
       fields['client_id'] = this.options.clientId
       fields['client_secret'] = this.options.clientSecret

@@ -1,6 +1,13 @@
 import { decodeJwt } from 'jose'
-import { UpstreamOAuthError, UpstreamResponseError } from '../errors/upstream-error.js'
-import type { AuthorizationUrlParams, UpstreamTokens } from '../provider.js'
+import { UpstreamResponseError } from '../errors/upstream-error.js'
+import { UpstreamIdentityChangedError } from '../identity/identity-changed-error.js'
+import type {
+  AuthorizationResponseIssuer,
+  AuthorizationUrlParams,
+  ProviderLog,
+  UpstreamTokens,
+} from '../provider.js'
+import { chooseClientAuthMethod, type UpstreamClientAuthMethod } from './client-auth-method.js'
 import { asRecord } from './http.js'
 import { type IdTokenClaims, verifyIdToken } from './id-token.js'
 import { JwksCache } from './jwks-cache.js'
@@ -8,6 +15,7 @@ import { OAuth2Client } from './oauth2-client.js'
 import { OidcDiscovery } from './oidc-discovery.js'
 import type { OidcProviderMetadata } from './oidc-metadata.js'
 import { nonceFromChallenge, nonceFromVerifier } from './oidc-nonce.js'
+import type { ClientAssertionKey } from './private-key-jwt.js'
 
 export interface OidcClientOptions {
   /** Provider id, for errors. */
@@ -18,14 +26,27 @@ export interface OidcClientOptions {
   readonly clientSecret: string
   /** The scope we request. With `openid` in it an ID token is required, validated and nonce-bound. */
   readonly scope: string
-  /** Token endpoint authentication; default: `client_secret_basic` if announced, else `client_secret_post`. */
-  readonly clientAuth?: 'client_secret_post' | 'client_secret_basic' | undefined
+  /**
+   * Token endpoint authentication (`token_endpoint_auth_method`); default: the first of
+   * `client_secret_basic`, `client_secret_post`, `private_key_jwt` (with `privateKey`) the
+   * discovery document lists. Chosen once, never changed by a failure (`chooseClientAuthMethod`).
+   */
+  readonly clientAuth?: UpstreamClientAuthMethod | undefined
+  /** Our key for `private_key_jwt` (OIDC Core §9). */
+  readonly privateKey?: ClientAssertionKey | undefined
+  readonly log?: ProviderLog | undefined
   readonly fetch?: typeof fetch | undefined
   readonly timeoutMs?: number | undefined
   readonly now?: (() => number) | undefined
   /** How long discovery is cached, ms (default 1 hour). */
   readonly discoveryTtlMs?: number | undefined
 }
+
+/**
+ * The longest ID token we accept (64 KiB): it is kept (encrypted) with the session, so its size
+ * is bounded like every claim; a real one, even with a few hundred groups, is far smaller.
+ */
+export const MAX_ID_TOKEN_LENGTH = 64 * 1024
 
 /** ID token claims that describe the token, not the user; left out when the ID token stands in for user info. */
 const PROTOCOL_CLAIMS = [
@@ -54,8 +75,8 @@ export class OidcClient {
   readonly discovery: OidcDiscovery
   #jwks: { readonly uri: string; readonly cache: JwksCache } | undefined
   #oauth2: { readonly metadata: OidcProviderMetadata; readonly client: OAuth2Client } | undefined
-  /** The client authentication the token endpoint accepted after a fallback (see `#withClientAuth`). */
-  #learnedAuth: 'client_secret_post' | 'client_secret_basic' | undefined
+  /** The client authentication method, chosen at the first discovery and kept for the life of the process. */
+  #clientAuth: UpstreamClientAuthMethod | undefined
 
   constructor(options: OidcClientOptions) {
     this.options = options
@@ -64,6 +85,7 @@ export class OidcClient {
       issuer: options.issuer,
       ttlMs: options.discoveryTtlMs,
       now: options.now,
+      log: options.log,
     })
   }
 
@@ -80,8 +102,19 @@ export class OidcClient {
   /** The plain OAuth 2.0 client for the discovered endpoints. */
   async oauth2(): Promise<OAuth2Client> {
     const metadata = await this.metadata()
-    const clientAuth = this.options.clientAuth ?? this.#learnedAuth ?? pickClientAuth(metadata)
-    if (this.#oauth2?.metadata !== metadata || this.#oauth2.client.options.clientAuth !== clientAuth) {
+    this.#clientAuth ??= chooseClientAuthMethod(
+      this.options.provider,
+      this.options.clientAuth,
+      metadata.tokenEndpointAuthMethods,
+      this.options.privateKey !== undefined,
+    )
+    const clientAuth = this.#clientAuth
+    if (clientAuth === 'private_key_jwt' && !this.options.privateKey)
+      throw new UpstreamResponseError(
+        this.options.provider,
+        `${this.options.provider}: private_key_jwt needs private_key`,
+      )
+    if (this.#oauth2?.metadata !== metadata) {
       const client = new OAuth2Client({
         ...this.#http(),
         clientId: this.options.clientId,
@@ -90,6 +123,10 @@ export class OidcClient {
         tokenUrl: metadata.tokenEndpoint,
         revokeUrl: metadata.revocationEndpoint,
         clientAuth,
+        ...(this.options.privateKey
+          ? { assertion: { key: this.options.privateKey, audience: metadata.issuer } }
+          : {}),
+        requireBearer: true,
         now: this.options.now,
       })
       this.#oauth2 = { metadata, client }
@@ -107,9 +144,7 @@ export class OidcClient {
 
   /** Exchanges the code; with `openid`, the ID token must be there and valid (OIDC Core §3.1.3.3, §3.1.3.7). */
   async exchangeCode(code: string, codeVerifier: string, redirectUri: string): Promise<UpstreamTokens> {
-    const tokens = await this.#withClientAuth((client) =>
-      client.exchangeCode(code, codeVerifier, redirectUri),
-    )
+    const tokens = this.#bounded(await (await this.oauth2()).exchangeCode(code, codeVerifier, redirectUri))
     if (this.openid) {
       if (!tokens.idToken)
         throw new UpstreamResponseError(
@@ -163,20 +198,29 @@ export class OidcClient {
     const body = await (await this.oauth2()).getJson(metadata.userinfoEndpoint, tokens.accessToken)
     const claims = asRecord(body, provider, 'user info')
     if (idClaims && claims['sub'] !== idClaims['sub']) {
-      throw new UpstreamResponseError(
-        provider,
-        `${provider} user info is about another subject than the ID token`,
-      )
+      throw new UpstreamIdentityChangedError(provider, 'the user info sub is not the ID token sub')
     }
     return claims
   }
 
-  /** Refreshes (OIDC Core §12); a new ID token must be valid and about the same user (§12.2). */
+  /**
+   * Refreshes (OIDC Core §12); a new ID token must be valid and about the same user (§12.2: same
+   * `iss` and `sub`), else `UpstreamIdentityChangedError`, and the tokens are not returned (the
+   * session code ends the session; nothing of the response is stored).
+   */
   async refresh(tokens: UpstreamTokens): Promise<UpstreamTokens> {
-    const fresh = await this.#withClientAuth((client) => client.refresh(tokens))
+    const fresh = this.#bounded(await (await this.oauth2()).refresh(tokens))
     if (fresh.idToken && fresh.idToken !== tokens.idToken) {
-      const subject = tokens.idToken ? this.#decode(tokens.idToken).sub : undefined
-      await this.verifyIdToken(fresh.idToken, subject === undefined ? {} : { subject })
+      const before = tokens.idToken ? this.#decode(tokens.idToken) : undefined
+      const after = this.#decode(fresh.idToken)
+      if (before && (after.sub !== before.sub || after.iss !== before.iss)) {
+        await this.revoke(fresh).catch(() => undefined)
+        throw new UpstreamIdentityChangedError(
+          this.options.provider,
+          'the refreshed ID token names another sub or iss',
+        )
+      }
+      await this.verifyIdToken(fresh.idToken, before?.sub === undefined ? {} : { subject: before.sub })
     }
     // Most providers send no new ID token on refresh; the first one still names the user.
     return { ...fresh, idToken: fresh.idToken ?? tokens.idToken }
@@ -184,33 +228,18 @@ export class OidcClient {
 
   /** RFC 7009 revocation, when the provider announces a `revocation_endpoint`; else nothing to do. */
   async revoke(tokens: UpstreamTokens): Promise<void> {
-    await this.#withClientAuth((client) => client.revoke(tokens))
+    await (await this.oauth2()).revoke(tokens)
   }
 
   /**
-   * Runs a token-endpoint call. When we chose the client authentication ourselves and the provider
-   * answers `invalid_client`, tries once more with the other method it announces, and keeps the
-   * one that worked: discovery lists what the server supports, but a client may be registered for
-   * only one (Auth0 web apps default to `client_secret_post`, oidc-provider clients to
-   * `client_secret_basic`). Client authentication is checked before the grant (RFC 6749 §3.2.1),
-   * so the failed attempt did not use up the code.
+   * RFC 9207 §2.4: the `iss` our callback must see: the discovered issuer, required when the
+   * provider announces `authorization_response_iss_parameter_supported`.
    */
-  async #withClientAuth<T>(call: (client: OAuth2Client) => Promise<T>): Promise<T> {
-    const client = await this.oauth2()
-    try {
-      return await call(client)
-    } catch (error) {
-      const tried = client.options.clientAuth
-      const other = tried === 'client_secret_post' ? 'client_secret_basic' : 'client_secret_post'
-      const retry =
-        this.options.clientAuth === undefined &&
-        this.#learnedAuth === undefined &&
-        error instanceof UpstreamOAuthError &&
-        error.code === 'invalid_client' &&
-        (await this.metadata()).tokenEndpointAuthMethods.includes(other)
-      if (!retry) throw error
-      this.#learnedAuth = other
-      return call(await this.oauth2())
+  async authorizationResponseIssuer(): Promise<AuthorizationResponseIssuer> {
+    const metadata = await this.metadata()
+    return {
+      issuer: metadata.issuer,
+      required: metadata.raw['authorization_response_iss_parameter_supported'] === true,
     }
   }
 
@@ -220,6 +249,16 @@ export class OidcClient {
       this.#jwks = { uri: metadata.jwksUri, cache }
     }
     return this.#jwks.cache
+  }
+
+  /** Refuses an ID token over `MAX_ID_TOKEN_LENGTH`: it would be stored with the session. */
+  #bounded(tokens: UpstreamTokens): UpstreamTokens {
+    if (tokens.idToken && tokens.idToken.length > MAX_ID_TOKEN_LENGTH)
+      throw new UpstreamResponseError(
+        this.options.provider,
+        `${this.options.provider} ID token is over ${MAX_ID_TOKEN_LENGTH} characters`,
+      )
+    return tokens
   }
 
   #decode(idToken: string): ReturnType<typeof decodeJwt> {
@@ -238,12 +277,4 @@ export class OidcClient {
   #http(): { provider: string; fetch: typeof fetch | undefined; timeoutMs: number | undefined } {
     return { provider: this.options.provider, fetch: this.options.fetch, timeoutMs: this.options.timeoutMs }
   }
-}
-
-/** OIDC Discovery §3: `client_secret_basic` is the default method; take `client_secret_post` only if it is the one offered. */
-function pickClientAuth(metadata: OidcProviderMetadata): 'client_secret_post' | 'client_secret_basic' {
-  const methods = metadata.tokenEndpointAuthMethods
-  return !methods.includes('client_secret_basic') && methods.includes('client_secret_post')
-    ? 'client_secret_post'
-    : 'client_secret_basic'
 }

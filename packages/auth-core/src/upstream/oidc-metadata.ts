@@ -1,4 +1,5 @@
 import { UpstreamResponseError } from '../errors/upstream-error.js'
+import { isLoopbackHost } from './endpoint-url.js'
 import { asRecord, stringField } from './http.js'
 
 /**
@@ -34,8 +35,10 @@ export function discoveryUrl(issuer: string): URL {
 
 /**
  * Narrows a discovery document. The `issuer` it names must be exactly the one we asked
- * (OIDC Discovery §4.3), every endpoint must be an absolute http(s) URL, and an https issuer
- * may not send us to plain-http endpoints.
+ * (OIDC Discovery §4.3), and every endpoint must be an absolute `https` URL, or plain `http` on
+ * a loopback host (a local provider, test stand-ins): whatever the issuer's own scheme, a document
+ * may never send our client secret or a user's code over plain http to another machine
+ * (RFC 9700 §2.6, OIDC Discovery §3 "MUST use the https scheme").
  */
 export function parseOidcMetadata(
   body: unknown,
@@ -51,7 +54,6 @@ export function parseOidcMetadata(
       `${provider} discovery document names issuer ${JSON.stringify(issuer ?? null)}, expected ${JSON.stringify(expectedIssuer)}`,
     )
   }
-  const secure = new URL(issuer).protocol === 'https:'
   const endpoint = (key: string): string | undefined => {
     const value = stringField(doc, key)
     if (value === undefined) return undefined
@@ -66,9 +68,12 @@ export function parseOidcMetadata(
         { cause },
       )
     }
-    const allowed = secure ? url.protocol === 'https:' : url.protocol === 'https:' || url.protocol === 'http:'
+    const allowed = url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname))
     if (!allowed)
-      throw new UpstreamResponseError(provider, `${provider} discovery ${key} must be an https URL`)
+      throw new UpstreamResponseError(
+        provider,
+        `${provider} discovery ${key} must be an https URL (http is accepted on loopback only)`,
+      )
     return url.href
   }
   const required = (key: string): string => {

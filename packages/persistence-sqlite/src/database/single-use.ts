@@ -26,13 +26,8 @@ export class SqliteSingleUse implements SingleUseRecords {
     run(() => db.exec(CREATE))
   }
 
-  async claimOnce(
-    kind: string,
-    key: string,
-    expiresAt: number,
-    now: number,
-    limit?: number,
-  ): Promise<boolean> {
+  /** One `BEGIN IMMEDIATE` transaction: the limit checked and the claim taken together. */
+  readonly claimOnce: SingleUseRecords['claimOnce'] = async (kind, key, expiresAt, now, limit) => {
     return this.#run(() =>
       this.#db
         .transaction(() => {

@@ -21,6 +21,11 @@ export interface PathRouter {
   readonly routed: Routed[]
   /** Decides the replica of each request; replace it between the steps of a test. */
   choose: (method: string, path: string) => ReplicaName
+  /**
+   * Called with each answer before it is passed on; resolving to 'drop' loses it (the client gets
+   * a 502, as from a balancer whose backend died after answering). Default: pass everything.
+   */
+  intercept: (method: string, path: string, status: number) => Promise<'pass' | 'drop'>
   setReplica(name: ReplicaName, origin: string): void
   close(): Promise<void>
 }
@@ -31,6 +36,7 @@ export async function startPathRouter(): Promise<PathRouter> {
     url: '',
     routed: [],
     choose: () => 'A',
+    intercept: async () => 'pass',
     setReplica(name, origin) {
       origins.set(name, new URL(origin))
     },
@@ -54,8 +60,15 @@ export async function startPathRouter(): Promise<PathRouter> {
       },
       (answer) => {
         router.routed.push({ method: request.method ?? 'GET', path, replica, status: answer.statusCode ?? 0 })
-        response.writeHead(answer.statusCode ?? 502, answer.headers)
-        answer.pipe(response)
+        void router.intercept(request.method ?? 'GET', path, answer.statusCode ?? 0).then((verdict) => {
+          if (verdict === 'drop') {
+            answer.resume()
+            response.writeHead(502).end()
+            return
+          }
+          response.writeHead(answer.statusCode ?? 502, answer.headers)
+          answer.pipe(response)
+        })
       },
     )
     upstream.on('error', () => {

@@ -16,6 +16,11 @@ export interface CallbackParams {
   readonly code: string | undefined
   /** The provider's `error`, reduced to safe characters: it goes to the log. */
   readonly error: string | undefined
+  /**
+   * The provider's `iss` (RFC 9207 §2); `null` when it was sent more than once or empty (a
+   * malformed one, which never equals an issuer), undefined when absent.
+   */
+  readonly iss: string | null | undefined
   /** The provider's `error_description`: printable characters only, at most 300 (it goes to the log). */
   readonly errorDescription: string | undefined
 }
@@ -33,5 +38,11 @@ export function readCallbackParams(params: ParamReader): CallbackParams {
   const errorDescription = single(params, 'error_description')
     ?.replace(/[^\x20-\x7e]/g, '')
     .slice(0, 300)
-  return { state: single(params, 'state'), code: single(params, 'code'), error, errorDescription }
+  let iss: string | null | undefined
+  try {
+    iss = params.optional('iss')
+  } catch {
+    iss = null
+  }
+  return { state: single(params, 'state'), code: single(params, 'code'), error, iss, errorDescription }
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { allowlistRefusal } from '../../access/allowlist.js'
-import { TemporarilyUnavailableError } from '../../errors/oauth-error.js'
+import { AccessDeniedError, TemporarilyUnavailableError } from '../../errors/oauth-error.js'
 import { isUpstreamError } from '../../errors/upstream-error.js'
 import { emitEvent } from '../../events/auth-events.js'
 import { sendErrorPage } from '../../html/error-page.js'
@@ -9,9 +9,12 @@ import { sendSignInFailurePage } from '../../html/sign-in-failure-page.js'
 import { readCookie } from '../../http/cookies.js'
 import { ParamReader } from '../../http/params.js'
 import { clientRedirectUrl } from '../../oauth/client-redirect.js'
+import { oauthErrorForUpstream } from '../../oauth/upstream-error-mapping.js'
 import type { UpstreamTokens, UpstreamUser } from '../../provider.js'
 import { type AuthContext, requestUrls } from '../auth-context.js'
+import { redirectError } from '../authorize/respond-to-check.js'
 import { readCallbackParams } from './callback-params.js'
+import { issuerRefusal } from './check-issuer.js'
 import { mintCode } from './mint-code.js'
 import { logSignInFailure, reportSignInFailure } from './report-sign-in-failure.js'
 import { SignInDeadlineError, withinSignInDeadline } from './sign-in-deadline.js'
@@ -93,8 +96,24 @@ export function registerCallbackRoute(app: FastifyInstance, context: AuthContext
     const taken = await takeTransaction(context, params.state, readCookie(request, 'login', urls.issuer))
     if ('problem' in taken) return invalidState(reply, taken.problem)
     const { transaction } = taken
+    const back = { redirectUri: transaction.redirectUri, state: transaction.clientState }
 
     debug({ provider: id, clientId: transaction.clientId }, 'upstream callback received')
+
+    let mixUp: string | undefined
+    try {
+      mixUp = await issuerRefusal(context.provider, params.iss)
+    } catch (error) {
+      if (!isUpstreamError(error)) throw error
+      return redirectError(reply, 'redirect', back, oauthErrorForUpstream(error, label), urls.issuer)
+    }
+    if (mixUp) {
+      const error = new AccessDeniedError(
+        `The sign-in answer did not come from ${label}; start again from your application`,
+        `authorization response refused (RFC 9207): ${mixUp}`,
+      )
+      return redirectError(reply, 'redirect', back, error, urls.issuer)
+    }
 
     if (params.error) {
       const failure = callbackErrorFailure(params.error, params.errorDescription)
@@ -146,8 +165,13 @@ export function registerCallbackRoute(app: FastifyInstance, context: AuthContext
       return sendHandover(reply, url, `${label} is not answering`, 'Return to the application')
     }
     if ('failedAt' in signedIn) {
-      if (!isUpstreamError(signedIn.error)) throw signedIn.error
-      const failure = upstreamFailure(signedIn.failedAt, signedIn.error)
+      // The transaction is spent: whatever failed, the client hears it at its redirect URI
+      // (RFC 6749 §4.1.2.1) instead of the browser stopping on a 500 page of ours.
+      if (!isUpstreamError(signedIn.error))
+        request.log.error({ err: signedIn.error }, 'upstream sign-in failed')
+      const failure = isUpstreamError(signedIn.error)
+        ? upstreamFailure(signedIn.failedAt, signedIn.error)
+        : ({ step: signedIn.failedAt, problem: 'provider_error', detail: 'unexpected error' } as const)
       return reportSignInFailure(context, request, reply, transaction, failure, urls.issuer)
     }
     const { user } = signedIn
