@@ -19,7 +19,10 @@ function ms(started: number): number {
   return Math.round((performance.now() - started) * 10) / 10
 }
 
-/** The request id the logger is bound to (Fastify's request logger carries `reqId`), if any. */
+/**
+ * The request id the logger is bound to, if any: Fastify's request logger carries `reqId` (stateless
+ * mode); a session's MCP server logs on the app's logger, and its lines have none.
+ */
 function requestIdOf(log: CallContext['log']): string | undefined {
   const bindings = (log as { bindings?: () => Record<string, unknown> }).bindings?.()
   const id = bindings?.['reqId']
