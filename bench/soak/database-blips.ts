@@ -55,12 +55,12 @@ try {
   await load
   for (const session of sessions) {
     const rotation = await attempt(() => session.refresh())
-    if (
-      !('answer' in rotation) ||
-      rotation.answer.status !== 200 ||
-      (session.keep(rotation.answer), await session.call()) !== 200
-    )
+    if (!('answer' in rotation) || rotation.answer.status !== 200) {
       lostSessions++
+      continue
+    }
+    session.keep(rotation.answer)
+    if ((await session.call()) !== 200) lostSessions++
   }
 } finally {
   await rig.close()

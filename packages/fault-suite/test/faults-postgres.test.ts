@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as delay } from 'node:timers/promises'
 import { callTool } from '@mxcp/testing/browser/oauth-steps'
-import { ANSWER_DEADLINE_MS, attempt, ClientSession } from '@mxcp/testing/faults/client-session'
+import { ANSWER_DEADLINE_MS, attempt, ClientSession, HANG_MS } from '@mxcp/testing/faults/client-session'
 import { createDatabase, DATABASE_URL, Rig } from '@mxcp/testing/faults/rig'
 import { startTcpProxy, type TcpProxy } from '@mxcp/testing/network/tcp-proxy'
 import pg from 'pg'
@@ -47,6 +47,7 @@ async function load(rig: Rig, sessions: ClientSession[], stop: Promise<void>): P
             'content-type': 'application/json',
             accept: 'application/json, text/event-stream',
           },
+          signal: AbortSignal.timeout(HANG_MS),
           body: JSON.stringify({
             jsonrpc: '2.0',
             id: 1,

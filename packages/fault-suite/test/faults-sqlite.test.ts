@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as delay } from 'node:timers/promises'
 import { callTool } from '@mxcp/testing/browser/oauth-steps'
-import { attempt, ClientSession } from '@mxcp/testing/faults/client-session'
+import { attempt, ClientSession, HANG_MS } from '@mxcp/testing/faults/client-session'
 import { Rig } from '@mxcp/testing/faults/rig'
 import type { GitHubEndpoint } from '@mxcp/testing/stand-ins/github'
 import { KILL_CYCLES, killAfterCommit, killCycles } from './support/kill-cycle.js'
@@ -31,6 +31,7 @@ async function timedCall(
       method: 'tools/call',
       params: { name: 'whoami', arguments: {} },
     }),
+    signal: AbortSignal.timeout(HANG_MS),
   })
   await response.text()
   return {

@@ -17,16 +17,31 @@ export type Outcome =
   | { readonly answer: TokenAnswer; readonly ms: number }
   | { readonly lost: true; readonly ms: number }
 
-/** Sends one token request and times it; a connection that breaks is a lost response. */
+/** How long a test waits for any answer at all before it calls the request hung, ms. */
+export const HANG_MS = 3 * ANSWER_DEADLINE_MS
+
+/**
+ * Sends one token request and times it; a connection that breaks is a lost response. A request
+ * with no answer after `HANG_MS` is reported as hung (never as lost), so a hang fails the test
+ * instead of stalling it.
+ */
 export async function attempt(request: () => Promise<TokenAnswer>): Promise<Outcome> {
   const started = Date.now()
+  let timer: NodeJS.Timeout | undefined
+  const hung = new Promise<'hung'>((resolve) => {
+    timer = setTimeout(() => resolve('hung'), HANG_MS)
+  })
   try {
-    const answer = await request()
+    const answer = await Promise.race([request(), hung])
+    if (answer === 'hung') throw new Error(`no answer within ${HANG_MS} ms: the request hung`)
     // The load balancer answers 502 when the process died under the request.
     if (answer.status === 502) return { lost: true, ms: Date.now() - started }
     return { answer, ms: Date.now() - started }
-  } catch {
+  } catch (error) {
+    if (error instanceof Error && error.message.includes('the request hung')) throw error
     return { lost: true, ms: Date.now() - started }
+  } finally {
+    clearTimeout(timer)
   }
 }
 
