@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { type Clock, systemClock } from './clock.js'
 import { type AuthConfig, validateAuthConfig } from './config/index.js'
 import { MIN_SECRET_BYTES } from './defaults.js'
+import type { AuthEventSink } from './events/auth-events.js'
 import {
   normalizeBaseUrl,
   type ResolvedUrlOptions,
@@ -37,6 +38,11 @@ export interface MxcpAuthOptions {
    * `NODE_EXTRA_CA_CERTS`.
    */
   readonly clientMetadataCa?: string | readonly string[] | undefined
+  /**
+   * Receives every sign-in, token, replay and registration event (`AuthEvent`), e.g. for an audit
+   * trail. Called on the request's path: it must queue, not block.
+   */
+  readonly events?: AuthEventSink | undefined
 }
 
 /** The options after validation, with every default filled in. */

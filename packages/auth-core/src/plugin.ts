@@ -50,6 +50,7 @@ function buildContext(
   app: FastifyInstance,
   clientMetadataCa: MxcpAuthOptions['clientMetadataCa'],
   sessionUsers: SessionUsers,
+  events?: MxcpAuthOptions['events'],
 ): AuthContext {
   const preRegistered = preRegisteredClients(resolved.auth.clients)
   // Single use across replicas (issue 15): the store's records when it has them.
@@ -89,6 +90,7 @@ function buildContext(
     supportedScopes,
     sessionUsers,
     once,
+    events,
   }
 }
 
@@ -194,7 +196,7 @@ async function mxcpAuthPlugin(app: FastifyInstance, options: MxcpAuthOptions): P
     log: app.log,
     refreshSkewMs: resolved.auth.upstream_refresh_skew_seconds * 1000,
   })
-  const context = buildContext(resolved, provider, app, options.clientMetadataCa, users)
+  const context = buildContext(resolved, provider, app, options.clientMetadataCa, users, options.events)
   app.decorate(
     'mxcpGuard',
     createGuard({

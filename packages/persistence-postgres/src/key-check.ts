@@ -39,6 +39,7 @@ export async function unlockSealedBox(
   throw new Error(
     'PostgreSQL store: auth.persistence.encryption_key is not the key this database was set up with. ' +
       'Every replica must use the same key; with another one the stored upstream tokens cannot be read. ' +
-      'Nothing was changed.',
+      'Nothing was changed. If the original key is lost, stop every replica and drop the store schema ' +
+      '(default: DROP SCHEMA mxcp_auth CASCADE): every user signs in again.',
   )
 }

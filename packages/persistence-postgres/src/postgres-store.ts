@@ -18,6 +18,7 @@ import type pg from 'pg'
 import { familyLockKey } from './advisory-key.js'
 import { sweepIfFirst, sweepInTurn } from './expired-rows.js'
 import type { ResolvedOptions } from './options.js'
+import { PostgresStoreAdmin } from './postgres-store-admin.js'
 import type { Tables } from './schema/define-tables.js'
 import { SessionLocks } from './session-lock.js'
 import { PostgresSingleUse } from './single-use-tables.js'
@@ -54,8 +55,11 @@ export class PostgresStore implements OAuthStore {
   /** Single-use records (`SingleUseRecords`) shared by every replica. */
   readonly singleUse: PostgresSingleUse
   #closing: Promise<void> | undefined
+  /** Operator commands (`StoreAdmin`) on the same database. */
+  readonly admin: PostgresStoreAdmin
 
   constructor(parts: PostgresStoreParts) {
+    this.admin = new PostgresStoreAdmin(parts.pool, parts.tables, parts.options)
     this.#options = parts.options
     this.#pool = parts.pool
     this.#lockPool = parts.lockPool

@@ -1,5 +1,5 @@
 import { after } from 'node:test'
-import { singleUseContract, storeContract } from '@mxcp/auth-core/testing'
+import { singleUseContract, storeAdminContract, storeContract } from '@mxcp/auth-core/testing'
 import { dropSchema, openTestStore, randomSchema } from './support/database.js'
 
 // One schema for the file: each test opens (and closes) its own store on it, which also shows that
@@ -9,3 +9,12 @@ after(() => dropSchema(schema))
 
 storeContract('postgres', () => openTestStore(schema))
 singleUseContract('postgres', () => openTestStore(schema))
+
+// The admin commands list every session of the store: a fresh schema per test.
+const adminSchemas: string[] = []
+after(() => Promise.all(adminSchemas.map(dropSchema)))
+storeAdminContract('postgres', () => {
+  const fresh = randomSchema()
+  adminSchemas.push(fresh)
+  return openTestStore(fresh)
+})

@@ -8,6 +8,7 @@ import { toStoreError } from './database/sqlite-errors.js'
 import { sweepExpiredRows } from './database/sweep-expired.js'
 import type { SqliteStoreLogger } from './options.js'
 import { SessionLocks } from './session-lock.js'
+import { SqliteStoreAdmin } from './sqlite-store-admin.js'
 
 /** One write transaction of the store: drizzle's handle inside `BEGIN IMMEDIATE`. */
 type WriteTx = Parameters<Parameters<StoreDatabase['transaction']>[0]>[0]
@@ -43,8 +44,11 @@ export class SqliteStore implements core.OAuthStore {
   readonly #selectSession
   /** Single-use records (`SingleUseRecords`) shared by every process on this file. */
   readonly singleUse: SqliteSingleUse
+  /** Operator commands (`StoreAdmin`) on the same file. */
+  readonly admin: SqliteStoreAdmin
 
   constructor(parts: SqliteStoreParts) {
+    this.admin = new SqliteStoreAdmin(parts.db, parts.path)
     this.#db = parts.db
     this.#box = parts.box
     this.#path = parts.path

@@ -1,6 +1,8 @@
 import {
+  type AuthEventSink,
   type MxcpGuard,
   mxcpAuth,
+  type OAuthStore,
   type ResolvedConfig,
   signingSecretFrom,
   type TransportConfig,
@@ -32,6 +34,14 @@ export interface AuthSetup {
   /** The bearer guard for `/mcp` (with provider `none`: lets everyone in as anonymous). */
   readonly guard: MxcpGuard
   readonly userOf: (request: FastifyRequest) => UserContext
+  /** The configured store (`auth.persistence`); undefined when OAuth state is in memory. */
+  readonly store: OAuthStore | undefined
+}
+
+/** What the server adds to authentication: where events go, and the provider's `fetch`. */
+export interface AuthObservers {
+  readonly events?: AuthEventSink | undefined
+  readonly providerFetch?: ((provider: string) => typeof fetch) | undefined
 }
 
 /**
@@ -44,11 +54,13 @@ export async function setUpAuth(
   config: ResolvedConfig,
   mcpPath: string,
   listenHost: string = config.transport.http.host,
+  observers: AuthObservers = {},
 ): Promise<AuthSetup> {
   const { auth } = config
   const { http } = config.transport
+  const fetch = auth.provider === 'none' ? undefined : observers.providerFetch?.(auth.provider)
   // The provider logs what it does in the background (OpenID discovery retries) on the app's logger.
-  const provider = createProvider(auth, { log: app.log })
+  const provider = createProvider(auth, { log: app.log, ...(fetch && { fetch }) })
   const store = await openStore(auth, app.log)
   try {
     await app.register(mxcpAuth, {
@@ -57,6 +69,7 @@ export async function setUpAuth(
       store,
       urls: serverUrlOptions(http, listenHost),
       mcpPath,
+      events: observers.events,
       // Replicas share the encryption key, so they sign consent forms alike: a consent page served
       // by one replica can be approved on another.
       ...(auth.persistence?.encryption_key
@@ -69,5 +82,5 @@ export async function setUpAuth(
   }
   // A store passed in is closed by its owner, once the last request has finished.
   if (store) app.addHook('onClose', async () => store.close())
-  return { guard: app.mxcpGuard, userOf: (request) => request.user }
+  return { guard: app.mxcpGuard, userOf: (request) => request.user, store }
 }

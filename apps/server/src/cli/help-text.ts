@@ -24,6 +24,20 @@ Options of serve (each overrides the configuration):
   --stateless          a fresh MCP server per request, no sessions (transport.http.stateless: true)
   --no-stateless       MCP sessions (Mcp-Session-Id; the default), the token checked on every request
 
+Operating (on the profile's configuration; see the README's "Operating" section):
+  mxcp log [--since 10m|2h|7d|ISO] [--user U] [--tool NAME] [--event E] [--status S] [--limit N] [--json]
+                                  the audit trail (audit.enabled in the site profile), as a table
+                                  or JSON lines
+  mxcp auth clients [show ID | remove ID] [--json]
+                                  registered clients; remove one with everything issued to it
+  mxcp auth sessions [--user U] [--json]
+                                  who is signed in (U: user id or username)
+  mxcp auth revoke --user U | --client ID | --session ID [--json]
+                                  end every session and token of it, at once, on every server
+  mxcp auth reset [--yes]         delete the SQLite OAuth store: everyone signs in again
+  (serve --debug: readable logs at level debug: each sign-in step, guard decision, upstream
+  call and SQL statement; secrets stay redacted)
+
 Configuration:
   mxcp-site.yml in the project folder names the project and profile. The user configuration
   (MXCP_CONFIG, default ~/.mxcp/config.yml) holds projects.<project>.profiles.<profile>.auth

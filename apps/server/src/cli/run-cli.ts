@@ -12,6 +12,9 @@ export const USAGE_EXIT_CODE = 2
  * load DuckDB, Fastify or the MCP transport.
  */
 export async function runCli(argv: readonly string[]): Promise<number> {
+  if ((argv[0] === 'log' || argv[0] === 'auth') && !argv.includes('--help') && !argv.includes('-h')) {
+    return runOperatorCommand(argv)
+  }
   let command: ReturnType<typeof parseArguments>
   try {
     command = parseArguments(argv)
@@ -34,4 +37,23 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   }
   const { serveCommand } = await import('./serve-command.js')
   return serveCommand(command)
+}
+
+/** `mxcp log` and `mxcp auth …`: the operator's commands (see `parseOperatorArguments`). */
+async function runOperatorCommand(argv: readonly string[]): Promise<number> {
+  const { parseOperatorArguments } = await import('./operator-arguments.js')
+  let command: ReturnType<typeof parseOperatorArguments>
+  try {
+    command = parseOperatorArguments(argv)
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error
+    processIo.err(`${error.message}\n\nRun mxcp --help for usage.`)
+    return USAGE_EXIT_CODE
+  }
+  if (command.name === 'log') {
+    const { logCommand } = await import('./log-command.js')
+    return logCommand(command)
+  }
+  const { authCommand } = await import('./auth-command.js')
+  return authCommand(command)
 }

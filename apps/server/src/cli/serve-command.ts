@@ -1,6 +1,6 @@
 import { loadConfig, type ResolvedConfig } from '@mxcp/auth-core'
 import type { FastifyBaseLogger } from 'fastify'
-import { createLogger } from '../logging/create-logger.js'
+import { createLogger, flushLogger } from '../logging/create-logger.js'
 import { createMxcpServer } from '../server/create-mxcp-server.js'
 import { readonlyFromEnv } from '../server/environment.js'
 import type { ServeOverrides } from '../server/serve-options.js'
@@ -39,11 +39,11 @@ function shutDown(server: Running, logger: FastifyBaseLogger, signal: NodeJS.Sig
   server.close().then(
     () => {
       logger.info('stopped')
-      process.exit(0)
+      void flushLogger(logger).then(() => process.exit(0))
     },
     (error: unknown) => {
       logger.error({ err: error }, 'shutdown failed')
-      process.exit(1)
+      void flushLogger(logger).then(() => process.exit(1))
     },
   )
 }

@@ -3,7 +3,7 @@ import pretty from 'pino-pretty'
 
 /** Options of {@link createLogger}. */
 export interface LoggerOptions {
-  /** Readable debug logs (pino-pretty) instead of JSON at level info. */
+  /** Readable lines (pino-pretty) at level debug, instead of JSON lines at level info. */
   readonly debug: boolean
   /** Where to write; default standard output. */
   readonly destination?: NodeJS.WritableStream | undefined
@@ -39,9 +39,13 @@ interface LoggedRequest {
 }
 
 /**
- * The server's logger: JSON lines by default, pino-pretty with `--debug`. Fastify logs every
- * request through these serializers, so a request line never carries a header value or a query
- * value.
+ * The server's logger: JSON lines at level info; with `--debug`, readable lines (pino-pretty) at
+ * level debug: every step of a sign-in, each guard decision, each upstream call and SQL
+ * statement. Fastify logs every request through these serializers, so a request line never
+ * carries a header value or a query value.
+ *
+ * Writes are asynchronous (pino's SonicBoom, buffered), so a request never waits for the
+ * terminal or the disk; `flushLogger` writes what is pending before the process exits.
  */
 export function createLogger(options: LoggerOptions): Logger {
   const settings: pino.LoggerOptions = {
@@ -59,7 +63,7 @@ export function createLogger(options: LoggerOptions): Logger {
   }
   if (options.debug) {
     const stream = pretty({
-      sync: true,
+      sync: false,
       colorize: false,
       translateTime: 'SYS:HH:MM:ss.l',
       ignore: 'pid,hostname',
@@ -67,5 +71,18 @@ export function createLogger(options: LoggerOptions): Logger {
     })
     return pino(settings, stream)
   }
-  return pino(settings, options.destination ?? pino.destination({ dest: 1, sync: true }))
+  return pino(settings, options.destination ?? pino.destination({ dest: 1, sync: false, minLength: 0 }))
+}
+
+/** Writes what the logger still holds; call it before `process.exit`. */
+export function flushLogger(logger: object): Promise<void> {
+  const { flush } = logger as { flush?: (callback: () => void) => void }
+  return new Promise((resolve) => {
+    if (typeof flush !== 'function') return resolve()
+    try {
+      flush.call(logger, () => resolve())
+    } catch {
+      resolve()
+    }
+  })
 }

@@ -30,10 +30,13 @@ export async function runDefinition(
   const bound = bindParameters(definition.parameters, values, definition.source.placeholders)
   const started = performance.now()
   const rows = await runQuery(pool, toSqlUser(context.user), definition.source.sql, bound)
+  const seconds = (performance.now() - started) / 1000
+  context.onSql?.(seconds, rows.length)
+  context.log.debug({ sql: { ms: Math.round(seconds * 10_000) / 10, rows: rows.length } }, 'SQL executed')
   await context.report?.('queried', 'debug', {
     message: 'query answered',
     rows: rows.length,
-    ms: Math.round(performance.now() - started),
+    ms: Math.round(seconds * 1000),
   })
   return shapeResult(rows, definition.returns)
 }

@@ -28,6 +28,8 @@ export interface CallContext {
   readonly log: FastifyBaseLogger
   /** Reports the call's steps to the MCP client; absent where nobody listens. */
   readonly report?: CallReporter | undefined
+  /** Told how long each SQL statement of the call took (seconds) and how many rows it gave. */
+  readonly onSql?: ((seconds: number, rows: number) => void) | undefined
 }
 
 /** One tool as served: its `tools/list` entry and what runs on `tools/call`. */

@@ -9,6 +9,11 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { serverUrlOptions, setUpAuth } from '../auth/auth-setup.js'
 import { hostCheck } from '../http/host-check.js'
 import { mcpRoutes } from '../http/mcp-routes.js'
+import { HEALTH_PATHS, registerHealthRoutes } from '../observability/health-routes.js'
+import { type Observability, setUpObservability } from '../observability/observability-setup.js'
+import { observePool } from '../observability/observed-pool.js'
+import { readinessChecks } from '../observability/readiness-checks.js'
+import { newRequestId } from '../observability/request-id.js'
 import { SSE_PATH, sseRoutes } from '../sse/sse-routes.js'
 import { SERVER_VERSION } from '../version.js'
 import { externalBaseUrl, ownOrigins, urlHost, WILDCARD_HOSTS } from './base-url.js'
@@ -63,7 +68,10 @@ export async function createMxcpServer(options: MxcpServerOptions): Promise<Mxcp
   const timeouts = resolveHttpTimeouts(overrides.httpTimeouts)
   // Known for sure only once listening (port 0 picks one); computed once, not per request.
   let origins = ownOrigins(http, http.port)
-  const { catalog, database } = await openProjectCatalog(config, overrides, checked, logger)
+  let observability: Observability | undefined
+  const { catalog, database } = await openProjectCatalog(config, overrides, checked, logger, (pool) =>
+    observePool(pool, () => observability?.metrics),
+  )
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: BODY_LIMIT_BYTES,
@@ -72,14 +80,23 @@ export async function createMxcpServer(options: MxcpServerOptions): Promise<Mxcp
     serverFactory: serverWithTimeouts(timeouts),
     keepAliveTimeout: timeouts.keepAliveMs,
     requestTimeout: timeouts.requestMs,
+    genReqId: newRequestId,
   })
   try {
-    // Without base_url, only known host names are answered, on every route (DNS rebinding).
-    if (!http.base_url)
-      app.addHook('onRequest', hostCheck(resolveUrlOptions(serverUrlOptions(http, http.host), compileTrust)))
-    const auth = await setUpAuth(app, config, mcpPath, http.host)
+    observability = setUpObservability(app, config)
+    // Without base_url, only known host names are answered, on every route (DNS rebinding); the
+    // probes of a load balancer (which sends its own idea of Host) answer a status word, nothing more.
+    if (!http.base_url) {
+      const checkHost = hostCheck(resolveUrlOptions(serverUrlOptions(http, http.host), compileTrust))
+      app.addHook('onRequest', function checkHostUnlessProbe(request, reply, done) {
+        if (HEALTH_PATHS.has(request.url)) return done()
+        return checkHost.call(this, request, reply, done)
+      })
+    }
+    const auth = await setUpAuth(app, config, mcpPath, http.host, observability)
+    registerHealthRoutes(app, readinessChecks(auth.store, database.pool))
     const routes = {
-      catalog,
+      catalog: observability.observeCatalog(catalog),
       identity: { name: config.projectName, version: SERVER_VERSION },
       userOf: auth.userOf,
       guard: auth.guard,
@@ -98,6 +115,8 @@ export async function createMxcpServer(options: MxcpServerOptions): Promise<Mxcp
     app,
     async listen(): Promise<string> {
       await app.listen({ host: http.host, port: http.port })
+      const metricsPort = await observability?.listen()
+      if (metricsPort !== undefined) app.log.info({ metricsPort }, 'metrics listening')
       const address = app.server.address()
       const port = address !== null && typeof address === 'object' ? address.port : http.port
       origins = ownOrigins(http, port)

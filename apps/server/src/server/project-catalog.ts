@@ -1,5 +1,6 @@
 import { join } from 'node:path'
 import type { ResolvedConfig } from '@mxcp/auth-core'
+import type { UserPool } from '@mxcp/duckdb-user-fns'
 import type { FastifyBaseLogger } from 'fastify'
 import { type Database, openDatabase } from '../duckdb/open-database.js'
 import { DEFAULT_RESULT_LIMITS } from '../duckdb/run-checked-query.js'
@@ -31,6 +32,7 @@ export async function openProjectCatalog(
   overrides: ServeOverrides,
   checked: Pick<CheckedServeConfig, 'definitions' | 'sqlTools'>,
   logger: FastifyBaseLogger,
+  observePool: (pool: UserPool) => UserPool = (pool) => pool,
 ): Promise<ProjectCatalog> {
   const duckdb = config.site.profiles[config.profileName]?.duckdb
   const database = await openDatabase({
@@ -49,7 +51,8 @@ export async function openProjectCatalog(
   })
   const catalog = buildCatalog({
     definitions: checked.definitions,
-    pool: database.pool,
+    // The metrics time the wait for a connection (`mxcp_duckdb_pool_wait_seconds`).
+    pool: observePool(database.pool),
     sqlTools: checked.sqlTools && {
       refusedFunctions: database.refusedFunctions,
       limits: {

@@ -43,6 +43,26 @@ export const SiteConfigSchema = Type.Object(
                 strict,
               ),
             ),
+            audit: Type.Optional(
+              Type.Object(
+                {
+                  enabled: Type.Optional(Type.Boolean({ default: false })),
+                  path: Type.Optional(Type.String({ minLength: 1, default: 'audit/logs.jsonl' })),
+                  include_arguments: Type.Optional(Type.Boolean({ default: false })),
+                },
+                strict,
+              ),
+            ),
+            metrics: Type.Optional(
+              Type.Object(
+                {
+                  enabled: Type.Optional(Type.Boolean({ default: false })),
+                  host: Type.Optional(Type.String({ minLength: 1, default: '127.0.0.1' })),
+                  port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+                },
+                strict,
+              ),
+            ),
           },
           strict,
         ),
@@ -71,7 +91,16 @@ export interface SiteConfig {
   profile: string
   extensions?: string[] | undefined
   sql_tools: { enabled: boolean; max_rows?: number | undefined; max_bytes?: number | undefined }
-  profiles: Record<string, { duckdb?: DuckdbProfileConfig | undefined }>
+  profiles: Record<
+    string,
+    {
+      duckdb?: DuckdbProfileConfig | undefined
+      /** MXCP's audit trail: one JSON line per event, appended to `path` (relative to the project). */
+      audit?: AuditSettings | undefined
+      /** Prometheus metrics: on their own listener (`port`), else on `/metrics` behind `MXCP_METRICS_TOKEN`. */
+      metrics?: MetricsSettings | undefined
+    }
+  >
   paths: { tools: string; resources: string; prompts: string; sql: string; data: string }
 }
 
@@ -82,4 +111,19 @@ export interface DuckdbProfileConfig {
   allowed_paths?: string[] | undefined
   query_timeout?: number | undefined
   max_connections_per_user?: number | undefined
+}
+
+/** `profiles.<name>.audit` of `mxcp-site.yml`. */
+export interface AuditSettings {
+  enabled: boolean
+  path: string
+  /** Record tool, resource and prompt arguments too (never values of secret-looking keys). */
+  include_arguments: boolean
+}
+
+/** `profiles.<name>.metrics` of `mxcp-site.yml`. */
+export interface MetricsSettings {
+  enabled: boolean
+  host: string
+  port?: number | undefined
 }

@@ -1,6 +1,7 @@
 import type { TSchema } from 'typebox'
 import Value from 'typebox/value'
 import { ConfigError } from './config-error.js'
+import { changedNumbers } from './fractional-numbers.js'
 
 /** Where a typebox error points, as a dotted key path under `prefix`. */
 function keyPath(prefix: string, instancePath: string): string {
@@ -33,6 +34,13 @@ function describe(error: {
  */
 export function validateWithSchema<T>(schema: TSchema, value: unknown, prefix: string, source: string): T {
   const converted = Value.Convert(schema, Value.Clone(value ?? {}))
+  const truncated = changedNumbers(value ?? {}, converted, prefix)
+  if (truncated.length > 0) {
+    throw ConfigError.many(
+      source,
+      truncated.map((path) => `${path}: expected integer`),
+    )
+  }
   const filled = Value.Default(schema, converted)
   if (Value.Check(schema, filled)) return filled as T
   const problems: string[] = []

@@ -11,6 +11,7 @@ import { protectedResourceMetadataPath } from '../server/metadata/protected-reso
 import type { OAuthStore } from '../store/oauth-store.js'
 import { ANONYMOUS_USER, createUserContext } from '../user-context.js'
 import { checkRequiredScopes, findAccessToken } from './check-token.js'
+import { GuardRefusal } from './guard-refusal.js'
 import { respondToGuardFailure } from './guard-responses.js'
 import type { SessionUsers } from './session-users.js'
 
@@ -33,6 +34,10 @@ export interface GuardOptions {
   readonly authorization?: AuthConfig['authorization'] | undefined
 }
 
+function sinceMs(started: number): number {
+  return Math.round((performance.now() - started) * 10) / 10
+}
+
 /** The guard for provider `none`: every request passes as the anonymous user. */
 export function createAnonymousGuard(): MxcpGuard {
   return async (request) => {
@@ -50,6 +55,7 @@ export function createAnonymousGuard(): MxcpGuard {
 export function createGuard(options: GuardOptions): MxcpGuard {
   const { store, provider, clock, mcpPath, requiredScopes, users } = options
   return async (request, reply) => {
+    const started = performance.now()
     let base: string
     try {
       base = resolveBaseUrl(request, options.urls)
@@ -83,7 +89,17 @@ export function createGuard(options: GuardOptions): MxcpGuard {
         { user: { username, userId, provider: provider.id, name, email } },
         'authenticated request',
       )
+      request.log.debug(
+        { guard: 'allow', clientId: token.clientId, scopes: token.scopes, ms: sinceMs(started) },
+        'guard: token accepted',
+      )
     } catch (error) {
+      if (error instanceof GuardRefusal) {
+        request.log.debug(
+          { guard: 'refuse', status: error.status, error: error.error, reason: error.description },
+          'guard: request refused',
+        )
+      }
       const metadataUrl = `${base}${protectedResourceMetadataPath(mcpPath)}`
       const response = respondToGuardFailure(error, request, reply, {
         metadataUrl,

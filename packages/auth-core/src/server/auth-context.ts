@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify'
 import type { ClientDirectory } from '../clients/client-directory.js'
 import type { Clock } from '../clock.js'
 import type { AuthConfig } from '../config/index.js'
+import type { AuthEventSink } from '../events/auth-events.js'
 import type { SessionUsers } from '../guard/session-users.js'
 import { type ResolvedUrlOptions, resolveBaseUrl } from '../http/base-url.js'
 import { canonicalResource } from '../oauth/resource.js'
@@ -26,6 +27,8 @@ export interface AuthContext {
   readonly sessionUsers: SessionUsers
   /** Single-use records and counters: the store's (shared by replicas) or per process. */
   readonly once: SingleUseRecords
+  /** Where sign-in, token and registration events go (an audit trail); undefined: nowhere. */
+  readonly events?: AuthEventSink | undefined
 }
 
 /** The issuer and the other URLs of one request, all derived from one base URL. */

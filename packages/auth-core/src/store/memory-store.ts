@@ -3,6 +3,7 @@ import { codeToRow, rowToToken, tokenToRow } from '../store-kit/record-codec.js'
 import { bornRevoked } from '../store-kit/rotation-rules.js'
 import { emptySweepCounts, type SweepCounts, UNUSED_CLIENT_MS } from '../store-kit/sweep-rules.js'
 import { MemorySingleUse } from './memory-single-use.js'
+import { MemoryStoreAdmin } from './memory-store-admin.js'
 import type { OAuthStore } from './oauth-store.js'
 import type {
   ClientRecord,
@@ -37,6 +38,13 @@ export class MemoryStore implements OAuthStore {
   readonly #sessions = new Map<string, SessionRecord>()
   /** Revoked families, until the last of their tokens expired: tokens saved into one are born revoked. */
   readonly #revokedFamilies = new Map<string, number>()
+  /** Operator commands (`StoreAdmin`) on the same maps. */
+  readonly admin = new MemoryStoreAdmin({
+    clients: this.#clients,
+    codes: this.#codes,
+    tokens: this.#tokens,
+    sessions: this.#sessions,
+  })
 
   async saveClient(client: ClientRecord): Promise<void> {
     this.#clients.set(client.clientId, client)

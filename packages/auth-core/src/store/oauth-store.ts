@@ -10,6 +10,7 @@ import type {
   TokenRecord,
   TransactionRecord,
 } from './records.js'
+import type { StoreAdmin } from './store-admin.js'
 
 /**
  * Where OAuth state lives. Every "use once" step is atomic inside the store itself, never a read
@@ -77,6 +78,9 @@ export interface OAuthStore {
    * across replicas. Without it, refresh is single-flight within one process only.
    */
   withSessionLock?<T>(sessionId: string, fn: () => Promise<T>): Promise<T>
+
+  /** Optional: the operator commands (`mxcp auth clients|sessions|revoke`) on this store. */
+  readonly admin?: StoreAdmin
 
   /**
    * Removes expired rows (used codes stay until they expire) and registered clients never used

@@ -20,6 +20,7 @@ export {
 } from './provider-flow.js'
 export * from './record-fixtures.js'
 export { singleUseContract } from './single-use-contract.js'
+export { storeAdminContract } from './store-admin-contract.js'
 export { storeContract } from './store-contract.js'
 export type { DenyingStandIn, RejectsUpstream } from './upstream-checks.js'
 export { upstreamRejection } from './upstream-checks.js'

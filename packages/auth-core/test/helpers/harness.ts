@@ -42,6 +42,8 @@ export interface HarnessOptions {
   /** Replaces the provider (to make one of its methods fail, say). */
   readonly wrapProvider?: (provider: UpstreamProvider) => UpstreamProvider
   readonly mcpPath?: string
+  /** The plugin's `events` sink. */
+  readonly events?: MxcpAuthOptions['events']
 }
 
 /** A client as `/register` answered it. */
@@ -127,6 +129,7 @@ export class Harness {
       urls: options.urls ?? { baseUrl: BASE },
       ...(options.secret ? { secret: options.secret } : {}),
       ...(options.mcpPath ? { mcpPath: options.mcpPath } : {}),
+      ...(options.events ? { events: options.events } : {}),
     } satisfies MxcpAuthOptions)
     await app.register(async (mcp) => {
       mcp.addHook('onRequest', mcp.mxcpGuard)

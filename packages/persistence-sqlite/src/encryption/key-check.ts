@@ -46,7 +46,8 @@ export function unlockSealedBox(db: StoreDatabase, secret: string, path: string)
       throw new SqliteStoreOpenError(
         path,
         `The encryption key does not match the one this database was created with (${path}). ` +
-          'Set auth.persistence.encryption_key to the original key; the database was left untouched.',
+          'Set auth.persistence.encryption_key to the original key; the database was left untouched. ' +
+          'If that key is lost, start over by deleting the database (`mxcp auth reset`): every user signs in again.',
       )
     },
     { behavior: 'immediate' },

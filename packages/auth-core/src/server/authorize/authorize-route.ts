@@ -8,6 +8,7 @@ import { type AuthContext, requestUrls } from '../auth-context.js'
 import { renderConsentPage } from '../consent/consent-page.js'
 import { consentToken } from '../consent/consent-token.js'
 import { redirectError, untrustedPage } from './respond-to-check.js'
+import { signInBindings } from './sign-in-bindings.js'
 import { validateAuthorizationRequest } from './validate-authorization-request.js'
 
 /**
@@ -17,11 +18,15 @@ import { validateAuthorizationRequest } from './validate-authorization-request.j
  */
 export function registerAuthorizeRoute(app: FastifyInstance, context: AuthContext): void {
   app.get('/authorize', async (request, reply) => {
+    // Every line of this sign-in step names the provider and the client asked for (as sent: untrusted, cut short).
+    request.log = request.log.child(signInBindings(context, request.query, request.body))
+    reply.log = request.log
     const urls = requestUrls(context, request)
     const check = await validateAuthorizationRequest(new ParamReader(request.query), context, urls.resource)
     if (check.outcome === 'page') return untrustedPage(reply, check.status, check.message)
     if (check.outcome === 'redirect') return redirectError(reply, 'redirect', check, check.error, urls.issuer)
 
+    request.log.debug({ scopes: check.request.scopes }, 'authorization request accepted; consent page shown')
     const nonce = readCookie(request, 'consent', urls.issuer) ?? randomToken()
     setCookie(reply, 'consent', urls.issuer, nonce, CONSENT_TTL_MS)
     const expiresAt = context.clock.now() + CONSENT_TTL_MS

@@ -15,7 +15,14 @@ export function redirectError(
   error: OAuthError,
   issuer: string,
 ): FastifyReply {
-  reply.log.info({ error: error.code, detail: error.detail }, 'authorization request refused')
+  reply.log.warn(
+    {
+      step: error.code === 'invalid_scope' ? 'scope grant' : 'authorize',
+      error: error.code,
+      detail: error.detail,
+    },
+    'authorization request refused',
+  )
   const url = clientRedirectUrl(
     target.redirectUri,
     { error: error.code, error_description: error.description, state: target.state },
@@ -28,6 +35,8 @@ export function redirectError(
 
 /** The page shown when the client or its redirect URI cannot be trusted: never a redirect. */
 export function untrustedPage(reply: FastifyReply, status: number, message: string): FastifyReply {
-  reply.log.info({ reason: message }, 'authorization request from an untrusted client refused')
+  // The page's message ends with the RFC 6749 error code: a scope refusal is the scope grant step.
+  const step = message.endsWith('(invalid_scope)') ? 'scope grant' : 'authorize'
+  reply.log.warn({ step, reason: message }, 'authorization request from an untrusted client refused')
   return sendErrorPage(reply, status, 'Invalid authorization request', message)
 }

@@ -21,6 +21,8 @@ export interface CallbackParams {
    * malformed one, which never equals an issuer), undefined when absent.
    */
   readonly iss: string | null | undefined
+  /** The provider's `error_description`: printable characters only, at most 300 (it goes to the log). */
+  readonly errorDescription: string | undefined
 }
 
 export function readCallbackParams(params: ParamReader): CallbackParams {
@@ -33,11 +35,14 @@ export function readCallbackParams(params: ParamReader): CallbackParams {
   } catch {
     error = 'malformed'
   }
+  const errorDescription = single(params, 'error_description')
+    ?.replace(/[^\x20-\x7e]/g, '')
+    .slice(0, 300)
   let iss: string | null | undefined
   try {
     iss = params.optional('iss')
   } catch {
     iss = null
   }
-  return { state: single(params, 'state'), code: single(params, 'code'), error, iss }
+  return { state: single(params, 'state'), code: single(params, 'code'), error, iss, errorDescription }
 }

@@ -2,8 +2,9 @@ import type { FastifyInstance, FastifyReply } from 'fastify'
 import { allowlistRefusal } from '../../access/allowlist.js'
 import { grantableScopes } from '../../access/scope-grants.js'
 import { UpstreamAccountRefusedError } from '../../errors/account-refused-error.js'
-import { AccessDeniedError, ServerError, TemporarilyUnavailableError } from '../../errors/oauth-error.js'
+import { AccessDeniedError, TemporarilyUnavailableError } from '../../errors/oauth-error.js'
 import { isUpstreamError } from '../../errors/upstream-error.js'
+import { emitEvent } from '../../events/auth-events.js'
 import { sendErrorPage } from '../../html/error-page.js'
 import { sendHandover } from '../../html/handover-page.js'
 import { readCookie } from '../../http/cookies.js'
@@ -18,7 +19,9 @@ import { readCallbackParams } from './callback-params.js'
 import { issuerRefusal } from './check-issuer.js'
 import { mintCode } from './mint-code.js'
 import { refuseSignedInUser } from './refuse-signed-in-user.js'
+import { logSignInFailure, reportSignInFailure } from './report-sign-in-failure.js'
 import { SignInDeadlineError, withinSignInDeadline } from './sign-in-deadline.js'
+import { callbackErrorFailure, upstreamFailure } from './sign-in-failure.js'
 import { takeTransaction } from './take-transaction.js'
 
 function invalidState(reply: FastifyReply, detail: string): FastifyReply {
@@ -27,42 +30,77 @@ function invalidState(reply: FastifyReply, detail: string): FastifyReply {
   return sendErrorPage(reply, 400, 'Invalid state parameter', message)
 }
 
+/** Which upstream step a sign-in is at, for the log line when its deadline passes. */
+interface SignInProgress {
+  step: 'code exchange' | 'user info'
+}
+
+/** Debug lines of the callback: through the app's logger, since the route's own logs at warn only. */
+type DebugLine = (fields: Record<string, unknown>, message: string) => void
+
 /**
- * Step 2: the provider's code for its tokens, then the user (throws only the upstream error set).
- * An account the provider signed in but that cannot use this server (no accessible Atlassian
- * site, another Workspace) comes back as `refused`, with the tokens to revoke.
+ * Step 2: the provider's code for its tokens, then the user. Throws nothing: a failure comes back
+ * tagged with the step that failed, and an account the provider signed in but that cannot use this
+ * server (no accessible Atlassian site, another Workspace) comes back as `refused`, with the tokens
+ * to revoke.
  */
 async function signInUpstream(
   context: AuthContext,
   code: string,
   verifier: string,
   redirectUri: string,
+  debug: DebugLine,
+  progress: SignInProgress,
 ): Promise<
   | { tokens: UpstreamTokens; user: UpstreamUser }
   | { tokens: UpstreamTokens; refused: UpstreamAccountRefusedError }
+  | { failedAt: 'code exchange' | 'user info'; error: unknown }
 > {
-  const tokens = await context.provider.exchangeCode(code, verifier, redirectUri)
+  let started = performance.now()
+  let tokens: UpstreamTokens
   try {
-    return { tokens, user: await context.provider.userInfo(tokens) }
+    tokens = await context.provider.exchangeCode(code, verifier, redirectUri)
+  } catch (error) {
+    return { failedAt: 'code exchange', error }
+  }
+  debug({ provider: context.provider.id, ms: elapsed(started) }, 'upstream code exchanged')
+  progress.step = 'user info'
+  started = performance.now()
+  try {
+    const user = await context.provider.userInfo(tokens)
+    debug(
+      { provider: context.provider.id, userId: user.userId, ms: elapsed(started) },
+      'upstream user fetched',
+    )
+    return { tokens, user }
   } catch (error) {
     if (error instanceof UpstreamAccountRefusedError) return { tokens, refused: error }
-    throw error
+    return { failedAt: 'user info', error }
   }
+}
+
+function elapsed(started: number): number {
+  return Math.round((performance.now() - started) * 10) / 10
 }
 
 /**
  * `GET <callback_path>`: the identity provider sends the browser back here. Consumes the
  * transaction, exchanges the code upstream, fetches the user, checks the allowlists, narrows the
  * requested scopes to those the user is granted (`scope_grants`), creates a session and redirects
- * to the client with our code, its `state` and `iss` (RFC 9207). A refused user goes back to the
- * client with `access_denied` (see `refuseSignedInUser`). A missing
- * or invalid state fails before anything goes upstream; upstream failures reach the client as
- * `access_denied` / `temporarily_unavailable` / `server_error`, never as a 500.
- * The route logs at warn level only: its URL carries the provider's code.
+ * to the client with our code, its `state` and `iss` (RFC 9207). A missing or invalid state fails
+ * before anything goes upstream. Every failed or refused sign-in is one warn line naming the step
+ * (see `reportSignInFailure`, `refuseSignedInUser`). A user refused after signing in upstream
+ * (allowlist, no grantable scope, the provider's own refusal) goes back to the client with
+ * `access_denied`; what only the operator can fix (credentials, callback URL, scopes) is a page
+ * with the request id; the rest reaches the client as `access_denied` /
+ * `temporarily_unavailable` / `server_error`, never as a 500.
+ * The route logs at warn level only (its URL carries the provider's code); its debug lines go
+ * through the app's logger.
  */
 export function registerCallbackRoute(app: FastifyInstance, context: AuthContext): void {
   const { label, id } = context.provider
   app.get(context.provider.callbackPath, { logLevel: 'warn' }, async (request, reply) => {
+    const debug: DebugLine = (fields, message) => app.log.debug({ reqId: request.id, ...fields }, message)
     const urls = requestUrls(context, request)
     const params = readCallbackParams(new ParamReader(request.query))
     if (!params.state) return invalidState(reply, 'the state parameter is missing')
@@ -70,6 +108,8 @@ export function registerCallbackRoute(app: FastifyInstance, context: AuthContext
     if ('problem' in taken) return invalidState(reply, taken.problem)
     const { transaction } = taken
     const back = { redirectUri: transaction.redirectUri, state: transaction.clientState }
+
+    debug({ provider: id, clientId: transaction.clientId }, 'upstream callback received')
 
     let mixUp: string | undefined
     try {
@@ -87,79 +127,93 @@ export function registerCallbackRoute(app: FastifyInstance, context: AuthContext
     }
 
     if (params.error) {
-      const error = new AccessDeniedError(
-        `${label} did not authorize the sign-in`,
-        `${label} answered error=${params.error}`,
-      )
-      return redirectError(reply, 'redirect', back, error, urls.issuer)
+      const failure = callbackErrorFailure(params.error, params.errorDescription)
+      return reportSignInFailure(context, request, reply, transaction, failure, urls.issuer)
     }
     if (!params.code) {
-      return redirectError(
-        reply,
-        'redirect',
-        back,
-        new ServerError(`${label} returned no authorization code`),
-        urls.issuer,
-      )
+      const failure = {
+        step: 'callback',
+        problem: 'provider_error',
+        detail: `${label} returned no authorization code`,
+      } as const
+      return reportSignInFailure(context, request, reply, transaction, failure, urls.issuer)
     }
+    const progress: SignInProgress = { step: 'code exchange' }
     let signedIn: Awaited<ReturnType<typeof signInUpstream>>
     try {
       signedIn = await withinSignInDeadline(
-        signInUpstream(context, params.code, transaction.upstreamCodeVerifier, urls.upstreamCallback),
+        signInUpstream(
+          context,
+          params.code,
+          transaction.upstreamCodeVerifier,
+          urls.upstreamCallback,
+          debug,
+          progress,
+        ),
         label,
         context.auth.sign_in_timeout,
       )
     } catch (error) {
-      if (error instanceof SignInDeadlineError) {
-        // The user is told why; the client hears temporarily_unavailable (RFC 6749 §4.1.2.1).
-        request.log.warn({ provider: id, reason: error.message }, 'sign-in deadline passed')
-        const notAnswering = new TemporarilyUnavailableError(`${label} is not answering; try again shortly`)
-        const url = clientRedirectUrl(
-          back.redirectUri,
-          { error: notAnswering.code, error_description: notAnswering.description, state: back.state },
-          urls.issuer,
-        )
-        return sendHandover(reply, url, `${label} is not answering`, 'Return to the application')
-      }
+      if (!(error instanceof SignInDeadlineError)) throw error
+      // The user is told why; the client hears temporarily_unavailable (RFC 6749 §4.1.2.1).
+      logSignInFailure(context, request, transaction, {
+        step: progress.step,
+        problem: 'unavailable',
+        detail: error.message,
+      })
+      const notAnswering = new TemporarilyUnavailableError(
+        `${label} is not answering; try again shortly (request id ${request.id})`,
+      )
+      const url = clientRedirectUrl(
+        transaction.redirectUri,
+        {
+          error: notAnswering.code,
+          error_description: notAnswering.description,
+          state: transaction.clientState,
+        },
+        urls.issuer,
+      )
+      return sendHandover(reply, url, `${label} is not answering`, 'Return to the application')
+    }
+    if ('failedAt' in signedIn) {
       // The transaction is spent: whatever failed, the client hears it at its redirect URI
       // (RFC 6749 §4.1.2.1) instead of the browser stopping on a 500 page of ours.
-      const refusal = isUpstreamError(error)
-        ? oauthErrorForUpstream(error, label)
-        : new ServerError(
-            `The sign-in with ${label} failed`,
-            'unexpected error during the upstream sign-in',
-            {
-              cause: error,
-            },
-          )
-      if (!isUpstreamError(error)) request.log.error({ err: error }, 'upstream sign-in failed')
+      if (!isUpstreamError(signedIn.error))
+        request.log.error({ err: signedIn.error }, 'upstream sign-in failed')
       // An answer we cannot use is most often our configuration (a scope the provider needs for
       // user info, say): the operator must read it, whatever the route's log level.
-      else if (error.kind === 'response')
-        request.log.error({ provider: id, reason: error.message }, 'sign-in failed: unusable provider answer')
-      return redirectError(reply, 'redirect', back, refusal, urls.issuer)
+      else if (signedIn.error.kind === 'response')
+        request.log.error(
+          { provider: id, reason: signedIn.error.message },
+          'sign-in failed: unusable provider answer',
+        )
+      const failure = isUpstreamError(signedIn.error)
+        ? upstreamFailure(signedIn.failedAt, signedIn.error)
+        : ({ step: signedIn.failedAt, problem: 'provider_error', detail: 'unexpected error' } as const)
+      return reportSignInFailure(context, request, reply, transaction, failure, urls.issuer)
     }
     if ('refused' in signedIn) {
-      const details = { reason: signedIn.refused.userMessage, rule: 'provider', issuer: urls.issuer }
+      const details = { reason: signedIn.refused.userMessage, rule: 'provider' as const, issuer: urls.issuer }
       return refuseSignedInUser(context, request, reply, signedIn, transaction, details)
     }
     const { user } = signedIn
     const canonicalId = context.provider.canonicalId?.bind(context.provider)
     const refusal = allowlistRefusal(user, context.auth.authorization, canonicalId)
     if (refusal) {
-      const details = { reason: refusal, rule: 'allowlist', issuer: urls.issuer }
+      const details = { reason: refusal, rule: 'allowlist' as const, issuer: urls.issuer }
       return refuseSignedInUser(context, request, reply, signedIn, transaction, details)
     }
     const scopes = grantableScopes(transaction.scopes, user, context.auth.authorization, canonicalId)
     if (scopes.length === 0) {
       const reason = `Your account is not granted any of the permissions the application asked for (${formatScope(transaction.scopes)}).`
-      const details = { reason, rule: 'scope_grants', issuer: urls.issuer }
+      const details = { reason, rule: 'scope_grants' as const, issuer: urls.issuer }
       return refuseSignedInUser(context, request, reply, signedIn, transaction, details)
     }
     const code = await mintCode(context, transaction, signedIn.tokens, user, scopes)
     // The route logs at warn (its URL carries the provider's code); a sign-in is news, not a warning.
     const who = { username: user.username, userId: user.userId, provider: id, clientId: transaction.clientId }
     app.log.info({ reqId: request.id, ...who }, 'user signed in')
+    emitEvent(context.events, { type: 'sign_in', status: 'success', ...who, requestId: request.id })
     const target = clientRedirectUrl(
       transaction.redirectUri,
       { code, state: transaction.clientState },

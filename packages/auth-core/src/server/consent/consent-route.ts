@@ -8,6 +8,7 @@ import {
 } from '../../defaults.js'
 import { AccessDeniedError } from '../../errors/oauth-error.js'
 import { isUpstreamError } from '../../errors/upstream-error.js'
+import { emitEvent } from '../../events/auth-events.js'
 import { sendErrorPage } from '../../html/error-page.js'
 import { sendHandover } from '../../html/handover-page.js'
 import { readCookie, setCookie } from '../../http/cookies.js'
@@ -18,7 +19,9 @@ import { oauthErrorForUpstream } from '../../oauth/upstream-error-mapping.js'
 import { type AuthContext, type RequestUrls, requestUrls } from '../auth-context.js'
 import type { AuthorizationRequest } from '../authorize/authorization-request.js'
 import { redirectError, untrustedPage } from '../authorize/respond-to-check.js'
+import { signInBindings } from '../authorize/sign-in-bindings.js'
 import { validateAuthorizationRequest } from '../authorize/validate-authorization-request.js'
+import { addressMismatch } from './address-mismatch.js'
 import { verifyConsentToken } from './consent-token.js'
 
 /** The kind under which used consent forms are recorded. */
@@ -85,10 +88,8 @@ async function approve(
     expiresAt: now + TRANSACTION_TTL_MS,
   })
   setCookie(reply, 'login', urls.issuer, binding, TRANSACTION_TTL_MS)
-  request.log.info(
-    { clientId: authorization.client.clientId, provider: context.provider.id },
-    'consent approved; signing in upstream',
-  )
+  request.log.debug({ to: `${upstreamUrl.origin}${upstreamUrl.pathname}` }, 'redirecting to the provider')
+  request.log.info('consent approved; signing in upstream')
   return sendHandover(
     reply,
     upstreamUrl,
@@ -134,7 +135,7 @@ function deny(reply: FastifyReply, authorization: AuthorizationRequest, urls: Re
     { error: 'access_denied', error_description: 'The user denied the request', state: authorization.state },
     urls.issuer,
   )
-  reply.log.info({ clientId: authorization.client.clientId }, 'consent denied')
+  reply.log.info('consent denied')
   return sendHandover(reply, url, 'Returning to the application', 'Continue')
 }
 
@@ -151,6 +152,9 @@ export function registerConsentRoute(app: FastifyInstance, context: AuthContext)
     ) {
       return sendErrorPage(reply, 400, 'Bad request', 'The consent form must be posted as a form.')
     }
+    // Every line of this sign-in step names the provider and the client asked for (as sent: untrusted, cut short).
+    request.log = request.log.child(signInBindings(context, request.query, request.body))
+    reply.log = request.log
     const params = new ParamReader(request.body)
     const check = await validateAuthorizationRequest(params, context, urls.resource)
     if (check.outcome === 'page') return untrustedPage(reply, check.status, check.message)
@@ -160,10 +164,25 @@ export function registerConsentRoute(app: FastifyInstance, context: AuthContext)
     const expiresAt = Number(params.optional('consent_expires'))
     const token = params.optional('csrf_token')
     if (!verifyConsentToken(context.secret, nonce, check.request, expiresAt, token, context.clock.now())) {
+      const mismatch = addressMismatch(request, urls.issuer)
       request.log.warn(
-        { clientId: check.request.client.clientId },
+        {
+          step: 'consent',
+          problem: mismatch ? 'address_mismatch' : 'csrf',
+          ...(mismatch && { hint: mismatch }),
+        },
         'consent form refused: CSRF token invalid or expired',
       )
+      emitEvent(context.events, {
+        type: 'sign_in',
+        status: 'refused',
+        provider: context.provider.id,
+        clientId: check.request.client.clientId,
+        step: 'consent',
+        reason: mismatch ? 'address mismatch' : 'consent form expired or not issued to this browser',
+        requestId: request.id,
+      })
+      if (mismatch) return sendErrorPage(reply, 403, 'Consent refused: address mismatch', mismatch)
       return sendErrorPage(
         reply,
         403,
@@ -186,7 +205,18 @@ export function registerConsentRoute(app: FastifyInstance, context: AuthContext)
     }
     const decision = params.optional('decision')
     if (decision === 'approve') return approve(context, request, reply, check.request, urls)
-    if (decision === 'deny') return deny(reply, check.request, urls)
+    if (decision === 'deny') {
+      emitEvent(context.events, {
+        type: 'sign_in',
+        status: 'refused',
+        provider: context.provider.id,
+        clientId: check.request.client.clientId,
+        step: 'consent',
+        reason: 'the user denied consent',
+        requestId: request.id,
+      })
+      return deny(reply, check.request, urls)
+    }
     return redirectError(
       reply,
       'handover',

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { randomToken, sha256 } from '../../crypto.js'
 import { CLIENT_SECRET_PREFIX, REGISTER_BODY_LIMIT } from '../../defaults.js'
 import { InvalidClientMetadataError } from '../../errors/oauth-error.js'
+import { emitEvent } from '../../events/auth-events.js'
 import { NO_STORE_HEADERS } from '../../http/security-headers.js'
 import type { ClientRecord } from '../../store/records.js'
 import type { AuthContext } from '../auth-context.js'
@@ -57,6 +58,12 @@ export function registerRegisterRoute(app: FastifyInstance, context: AuthContext
         { clientId, clientName: record.clientName, authMethod: record.tokenEndpointAuthMethod },
         'client registered',
       )
+      emitEvent(context.events, {
+        type: 'client_registered',
+        clientId,
+        clientName: record.clientName,
+        requestId: request.id,
+      })
       return reply.code(201).send({
         client_id: clientId,
         ...(secret === undefined ? {} : { client_secret: secret, client_secret_expires_at: 0 }),

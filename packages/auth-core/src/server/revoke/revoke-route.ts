@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { authenticateClient, readCredentials } from '../../clients/authenticate-client.js'
 import { sha256 } from '../../crypto.js'
 import { FORM_BODY_LIMIT } from '../../defaults.js'
+import { emitEvent } from '../../events/auth-events.js'
 import { ParamReader } from '../../http/params.js'
 import { NO_STORE_HEADERS } from '../../http/security-headers.js'
 import type { TokenRecord } from '../../store/records.js'
@@ -66,6 +67,12 @@ export function registerRevokeRoute(app: FastifyInstance, context: AuthContext):
         if (token.kind === 'refresh') await endGrant(context, request, token)
         else await context.store.revokeToken(tokenHash)
         request.log.info({ clientId: client.clientId, kind: token.kind }, 'token revoked')
+        emitEvent(context.events, {
+          type: 'token_revoked',
+          clientId: client.clientId,
+          kind: token.kind,
+          requestId: request.id,
+        })
       }
       return reply.code(200).send()
     },

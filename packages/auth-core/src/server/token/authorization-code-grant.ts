@@ -6,6 +6,7 @@ import type { ClientRecord, CodeRecord } from '../../store/records.js'
 import type { AuthContext, RequestUrls } from '../auth-context.js'
 import { checkTokenResource } from './check-token-resource.js'
 import { deliver, liveSession, type MintedTokens, mintTokens, type TokenResponse } from './issue-tokens.js'
+import { ReplayDetectedError } from './replay-detected-error.js'
 
 /** RFC 6749 §4.1.3 + RFC 7636 §4.6: the code belongs to this client, this redirect URI, this verifier and this audience. */
 function checkBinding(
@@ -79,9 +80,11 @@ export async function authorizationCodeGrant(
       throw refusal
     case 'replayed': {
       const revoked = await context.store.revokeFamily(result.code.familyId)
-      throw new InvalidGrantError(
+      throw new ReplayDetectedError(
+        'authorization_code',
+        result.code.clientId,
+        revoked,
         'The authorization code was already used; the tokens issued from it are revoked',
-        `code replay for client ${result.code.clientId}; ${revoked} live tokens revoked`,
       )
     }
     case 'expired':

@@ -6,6 +6,7 @@ import type { ClientRecord, TokenRecord } from '../../store/records.js'
 import type { AuthContext, RequestUrls } from '../auth-context.js'
 import { checkTokenResource } from './check-token-resource.js'
 import { deliver, liveSession, type MintedTokens, mintTokens, type TokenResponse } from './issue-tokens.js'
+import { ReplayDetectedError } from './replay-detected-error.js'
 
 /**
  * Checks the refresh token's binding before it is used up, so a request that fails for the
@@ -28,9 +29,11 @@ function checkBinding(
 /** Revokes the family of a reused refresh token (RFC 9700 §4.14.2) and fails the request. */
 async function punishReuse(context: AuthContext, token: TokenRecord): Promise<never> {
   const revoked = await context.store.revokeFamily(token.familyId)
-  throw new InvalidGrantError(
+  throw new ReplayDetectedError(
+    'refresh_token',
+    token.clientId,
+    revoked,
     'The refresh token was already used; every token of this grant is revoked',
-    `refresh token reuse for client ${token.clientId}; ${revoked} live tokens revoked`,
   )
 }
 

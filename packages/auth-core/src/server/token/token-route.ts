@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { authenticateClient, readCredentials } from '../../clients/authenticate-client.js'
 import { FORM_BODY_LIMIT } from '../../defaults.js'
 import {
@@ -6,16 +6,30 @@ import {
   UnauthorizedClientError,
   UnsupportedGrantTypeError,
 } from '../../errors/oauth-error.js'
+import { emitEvent } from '../../events/auth-events.js'
 import { ParamReader } from '../../http/params.js'
 import { NO_STORE_HEADERS } from '../../http/security-headers.js'
+import { parseScope } from '../../oauth/scopes.js'
 import { type AuthContext, requestUrls } from '../auth-context.js'
 import { authorizationCodeGrant } from './authorization-code-grant.js'
+import type { TokenResponse } from './issue-tokens.js'
 import { refreshTokenGrant } from './refresh-token-grant.js'
+import { ReplayDetectedError } from './replay-detected-error.js'
 
 const GRANTS = { authorization_code: authorizationCodeGrant, refresh_token: refreshTokenGrant } as const
 
 function isGrantType(value: string): value is keyof typeof GRANTS {
   return Object.hasOwn(GRANTS, value)
+}
+
+/** A replay: one warn line (the family is already revoked) and a `replay_detected` event. */
+function reportReplay(context: AuthContext, request: FastifyRequest, error: ReplayDetectedError): void {
+  const { what, clientId, revokedTokens } = error
+  request.log.warn(
+    { clientId, what, revokedTokens },
+    `${what.replace('_', ' ')} replayed: its token family is revoked`,
+  )
+  emitEvent(context.events, { type: 'replay_detected', what, clientId, revokedTokens, requestId: request.id })
 }
 
 /** RFC 6749 §3.2: the token endpoint takes form parameters. */
@@ -64,8 +78,20 @@ export function registerTokenRoute(app: FastifyInstance, context: AuthContext): 
         throw new UnsupportedGrantTypeError(`grant_type ${grantType.slice(0, 64)} is not supported`)
       if (!client.grantTypes.includes(grantType))
         throw new UnauthorizedClientError(`This client may not use grant_type ${grantType}`)
-      const response = await GRANTS[grantType](context, client, params, urls)
+      let response: TokenResponse
+      try {
+        response = await GRANTS[grantType](context, client, params, urls)
+      } catch (error) {
+        if (error instanceof ReplayDetectedError) reportReplay(context, request, error)
+        throw error
+      }
       request.log.info({ clientId: client.clientId, grantType }, 'tokens issued')
+      emitEvent(context.events, {
+        type: grantType === 'refresh_token' ? 'token_refreshed' : 'token_issued',
+        clientId: client.clientId,
+        scopes: parseScope(response.scope),
+        requestId: request.id,
+      })
       return reply.code(200).send(response)
     },
   )
