@@ -3,11 +3,12 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
 import pino from 'pino'
-import { loggableArguments } from '../src/audit/audit-record.js'
+import { loggableArguments, recordOfAuthEvent } from '../src/audit/audit-record.js'
 import { AuditWriter, REOPEN_AFTER_MS } from '../src/audit/audit-writer.js'
 import { readAuditLog } from '../src/audit/read-audit-log.js'
 import { parseOperatorArguments, parseSince } from '../src/cli/operator-arguments.js'
 import { UsageError } from '../src/cli/parse-arguments.js'
+import { countAuthEvent, ServerMetrics } from '../src/observability/metrics.js'
 import { tempDir } from './helpers/example-project.js'
 
 const dir = tempDir('mxcp-operating-')
@@ -143,5 +144,30 @@ describe('the audit file', () => {
         nested: [{ password: '[redacted]', Token: '[redacted]', keep: 1 }],
       },
     )
+  })
+})
+
+describe('housekeeping in the audit trail and the metrics', () => {
+  test('an expired registration is an audit line; what a sweep removed is counted by kind', async () => {
+    assert.deepEqual(
+      recordOfAuthEvent(
+        { type: 'client_expired', clientId: 'c-1', requestId: 'sweep' },
+        new Date(Date.UTC(2026, 0, 1)),
+      ),
+      {
+        timestamp: '2026-01-01T00:00:00.000Z',
+        event: 'client_expired',
+        request_id: undefined,
+        status: 'success',
+        client_id: 'c-1',
+      },
+    )
+    const metrics = new ServerMetrics()
+    countAuthEvent(metrics, { type: 'sweep', counts: { tokens: 3, codes: 0 }, requestId: 'sweep' })
+    countAuthEvent(metrics, { type: 'client_expired', clientId: 'c-1', requestId: 'sweep' })
+    const text = await metrics.registry.metrics()
+    assert.match(text, /mxcp_swept_total\{kind="tokens"\} 3/)
+    assert.match(text, /mxcp_swept_total\{kind="expired_registrations"\} 1/)
+    assert.doesNotMatch(text, /kind="codes"/)
   })
 })

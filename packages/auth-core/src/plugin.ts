@@ -25,6 +25,7 @@ import { registerMetadataRoutes } from './server/metadata/metadata-routes.js'
 import { protectedResourceMetadataPath } from './server/metadata/protected-resource-metadata.js'
 import { registerRegisterRoute } from './server/register/register-route.js'
 import { registerRevokeRoute } from './server/revoke/revoke-route.js'
+import { sweepOnce } from './server/sweep.js'
 import { registerTokenRoute } from './server/token/token-route.js'
 import { MemorySingleUse } from './store/memory-single-use.js'
 import { singleUseRecordsOf } from './store/single-use-records.js'
@@ -152,16 +153,7 @@ function scheduleSweep(
   const timer = setInterval(() => {
     const now = resolved.clock.now()
     users.prune(now)
-    // Expired registrations first: the general sweep would drop their leases unread.
-    ;(context.clients.leases?.sweep(resolved.store, now) ?? Promise.resolve(0))
-      .then(() => context.once.sweepSingleUse(now))
-      .catch((error: unknown) => app.log.warn({ err: error }, 'sweeping single-use records failed'))
-    resolved.store.sweepExpired(now).then(
-      (swept) => {
-        if (swept) app.log.debug({ swept }, 'swept expired OAuth state')
-      },
-      (error: unknown) => app.log.warn({ err: error }, 'sweeping expired OAuth state failed'),
-    )
+    void sweepOnce(context, resolved.store, app.log, now)
   }, SWEEP_INTERVAL_MS)
   timer.unref()
   app.addHook('onClose', async () => {

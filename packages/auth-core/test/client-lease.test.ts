@@ -21,7 +21,7 @@ test('the sweep deletes a registration whose lease ran out and keeps a renewed o
   clock.advance(86_400_000 + 1)
   assert.equal(await leases.isLive('idle'), false)
   assert.equal(await leases.isLive('used'), true)
-  assert.equal(await leases.sweep(store, clock.now()), 1)
+  assert.deepEqual(await leases.sweep(store, clock.now()), ['idle'])
   assert.equal(await store.getClient('idle'), undefined)
   assert.deepEqual(await store.getClient('used'), used)
   assert.equal(await leases.isLive('never-leased'), true, 'a client registered before leases is kept')

@@ -1,7 +1,10 @@
 import type { AuthEvent } from '@mxcp/auth-core'
 
+/** Authorization server events that are audit lines (a housekeeping `sweep` is a metric only). */
+export type AuditedAuthEvent = Exclude<AuthEvent, { type: 'sweep' }>
+
 /** The kinds of line in the audit file (`mxcp log --event`). */
-export type AuditEventName = AuthEvent['type'] | 'tool' | 'resource' | 'prompt'
+export type AuditEventName = AuditedAuthEvent['type'] | 'tool' | 'resource' | 'prompt'
 
 /**
  * One line of the audit file (JSON Lines, like MXCP's `audit/logs.jsonl`). Never a token, code,
@@ -30,7 +33,7 @@ export interface AuditRecord {
 }
 
 /** The audit line of an authorization server event. */
-export function recordOfAuthEvent(event: AuthEvent, now: Date): AuditRecord {
+export function recordOfAuthEvent(event: AuditedAuthEvent, now: Date): AuditRecord {
   const base = { timestamp: now.toISOString(), event: event.type, request_id: event.requestId }
   switch (event.type) {
     case 'sign_in':
@@ -60,6 +63,8 @@ export function recordOfAuthEvent(event: AuthEvent, now: Date): AuditRecord {
       }
     case 'client_registered':
       return { ...base, status: 'success', client_id: event.clientId, client_name: event.clientName }
+    case 'client_expired':
+      return { ...base, request_id: undefined, status: 'success', client_id: event.clientId }
   }
 }
 

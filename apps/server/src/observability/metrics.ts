@@ -1,3 +1,4 @@
+import type { AuthEvent } from '@mxcp/auth-core'
 import { Counter, Histogram, Registry } from 'prom-client'
 
 /** Latency buckets in seconds: a millisecond up to the 10 s upstream deadline. */
@@ -42,10 +43,29 @@ export class ServerMetrics {
     buckets: BUCKETS,
     registers: [this.registry],
   })
+  readonly swept = new Counter({
+    name: 'mxcp_swept_total',
+    help: 'Expired OAuth rows and registrations removed by housekeeping, by kind',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  })
   readonly poolWait = new Histogram({
     name: 'mxcp_duckdb_pool_wait_seconds',
     help: 'Time a request waited for a DuckDB connection of the pool',
     buckets: BUCKETS,
     registers: [this.registry],
   })
+}
+
+/** Counts one authorization server event: sign-ins, tokens, and what housekeeping removed. */
+export function countAuthEvent(metrics: ServerMetrics, event: AuthEvent): void {
+  if (event.type === 'sign_in') metrics.signIns.inc({ outcome: event.status, step: event.step ?? '' })
+  else if (event.type === 'token_issued') metrics.tokens.inc({ event: 'issued' })
+  else if (event.type === 'token_refreshed') metrics.tokens.inc({ event: 'refreshed' })
+  else if (event.type === 'token_revoked') metrics.tokens.inc({ event: 'revoked' })
+  else if (event.type === 'replay_detected') metrics.tokens.inc({ event: 'replay_detected' })
+  else if (event.type === 'client_expired') metrics.swept.inc({ kind: 'expired_registrations' })
+  else if (event.type === 'sweep')
+    for (const [kind, count] of Object.entries(event.counts))
+      if (count > 0) metrics.swept.inc({ kind }, count)
 }

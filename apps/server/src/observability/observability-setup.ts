@@ -1,12 +1,12 @@
 import type { Server } from 'node:http'
 import { isAbsolute, join } from 'node:path'
-import type { AuthEvent, AuthEventSink, ResolvedConfig } from '@mxcp/auth-core'
+import type { AuthEventSink, ResolvedConfig } from '@mxcp/auth-core'
 import type { UserPool } from '@mxcp/duckdb-user-fns'
 import type { FastifyInstance } from 'fastify'
 import { recordOfAuthEvent } from '../audit/audit-record.js'
 import { AuditWriter } from '../audit/audit-writer.js'
 import type { Catalog } from '../mcp/served-items.js'
-import { ServerMetrics } from './metrics.js'
+import { countAuthEvent, ServerMetrics } from './metrics.js'
 import { listenForMetrics, METRICS_TOKEN_ENV, registerMetricsRoute } from './metrics-endpoint.js'
 import { observeCatalog } from './observed-catalog.js'
 import { observedFetch } from './observed-fetch.js'
@@ -35,14 +35,6 @@ export interface Observability {
   observePool(pool: UserPool): UserPool
   /** Starts the metrics listener when `metrics.port` is set; resolves with its port. */
   listen(): Promise<number | undefined>
-}
-
-function countEvent(metrics: ServerMetrics, event: AuthEvent): void {
-  if (event.type === 'sign_in') metrics.signIns.inc({ outcome: event.status, step: event.step ?? '' })
-  else if (event.type === 'token_issued') metrics.tokens.inc({ event: 'issued' })
-  else if (event.type === 'token_refreshed') metrics.tokens.inc({ event: 'refreshed' })
-  else if (event.type === 'token_revoked') metrics.tokens.inc({ event: 'revoked' })
-  else if (event.type === 'replay_detected') metrics.tokens.inc({ event: 'replay_detected' })
 }
 
 /**
@@ -80,8 +72,8 @@ export function setUpObservability(
     metrics,
     audit,
     events: (event) => {
-      audit?.write(recordOfAuthEvent(event, new Date()))
-      if (metrics) countEvent(metrics, event)
+      if (event.type !== 'sweep') audit?.write(recordOfAuthEvent(event, new Date()))
+      if (metrics) countAuthEvent(metrics, event)
     },
     providerFetch: (provider) => observedFetch(provider, app.log, metrics),
     observeCatalog: (catalog) =>

@@ -49,11 +49,11 @@ export class ClientLeases {
     return expiresAt === undefined || expiresAt > this.#clock.now()
   }
 
-  /** Deletes the clients whose lease ran out (when the store can delete clients); returns how many. */
-  async sweep(store: OAuthStore & Partial<DeletesClients>, now: number): Promise<number> {
+  /** Deletes the clients whose lease ran out (when the store can delete clients); returns their ids. */
+  async sweep(store: OAuthStore & Partial<DeletesClients>, now: number): Promise<string[]> {
     const expired = await this.#records.takeExpiredClaims(CLIENT_LEASE_KIND, now, MAX_CLIENTS_SWEPT)
     if (typeof store.deleteClient === 'function')
       for (const clientId of expired) await store.deleteClient(clientId)
-    return expired.length
+    return expired
   }
 }

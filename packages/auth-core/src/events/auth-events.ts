@@ -62,7 +62,26 @@ export interface ClientRegisteredEvent extends EventBase {
   readonly clientName: string
 }
 
-export type AuthEvent = SignInEvent | TokenEvent | TokenRevokedEvent | ReplayEvent | ClientRegisteredEvent
+/** A dynamically registered client's registration expired (never signed in, or unused) and was removed. */
+export interface ClientExpiredEvent extends EventBase {
+  readonly type: 'client_expired'
+  readonly clientId: string
+}
+
+/** A housekeeping pass removed expired rows (the `requestId` is `sweep`): counts by kind. */
+export interface SweepEvent extends EventBase {
+  readonly type: 'sweep'
+  readonly counts: Readonly<Record<string, number>>
+}
+
+export type AuthEvent =
+  | SignInEvent
+  | TokenEvent
+  | TokenRevokedEvent
+  | ReplayEvent
+  | ClientRegisteredEvent
+  | ClientExpiredEvent
+  | SweepEvent
 
 /**
  * Receives every `AuthEvent`. Called synchronously on the request's path: a sink must not block
