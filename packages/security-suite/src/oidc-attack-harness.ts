@@ -1,5 +1,6 @@
 import { FakeClock, mxcpAuth, type UserContext, validateAuthConfig } from '@mxcp/auth-core'
 import { oidc } from '@mxcp/provider-oidc'
+import { parseMetaRefresh } from '@mxcp/testing/browser/html-form'
 import { type HostileBehaviour, type HostileOp, startHostileOp } from '@mxcp/testing/stand-ins/hostile-op'
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify'
 import { BASE, CLIENT_REDIRECT, formFields, handoverTarget, pkcePair } from './attack-harness.js'
@@ -117,8 +118,11 @@ export class OidcAttackHarness {
     this.store.forget()
     const response = await visitor.get(new URL(callback))
     const location = response.headers.location
+    // A redirect, or a page that names the problem and then returns the browser to the client.
     const redirect =
-      response.statusCode === 302 && typeof location === 'string' ? new URL(location) : undefined
+      response.statusCode === 302 && typeof location === 'string'
+        ? new URL(location)
+        : parseMetaRefresh(response.body, new URL(callback))
     return { response, redirect, verifier, state }
   }
 
