@@ -17,6 +17,10 @@ test('--debug logs every step of a sign-in and a tool call at level debug, and n
       }),
     )
     assert.equal((rows as unknown[]).length, 2)
+    const sqlRows = resultJson(
+      await client.callTool({ name: 'execute_sql_query', arguments: { sql: 'SELECT * FROM range(3)' } }),
+    )
+    assert.equal((sqlRows as unknown[]).length, 3)
     const secrets = secretsOf(setup.github, oauth)
     assert.ok(secrets.length >= 5)
     await client.close()
@@ -36,6 +40,7 @@ test('--debug logs every step of a sign-in and a tool call at level debug, and n
       /DEBUG: guard: token accepted/,
       /DEBUG: SQL executed\n[\s\S]*?"rows": 2/,
       /DEBUG: tool call finished\n[\s\S]*?tool: "employees_by_department"[\s\S]*?status: "success"/,
+      /DEBUG: SQL executed\n[\s\S]*?"rows": 3/, // the built-in SQL tool too
     ]) {
       assert.match(output, step)
     }

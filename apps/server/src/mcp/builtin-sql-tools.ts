@@ -62,13 +62,19 @@ export function builtinSqlTools(pool: UserPool, options: BuiltinSqlToolsOptions)
     }),
     async (args, context) => {
       const { sql } = sqlValidator.validate(args)
-      return runCheckedQuery(
+      const started = performance.now()
+      const rows = await runCheckedQuery(
         pool,
         toSqlUser(context.user),
         String(sql),
         options.refusedFunctions,
         options.limits,
       )
+      // The same debug line and metric as a YAML tool's SQL (never the caller's SQL text or values).
+      const seconds = (performance.now() - started) / 1000
+      context.onSql?.(seconds, rows.length)
+      context.log.debug({ sql: { ms: Math.round(seconds * 10_000) / 10, rows: rows.length } }, 'SQL executed')
+      return rows
     },
   )
   const tables = {

@@ -63,10 +63,21 @@ export async function serve(
   return { cli, url: await cli.url() }
 }
 
-/** Starts `mxcp serve --debug`: the URL comes from the readable "mxcp serving MCP at" line. */
+/** Starts `mxcp serve --debug` with the SQL tools: the URL comes from the readable "mxcp serving MCP at" line. */
 export async function serveDebug(setup: OperatingSetup): Promise<{ cli: CliProcess; url: string }> {
   const cli = startCli(
-    ['serve', '--project', setup.project.path, '--host', '127.0.0.1', '--port', '0', '--debug'],
+    [
+      'serve',
+      '--project',
+      setup.project.path,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--debug',
+      '--sql-tools',
+      'true',
+    ],
     setup.env,
   )
   cleanups.push(() => cli.stop())
