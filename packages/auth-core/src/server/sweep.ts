@@ -28,15 +28,11 @@ export async function sweepOnce(
   log: SweepLog,
   now: number,
 ): Promise<void> {
-  try {
-    // Expired registrations first: the general sweep would drop their leases unread.
-    const expired = (await context.clients.leases?.sweep(store, now)) ?? []
-    for (const clientId of expired)
-      emitEvent(context.events, { type: 'client_expired', clientId, requestId: 'sweep' })
-    await context.once.sweepSingleUse(now)
-  } catch (error) {
-    log.warn({ err: error }, 'sweeping single-use records failed')
-  }
+  // Both start at once (the store's sweep is called synchronously, before any await).
+  await Promise.all([sweepStore(context, store, log, now), sweepLeases(context, store, log, now)])
+}
+
+async function sweepStore(context: SweepParts, store: OAuthStore, log: SweepLog, now: number): Promise<void> {
   try {
     const swept = await store.sweepExpired(now)
     if (!swept) return
@@ -44,5 +40,22 @@ export async function sweepOnce(
     emitEvent(context.events, { type: 'sweep', counts: { ...swept }, requestId: 'sweep' })
   } catch (error) {
     log.warn({ err: error }, 'sweeping expired OAuth state failed')
+  }
+}
+
+async function sweepLeases(
+  context: SweepParts,
+  store: OAuthStore & Partial<DeletesClients>,
+  log: SweepLog,
+  now: number,
+): Promise<void> {
+  try {
+    // Expired registrations first: the single-use sweep would drop their leases unread.
+    const expired = (await context.clients.leases?.sweep(store, now)) ?? []
+    for (const clientId of expired)
+      emitEvent(context.events, { type: 'client_expired', clientId, requestId: 'sweep' })
+    await context.once.sweepSingleUse(now)
+  } catch (error) {
+    log.warn({ err: error }, 'sweeping single-use records failed')
   }
 }
