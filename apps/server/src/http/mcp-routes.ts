@@ -4,7 +4,8 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { preflight } from './cors.js'
 import { jsonRpcError } from './json-rpc-error.js'
 import type { McpContext } from './mcp-context.js'
-import { McpSessions, type SessionLimits } from './mcp-sessions.js'
+import { McpSessions } from './mcp-sessions.js'
+import type { SessionLimits } from './owned-sessions.js'
 import { requestChecks } from './request-checks.js'
 import { methodNotAllowed, statelessPost } from './stateless-mcp.js'
 

@@ -1,43 +1,17 @@
 import { randomUUID } from 'node:crypto'
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js'
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
 import { ErrorCode, isInitializeRequest } from '@modelcontextprotocol/sdk/types.js'
-import type { UserContext } from '@mxcp/auth-core'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { authInfoFor } from '../mcp/caller.js'
 import { createMcpServer } from '../mcp/create-mcp-server.js'
 import { handOver } from './hand-over.js'
 import { writeRawError } from './json-rpc-error.js'
 import type { McpContext } from './mcp-context.js'
+import { type OwnedSession, OwnedSessions, ownerOf, type SessionLimits } from './owned-sessions.js'
 import { SessionEventStore, SSE_RETRY_MS } from './session-event-store.js'
 
-interface Session {
+interface Session extends OwnedSession {
   readonly transport: StreamableHTTPServerTransport
-  readonly server: Server
-  /** Who opened it: only the same user, through the same client, may use it. */
-  readonly owner: string
-}
-
-/** Default cap on open sessions overall; past it a new session is refused (503), nobody is evicted. */
-export const DEFAULT_MAX_SESSIONS = 1000
-
-/** Default cap on one user's open sessions; past it that user's least recently used one is closed. */
-export const DEFAULT_MAX_SESSIONS_PER_USER = 20
-
-/** The caps on open MCP sessions (issue 15, point 7). */
-export interface SessionLimits {
-  /** Sessions open at once, overall. */
-  readonly maxSessions: number
-  /** Sessions one user (one owner) may have open at once. */
-  readonly maxPerUser: number
-}
-
-/** The owner of every session when authentication is off. */
-const ANONYMOUS_OWNER = 'anonymous'
-
-/** The session binding key (MCP SBP 2.3.4: bind session IDs to user-specific information). */
-function ownerOf(user: UserContext): string {
-  return user.anonymous ? ANONYMOUS_OWNER : JSON.stringify([user.provider, user.userId, user.clientId])
 }
 
 /**
@@ -48,16 +22,11 @@ function ownerOf(user: UserContext): string {
  */
 export class McpSessions {
   readonly #context: McpContext
-  readonly #limits: SessionLimits
-  /** In order of last use, oldest first. */
-  readonly #sessions = new Map<string, Session>()
+  readonly #sessions: OwnedSessions<Session>
 
   constructor(context: McpContext, limits: Partial<SessionLimits> = {}) {
     this.#context = context
-    this.#limits = {
-      maxSessions: limits.maxSessions ?? DEFAULT_MAX_SESSIONS,
-      maxPerUser: limits.maxPerUser ?? DEFAULT_MAX_SESSIONS_PER_USER,
-    }
+    this.#sessions = new OwnedSessions(limits)
   }
 
   get size(): number {
@@ -76,7 +45,7 @@ export class McpSessions {
           return
         }
         const owner = ownerOf(user)
-        if (!this.#makeRoomFor(owner)) {
+        if (!this.#sessions.makeRoomFor(owner)) {
           request.log.warn('MCP session refused: the server has as many sessions open as it allows')
           reply.raw.setHeader('retry-after', '30')
           writeRawError(reply.raw, 503, -32000, 'Too many open sessions; try again later')
@@ -86,12 +55,11 @@ export class McpSessions {
         await session.transport.handleRequest(raw, reply.raw, request.body)
         return
       }
-      const session = typeof header === 'string' ? this.#sessions.get(header) : undefined
-      if (typeof header !== 'string' || !session || session.owner !== ownerOf(user)) {
+      const session = this.#sessions.use(header, user)
+      if (!session) {
         writeRawError(reply.raw, 404, -32001, 'Session not found')
         return
       }
-      this.#touch(header, session)
       await session.transport.handleRequest(raw, reply.raw, request.body)
     } catch (error) {
       request.log.error({ err: error }, 'MCP request failed')
@@ -112,8 +80,8 @@ export class McpSessions {
       retryInterval: SSE_RETRY_MS,
       onsessioninitialized: (id) => {
         request.log.info({ sessionId: id }, 'MCP session opened')
-        this.#makeRoomFor(owner)
-        this.#sessions.set(id, session)
+        this.#sessions.makeRoomFor(owner)
+        this.#sessions.add(id, session)
       },
     })
     const session: Session = { transport, server, owner }
@@ -124,32 +92,8 @@ export class McpSessions {
     return session
   }
 
-  #touch(id: string, session: Session): void {
-    this.#sessions.delete(id)
-    this.#sessions.set(id, session)
-  }
-
-  /**
-   * Room for one more session of `owner`: closes that owner's least recently used sessions past
-   * its cap; never anyone else's (MCP SBP 2.3.4: one user cannot end another's session). False
-   * when the server is full of other users' sessions.
-   */
-  #makeRoomFor(owner: string): boolean {
-    // Without authentication everyone is the same anonymous caller: there is nobody else to
-    // protect, so anonymous sessions share the overall cap, the oldest making room.
-    const cap = owner === ANONYMOUS_OWNER ? this.#limits.maxSessions : this.#limits.maxPerUser
-    const own = [...this.#sessions].filter(([, session]) => session.owner === owner)
-    for (const [id, session] of own.slice(0, Math.max(0, own.length - cap + 1))) {
-      this.#sessions.delete(id)
-      void session.server.close()
-    }
-    return this.#sessions.size < this.#limits.maxSessions
-  }
-
   /** Ends every session (open SSE streams included), so the HTTP server can close. */
-  async closeAll(): Promise<void> {
-    const sessions = [...this.#sessions.values()]
-    this.#sessions.clear()
-    await Promise.allSettled(sessions.map((session) => session.server.close()))
+  closeAll(): Promise<void> {
+    return this.#sessions.closeAll()
   }
 }

@@ -1,4 +1,4 @@
-import type { SessionLimits } from '../http/mcp-sessions.js'
+import type { SessionLimits } from '../http/owned-sessions.js'
 import type { HttpTimeouts } from './http-timeouts.js'
 
 /** The MCP transports `mxcp serve` speaks (`--transport`, `transport.provider`). */

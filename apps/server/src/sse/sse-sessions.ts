@@ -1,32 +1,15 @@
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js'
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js'
 import { ErrorCode } from '@modelcontextprotocol/sdk/types.js'
-import type { UserContext } from '@mxcp/auth-core'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { handOver } from '../http/hand-over.js'
 import { writeRawError } from '../http/json-rpc-error.js'
 import type { McpContext } from '../http/mcp-context.js'
-import {
-  DEFAULT_MAX_SESSIONS,
-  DEFAULT_MAX_SESSIONS_PER_USER,
-  type SessionLimits,
-} from '../http/mcp-sessions.js'
+import { type OwnedSession, OwnedSessions, ownerOf, type SessionLimits } from '../http/owned-sessions.js'
 import { authInfoFor } from '../mcp/caller.js'
 import { createMcpServer } from '../mcp/create-mcp-server.js'
 
-interface SseSession {
+interface SseSession extends OwnedSession {
   readonly transport: SSEServerTransport
-  readonly server: Server
-  /** Who opened the stream: only the same user, through the same client, may post to it. */
-  readonly owner: string
-}
-
-/** The owner of every stream when authentication is off. */
-const ANONYMOUS_OWNER = 'anonymous'
-
-/** The session binding key (MCP SBP: bind session IDs to user-specific information). */
-function ownerOf(user: UserContext): string {
-  return user.anonymous ? ANONYMOUS_OWNER : JSON.stringify([user.provider, user.userId, user.clientId])
 }
 
 /**
@@ -38,18 +21,13 @@ function ownerOf(user: UserContext): string {
 export class SseSessions {
   readonly #context: McpContext
   readonly #messagesPath: string
-  readonly #limits: SessionLimits
-  /** In order of last use, oldest first. */
-  readonly #sessions = new Map<string, SseSession>()
+  readonly #sessions: OwnedSessions<SseSession>
 
   /** The caps are those of MCP sessions: per user, and overall (past it 503, nobody evicted). */
   constructor(context: McpContext, messagesPath: string, limits: Partial<SessionLimits> = {}) {
     this.#context = context
     this.#messagesPath = messagesPath
-    this.#limits = {
-      maxSessions: limits.maxSessions ?? DEFAULT_MAX_SESSIONS,
-      maxPerUser: limits.maxPerUser ?? DEFAULT_MAX_SESSIONS_PER_USER,
-    }
+    this.#sessions = new OwnedSessions(limits)
   }
 
   get size(): number {
@@ -61,7 +39,7 @@ export class SseSessions {
     const user = this.#context.userOf(request)
     handOver(request, reply, authInfoFor(user))
     const owner = ownerOf(user)
-    if (!this.#makeRoomFor(owner)) {
+    if (!this.#sessions.makeRoomFor(owner)) {
       request.log.warn('SSE stream refused: the server has as many streams open as it allows')
       reply.raw.setHeader('retry-after', '30')
       writeRawError(reply.raw, 503, -32000, 'Too many open sessions; try again later')
@@ -76,7 +54,7 @@ export class SseSessions {
     }
     try {
       await server.connect(transport)
-      this.#sessions.set(transport.sessionId, session)
+      this.#sessions.add(transport.sessionId, session)
       request.log.info({ sessionId: transport.sessionId }, 'SSE stream opened')
     } catch (error) {
       request.log.error({ err: error }, 'SSE stream failed to open')
@@ -89,13 +67,11 @@ export class SseSessions {
     const user = this.#context.userOf(request)
     const raw = handOver(request, reply, authInfoFor(user))
     const id = (request.query as Record<string, unknown> | undefined)?.['sessionId']
-    const session = typeof id === 'string' ? this.#sessions.get(id) : undefined
-    if (typeof id !== 'string' || !session || session.owner !== ownerOf(user)) {
+    const session = this.#sessions.use(id, user)
+    if (!session) {
       writeRawError(reply.raw, 404, -32001, 'Session not found')
       return
     }
-    this.#sessions.delete(id)
-    this.#sessions.set(id, session)
     try {
       await session.transport.handlePostMessage(raw, reply.raw, request.body)
     } catch (error) {
@@ -104,25 +80,8 @@ export class SseSessions {
     }
   }
 
-  /**
-   * Room for one more stream of `owner`, as for MCP sessions: closes that owner's least recently
-   * used streams past its cap, never anyone else's; false when the server is full of other
-   * users' streams. Anonymous callers (auth `none`) share the overall cap.
-   */
-  #makeRoomFor(owner: string): boolean {
-    const cap = owner === ANONYMOUS_OWNER ? this.#limits.maxSessions : this.#limits.maxPerUser
-    const own = [...this.#sessions].filter(([, session]) => session.owner === owner)
-    for (const [id, session] of own.slice(0, Math.max(0, own.length - cap + 1))) {
-      this.#sessions.delete(id)
-      void session.server.close()
-    }
-    return this.#sessions.size < this.#limits.maxSessions
-  }
-
   /** Ends every stream, so the HTTP server can close. */
-  async closeAll(): Promise<void> {
-    const sessions = [...this.#sessions.values()]
-    this.#sessions.clear()
-    await Promise.allSettled(sessions.map((session) => session.server.close()))
+  closeAll(): Promise<void> {
+    return this.#sessions.closeAll()
   }
 }
