@@ -7,7 +7,7 @@ import {
   UpstreamOAuthError,
   UpstreamResponseError,
   upstreamFetch,
-} from '@mxcp/auth-core'
+} from '@mxcp/auth-core/provider-kit'
 
 /** The Atlassian sites (cloud ids and URLs) a token may reach. */
 export interface AtlassianSites {

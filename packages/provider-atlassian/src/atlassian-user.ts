@@ -8,7 +8,7 @@ import {
   type UpstreamUser,
   upstreamFetch,
   verifiedEmail,
-} from '@mxcp/auth-core'
+} from '@mxcp/auth-core/provider-kit'
 
 /** The user behind a token, from the User Identity API (`GET https://api.atlassian.com/me`). */
 export async function fetchAtlassianUser(

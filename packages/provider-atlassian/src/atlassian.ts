@@ -7,7 +7,7 @@ import {
   UpstreamOAuthError,
   type UpstreamProvider,
   type UpstreamTokens,
-} from '@mxcp/auth-core'
+} from '@mxcp/auth-core/provider-kit'
 import { fetchAtlassianSites } from './atlassian-sites.js'
 import { fetchAtlassianUser } from './atlassian-user.js'
 

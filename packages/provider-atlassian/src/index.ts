@@ -1,4 +1,4 @@
-export type { AtlassianConfig } from '@mxcp/auth-core'
+export type { AtlassianConfig } from '@mxcp/auth-core/provider-kit'
 export type { AtlassianOptions } from './atlassian.js'
 export { atlassian, atlassian as default, atlassian as provider } from './atlassian.js'
 

@@ -5,7 +5,7 @@ import {
   UpstreamResponseError,
   UpstreamUnavailableError,
   upstreamFetch,
-} from '@mxcp/auth-core'
+} from '@mxcp/auth-core/provider-kit'
 import { gitHubErrorMessage, isGitHubRateLimit } from './github-rate-limit.js'
 
 /** GitHub's REST API refuses requests without one (403), so every call names us. */

@@ -1,4 +1,4 @@
-import { readCappedText } from '@mxcp/auth-core'
+import { readCappedText } from '@mxcp/auth-core/provider-kit'
 
 /**
  * GitHub's way of saying "slow down" (docs.github.com, "Rate limits for the REST API", section

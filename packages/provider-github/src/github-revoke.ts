@@ -1,4 +1,4 @@
-import { type UpstreamHttpOptions, UpstreamResponseError, upstreamFetch } from '@mxcp/auth-core'
+import { type UpstreamHttpOptions, UpstreamResponseError, upstreamFetch } from '@mxcp/auth-core/provider-kit'
 
 /**
  * Deletes an app authorization's token: `DELETE {api}/applications/{client_id}/token` with the

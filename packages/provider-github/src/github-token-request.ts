@@ -6,7 +6,7 @@ import {
   type UpstreamHttpOptions,
   UpstreamResponseError,
   upstreamFetch,
-} from '@mxcp/auth-core'
+} from '@mxcp/auth-core/provider-kit'
 
 /**
  * One request to GitHub's token endpoint (RFC 6749 §4.1.3, §6), with GitHub's quirks handled:

@@ -1,4 +1,4 @@
-import { asRecord, stringField, UpstreamResponseError, type UpstreamUser } from '@mxcp/auth-core'
+import { asRecord, stringField, UpstreamResponseError, type UpstreamUser } from '@mxcp/auth-core/provider-kit'
 import type { GitHubApi } from './github-api.js'
 
 /** Scopes that let `/user/orgs` list the user's organizations. */

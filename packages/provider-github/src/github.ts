@@ -7,7 +7,7 @@ import {
   UpstreamOAuthError,
   type UpstreamProvider,
   type UpstreamTokens,
-} from '@mxcp/auth-core'
+} from '@mxcp/auth-core/provider-kit'
 import { GitHubApi } from './github-api.js'
 import { revokeGitHubToken } from './github-revoke.js'
 import { githubTokenRequest } from './github-token-request.js'

@@ -1,4 +1,4 @@
-export type { GitHubConfig } from '@mxcp/auth-core'
+export type { GitHubConfig } from '@mxcp/auth-core/provider-kit'
 export type { GitHubOptions } from './github.js'
 export { github, github as default, github as provider } from './github.js'
 

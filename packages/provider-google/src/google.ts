@@ -11,7 +11,7 @@ import {
   type UpstreamProvider,
   userFromOidcClaims,
   verifiedEmail,
-} from '@mxcp/auth-core'
+} from '@mxcp/auth-core/provider-kit'
 
 /** developers.google.com/identity/protocols/oauth2/web-server */
 export const GOOGLE_AUTH_URL = 'https://accounts.google.com/o/oauth2/v2/auth'

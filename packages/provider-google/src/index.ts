@@ -1,4 +1,4 @@
-export type { GoogleConfig } from '@mxcp/auth-core'
+export type { GoogleConfig } from '@mxcp/auth-core/provider-kit'
 export {
   GOOGLE_AUTH_URL,
   GOOGLE_DEFAULT_CALLBACK_PATH,

@@ -1,4 +1,4 @@
-export type { KeycloakConfig } from '@mxcp/auth-core'
+export type { KeycloakConfig } from '@mxcp/auth-core/provider-kit'
 export {
   id,
   KEYCLOAK_DEFAULT_CALLBACK_PATH,

@@ -8,7 +8,7 @@ import {
   type UpstreamProvider,
   UpstreamResponseError,
   userFromOidcClaims,
-} from '@mxcp/auth-core'
+} from '@mxcp/auth-core/provider-kit'
 
 export const KEYCLOAK_DEFAULT_SCOPE = 'openid profile email'
 export const KEYCLOAK_DEFAULT_CALLBACK_PATH = '/keycloak/callback'

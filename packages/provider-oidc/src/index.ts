@@ -1,4 +1,4 @@
-export type { OidcConfig } from '@mxcp/auth-core'
+export type { OidcConfig } from '@mxcp/auth-core/provider-kit'
 export {
   id,
   OIDC_DEFAULT_CALLBACK_PATH,

@@ -7,7 +7,7 @@ import {
   secureEndpointUrl,
   type UpstreamProvider,
   userFromOidcClaims,
-} from '@mxcp/auth-core'
+} from '@mxcp/auth-core/provider-kit'
 
 export const OIDC_DEFAULT_SCOPE = 'openid profile email'
 export const OIDC_DEFAULT_CALLBACK_PATH = '/oidc/callback'

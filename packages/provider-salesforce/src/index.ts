@@ -1,4 +1,4 @@
-export type { SalesforceConfig } from '@mxcp/auth-core'
+export type { SalesforceConfig } from '@mxcp/auth-core/provider-kit'
 export type { SalesforceOptions } from './salesforce.js'
 export { salesforce, salesforce as default, salesforce as provider } from './salesforce.js'
 

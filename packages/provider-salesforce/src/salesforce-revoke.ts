@@ -6,7 +6,7 @@ import {
   type UpstreamHttpOptions,
   UpstreamResponseError,
   upstreamFetch,
-} from '@mxcp/auth-core'
+} from '@mxcp/auth-core/provider-kit'
 
 /**
  * Revokes a token at `/services/oauth2/revoke` (a refresh token takes its access tokens along).

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto'
-import { safeEqual, stringField, UpstreamResponseError } from '@mxcp/auth-core'
+import { safeEqual, stringField, UpstreamResponseError } from '@mxcp/auth-core/provider-kit'
 
 /**
  * Salesforce signs every token response: `signature` is the Base64 HMAC-SHA256 of

@@ -5,7 +5,7 @@ import {
   type UpstreamTokens,
   type UpstreamUser,
   verifiedEmail,
-} from '@mxcp/auth-core'
+} from '@mxcp/auth-core/provider-kit'
 import { salesforceId18 } from './salesforce-id.js'
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost'])

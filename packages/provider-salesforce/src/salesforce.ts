@@ -8,7 +8,7 @@ import {
   UpstreamOAuthError,
   type UpstreamProvider,
   type UpstreamTokens,
-} from '@mxcp/auth-core'
+} from '@mxcp/auth-core/provider-kit'
 import { salesforceId18 } from './salesforce-id.js'
 import { revokeSalesforceToken } from './salesforce-revoke.js'
 import { assertSalesforceSignature } from './salesforce-signature.js'
