@@ -1,6 +1,6 @@
-import type { DuckDBConnection, DuckDBResultReader } from '@duckdb/node-api'
+import type { DuckDBConnection, DuckDBMaterializedResult } from '@duckdb/node-api'
 import type { SqlUser, UserPool } from '@mxcp/duckdb-user-fns'
-import { type JsonRow, jsonRowConverter } from './json-rows.js'
+import { type JsonRow, materializedRows } from './json-rows.js'
 import type { BoundParameters } from './sql-parameters.js'
 
 /** SQL texts remembered at most; past it the memory starts over. */
@@ -28,14 +28,13 @@ async function runWithValues(
   connection: DuckDBConnection,
   sql: string,
   bound: BoundParameters,
-): Promise<DuckDBResultReader> {
+): Promise<DuckDBMaterializedResult> {
   // Several statements: DuckDB runs all but the last as they are, and binds the last one.
-  if ((await statementCount(connection, sql)) !== 1)
-    return connection.runAndReadAll(sql, bound.values, bound.types)
+  if ((await statementCount(connection, sql)) !== 1) return connection.run(sql, bound.values, bound.types)
   const prepared = await connection.prepare(sql)
   try {
     prepared.bind(bound.values, bound.types)
-    return await prepared.runAndReadAll()
+    return await prepared.run()
   } finally {
     prepared.destroySync()
   }
@@ -59,9 +58,7 @@ export function runQuery(
   return pool.withUser(user, async (connection) => {
     // Without parameters, pass no values at all: DuckDB then accepts several statements.
     const hasValues = bound !== undefined && Object.keys(bound.values).length > 0
-    const reader = hasValues
-      ? await runWithValues(connection, sql, bound)
-      : await connection.runAndReadAll(sql)
-    return reader.convertRowObjects(jsonRowConverter)
+    const result = hasValues ? await runWithValues(connection, sql, bound) : await connection.run(sql)
+    return materializedRows(result)
   })
 }
