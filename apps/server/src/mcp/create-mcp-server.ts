@@ -57,6 +57,11 @@ export function createMcpServer(
   // Over HTTP the guard puts the caller on every request; over stdio there is none: the local user.
   const callerOfRequest = (authInfo: AuthInfo | undefined): UserContext =>
     authInfo === undefined && localCaller !== undefined ? localCaller : callerOf(authInfo)
+  // Over HTTP the guard logs every authenticated request's caller at info (`authenticated request`).
+  const callContext = (authInfo: AuthInfo | undefined) => {
+    const user = callerOfRequest(authInfo)
+    return { user, log, callerLogged: authInfo !== undefined && !user.anonymous }
+  }
   const server = new Server(
     { name: identity.name, version: identity.version },
     {
@@ -91,8 +96,7 @@ export function createMcpServer(
     const tool = catalog.tools.get(request.params.name)
     if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`)
     return tool.call(request.params.arguments, {
-      user: callerOfRequest(extra.authInfo),
-      log,
+      ...callContext(extra.authInfo),
       report: callReporter(clientLevel, extra),
     })
   })
@@ -110,7 +114,7 @@ export function createMcpServer(
     const { uri } = request.params
     for (const resource of catalog.resources) {
       const variables = resource.match(uri)
-      if (variables) return resource.read(uri, variables, { user: callerOfRequest(extra.authInfo), log })
+      if (variables) return resource.read(uri, variables, callContext(extra.authInfo))
     }
     throw new McpError(RESOURCE_NOT_FOUND, 'Resource not found', { uri })
   })
@@ -120,7 +124,7 @@ export function createMcpServer(
   server.setRequestHandler(GetPromptRequestSchema, (request, extra) => {
     const prompt = catalog.prompts.get(request.params.name)
     if (!prompt) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${request.params.name}`)
-    return prompt.get(request.params.arguments, { user: callerOfRequest(extra.authInfo), log })
+    return prompt.get(request.params.arguments, callContext(extra.authInfo))
   })
   return server
 }
