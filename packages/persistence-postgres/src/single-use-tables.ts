@@ -2,6 +2,7 @@ import type { SingleUseRecords, WindowCount } from '@mxcp/auth-core'
 import type pg from 'pg'
 import { quoteIdentifier } from './migrate.js'
 import { toStoreError } from './store-errors.js'
+import { runInTransaction } from './transaction.js'
 
 /**
  * The tables of the single-use records, created if missing when the store opens. Kept apart from the
@@ -63,28 +64,17 @@ export class PostgresSingleUse implements SingleUseRecords {
     return this.#run('claimOnce', async () => {
       if (limit === undefined)
         return ((await this.#pool.query(insert, [kind, key, expiresAt, now])).rowCount ?? 0) === 1
-      const client = await this.#pool.connect()
-      let reusable = true
-      try {
-        await client.query('BEGIN')
+      return runInTransaction(this.#pool, async (client) => {
         await client.query("SELECT pg_advisory_xact_lock(hashtext('mxcp_single_use:' || $1))", [kind])
         const live = await client.query(
           `SELECT count(*)::int AS n FROM ${this.#table} WHERE kind = $1 AND expires_at > $2 AND key <> $3`,
           [kind, now, key],
         )
-        const claimed =
+        return (
           Number(live.rows[0]?.n ?? 0) < limit &&
           ((await client.query(insert, [kind, key, expiresAt, now])).rowCount ?? 0) === 1
-        await client.query('COMMIT')
-        return claimed
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => {
-          reusable = false
-        })
-        throw error
-      } finally {
-        client.release(!reusable)
-      }
+        )
+      })
     })
   }
 
