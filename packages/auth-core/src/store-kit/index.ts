@@ -3,9 +3,20 @@
  * SQL: the row shapes, the record codec (sealing secrets, checking JSON read back) and the
  * rotation rules (grace window, born-revoked families).
  */
+export type { ListedSessionRow, LiveTokenRow } from './admin-rules.js'
+export {
+  clientRevocation,
+  columnsOf,
+  LISTED_SESSION_COLUMNS,
+  LIVE_TOKEN_COLUMNS,
+  sessionsNamed,
+  summarizeSession,
+  summarizeSessions,
+} from './admin-rules.js'
 export type { ExchangePlan, RotationPlan, TokenWrite } from './grant-plans.js'
 export { planExchange, planRotation } from './grant-plans.js'
 export { isJsonObject, isUpstreamTokens, isUpstreamUser, parseStoredJson } from './json-guards.js'
+export { KeyedMutex } from './keyed-mutex.js'
 export {
   assertDigest,
   clientToRow,
