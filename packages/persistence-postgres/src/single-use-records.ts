@@ -5,38 +5,11 @@ import { toStoreError } from './store-errors.js'
 import { runInTransaction } from './transaction.js'
 
 /**
- * The tables of the single-use records, created if missing when the store opens. Kept apart from the
- * drizzle migrations: two short-lived tables nothing else refers to, whose rows may be dropped at
- * any time with no loss beyond a reset rate-limit window.
- */
-function tableStatements(schema: string): string[] {
-  const s = quoteIdentifier(schema)
-  return [
-    `CREATE TABLE IF NOT EXISTS ${s}.single_use (kind text NOT NULL, key text NOT NULL, expires_at bigint NOT NULL, PRIMARY KEY (kind, key))`,
-    `CREATE INDEX IF NOT EXISTS single_use_key ON ${s}.single_use (key)`,
-    `CREATE TABLE IF NOT EXISTS ${s}.rate_windows (key text PRIMARY KEY, count integer NOT NULL, reset_at bigint NOT NULL)`,
-  ]
-}
-
-/** SQLSTATEs of a concurrent `CREATE … IF NOT EXISTS` by another replica starting at the same time. */
-const ALREADY_CREATED = new Set(['42P07', '23505'])
-
-/** Creates the tables (replicas starting together: the loser of the race finds them there). */
-export async function createSingleUseTables(pool: pg.Pool, schema: string): Promise<void> {
-  for (const statement of tableStatements(schema)) {
-    try {
-      await pool.query(statement)
-    } catch (error) {
-      if (!ALREADY_CREATED.has(String((error as { code?: unknown }).code))) throw error
-    }
-  }
-}
-
-/**
  * `SingleUseRecords` on PostgreSQL, shared by every replica. A claim is one `INSERT … ON CONFLICT
  * DO UPDATE … WHERE expired`: under READ COMMITTED a concurrent claim of the same key waits for the
  * first to commit, re-checks the condition on the new row and returns nothing. A claim with a limit
  * takes a transaction-scoped advisory lock on its kind, so counting and inserting are one step.
+ * The tables (`single_use`, `rate_windows`) come with the migrations (`schema/define-tables.ts`).
  */
 export class PostgresSingleUse implements SingleUseRecords {
   readonly #pool: pg.Pool
