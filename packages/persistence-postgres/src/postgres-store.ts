@@ -12,7 +12,7 @@ import type {
   TransactionRecord,
 } from '@mxcp/auth-core'
 import * as codec from '@mxcp/auth-core/store-kit'
-import { and, eq, inArray, or, sql } from 'drizzle-orm'
+import { and, eq, gt, inArray, or, sql } from 'drizzle-orm'
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres'
 import type pg from 'pg'
 import { familyLockKey } from './advisory-key.js'
@@ -327,7 +327,12 @@ export class PostgresStore implements OAuthStore {
     const revoked = await tx
       .select({ familyId: revokedFamilies.familyId })
       .from(revokedFamilies)
-      .where(inArray(revokedFamilies.familyId, families))
+      .where(
+        and(
+          inArray(revokedFamilies.familyId, families),
+          gt(revokedFamilies.expiresAt, this.#options.clock.now()),
+        ),
+      )
     const saved = codec.bornRevoked(records, new Set(revoked.map((row) => row.familyId)))
     await tx.insert(this.#tables.tokens).values(saved.map(codec.tokenToRow))
     return saved
