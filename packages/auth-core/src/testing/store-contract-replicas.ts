@@ -21,7 +21,7 @@ const SEVERAL_POLLS_MS = 200
 const silent = { info() {}, warn() {}, error() {}, debug() {} } as unknown as FastifyBaseLogger
 
 /** A provider whose refresh rotates both upstream tokens and takes a while, so callers overlap. */
-function rotatingProvider(clock: FakeClock): UpstreamProvider & { refreshes: number } {
+export function rotatingProvider(clock: FakeClock): UpstreamProvider & { refreshes: number } {
   const provider = {
     id: 'github',
     label: 'GitHub',
