@@ -29,7 +29,11 @@ const WHERE: Readonly<Record<OidcStep, string>> = {
  * cap, from our `customFetch`) pass through. Messages and causes never carry a token, a claim or
  * a body: the library's error is kept only as its code and message.
  */
-export async function toUpstreamError(provider: string, step: OidcStep, error: unknown): Promise<UpstreamError> {
+export async function toUpstreamError(
+  provider: string,
+  step: OidcStep,
+  error: unknown,
+): Promise<UpstreamError> {
   if (isUpstreamError(error)) return error
   const cause = { cause: libraryCause(error) }
   if (error instanceof oauth.ResponseBodyError)
@@ -116,7 +120,10 @@ async function challengeError(
   error: oauth.WWWAuthenticateChallengeError,
 ): Promise<UpstreamError> {
   const cause = { cause: libraryCause(error) }
-  const body = await error.response.clone().text().catch(() => '')
+  const body = await error.response
+    .clone()
+    .text()
+    .catch(() => '')
   if (step === 'userinfo' && isMissingScope(error.response, body))
     return new UpstreamResponseError(
       provider,
@@ -133,7 +140,10 @@ async function challengeError(
 async function statusError(provider: string, step: OidcStep, response: Response): Promise<UpstreamError> {
   const { status } = response
   if (step === 'userinfo' && (status === 401 || status === 403)) {
-    const body = await response.clone().text().catch(() => '')
+    const body = await response
+      .clone()
+      .text()
+      .catch(() => '')
     if (isMissingScope(response, body))
       return new UpstreamResponseError(
         provider,
@@ -183,5 +193,7 @@ function claimOf(detail: unknown): unknown {
 }
 
 function attributeOf(detail: unknown): unknown {
-  return typeof detail === 'object' && detail !== null ? (detail as { attribute?: unknown }).attribute : undefined
+  return typeof detail === 'object' && detail !== null
+    ? (detail as { attribute?: unknown }).attribute
+    : undefined
 }

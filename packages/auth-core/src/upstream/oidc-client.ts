@@ -80,7 +80,9 @@ export class OidcClient {
   readonly #keys: IssuerKeys
   readonly #client: oauth.Client
   /** The client authentication method, chosen at the first discovery and kept for the life of the process. */
-  #clientAuth: { readonly method: UpstreamClientAuthMethod; readonly auth: Promise<oauth.ClientAuth> } | undefined
+  #clientAuth:
+    | { readonly method: UpstreamClientAuthMethod; readonly auth: Promise<oauth.ClientAuth> }
+    | undefined
 
   constructor(options: OidcClientOptions) {
     this.options = options
@@ -200,7 +202,12 @@ export class OidcClient {
     }
     const as = metadata.server
     const response = await this.#stepAsync('userinfo', () =>
-      oauth.userInfoRequest(as, this.#client, tokens.accessToken, this.#requestOptions(metadata.userinfoEndpoint)),
+      oauth.userInfoRequest(
+        as,
+        this.#client,
+        tokens.accessToken,
+        this.#requestOptions(metadata.userinfoEndpoint),
+      ),
     )
     const expected = typeof idClaims?.['sub'] === 'string' ? idClaims['sub'] : undefined
     const claims = await oauth
@@ -229,7 +236,13 @@ export class OidcClient {
     const as = metadata.server
     const auth = await this.#authentication(metadata)
     const response = await this.#stepAsync('token', () =>
-      oauth.refreshTokenGrantRequest(as, this.#client, auth, refreshToken, this.#requestOptions(metadata.tokenEndpoint)),
+      oauth.refreshTokenGrantRequest(
+        as,
+        this.#client,
+        auth,
+        refreshToken,
+        this.#requestOptions(metadata.tokenEndpoint),
+      ),
     )
     const body = await this.#checkedTokenBody(response, metadata)
     const before = tokens.idToken ? decodeIdTokenClaims(tokens.idToken, provider) : undefined
@@ -242,14 +255,19 @@ export class OidcClient {
         throw new UpstreamIdentityChangedError(provider, 'the refreshed ID token names another sub or iss')
       }
     }
-    const result = await oauth.processRefreshTokenResponse(as, this.#client, response).catch(async (error: unknown) => {
-      throw await toUpstreamError(provider, idTokenStep(error), error)
-    })
+    const result = await oauth
+      .processRefreshTokenResponse(as, this.#client, response)
+      .catch(async (error: unknown) => {
+        throw await toUpstreamError(provider, idTokenStep(error), error)
+      })
     if (result.id_token && result.id_token !== tokens.idToken) {
       await this.#keys.verify(as, response, this.#insecure(metadata.jwksUri))
       const claims = oauth.getValidatedIdTokenClaims(result) as IdTokenClaims | undefined
       if (before && claims?.sub !== before['sub'])
-        throw new UpstreamResponseError(provider, `${provider} ID token rejected: sub differs from the first ID token`)
+        throw new UpstreamResponseError(
+          provider,
+          `${provider} ID token rejected: sub differs from the first ID token`,
+        )
     }
     const fresh = tokensFromResponse(result, this.#now(), this.options.provider)
     // Most providers send no new ID token on refresh; the first one still names the user. A
@@ -302,13 +320,19 @@ export class OidcClient {
    * `UpstreamOAuthError`; an ID token over `MAX_ID_TOKEN_LENGTH` is refused (it would be stored
    * with the session); and an issuer that announces only ID token algorithms we refuse is named.
    */
-  async #checkedTokenBody(response: Response, metadata: OidcProviderMetadata): Promise<Record<string, unknown>> {
+  async #checkedTokenBody(
+    response: Response,
+    metadata: OidcProviderMetadata,
+  ): Promise<Record<string, unknown>> {
     const { provider } = this.options
     await throwIfOAuthErrorBody(response, provider)
     const body = (await peekJson(response)) ?? {}
     const idToken = body['id_token']
     if (typeof idToken === 'string' && idToken.length > MAX_ID_TOKEN_LENGTH)
-      throw new UpstreamResponseError(provider, `${provider} ID token is over ${MAX_ID_TOKEN_LENGTH} characters`)
+      throw new UpstreamResponseError(
+        provider,
+        `${provider} ID token is over ${MAX_ID_TOKEN_LENGTH} characters`,
+      )
     if (
       (idToken !== undefined || this.openid) &&
       metadata.server.id_token_signing_alg_values_supported?.length === 0
@@ -370,7 +394,8 @@ export class OidcClient {
 /** Failures while the library processes a token response are about the ID token unless they are about the response. */
 function idTokenStep(error: unknown): OidcStep {
   if (error instanceof oauth.OperationProcessingError || error instanceof oauth.UnsupportedOperationError) {
-    if (/"response"|token_type|access_token|refresh_token|expires_in|scope/.test(error.message)) return 'token'
+    if (/"response"|token_type|access_token|refresh_token|expires_in|scope/.test(error.message))
+      return 'token'
     return 'id_token'
   }
   return 'token'

@@ -33,7 +33,10 @@ export function clientAssertionKey(field: string, pem: string, kid?: string): Cl
 
 /** The WebCrypto import parameters of each assertion algorithm. */
 const SUBTLE_ALGORITHMS: Readonly<
-  Record<ClientAssertionKey['alg'], webcrypto.AlgorithmIdentifier | webcrypto.EcKeyImportParams | webcrypto.RsaHashedImportParams>
+  Record<
+    ClientAssertionKey['alg'],
+    webcrypto.AlgorithmIdentifier | webcrypto.EcKeyImportParams | webcrypto.RsaHashedImportParams
+  >
 > = {
   RS256: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
   ES256: { name: 'ECDSA', namedCurve: 'P-256' },
@@ -51,6 +54,8 @@ export async function assertionSigningKey(
   key: ClientAssertionKey,
 ): Promise<{ key: webcrypto.CryptoKey; kid?: string }> {
   const der = key.key.export({ format: 'der', type: 'pkcs8' })
-  const cryptoKey = await webcrypto.subtle.importKey('pkcs8', der, SUBTLE_ALGORITHMS[key.alg], false, ['sign'])
+  const cryptoKey = await webcrypto.subtle.importKey('pkcs8', der, SUBTLE_ALGORITHMS[key.alg], false, [
+    'sign',
+  ])
   return key.kid ? { key: cryptoKey, kid: key.kid } : { key: cryptoKey }
 }
