@@ -85,6 +85,16 @@ export async function toUpstreamError(
   }
 }
 
+/** Failures while the library processes a token response are about the ID token unless they are about the response. */
+export function idTokenStep(error: unknown): OidcStep {
+  if (error instanceof oauth.OperationProcessingError || error instanceof oauth.UnsupportedOperationError) {
+    if (/"response"|token_type|access_token|refresh_token|expires_in|scope/.test(error.message))
+      return 'token'
+    return 'id_token'
+  }
+  return 'token'
+}
+
 /**
  * Throws `UpstreamOAuthError` when a body carries an OAuth `error` (RFC 6749 §5.2), whatever its
  * status or content type: some providers answer errors with HTTP 200 or as `text/plain`, which

@@ -7,17 +7,17 @@ import type {
   ProviderLog,
   UpstreamTokens,
 } from '../provider.js'
-import { chooseClientAuthMethod, type UpstreamClientAuthMethod } from './client-auth-method.js'
+import { chooseClientAuthMethod, clientAuthFor, type UpstreamClientAuthMethod } from './client-auth-method.js'
 import { type GuardedFetch, guardedFetch } from './guarded-fetch.js'
 import { stringField } from './http.js'
-import { DEFAULT_ID_TOKEN_CLOCK_TOLERANCE_S, type IdTokenClaims, MAX_ID_TOKEN_LENGTH } from './id-token.js'
+import { DEFAULT_ID_TOKEN_CLOCK_TOLERANCE_S, type IdTokenClaims } from './id-token.js'
 import { IssuerKeys } from './issuer-keys.js'
-import { type OidcStep, peekJson, throwIfOAuthErrorBody, toUpstreamError } from './oauth4webapi-errors.js'
+import { idTokenStep, type OidcStep, throwIfOAuthErrorBody, toUpstreamError } from './oauth4webapi-errors.js'
 import { isLoopbackHttp, OidcDiscovery } from './oidc-discovery.js'
 import type { OidcProviderMetadata } from './oidc-metadata.js'
 import { nonceFromChallenge, nonceFromVerifier } from './oidc-nonce.js'
-import { decodeIdTokenClaims, tokensFromResponse } from './oidc-tokens.js'
-import { assertionSigningKey, type ClientAssertionKey } from './private-key-jwt.js'
+import { checkedTokenBody, decodeIdTokenClaims, tokensFromResponse } from './oidc-tokens.js'
+import type { ClientAssertionKey } from './private-key-jwt.js'
 
 export { MAX_ID_TOKEN_LENGTH } from './id-token.js'
 
@@ -162,7 +162,7 @@ export class OidcClient {
         this.#requestOptions(metadata.tokenEndpoint),
       ),
     )
-    const body = await this.#checkedTokenBody(response, metadata)
+    const body = await checkedTokenBody(response, metadata, this.options.provider, this.openid)
     try {
       const result = await oauth
         .processAuthorizationCodeResponse(
@@ -244,7 +244,7 @@ export class OidcClient {
         this.#requestOptions(metadata.tokenEndpoint),
       ),
     )
-    const body = await this.#checkedTokenBody(response, metadata)
+    const body = await checkedTokenBody(response, metadata, this.options.provider, this.openid)
     const before = tokens.idToken ? decodeIdTokenClaims(tokens.idToken, provider) : undefined
     const freshIdToken = stringField(body, 'id_token')
     if (before && freshIdToken && freshIdToken !== tokens.idToken) {
@@ -315,35 +315,6 @@ export class OidcClient {
     }
   }
 
-  /**
-   * The token response before the library reads it: an OAuth error in the body (any status) is
-   * `UpstreamOAuthError`; an ID token over `MAX_ID_TOKEN_LENGTH` is refused (it would be stored
-   * with the session); and an issuer that announces only ID token algorithms we refuse is named.
-   */
-  async #checkedTokenBody(
-    response: Response,
-    metadata: OidcProviderMetadata,
-  ): Promise<Record<string, unknown>> {
-    const { provider } = this.options
-    await throwIfOAuthErrorBody(response, provider)
-    const body = (await peekJson(response)) ?? {}
-    const idToken = body['id_token']
-    if (typeof idToken === 'string' && idToken.length > MAX_ID_TOKEN_LENGTH)
-      throw new UpstreamResponseError(
-        provider,
-        `${provider} ID token is over ${MAX_ID_TOKEN_LENGTH} characters`,
-      )
-    if (
-      (idToken !== undefined || this.openid) &&
-      metadata.server.id_token_signing_alg_values_supported?.length === 0
-    )
-      throw new UpstreamResponseError(
-        provider,
-        `${provider} ID token rejected: none of the announced algorithms (${metadata.idTokenSigningAlgs.join(', ')}) is accepted`,
-      )
-    return body
-  }
-
   /** Revokes what a token response we refuse issued, when the provider can revoke. */
   async #revokeIssued(body: Record<string, unknown>): Promise<void> {
     const accessToken = stringField(body, 'access_token')
@@ -389,37 +360,4 @@ export class OidcClient {
   #now(): number {
     return (this.options.now ?? Date.now)()
   }
-}
-
-/** Failures while the library processes a token response are about the ID token unless they are about the response. */
-function idTokenStep(error: unknown): OidcStep {
-  if (error instanceof oauth.OperationProcessingError || error instanceof oauth.UnsupportedOperationError) {
-    if (/"response"|token_type|access_token|refresh_token|expires_in|scope/.test(error.message))
-      return 'token'
-    return 'id_token'
-  }
-  return 'token'
-}
-
-/** The library's client authentication for the chosen method (RFC 6749 §2.3.1, OIDC Core §9). */
-async function clientAuthFor(
-  provider: string,
-  method: UpstreamClientAuthMethod,
-  clientSecret: string,
-  privateKey: ClientAssertionKey | undefined,
-): Promise<oauth.ClientAuth> {
-  if (method === 'private_key_jwt') {
-    if (!privateKey)
-      throw new UpstreamResponseError(provider, `${provider}: private_key_jwt needs private_key`)
-    const signing = (await assertionSigningKey(privateKey)) as Parameters<typeof oauth.PrivateKeyJwt>[0]
-    // The header names the algorithm of the configured key as before (`EdDSA`, not the newer `Ed25519`).
-    return oauth.PrivateKeyJwt(signing, {
-      [oauth.modifyAssertion]: (header) => {
-        header.alg = privateKey.alg
-      },
-    })
-  }
-  if (!clientSecret) throw new UpstreamResponseError(provider, `${provider}: ${method} needs client_secret`)
-  if (method === 'client_secret_post') return oauth.ClientSecretPost(clientSecret)
-  return oauth.ClientSecretBasic(clientSecret)
 }

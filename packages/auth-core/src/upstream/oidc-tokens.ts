@@ -1,6 +1,9 @@
 import type { TokenEndpointResponse } from 'oauth4webapi'
 import { UpstreamResponseError } from '../errors/upstream-error.js'
 import type { UpstreamTokens } from '../provider.js'
+import { MAX_ID_TOKEN_LENGTH } from './id-token.js'
+import { peekJson, throwIfOAuthErrorBody } from './oauth4webapi-errors.js'
+import type { OidcProviderMetadata } from './oidc-metadata.js'
 
 /**
  * Our tokens from a token response oauth4webapi validated (RFC 6749 §5.1: `access_token` and a
@@ -43,4 +46,35 @@ export function decodeIdTokenClaims(idToken: string, provider: string): Record<s
     // refused below
   }
   throw new UpstreamResponseError(provider, `${provider} ID token is not a JWT`)
+}
+
+/**
+ * The token response before the library reads it: an OAuth error in the body (any status) is
+ * `UpstreamOAuthError`; an ID token over `MAX_ID_TOKEN_LENGTH` is refused (it would be stored
+ * with the session); and an issuer that announces only ID token algorithms we refuse is named.
+ * Returns the body (read from a clone), for what must be done before validation.
+ */
+export async function checkedTokenBody(
+  response: Response,
+  metadata: OidcProviderMetadata,
+  provider: string,
+  openid: boolean,
+): Promise<Record<string, unknown>> {
+  await throwIfOAuthErrorBody(response, provider)
+  const body = (await peekJson(response)) ?? {}
+  const idToken = body['id_token']
+  if (typeof idToken === 'string' && idToken.length > MAX_ID_TOKEN_LENGTH)
+    throw new UpstreamResponseError(
+      provider,
+      `${provider} ID token is over ${MAX_ID_TOKEN_LENGTH} characters`,
+    )
+  if (
+    (idToken !== undefined || openid) &&
+    metadata.server.id_token_signing_alg_values_supported?.length === 0
+  )
+    throw new UpstreamResponseError(
+      provider,
+      `${provider} ID token rejected: none of the announced algorithms (${metadata.idTokenSigningAlgs.join(', ')}) is accepted`,
+    )
+  return body
 }
