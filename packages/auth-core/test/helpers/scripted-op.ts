@@ -18,8 +18,10 @@ export interface ScriptedOp {
   jwksAnswer: { status: number; body: string } | undefined
   /** `id_token_signing_alg_values_supported`. */
   algorithms: string[]
+  /** The user info answer (default 200 with `{"sub":"user-1"}`). */
+  userinfoAnswer: { status: number; headers?: Record<string, string>; body: string } | undefined
   /** How many requests an endpoint received. */
-  count(endpoint: 'discovery' | 'token' | 'jwks' | 'revoke'): number
+  count(endpoint: 'discovery' | 'token' | 'jwks' | 'revoke' | 'userinfo'): number
   close(): Promise<void>
 }
 
@@ -35,6 +37,7 @@ export async function startScriptedOp(): Promise<ScriptedOp> {
     keys: [],
     jwksAnswer: undefined,
     algorithms: ['RS256'],
+    userinfoAnswer: undefined,
     count: (endpoint) => counts.get(endpoint) ?? 0,
     close: () => new Promise((resolve) => server?.close(() => resolve())),
   }
@@ -58,6 +61,7 @@ export async function startScriptedOp(): Promise<ScriptedOp> {
             authorization_endpoint: `${issuer()}/authorize`,
             token_endpoint: `${issuer()}/token`,
             jwks_uri: `${issuer()}/jwks`,
+            userinfo_endpoint: `${issuer()}/userinfo`,
             revocation_endpoint: `${issuer()}/revoke`,
             response_types_supported: ['code'],
             subject_types_supported: ['public'],
@@ -82,6 +86,11 @@ export async function startScriptedOp(): Promise<ScriptedOp> {
             ...(op.idToken === undefined ? {} : { id_token: op.idToken }),
           }),
         )
+      if (endpoint === 'userinfo') {
+        const answer = op.userinfoAnswer ?? { status: 200, body: '{"sub":"user-1"}' }
+        res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers })
+        return res.end(answer.body)
+      }
       if (endpoint === 'revoke') {
         res.writeHead(200)
         return res.end()
