@@ -2,13 +2,13 @@ import {
   defineProvider,
   OAuth2Client,
   oauth2Options,
+  type ProviderBehaviour,
   type ProviderOptions,
   type ProviderRuntimeOptions,
   secureEndpointUrl,
   stringWithDefault,
   Type,
   UpstreamOAuthError,
-  type UpstreamProvider,
   type UpstreamTokens,
   upstreamHttp,
   type YamlBlock,
@@ -50,7 +50,7 @@ export const github = defineProvider({
   id: ID,
   label: 'GitHub',
   schema: GitHubOptionsSchema,
-  create(options, runtime) {
+  create(options, runtime): ProviderBehaviour {
     const client = OAuth2Client.forProvider(ID, options, runtime)
     const credentials = { id: options.clientId ?? '', secret: options.clientSecret ?? '' }
     const apiUrl = secureEndpointUrl(`${ID}.api_url`, options.apiUrl)
@@ -104,7 +104,7 @@ export const github = defineProvider({
       async revoke(tokens) {
         await revokeGitHubToken(apiUrl, credentials, tokens.accessToken, http)
       },
-    } satisfies Omit<UpstreamProvider, 'id' | 'label' | 'callbackPath'>
+    }
   },
 })
 

@@ -1,16 +1,19 @@
 import {
   asciiLowerCase,
   asRecord,
-  assertProviderConfig,
-  type GoogleConfig,
+  defineProvider,
   OAuth2Client,
-  type ProviderRuntimeOptions,
+  oauth2Options,
+  type ProviderBehaviour,
+  type ProviderOptions,
   secureEndpointUrl,
+  stringWithDefault,
+  Type,
   UpstreamAccountRefusedError,
   UpstreamOAuthError,
-  type UpstreamProvider,
   userFromOidcClaims,
   verifiedEmail,
+  type YamlBlock,
 } from '@mxcp/auth-core/provider-kit'
 
 /** developers.google.com/identity/protocols/oauth2/web-server */
@@ -21,6 +24,20 @@ export const GOOGLE_USERINFO_URL = 'https://openidconnect.googleapis.com/v1/user
 export const GOOGLE_REVOKE_URL = 'https://oauth2.googleapis.com/revoke'
 export const GOOGLE_DEFAULT_SCOPE = 'openid profile email'
 export const GOOGLE_DEFAULT_CALLBACK_PATH = '/google/callback'
+
+/** The options of the Google provider (`auth.google`). */
+export const GoogleOptionsSchema = Type.Object({
+  ...oauth2Options({ scope: GOOGLE_DEFAULT_SCOPE, authUrl: GOOGLE_AUTH_URL, tokenUrl: GOOGLE_TOKEN_URL }),
+  userinfoUrl: stringWithDefault(GOOGLE_USERINFO_URL),
+  revokeUrl: stringWithDefault(GOOGLE_REVOKE_URL),
+  /** A Google Workspace domain: sent as `hd`, and only accounts whose `hd` claim equals it sign in. */
+  hostedDomain: Type.Optional(Type.String({ minLength: 1 })),
+})
+
+/** The Google provider's options in code (camelCase). */
+export type GoogleProviderOptions = ProviderOptions<typeof GoogleOptionsSchema>
+/** The `auth.google` block as the configuration writes it (snake_case). */
+export type GoogleConfig = YamlBlock<GoogleProviderOptions>
 
 /** The `auth.provider` value. */
 export const id = 'google'
@@ -37,65 +54,64 @@ function withIdentityScopes(scope: string): string {
  * from Google's OpenID UserInfo endpoint, refresh and RFC 7009 revocation. Every endpoint is a
  * config option (`auth_url`, `token_url`, `userinfo_url`, `revoke_url`) with Google's as default.
  */
-export function google(config: GoogleConfig, options: ProviderRuntimeOptions = {}): UpstreamProvider {
-  assertProviderConfig(id, config)
-  const scope = withIdentityScopes(config.scope ?? GOOGLE_DEFAULT_SCOPE)
-  const hostedDomain = config.hosted_domain ? asciiLowerCase(config.hosted_domain.trim()) : undefined
-  const userinfoUrl = secureEndpointUrl('google.userinfo_url', config.userinfo_url ?? GOOGLE_USERINFO_URL)
-  const client = new OAuth2Client({
-    provider: id,
-    clientId: config.client_id ?? '',
-    clientSecret: config.client_secret ?? '',
-    authUrl: secureEndpointUrl('google.auth_url', config.auth_url ?? GOOGLE_AUTH_URL),
-    tokenUrl: secureEndpointUrl('google.token_url', config.token_url ?? GOOGLE_TOKEN_URL),
-    revokeUrl: secureEndpointUrl('google.revoke_url', config.revoke_url ?? GOOGLE_REVOKE_URL),
-    fetch: options.fetch,
-    timeoutMs: options.timeoutMs,
-  })
+export const google = defineProvider({
+  id,
+  label: 'Google',
+  schema: GoogleOptionsSchema,
+  create(options, runtime): ProviderBehaviour {
+    const scope = withIdentityScopes(options.scope)
+    const hostedDomain = options.hostedDomain ? asciiLowerCase(options.hostedDomain.trim()) : undefined
+    const userinfoUrl = secureEndpointUrl('google.userinfo_url', options.userinfoUrl)
+    const client = OAuth2Client.forProvider(id, options, runtime)
 
-  return {
-    id,
-    label: 'Google',
-    callbackPath: config.callback_path ?? GOOGLE_DEFAULT_CALLBACK_PATH,
-    async authorizationUrl(params) {
-      // Google issues a refresh token only for `access_type=offline`, and then only at the user's
-      // first consent to our client; `prompt=consent` shows the consent screen every time so that
-      // a user who signs in again (another MCP client, a lost session) still gets one.
-      // `hd` only preselects the Workspace domain on Google's screen; the answer's `hd` claim is what
-      // is enforced (developers.google.com/identity/openid-connect/openid-connect#hd-param).
-      return client.authorizationUrl(params, scope, {
-        access_type: 'offline',
-        prompt: 'consent',
-        ...(hostedDomain ? { hd: hostedDomain } : {}),
-      })
-    },
-    exchangeCode: (code, codeVerifier, redirectUri) => client.exchangeCode(code, codeVerifier, redirectUri),
-    async userInfo(tokens) {
-      const claims = asRecord(await client.getJson(userinfoUrl, tokens.accessToken), id, 'user info')
-      const hd = typeof claims['hd'] === 'string' ? asciiLowerCase(claims['hd']) : undefined
-      if (hostedDomain && hd !== hostedDomain) {
-        // A consumer account (no `hd`) or another Workspace, whatever its address says.
-        throw new UpstreamAccountRefusedError(
-          id,
-          `This server accepts only Google Workspace accounts of ${hostedDomain}; sign in with your ${hostedDomain} account.`,
-        )
-      }
-      const user = userFromOidcClaims(claims, { provider: id, usernameClaims: ['sub'] })
-      // Only an address Google marks verified counts; Google accounts have no username, so the
-      // verified address is the username people know, else the stable `sub`.
-      const email = verifiedEmail(claims['email'], claims['email_verified'])
-      return { ...user, email, username: email ?? user.userId, attributes: hd ? { hd } : undefined }
-    },
-    refresh: (tokens) => client.refresh(tokens),
-    async revoke(tokens) {
-      try {
-        await client.revoke(tokens)
-      } catch (error) {
-        // Google answers 400 `invalid_token` for a token that is already dead where RFC 7009 §2.2
-        // says 200; either way the token is gone, which is what revocation is for.
-        if (error instanceof UpstreamOAuthError && error.code === 'invalid_token') return
-        throw error
-      }
-    },
-  } satisfies UpstreamProvider
+    return {
+      async authorizationUrl(params) {
+        // Google issues a refresh token only for `access_type=offline`, and then only at the user's
+        // first consent to our client; `prompt=consent` shows the consent screen every time so that
+        // a user who signs in again (another MCP client, a lost session) still gets one.
+        // `hd` only preselects the Workspace domain on Google's screen; the answer's `hd` claim is what
+        // is enforced (developers.google.com/identity/openid-connect/openid-connect#hd-param).
+        return client.authorizationUrl(params, scope, {
+          access_type: 'offline',
+          prompt: 'consent',
+          ...(hostedDomain ? { hd: hostedDomain } : {}),
+        })
+      },
+      exchangeCode: (code, codeVerifier, redirectUri) => client.exchangeCode(code, codeVerifier, redirectUri),
+      async userInfo(tokens) {
+        const claims = asRecord(await client.getJson(userinfoUrl, tokens.accessToken), id, 'user info')
+        const hd = typeof claims['hd'] === 'string' ? asciiLowerCase(claims['hd']) : undefined
+        if (hostedDomain && hd !== hostedDomain) {
+          // A consumer account (no `hd`) or another Workspace, whatever its address says.
+          throw new UpstreamAccountRefusedError(
+            id,
+            `This server accepts only Google Workspace accounts of ${hostedDomain}; sign in with your ${hostedDomain} account.`,
+          )
+        }
+        const user = userFromOidcClaims(claims, { provider: id, usernameClaims: ['sub'] })
+        // Only an address Google marks verified counts; Google accounts have no username, so the
+        // verified address is the username people know, else the stable `sub`.
+        const email = verifiedEmail(claims['email'], claims['email_verified'])
+        return { ...user, email, username: email ?? user.userId, attributes: hd ? { hd } : undefined }
+      },
+      refresh: (tokens) => client.refresh(tokens),
+      async revoke(tokens) {
+        try {
+          await client.revoke(tokens)
+        } catch (error) {
+          // Google answers 400 `invalid_token` for a token that is already dead where RFC 7009 §2.2
+          // says 200; either way the token is gone, which is what revocation is for.
+          if (error instanceof UpstreamOAuthError && error.code === 'invalid_token') return
+          throw error
+        }
+      },
+    }
+  },
+})
+
+declare module '@mxcp/auth-core' {
+  interface ProviderBlocks {
+    /** `auth.google` (`@mxcp/provider-google`). */
+    google?: GoogleConfig | undefined
+  }
 }

@@ -1,4 +1,4 @@
-export type { GoogleConfig } from '@mxcp/auth-core/provider-kit'
+export type { GoogleConfig, GoogleProviderOptions } from './google.js'
 export {
   GOOGLE_AUTH_URL,
   GOOGLE_DEFAULT_CALLBACK_PATH,
@@ -6,6 +6,7 @@ export {
   GOOGLE_REVOKE_URL,
   GOOGLE_TOKEN_URL,
   GOOGLE_USERINFO_URL,
+  GoogleOptionsSchema,
   google,
   google as provider,
   google as default,

@@ -1,6 +1,10 @@
-export type { SalesforceConfig } from '@mxcp/auth-core/provider-kit'
-export type { SalesforceOptions } from './salesforce.js'
-export { salesforce, salesforce as default, salesforce as provider } from './salesforce.js'
+export type { SalesforceConfig, SalesforceOptions, SalesforceProviderOptions } from './salesforce.js'
+export {
+  SalesforceOptionsSchema,
+  salesforce,
+  salesforce as default,
+  salesforce as provider,
+} from './salesforce.js'
 
 /** The `auth.provider` value this package serves. */
 export const id = 'salesforce'

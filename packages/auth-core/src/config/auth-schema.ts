@@ -198,14 +198,9 @@ export interface ProviderBlocks {}
 export interface AuthConfig
   extends ProviderBlocks,
     Omit<
-    Filled<Static<typeof AuthConfigSchema>>,
-    | 'clients'
-    | 'persistence'
-    | 'authorization'
-    | 'rate_limit'
-    | 'client_metadata'
-    | 'provider_module'
-  > {
+      Filled<Static<typeof AuthConfigSchema>>,
+      'clients' | 'persistence' | 'authorization' | 'rate_limit' | 'client_metadata' | 'provider_module'
+    > {
   provider_module?: string | undefined
   clients: ClientFilled[]
   persistence?: Filled<

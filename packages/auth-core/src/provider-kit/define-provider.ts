@@ -92,7 +92,9 @@ export function isProviderDefinition(value: unknown): value is ProviderDefinitio
  * provider, adds the common `callback_path` option (the plugin routes the callback), and gives
  * the factory the plugin's clock, `fetch` and logger.
  */
-export function defineProvider<Schema extends TObject>(spec: ProviderSpec<Schema>): ProviderDefinition<Schema> {
+export function defineProvider<Schema extends TObject>(
+  spec: ProviderSpec<Schema>,
+): ProviderDefinition<Schema> {
   const schema = Type.Object(
     {
       ...spec.schema.properties,

@@ -66,6 +66,7 @@ export {
   oidcRequired,
   optionalString,
   stringWithDefault,
+  withDefault,
 } from './option-schemas.js'
 export type { BlockCheck } from './provider-block.js'
 export { ProviderRegistry } from './provider-registry.js'

@@ -1,4 +1,4 @@
-import Type, { type TOptional, type TString } from 'typebox'
+import Type, { type TOptional, type TSchema, type TString } from 'typebox'
 
 /**
  * Pieces of provider option schemas that many providers share, so each provider's schema lists
@@ -14,9 +14,14 @@ export const clientCredentials = {
 /** A schema that fills a default: the option is always set in the options a provider is built from. */
 export type WithDefault<Schema> = Schema & { readonly default: unknown }
 
+/** An optional option whose schema has a `default`: the option is always set once checked. */
+export function withDefault<Schema extends TSchema>(schema: Schema): WithDefault<TOptional<Schema>> {
+  return Type.Optional(schema) as WithDefault<TOptional<Schema>>
+}
+
 /** A string option with a default (a URL, a scope). */
 export function stringWithDefault(value: string): WithDefault<TOptional<TString>> {
-  return Type.Optional(Type.String({ default: value })) as WithDefault<TOptional<TString>>
+  return withDefault(Type.String({ default: value }))
 }
 
 /** A string option without a default. */

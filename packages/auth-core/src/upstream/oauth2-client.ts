@@ -229,7 +229,10 @@ export class OAuth2Client {
       )
     // RFC 6749 §5.1: token_type is REQUIRED and case-insensitive; we only know how to use Bearer.
     const tokenType = body['token_type']
-    if (this.#options.requireBearer && (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer'))
+    if (
+      this.#options.requireBearer &&
+      (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer')
+    )
       throw new UpstreamResponseError(
         this.#options.provider,
         `${this.#options.provider} token response has token_type ${JSON.stringify(tokenType ?? null).slice(0, 40)}, not Bearer`,
@@ -288,7 +291,11 @@ export class OAuth2Client {
   }
 
   #http() {
-    return { provider: this.#options.provider, fetch: this.#options.fetch, timeoutMs: this.#options.timeoutMs }
+    return {
+      provider: this.#options.provider,
+      fetch: this.#options.fetch,
+      timeoutMs: this.#options.timeoutMs,
+    }
   }
 
   #now(): number {
