@@ -41,6 +41,8 @@ export interface ResolvedConfig {
   /** Absolute path of the profile's DuckDB file. */
   readonly duckdbPath: string
   readonly duckdbReadonly: boolean
+  /** The providers the configuration was checked with (`LoadConfigOptions.providers`). */
+  readonly providers?: ProviderRegistry | undefined
 }
 
 function readYaml(path: string): unknown {
@@ -190,5 +192,6 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
     duckdbPath:
       duckdbFile === ':memory:' || isAbsolute(duckdbFile) ? duckdbFile : resolve(projectDir, duckdbFile),
     duckdbReadonly: duckdb?.readonly ?? false,
+    providers: options.providers,
   }
 }

@@ -35,7 +35,7 @@ export class ProviderRegistry {
   /** The definition registered as `id`; fails naming the registered ones. */
   get(id: string): ProviderDefinition {
     const definition = this.#definitions.get(id)
-    if (!definition) throw new ConfigError(unknownProviderMessage(id, this.ids()))
+    if (!definition) throw new ConfigError(`auth.provider: ${unknownProviderMessage(id, this.ids())}`)
     return definition
   }
 
@@ -53,7 +53,7 @@ export class ProviderRegistry {
   }
 }
 
-/** `auth.provider "gitlab" is not a registered identity provider (registered: none, github, …)`. */
+/** `"gitlab" is not a registered identity provider (registered: none, github, …)`. */
 export function unknownProviderMessage(id: string, registered: readonly string[]): string {
-  return `auth.provider "${id}" is not a registered identity provider (registered: ${['none', ...registered].join(', ')})`
+  return `"${id}" is not a registered identity provider (registered: ${['none', ...registered].join(', ')})`
 }
