@@ -3,15 +3,15 @@ import {
   OAuth2Client,
   oauth2Options,
   type ProviderBehaviour,
-  type ProviderOptions,
+  type ProviderConfig,
   type ProviderRuntimeOptions,
+  type ProviderSettings,
   secureEndpointUrl,
   stringWithDefault,
   Type,
-  UpstreamOAuthError,
+  tokenGrants,
   type UpstreamTokens,
   upstreamHttp,
-  type YamlBlock,
 } from '@mxcp/auth-core/provider-kit'
 import { GitHubApi } from './github-api.js'
 import { revokeGitHubToken } from './github-revoke.js'
@@ -34,83 +34,68 @@ export const GitHubOptionsSchema = Type.Object({
   apiUrl: stringWithDefault('https://api.github.com'),
 })
 
-/** The GitHub provider's options in code (camelCase). */
-export type GitHubProviderOptions = ProviderOptions<typeof GitHubOptionsSchema>
-/** The `auth.github` block as the configuration writes it (snake_case). */
-export type GitHubConfig = YamlBlock<GitHubProviderOptions>
-/** Runtime options: `fetch`, `timeoutMs`, and the `clock` that turns `expires_in` into `expiresAt`. */
-export type GitHubOptions = ProviderRuntimeOptions
-
 /**
  * Login with GitHub (OAuth apps, and GitHub Apps with expiring user tokens), on github.com or
  * GitHub Enterprise Server (`auth_url`, `token_url`, `api_url`). PKCE S256 (RFC 7636), supported
  * by GitHub since July 2025.
  */
+function createGitHub(
+  options: ProviderSettings<typeof GitHubOptionsSchema>,
+  runtime: ProviderRuntimeOptions,
+): ProviderBehaviour {
+  const client = OAuth2Client.forProvider(ID, options, runtime)
+  const credentials = { id: options.clientId ?? '', secret: options.clientSecret ?? '' }
+  const apiUrl = secureEndpointUrl(`${ID}.api_url`, options.apiUrl)
+  const http = upstreamHttp(ID, runtime)
+  const api = new GitHubApi(apiUrl, http)
+
+  /** Token endpoint answer → tokens. GitHub lists granted scopes comma-separated; we use spaces (RFC 6749 §3.3). */
+  async function requestTokens(params: Record<string, string>): Promise<UpstreamTokens> {
+    const tokens = client.parseTokens(
+      await githubTokenRequest(
+        options.tokenUrl,
+        { ...params, client_id: credentials.id, client_secret: credentials.secret },
+        http,
+      ),
+    )
+    return {
+      ...tokens,
+      scope: tokens.scope
+        ?.split(/[\s,]+/)
+        .filter(Boolean)
+        .join(' '),
+    }
+  }
+
+  return {
+    async authorizationUrl(params) {
+      return client.authorizationUrl(params, options.scope)
+    },
+
+    async userInfo(tokens) {
+      return fetchGitHubUser(api, tokens.accessToken, tokens.scope ?? options.scope)
+    },
+
+    // Only GitHub App user tokens expire and carry a refresh token; it rotates on every use.
+    ...tokenGrants(ID, requestTokens, 'this GitHub token has no refresh token'),
+
+    async revoke(tokens) {
+      await revokeGitHubToken(apiUrl, credentials, tokens.accessToken, http)
+    },
+  }
+}
+
+/** The `github` provider, registered under its id. */
 export const github = defineProvider({
   id: ID,
   label: 'GitHub',
   schema: GitHubOptionsSchema,
-  create(options, runtime): ProviderBehaviour {
-    const client = OAuth2Client.forProvider(ID, options, runtime)
-    const credentials = { id: options.clientId ?? '', secret: options.clientSecret ?? '' }
-    const apiUrl = secureEndpointUrl(`${ID}.api_url`, options.apiUrl)
-    const http = upstreamHttp(ID, runtime)
-    const api = new GitHubApi(apiUrl, http)
-
-    /** Token endpoint answer → tokens. GitHub lists granted scopes comma-separated; we use spaces (RFC 6749 §3.3). */
-    async function requestTokens(params: Record<string, string>): Promise<UpstreamTokens> {
-      const tokens = client.parseTokens(
-        await githubTokenRequest(
-          options.tokenUrl,
-          { ...params, client_id: credentials.id, client_secret: credentials.secret },
-          http,
-        ),
-      )
-      return {
-        ...tokens,
-        scope: tokens.scope
-          ?.split(/[\s,]+/)
-          .filter(Boolean)
-          .join(' '),
-      }
-    }
-
-    return {
-      async authorizationUrl(params) {
-        return client.authorizationUrl(params, options.scope)
-      },
-
-      async exchangeCode(code, codeVerifier, redirectUri) {
-        return requestTokens({
-          grant_type: 'authorization_code',
-          code,
-          code_verifier: codeVerifier,
-          redirect_uri: redirectUri,
-        })
-      },
-
-      async userInfo(tokens) {
-        return fetchGitHubUser(api, tokens.accessToken, tokens.scope ?? options.scope)
-      },
-
-      /** Only GitHub App user tokens expire and carry a refresh token; it rotates on every use. */
-      async refresh(tokens) {
-        if (!tokens.refreshToken)
-          throw new UpstreamOAuthError(ID, 'invalid_grant', 'this GitHub token has no refresh token')
-        const fresh = await requestTokens({ grant_type: 'refresh_token', refresh_token: tokens.refreshToken })
-        return { ...fresh, refreshToken: fresh.refreshToken ?? tokens.refreshToken }
-      },
-
-      async revoke(tokens) {
-        await revokeGitHubToken(apiUrl, credentials, tokens.accessToken, http)
-      },
-    }
-  },
+  create: createGitHub,
 })
 
 declare module '@mxcp/auth-core' {
   interface ProviderBlocks {
     /** `auth.github` (`@mxcp/provider-github`). */
-    github?: GitHubConfig | undefined
+    github?: ProviderConfig<typeof GitHubOptionsSchema> | undefined
   }
 }

@@ -5,7 +5,9 @@ import {
   OAuth2Client,
   oauth2Options,
   type ProviderBehaviour,
-  type ProviderOptions,
+  type ProviderConfig,
+  type ProviderRuntimeOptions,
+  type ProviderSettings,
   secureEndpointUrl,
   stringWithDefault,
   Type,
@@ -13,7 +15,6 @@ import {
   UpstreamOAuthError,
   userFromOidcClaims,
   verifiedEmail,
-  type YamlBlock,
 } from '@mxcp/auth-core/provider-kit'
 
 /** developers.google.com/identity/protocols/oauth2/web-server */
@@ -34,11 +35,6 @@ export const GoogleOptionsSchema = Type.Object({
   hostedDomain: Type.Optional(Type.String({ minLength: 1 })),
 })
 
-/** The Google provider's options in code (camelCase). */
-export type GoogleProviderOptions = ProviderOptions<typeof GoogleOptionsSchema>
-/** The `auth.google` block as the configuration writes it (snake_case). */
-export type GoogleConfig = YamlBlock<GoogleProviderOptions>
-
 /** The `auth.provider` value. */
 export const id = 'google'
 
@@ -54,64 +50,70 @@ function withIdentityScopes(scope: string): string {
  * from Google's OpenID UserInfo endpoint, refresh and RFC 7009 revocation. Every endpoint is a
  * config option (`auth_url`, `token_url`, `userinfo_url`, `revoke_url`) with Google's as default.
  */
+function createGoogle(
+  options: ProviderSettings<typeof GoogleOptionsSchema>,
+  runtime: ProviderRuntimeOptions,
+): ProviderBehaviour {
+  const scope = withIdentityScopes(options.scope)
+  const hostedDomain = options.hostedDomain ? asciiLowerCase(options.hostedDomain.trim()) : undefined
+  const userinfoUrl = secureEndpointUrl('google.userinfo_url', options.userinfoUrl)
+  const client = OAuth2Client.forProvider(id, options, runtime)
+
+  return {
+    async authorizationUrl(params) {
+      // Google issues a refresh token only for `access_type=offline`, and then only at the user's
+      // first consent to our client; `prompt=consent` shows the consent screen every time so that
+      // a user who signs in again (another MCP client, a lost session) still gets one.
+      // `hd` only preselects the Workspace domain on Google's screen; the answer's `hd` claim is what
+      // is enforced (developers.google.com/identity/openid-connect/openid-connect#hd-param).
+      return client.authorizationUrl(params, scope, {
+        access_type: 'offline',
+        prompt: 'consent',
+        ...(hostedDomain ? { hd: hostedDomain } : {}),
+      })
+    },
+    exchangeCode: (code, codeVerifier, redirectUri) => client.exchangeCode(code, codeVerifier, redirectUri),
+    async userInfo(tokens) {
+      const claims = asRecord(await client.getJson(userinfoUrl, tokens.accessToken), id, 'user info')
+      const hd = typeof claims['hd'] === 'string' ? asciiLowerCase(claims['hd']) : undefined
+      if (hostedDomain && hd !== hostedDomain) {
+        // A consumer account (no `hd`) or another Workspace, whatever its address says.
+        throw new UpstreamAccountRefusedError(
+          id,
+          `This server accepts only Google Workspace accounts of ${hostedDomain}; sign in with your ${hostedDomain} account.`,
+        )
+      }
+      const user = userFromOidcClaims(claims, { provider: id, usernameClaims: ['sub'] })
+      // Only an address Google marks verified counts; Google accounts have no username, so the
+      // verified address is the username people know, else the stable `sub`.
+      const email = verifiedEmail(claims['email'], claims['email_verified'])
+      return { ...user, email, username: email ?? user.userId, attributes: hd ? { hd } : undefined }
+    },
+    refresh: (tokens) => client.refresh(tokens),
+    async revoke(tokens) {
+      try {
+        await client.revoke(tokens)
+      } catch (error) {
+        // Google answers 400 `invalid_token` for a token that is already dead where RFC 7009 §2.2
+        // says 200; either way the token is gone, which is what revocation is for.
+        if (error instanceof UpstreamOAuthError && error.code === 'invalid_token') return
+        throw error
+      }
+    },
+  }
+}
+
+/** The `google` provider, registered under its id. */
 export const google = defineProvider({
   id,
   label: 'Google',
   schema: GoogleOptionsSchema,
-  create(options, runtime): ProviderBehaviour {
-    const scope = withIdentityScopes(options.scope)
-    const hostedDomain = options.hostedDomain ? asciiLowerCase(options.hostedDomain.trim()) : undefined
-    const userinfoUrl = secureEndpointUrl('google.userinfo_url', options.userinfoUrl)
-    const client = OAuth2Client.forProvider(id, options, runtime)
-
-    return {
-      async authorizationUrl(params) {
-        // Google issues a refresh token only for `access_type=offline`, and then only at the user's
-        // first consent to our client; `prompt=consent` shows the consent screen every time so that
-        // a user who signs in again (another MCP client, a lost session) still gets one.
-        // `hd` only preselects the Workspace domain on Google's screen; the answer's `hd` claim is what
-        // is enforced (developers.google.com/identity/openid-connect/openid-connect#hd-param).
-        return client.authorizationUrl(params, scope, {
-          access_type: 'offline',
-          prompt: 'consent',
-          ...(hostedDomain ? { hd: hostedDomain } : {}),
-        })
-      },
-      exchangeCode: (code, codeVerifier, redirectUri) => client.exchangeCode(code, codeVerifier, redirectUri),
-      async userInfo(tokens) {
-        const claims = asRecord(await client.getJson(userinfoUrl, tokens.accessToken), id, 'user info')
-        const hd = typeof claims['hd'] === 'string' ? asciiLowerCase(claims['hd']) : undefined
-        if (hostedDomain && hd !== hostedDomain) {
-          // A consumer account (no `hd`) or another Workspace, whatever its address says.
-          throw new UpstreamAccountRefusedError(
-            id,
-            `This server accepts only Google Workspace accounts of ${hostedDomain}; sign in with your ${hostedDomain} account.`,
-          )
-        }
-        const user = userFromOidcClaims(claims, { provider: id, usernameClaims: ['sub'] })
-        // Only an address Google marks verified counts; Google accounts have no username, so the
-        // verified address is the username people know, else the stable `sub`.
-        const email = verifiedEmail(claims['email'], claims['email_verified'])
-        return { ...user, email, username: email ?? user.userId, attributes: hd ? { hd } : undefined }
-      },
-      refresh: (tokens) => client.refresh(tokens),
-      async revoke(tokens) {
-        try {
-          await client.revoke(tokens)
-        } catch (error) {
-          // Google answers 400 `invalid_token` for a token that is already dead where RFC 7009 §2.2
-          // says 200; either way the token is gone, which is what revocation is for.
-          if (error instanceof UpstreamOAuthError && error.code === 'invalid_token') return
-          throw error
-        }
-      },
-    }
-  },
+  create: createGoogle,
 })
 
 declare module '@mxcp/auth-core' {
   interface ProviderBlocks {
     /** `auth.google` (`@mxcp/provider-google`). */
-    google?: GoogleConfig | undefined
+    google?: ProviderConfig<typeof GoogleOptionsSchema> | undefined
   }
 }

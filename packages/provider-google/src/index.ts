@@ -1,4 +1,8 @@
-export type { GoogleConfig, GoogleProviderOptions } from './google.js'
+import type { ProviderConfig } from '@mxcp/auth-core/provider-kit'
+import type { GoogleOptionsSchema } from './google.js'
+
+/** The `auth.google` block as the configuration writes it (snake_case). */
+export type GoogleConfig = ProviderConfig<typeof GoogleOptionsSchema>
 export {
   GOOGLE_AUTH_URL,
   GOOGLE_DEFAULT_CALLBACK_PATH,

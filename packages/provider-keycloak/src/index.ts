@@ -1,4 +1,8 @@
-export type { KeycloakConfig, KeycloakProviderOptions } from './keycloak.js'
+import type { ProviderConfig } from '@mxcp/auth-core/provider-kit'
+import type { KeycloakOptionsSchema } from './keycloak.js'
+
+/** The `auth.keycloak` block as the configuration writes it (snake_case). */
+export type KeycloakConfig = ProviderConfig<typeof KeycloakOptionsSchema>
 export {
   id,
   KEYCLOAK_DEFAULT_CALLBACK_PATH,

@@ -5,12 +5,13 @@ import {
   oidcProviderClient,
   oidcRequired,
   type ProviderBehaviour,
-  type ProviderOptions,
+  type ProviderConfig,
+  type ProviderRuntimeOptions,
+  type ProviderSettings,
   secureEndpointUrl,
   Type,
   UpstreamResponseError,
   userFromOidcClaims,
-  type YamlBlock,
 } from '@mxcp/auth-core/provider-kit'
 
 export const KEYCLOAK_DEFAULT_SCOPE = 'openid profile email'
@@ -30,11 +31,6 @@ export const KeycloakOptionsSchema = Type.Object({
   realm: Type.Optional(Type.String()),
   serverUrl: Type.Optional(Type.String()),
 })
-
-/** The Keycloak provider's options in code (camelCase). */
-export type KeycloakProviderOptions = ProviderOptions<typeof KeycloakOptionsSchema>
-/** The `auth.keycloak` block as the configuration writes it (snake_case). */
-export type KeycloakConfig = YamlBlock<KeycloakProviderOptions>
 
 function strings(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : []
@@ -94,65 +90,71 @@ export function keycloakIssuer(serverUrl: string, realm: string): string {
  * issuer (discovery, PKCE S256, nonce, ID token checked against the realm keys, user info,
  * refresh, revocation). A realm that does not exist is reported as the configuration error it is.
  */
+function createKeycloak(
+  options: ProviderSettings<typeof KeycloakOptionsSchema>,
+  runtime: ProviderRuntimeOptions,
+): ProviderBehaviour {
+  const serverUrl = secureEndpointUrl('keycloak.server_url', options.serverUrl ?? '')
+  const realm = options.realm ?? ''
+  const usernameClaim = options.usernameClaim ?? KEYCLOAK_DEFAULT_USERNAME_CLAIM
+  // Without `openid` Keycloak answers as a plain OAuth server: no ID token, no user info.
+  const client = oidcProviderClient(id, keycloakIssuer(serverUrl, realm), options, runtime)
+
+  /** Discovery first: Keycloak answers 404 there for a realm it does not have. */
+  const discovered = async (): Promise<OidcClient> => {
+    try {
+      await client.metadata()
+      return client
+    } catch (error) {
+      if (!(error instanceof UpstreamResponseError) || error.status !== 404) throw error
+      const hint = /\/auth\/?$/.test(serverUrl) ? '; server_url must not end in /auth (Keycloak 17+)' : ''
+      throw new UpstreamResponseError(
+        id,
+        `Keycloak realm "${realm}" was not found at ${serverUrl} (404): check keycloak.realm and keycloak.server_url${hint}`,
+        404,
+        { cause: error },
+      )
+    }
+  }
+
+  return {
+    authorizationUrl: async (params) => (await discovered()).authorizationUrl(params),
+    exchangeCode: async (code, codeVerifier, redirectUri) =>
+      (await discovered()).exchangeCode(code, codeVerifier, redirectUri),
+    async userInfo(tokens) {
+      const oidc = await discovered()
+      const claims = await oidc.userInfoClaims(tokens)
+      const { issuer } = await oidc.metadata()
+      // Keycloak's username is `preferred_username`; a `groups` mapper, if set up, gives the groups.
+      const user = userFromOidcClaims(claims, { provider: id, usernameClaims: [usernameClaim], issuer })
+      // Roles and groups from user info, and from the ID token (verified when it was issued to
+      // us) for mappers set to "Add to ID token" only.
+      const fromUserInfo = keycloakMemberships(claims)
+      const fromIdToken = keycloakMemberships(idTokenPayload(tokens.idToken))
+      return {
+        ...user,
+        groups: [...new Set([...fromUserInfo.groups, ...fromIdToken.groups])],
+        roles: [...new Set([...fromUserInfo.roles, ...fromIdToken.roles])],
+      }
+    },
+    refresh: async (tokens) => (await discovered()).refresh(tokens),
+    revoke: async (tokens) => (await discovered()).revoke(tokens),
+    authorizationResponseIssuer: async () => (await discovered()).authorizationResponseIssuer(),
+  }
+}
+
+/** The `keycloak` provider, registered under its id. */
 export const keycloak = defineProvider({
   id,
   label: 'Keycloak',
   schema: KeycloakOptionsSchema,
   required: oidcRequired('clientId', 'clientSecret', 'realm', 'serverUrl'),
-  create(options, runtime): ProviderBehaviour {
-    const serverUrl = secureEndpointUrl('keycloak.server_url', options.serverUrl ?? '')
-    const realm = options.realm ?? ''
-    const usernameClaim = options.usernameClaim ?? KEYCLOAK_DEFAULT_USERNAME_CLAIM
-    // Without `openid` Keycloak answers as a plain OAuth server: no ID token, no user info.
-    const client = oidcProviderClient(id, keycloakIssuer(serverUrl, realm), options, runtime)
-
-    /** Discovery first: Keycloak answers 404 there for a realm it does not have. */
-    const discovered = async (): Promise<OidcClient> => {
-      try {
-        await client.metadata()
-        return client
-      } catch (error) {
-        if (!(error instanceof UpstreamResponseError) || error.status !== 404) throw error
-        const hint = /\/auth\/?$/.test(serverUrl) ? '; server_url must not end in /auth (Keycloak 17+)' : ''
-        throw new UpstreamResponseError(
-          id,
-          `Keycloak realm "${realm}" was not found at ${serverUrl} (404): check keycloak.realm and keycloak.server_url${hint}`,
-          404,
-          { cause: error },
-        )
-      }
-    }
-
-    return {
-      authorizationUrl: async (params) => (await discovered()).authorizationUrl(params),
-      exchangeCode: async (code, codeVerifier, redirectUri) =>
-        (await discovered()).exchangeCode(code, codeVerifier, redirectUri),
-      async userInfo(tokens) {
-        const oidc = await discovered()
-        const claims = await oidc.userInfoClaims(tokens)
-        const { issuer } = await oidc.metadata()
-        // Keycloak's username is `preferred_username`; a `groups` mapper, if set up, gives the groups.
-        const user = userFromOidcClaims(claims, { provider: id, usernameClaims: [usernameClaim], issuer })
-        // Roles and groups from user info, and from the ID token (verified when it was issued to
-        // us) for mappers set to "Add to ID token" only.
-        const fromUserInfo = keycloakMemberships(claims)
-        const fromIdToken = keycloakMemberships(idTokenPayload(tokens.idToken))
-        return {
-          ...user,
-          groups: [...new Set([...fromUserInfo.groups, ...fromIdToken.groups])],
-          roles: [...new Set([...fromUserInfo.roles, ...fromIdToken.roles])],
-        }
-      },
-      refresh: async (tokens) => (await discovered()).refresh(tokens),
-      revoke: async (tokens) => (await discovered()).revoke(tokens),
-      authorizationResponseIssuer: async () => (await discovered()).authorizationResponseIssuer(),
-    }
-  },
+  create: createKeycloak,
 })
 
 declare module '@mxcp/auth-core' {
   interface ProviderBlocks {
     /** `auth.keycloak` (`@mxcp/provider-keycloak`). */
-    keycloak?: KeycloakConfig | undefined
+    keycloak?: ProviderConfig<typeof KeycloakOptionsSchema> | undefined
   }
 }

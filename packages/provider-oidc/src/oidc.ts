@@ -4,11 +4,12 @@ import {
   oidcProviderClient,
   oidcRequired,
   type ProviderBehaviour,
-  type ProviderOptions,
+  type ProviderConfig,
+  type ProviderRuntimeOptions,
+  type ProviderSettings,
   secureEndpointUrl,
   Type,
   userFromOidcClaims,
-  type YamlBlock,
 } from '@mxcp/auth-core/provider-kit'
 
 export const OIDC_DEFAULT_SCOPE = 'openid profile email'
@@ -29,45 +30,46 @@ export const OidcOptionsSchema = Type.Object({
   issuer: Type.Optional(Type.String()),
 })
 
-/** The OIDC provider's options in code (camelCase). */
-export type OidcProviderOptions = ProviderOptions<typeof OidcOptionsSchema>
-/** The `auth.oidc` block as the configuration writes it (snake_case). */
-export type OidcConfig = YamlBlock<OidcProviderOptions>
-
 /**
  * Any OpenID Connect provider by discovery (Okta, Auth0, Entra ID, Authentik, Keycloak, Google…):
  * every endpoint comes from `{issuer}/.well-known/openid-configuration` (OIDC Discovery 1.0), the
  * flow is the code flow with PKCE S256 and a nonce, the ID token is checked against the issuer's
  * keys, and refresh and revocation are used where the provider announces them.
  */
+function createOidc(
+  options: ProviderSettings<typeof OidcOptionsSchema>,
+  runtime: ProviderRuntimeOptions,
+): ProviderBehaviour {
+  const usernameClaim = options.usernameClaim ?? OIDC_DEFAULT_USERNAME_CLAIM
+  const issuer = secureEndpointUrl('oidc.issuer', options.issuer ?? '')
+  const client = oidcProviderClient(id, issuer, options, runtime)
+  return {
+    authorizationUrl: (params) => client.authorizationUrl(params),
+    exchangeCode: (code, codeVerifier, redirectUri) => client.exchangeCode(code, codeVerifier, redirectUri),
+    async userInfo(tokens) {
+      // The id is (issuer, sub); the username is `username_claim` (default `sub`).
+      const claims = await client.userInfoClaims(tokens)
+      const { issuer } = await client.metadata()
+      return userFromOidcClaims(claims, { provider: id, usernameClaims: [usernameClaim], issuer })
+    },
+    refresh: (tokens) => client.refresh(tokens),
+    revoke: (tokens) => client.revoke(tokens),
+    authorizationResponseIssuer: () => client.authorizationResponseIssuer(),
+  }
+}
+
+/** The `oidc` provider, registered under its id. */
 export const oidc = defineProvider({
   id,
   label: 'OIDC',
   schema: OidcOptionsSchema,
   required: oidcRequired('clientId', 'clientSecret', 'issuer'),
-  create(options, runtime): ProviderBehaviour {
-    const usernameClaim = options.usernameClaim ?? OIDC_DEFAULT_USERNAME_CLAIM
-    const issuer = secureEndpointUrl('oidc.issuer', options.issuer ?? '')
-    const client = oidcProviderClient(id, issuer, options, runtime)
-    return {
-      authorizationUrl: (params) => client.authorizationUrl(params),
-      exchangeCode: (code, codeVerifier, redirectUri) => client.exchangeCode(code, codeVerifier, redirectUri),
-      async userInfo(tokens) {
-        // The id is (issuer, sub); the username is `username_claim` (default `sub`).
-        const claims = await client.userInfoClaims(tokens)
-        const { issuer } = await client.metadata()
-        return userFromOidcClaims(claims, { provider: id, usernameClaims: [usernameClaim], issuer })
-      },
-      refresh: (tokens) => client.refresh(tokens),
-      revoke: (tokens) => client.revoke(tokens),
-      authorizationResponseIssuer: () => client.authorizationResponseIssuer(),
-    }
-  },
+  create: createOidc,
 })
 
 declare module '@mxcp/auth-core' {
   interface ProviderBlocks {
     /** `auth.oidc` (`@mxcp/provider-oidc`). */
-    oidc?: OidcConfig | undefined
+    oidc?: ProviderConfig<typeof OidcOptionsSchema> | undefined
   }
 }

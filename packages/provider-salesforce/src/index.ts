@@ -1,4 +1,10 @@
-export type { SalesforceConfig, SalesforceOptions, SalesforceProviderOptions } from './salesforce.js'
+import type { ProviderConfig } from '@mxcp/auth-core/provider-kit'
+import type { SalesforceOptionsSchema } from './salesforce.js'
+
+/** The `auth.salesforce` block as the configuration writes it (snake_case). */
+export type SalesforceConfig = ProviderConfig<typeof SalesforceOptionsSchema>
+/** Runtime options: `fetch`, `timeoutMs`, and the `clock` that turns `expires_in` into `expiresAt`. */
+export type { ProviderRuntimeOptions as SalesforceOptions } from '@mxcp/auth-core/provider-kit'
 export {
   SalesforceOptionsSchema,
   salesforce,

@@ -4,16 +4,16 @@ import {
   oauth2Options,
   optionalString,
   type ProviderBehaviour,
-  type ProviderOptions,
+  type ProviderConfig,
   type ProviderRuntimeOptions,
+  type ProviderSettings,
   secureEndpointUrl,
   systemClock,
   Type,
-  UpstreamOAuthError,
+  tokenGrants,
   type UpstreamTokens,
   upstreamHttp,
   withDefault,
-  type YamlBlock,
 } from '@mxcp/auth-core/provider-kit'
 import { salesforceId18 } from './salesforce-id.js'
 import { revokeSalesforceToken } from './salesforce-revoke.js'
@@ -42,101 +42,82 @@ export const SalesforceOptionsSchema = Type.Object({
   sessionTimeoutSeconds: withDefault(Type.Integer({ minimum: 300, maximum: 86400, default: 7200 })),
 })
 
-/** The Salesforce provider's options in code (camelCase). */
-export type SalesforceProviderOptions = ProviderOptions<typeof SalesforceOptionsSchema>
-/** The `auth.salesforce` block as the configuration writes it (snake_case). */
-export type SalesforceConfig = YamlBlock<SalesforceProviderOptions>
-/** Runtime options: `fetch`, `timeoutMs`, and the `clock` that turns `expires_in` into `expiresAt`. */
-export type SalesforceOptions = ProviderRuntimeOptions
-
 /**
  * Login with Salesforce (production, sandboxes through test.salesforce.com, or an org's My Domain:
  * set `auth_url` and `token_url`). A standards-following OAuth 2.0 server with PKCE S256, with two
  * quirks: the token response has no `expires_in` (a token lives until the org's session timeout,
  * which we learn when user info answers 401/403), and user info lives on the issuing org's host.
  */
+function createSalesforce(
+  options: ProviderSettings<typeof SalesforceOptionsSchema>,
+  runtime: ProviderRuntimeOptions,
+): ProviderBehaviour {
+  const client = OAuth2Client.forProvider(ID, options, runtime)
+  const clientSecret = options.clientSecret ?? ''
+  const loginOrigin = new URL(options.tokenUrl).origin
+  const userinfoUrl = options.userinfoUrl
+    ? secureEndpointUrl(`${ID}.userinfo_url`, options.userinfoUrl)
+    : undefined
+  const revokeUrl = secureEndpointUrl(
+    `${ID}.revoke_url`,
+    options.revokeUrl ?? `${loginOrigin}/services/oauth2/revoke`,
+  )
+  const http = upstreamHttp(ID, runtime)
+
+  const clock = runtime.clock ?? systemClock
+  const now = (): number => clock.now()
+  const timeoutMs = options.sessionTimeoutSeconds * 1000
+
+  /**
+   * Salesforce sends no `expires_in`: a token lives until the org's session timeout after it was
+   * issued. `expiresAt` is `issued_at` (ms; our clock when absent or in the future) plus the
+   * configured `session_timeout_seconds`, so the guard refreshes it ahead of time like any other.
+   */
+  async function requestTokens(params: Record<string, string>): Promise<UpstreamTokens> {
+    const body = await client.tokenRequest(params)
+    assertSalesforceSignature(body, clientSecret)
+    const tokens = client.parseTokens(body, EXTRA_KEYS)
+    const issuedAt = Number(body['issued_at'])
+    const at = Number.isFinite(issuedAt) && issuedAt > 0 && issuedAt <= now() ? issuedAt : now()
+    return { ...tokens, expiresAt: tokens.expiresAt ?? at + timeoutMs }
+  }
+
+  return {
+    async authorizationUrl(params) {
+      return client.authorizationUrl(params, options.scope)
+    },
+
+    /** A 401/403 here (UpstreamOAuthError `invalid_token`) is how a Salesforce token is found dead. */
+    async userInfo(tokens) {
+      return mapSalesforceUser(
+        await client.getJson(userinfoUrlFor(tokens, userinfoUrl, loginOrigin), tokens.accessToken),
+        tokens,
+      )
+    },
+
+    /** Ids compare in their 18-character form: a configured 15-character id matches too. */
+    canonicalId: salesforceId18,
+
+    // Refresh tokens are not rotated unless the connected app enables rotation; both are handled.
+    ...tokenGrants(ID, requestTokens, 'no refresh token (was refresh_token granted?)'),
+
+    async revoke(tokens) {
+      await revokeSalesforceToken(revokeUrl, tokens.refreshToken ?? tokens.accessToken, http)
+    },
+  }
+}
+
+/** The `salesforce` provider, registered under its id. */
 export const salesforce = defineProvider({
   id: ID,
   label: 'Salesforce',
   schema: SalesforceOptionsSchema,
-  create(options, runtime): ProviderBehaviour {
-    const client = OAuth2Client.forProvider(ID, options, runtime)
-    const clientSecret = options.clientSecret ?? ''
-    const loginOrigin = new URL(options.tokenUrl).origin
-    const userinfoUrl = options.userinfoUrl
-      ? secureEndpointUrl(`${ID}.userinfo_url`, options.userinfoUrl)
-      : undefined
-    const revokeUrl = secureEndpointUrl(
-      `${ID}.revoke_url`,
-      options.revokeUrl ?? `${loginOrigin}/services/oauth2/revoke`,
-    )
-    const http = upstreamHttp(ID, runtime)
-
-    const clock = runtime.clock ?? systemClock
-    const now = (): number => clock.now()
-    const timeoutMs = options.sessionTimeoutSeconds * 1000
-
-    /**
-     * Salesforce sends no `expires_in`: a token lives until the org's session timeout after it was
-     * issued. `expiresAt` is `issued_at` (ms; our clock when absent or in the future) plus the
-     * configured `session_timeout_seconds`, so the guard refreshes it ahead of time like any other.
-     */
-    async function requestTokens(params: Record<string, string>): Promise<UpstreamTokens> {
-      const body = await client.tokenRequest(params)
-      assertSalesforceSignature(body, clientSecret)
-      const tokens = client.parseTokens(body, EXTRA_KEYS)
-      const issuedAt = Number(body['issued_at'])
-      const at = Number.isFinite(issuedAt) && issuedAt > 0 && issuedAt <= now() ? issuedAt : now()
-      return { ...tokens, expiresAt: tokens.expiresAt ?? at + timeoutMs }
-    }
-
-    return {
-      async authorizationUrl(params) {
-        return client.authorizationUrl(params, options.scope)
-      },
-
-      async exchangeCode(code, codeVerifier, redirectUri) {
-        return requestTokens({
-          grant_type: 'authorization_code',
-          code,
-          code_verifier: codeVerifier,
-          redirect_uri: redirectUri,
-        })
-      },
-
-      /** A 401/403 here (UpstreamOAuthError `invalid_token`) is how a Salesforce token is found dead. */
-      async userInfo(tokens) {
-        return mapSalesforceUser(
-          await client.getJson(userinfoUrlFor(tokens, userinfoUrl, loginOrigin), tokens.accessToken),
-          tokens,
-        )
-      },
-
-      /** Ids compare in their 18-character form: a configured 15-character id matches too. */
-      canonicalId: salesforceId18,
-
-      /** Refresh tokens are not rotated unless the connected app enables rotation; both are handled. */
-      async refresh(tokens) {
-        if (!tokens.refreshToken)
-          throw new UpstreamOAuthError(ID, 'invalid_grant', 'no refresh token (was refresh_token granted?)')
-        const fresh = await requestTokens({ grant_type: 'refresh_token', refresh_token: tokens.refreshToken })
-        return {
-          ...fresh,
-          refreshToken: fresh.refreshToken ?? tokens.refreshToken,
-          extra: fresh.extra ?? tokens.extra,
-        }
-      },
-
-      async revoke(tokens) {
-        await revokeSalesforceToken(revokeUrl, tokens.refreshToken ?? tokens.accessToken, http)
-      },
-    }
-  },
+  create: createSalesforce,
 })
 
 declare module '@mxcp/auth-core' {
   interface ProviderBlocks {
     /** `auth.salesforce` (`@mxcp/provider-salesforce`). */
-    salesforce?: SalesforceConfig | undefined
+    salesforce?: ProviderConfig<typeof SalesforceOptionsSchema> | undefined
   }
 }

@@ -49,6 +49,9 @@ export interface ProviderSpec<Schema extends TObject> {
 /** The options of a provider in code: its own (as its schema declares them) and the common ones. */
 export type ProviderOptions<Schema extends TObject> = Static<Schema> & Partial<CommonProviderOptions>
 
+/** A provider's configuration block as the configuration writes it (snake_case keys). */
+export type ProviderConfig<Schema extends TObject> = YamlBlock<ProviderOptions<Schema>>
+
 /**
  * A provider package's export: call it with a configuration block (`auth.<id>`, snake_case) to
  * get the provider, or use `fromOptions` with camelCase options in code. `readBlock` checks a

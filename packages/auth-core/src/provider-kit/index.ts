@@ -50,6 +50,7 @@ export { readCappedText } from '../upstream/read-capped-body.js'
 export type {
   CommonProviderOptions,
   ProviderBehaviour,
+  ProviderConfig,
   ProviderDefinition,
   ProviderOptions,
   ProviderSettings,
@@ -70,5 +71,7 @@ export {
 } from './option-schemas.js'
 export type { BlockCheck } from './provider-block.js'
 export { ProviderRegistry } from './provider-registry.js'
+export type { TokenRequest } from './token-grants.js'
+export { tokenGrants } from './token-grants.js'
 export type { YamlBlock, YamlKey } from './yaml-keys.js'
 export { camelKey, yamlKey } from './yaml-keys.js'
