@@ -24,7 +24,6 @@ export const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token'
 export const GOOGLE_USERINFO_URL = 'https://openidconnect.googleapis.com/v1/userinfo'
 export const GOOGLE_REVOKE_URL = 'https://oauth2.googleapis.com/revoke'
 export const GOOGLE_DEFAULT_SCOPE = 'openid profile email'
-export const GOOGLE_DEFAULT_CALLBACK_PATH = '/google/callback'
 
 /** The options of the Google provider (`auth.google`). */
 export const GoogleOptionsSchema = Type.Object({

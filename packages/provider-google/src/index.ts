@@ -5,7 +5,6 @@ import type { GoogleOptionsSchema } from './google.js'
 export type GoogleConfig = ProviderConfig<typeof GoogleOptionsSchema>
 export {
   GOOGLE_AUTH_URL,
-  GOOGLE_DEFAULT_CALLBACK_PATH,
   GOOGLE_DEFAULT_SCOPE,
   GOOGLE_REVOKE_URL,
   GOOGLE_TOKEN_URL,

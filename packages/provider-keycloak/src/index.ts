@@ -5,7 +5,6 @@ import type { KeycloakOptionsSchema } from './keycloak.js'
 export type KeycloakConfig = ProviderConfig<typeof KeycloakOptionsSchema>
 export {
   id,
-  KEYCLOAK_DEFAULT_CALLBACK_PATH,
   KEYCLOAK_DEFAULT_SCOPE,
   KeycloakOptionsSchema,
   keycloak,

@@ -2,6 +2,7 @@ import {
   defineProvider,
   type OidcClient,
   oidcOptions,
+  oidcProviderBehaviour,
   oidcProviderClient,
   oidcRequired,
   type ProviderBehaviour,
@@ -11,11 +12,9 @@ import {
   secureEndpointUrl,
   Type,
   UpstreamResponseError,
-  userFromOidcClaims,
 } from '@mxcp/auth-core/provider-kit'
 
 export const KEYCLOAK_DEFAULT_SCOPE = 'openid profile email'
-export const KEYCLOAK_DEFAULT_CALLBACK_PATH = '/keycloak/callback'
 /**
  * Keycloak's username (`preferred_username`) is unique within a realm, as the MXCP guide expects;
  * turn off "Edit username" (Realm settings → Login) so users cannot change theirs.
@@ -117,30 +116,18 @@ function createKeycloak(
     }
   }
 
-  return {
-    authorizationUrl: async (params) => (await discovered()).authorizationUrl(params),
-    exchangeCode: async (code, codeVerifier, redirectUri) =>
-      (await discovered()).exchangeCode(code, codeVerifier, redirectUri),
-    async userInfo(tokens) {
-      const oidc = await discovered()
-      const claims = await oidc.userInfoClaims(tokens)
-      const { issuer } = await oidc.metadata()
-      // Keycloak's username is `preferred_username`; a `groups` mapper, if set up, gives the groups.
-      const user = userFromOidcClaims(claims, { provider: id, usernameClaims: [usernameClaim], issuer })
-      // Roles and groups from user info, and from the ID token (verified when it was issued to
-      // us) for mappers set to "Add to ID token" only.
-      const fromUserInfo = keycloakMemberships(claims)
-      const fromIdToken = keycloakMemberships(idTokenPayload(tokens.idToken))
-      return {
-        ...user,
-        groups: [...new Set([...fromUserInfo.groups, ...fromIdToken.groups])],
-        roles: [...new Set([...fromUserInfo.roles, ...fromIdToken.roles])],
-      }
-    },
-    refresh: async (tokens) => (await discovered()).refresh(tokens),
-    revoke: async (tokens) => (await discovered()).revoke(tokens),
-    authorizationResponseIssuer: async () => (await discovered()).authorizationResponseIssuer(),
-  }
+  // Keycloak's username is `preferred_username`; a `groups` mapper, if set up, gives the groups.
+  return oidcProviderBehaviour(id, discovered, usernameClaim, (user, claims, tokens) => {
+    // Roles and groups from user info, and from the ID token (verified when it was issued to
+    // us) for mappers set to "Add to ID token" only.
+    const fromUserInfo = keycloakMemberships(claims)
+    const fromIdToken = keycloakMemberships(idTokenPayload(tokens.idToken))
+    return {
+      ...user,
+      groups: [...new Set([...fromUserInfo.groups, ...fromIdToken.groups])],
+      roles: [...new Set([...fromUserInfo.roles, ...fromIdToken.roles])],
+    }
+  })
 }
 
 /** The `keycloak` provider, registered under its id. */

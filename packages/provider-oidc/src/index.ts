@@ -5,7 +5,6 @@ import type { OidcOptionsSchema } from './oidc.js'
 export type OidcConfig = ProviderConfig<typeof OidcOptionsSchema>
 export {
   id,
-  OIDC_DEFAULT_CALLBACK_PATH,
   OIDC_DEFAULT_SCOPE,
   OidcOptionsSchema,
   oidc,

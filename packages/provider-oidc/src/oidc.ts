@@ -1,6 +1,7 @@
 import {
   defineProvider,
   oidcOptions,
+  oidcProviderBehaviour,
   oidcProviderClient,
   oidcRequired,
   type ProviderBehaviour,
@@ -9,11 +10,9 @@ import {
   type ProviderSettings,
   secureEndpointUrl,
   Type,
-  userFromOidcClaims,
 } from '@mxcp/auth-core/provider-kit'
 
 export const OIDC_DEFAULT_SCOPE = 'openid profile email'
-export const OIDC_DEFAULT_CALLBACK_PATH = '/oidc/callback'
 /**
  * The default username: `sub`, the only claim OIDC Core §5.7 makes unique and stable. Set
  * `username_claim` to a claim your provider keeps unique (see the README's identity table).
@@ -43,19 +42,8 @@ function createOidc(
   const usernameClaim = options.usernameClaim ?? OIDC_DEFAULT_USERNAME_CLAIM
   const issuer = secureEndpointUrl('oidc.issuer', options.issuer ?? '')
   const client = oidcProviderClient(id, issuer, options, runtime)
-  return {
-    authorizationUrl: (params) => client.authorizationUrl(params),
-    exchangeCode: (code, codeVerifier, redirectUri) => client.exchangeCode(code, codeVerifier, redirectUri),
-    async userInfo(tokens) {
-      // The id is (issuer, sub); the username is `username_claim` (default `sub`).
-      const claims = await client.userInfoClaims(tokens)
-      const { issuer } = await client.metadata()
-      return userFromOidcClaims(claims, { provider: id, usernameClaims: [usernameClaim], issuer })
-    },
-    refresh: (tokens) => client.refresh(tokens),
-    revoke: (tokens) => client.revoke(tokens),
-    authorizationResponseIssuer: () => client.authorizationResponseIssuer(),
-  }
+  // The id is (issuer, sub); the username is `username_claim` (default `sub`).
+  return oidcProviderBehaviour(id, async () => client, usernameClaim)
 }
 
 /** The `oidc` provider, registered under its id. */

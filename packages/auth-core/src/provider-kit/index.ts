@@ -58,7 +58,7 @@ export type {
 } from './define-provider.js'
 export { defineProvider, isProviderDefinition } from './define-provider.js'
 export type { OidcProviderSettings } from './oidc-provider-client.js'
-export { oidcProviderClient } from './oidc-provider-client.js'
+export { oidcProviderBehaviour, oidcProviderClient } from './oidc-provider-client.js'
 export type { WithDefault } from './option-schemas.js'
 export {
   clientCredentials,

@@ -1,7 +1,9 @@
-import type { ProviderRuntimeOptions } from '../provider.js'
+import type { ProviderRuntimeOptions, UpstreamTokens, UpstreamUser } from '../provider.js'
 import type { UpstreamClientAuthMethod } from '../upstream/client-auth-method.js'
+import { userFromOidcClaims } from '../upstream/oidc-claims.js'
 import { OidcClient } from '../upstream/oidc-client.js'
 import { clientAssertionKey } from '../upstream/private-key-jwt.js'
+import type { ProviderBehaviour } from './define-provider.js'
 
 /** The options of an OpenID Connect provider that `oidcProviderClient` reads (see `oidcOptions`). */
 export interface OidcProviderSettings {
@@ -44,4 +46,41 @@ export function oidcProviderClient(
     log: runtime.log,
     now: clock ? () => clock.now() : undefined,
   })
+}
+
+/**
+ * The behaviour of an OpenID Connect provider on the shared client: the code flow, refresh,
+ * revocation and the RFC 9207 issuer check, each on the client `ready` gives (after any check a
+ * provider makes first, such as Keycloak's realm lookup), and the user from user info with
+ * `usernameClaim` as the username and (issuer, `sub`) as the identity. `claims` sees the claims
+ * (and tokens) for what a provider adds (Keycloak's groups and roles).
+ */
+export function oidcProviderBehaviour(
+  provider: string,
+  ready: () => Promise<OidcClient>,
+  usernameClaim: string,
+  extend: (
+    user: UpstreamUser,
+    claims: Readonly<Record<string, unknown>>,
+    tokens: UpstreamTokens,
+  ) => UpstreamUser = (user) => user,
+): ProviderBehaviour {
+  return {
+    authorizationUrl: async (params) => (await ready()).authorizationUrl(params),
+    exchangeCode: async (code, codeVerifier, redirectUri) =>
+      (await ready()).exchangeCode(code, codeVerifier, redirectUri),
+    async userInfo(tokens) {
+      const client = await ready()
+      const claims = await client.userInfoClaims(tokens)
+      const { issuer } = await client.metadata()
+      return extend(
+        userFromOidcClaims(claims, { provider, usernameClaims: [usernameClaim], issuer }),
+        claims,
+        tokens,
+      )
+    },
+    refresh: async (tokens) => (await ready()).refresh(tokens),
+    revoke: async (tokens) => (await ready()).revoke(tokens),
+    authorizationResponseIssuer: async () => (await ready()).authorizationResponseIssuer(),
+  }
 }
