@@ -3,15 +3,12 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { parse } from 'yaml'
+import { AuthConfigSchema } from '../src/config/auth-schema.js'
+import { parseUserConfig } from '../src/config/load-config.js'
+import { PROVIDER_BLOCKS } from '../src/config/providers/index.js'
+import { TransportConfigSchema } from '../src/config/transport-schema.js'
 import { validateWithSchema } from '../src/config/validate.js'
-import {
-  AuthConfigSchema,
-  ConfigError,
-  PROVIDER_BLOCKS,
-  parseUserConfig,
-  TransportConfigSchema,
-  validateAuthConfig,
-} from '../src/index.js'
+import { ConfigError, validateAuthConfig } from '../src/index.js'
 
 const folder = join(import.meta.dirname, 'fixtures', 'guide')
 const read = (name: string) => readFileSync(join(folder, name), 'utf8')

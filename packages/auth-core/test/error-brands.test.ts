@@ -1,11 +1,17 @@
 import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
 import { describe, test } from 'node:test'
+import { sha256 } from '../src/crypto.js'
+import * as sourceOAuthErrors from '../src/errors/oauth-error.js'
+import { isUpstreamError } from '../src/errors/upstream-error.js'
 import * as source from '../src/index.js'
 import { MemoryStore, type OAuthStore, type UpstreamProvider } from '../src/index.js'
+import * as sourceStoreKit from '../src/store-kit/index.js'
 import { Harness } from './helpers/harness.js'
 
 type Core = typeof import('../src/index.js')
+type StoreKit = typeof import('../src/store-kit/index.js')
+type OAuthErrors = typeof import('../src/errors/oauth-error.js')
 
 /**
  * A second copy of auth-core in the same process: the built `dist/` (turbo builds it before the
@@ -15,6 +21,10 @@ const distEntry = new URL('../dist/index.js', import.meta.url)
 if (!existsSync(distEntry))
   throw new Error('build @mxcp/auth-core first (pnpm --filter @mxcp/auth-core build)')
 const other = (await import(distEntry.href)) as Core
+const otherStoreKit = (await import(new URL('../dist/store-kit/index.js', import.meta.url).href)) as StoreKit
+const otherOAuthErrors = (await import(
+  new URL('../dist/errors/oauth-error.js', import.meta.url).href
+)) as OAuthErrors
 
 /** A memory store whose calls fail, once `down`, with the other copy's `StoreUnavailableError`. */
 function storeDownIn(copy: Core): { store: OAuthStore; down: () => void } {
@@ -60,7 +70,7 @@ describe('errors are recognised across two copies of auth-core', () => {
       [new other.StoreUnavailableError('down'), source.StoreUnavailableError],
       [new other.SessionEndedError('gone'), source.SessionEndedError],
       [new other.ConfigError('bad'), source.ConfigError],
-      [new other.UnsealError('no'), source.UnsealError],
+      [new otherStoreKit.UnsealError('no'), sourceStoreKit.UnsealError],
       [new other.UpstreamOAuthError('github', 'invalid_grant'), source.UpstreamOAuthError],
       [new other.UpstreamOAuthError('github', 'invalid_grant'), source.UpstreamError],
       [new other.UpstreamUnavailableError('github', 'timeout'), source.UpstreamUnavailableError],
@@ -68,22 +78,25 @@ describe('errors are recognised across two copies of auth-core', () => {
       [new other.UpstreamAccountRefusedError('atlassian', 'no site'), source.UpstreamOAuthError],
       [new other.UpstreamAccountRefusedError('atlassian', 'no site'), source.UpstreamAccountRefusedError],
       [new other.UpstreamIdentityChangedError('oidc', 'sub'), source.UpstreamIdentityChangedError],
-      [new other.InvalidGrantError('used'), source.InvalidGrantError],
-      [new other.InvalidGrantError('used'), source.OAuthError],
+      [new otherOAuthErrors.InvalidGrantError('used'), sourceOAuthErrors.InvalidGrantError],
+      [new otherOAuthErrors.InvalidGrantError('used'), source.OAuthError],
     ]
     for (const [error, errorClass] of cases) {
       assert.ok(error instanceof errorClass, `${error.name} instanceof ${errorClass.name}`)
     }
     assert.ok(source.StoreUnavailableError.is(new other.StoreUnavailableError('down')))
     assert.ok(source.UpstreamError.is(new other.UpstreamUnavailableError('github', 'timeout')))
-    assert.ok(source.isUpstreamError(new other.UpstreamResponseError('github', 'bad')))
+    assert.ok(isUpstreamError(new other.UpstreamResponseError('github', 'bad')))
   })
 
   test('the brand does not confuse kinds, nor accept look-alikes', () => {
     const oauth = new other.UpstreamOAuthError('github', 'invalid_grant')
     assert.equal(oauth instanceof source.UpstreamUnavailableError, false)
     assert.equal(oauth instanceof source.StoreUnavailableError, false)
-    assert.equal(new other.InvalidGrantError('x') instanceof source.InvalidClientError, false)
+    assert.equal(
+      new otherOAuthErrors.InvalidGrantError('x') instanceof sourceOAuthErrors.InvalidClientError,
+      false,
+    )
     const lookAlike = Object.assign(new Error('down'), { name: 'StoreUnavailableError' })
     assert.equal(lookAlike instanceof source.StoreUnavailableError, false)
     assert.equal(source.StoreUnavailableError.is(lookAlike), false)
@@ -116,7 +129,7 @@ describe('errors are recognised across two copies of auth-core', () => {
     const h = await Harness.start({ wrapProvider: failing.wrap })
     try {
       const issued = await h.issue()
-      const sessionId = (await h.store.getToken(source.sha256(issued.accessToken)))?.sessionId ?? ''
+      const sessionId = (await h.store.getToken(sha256(issued.accessToken)))?.sessionId ?? ''
       failing.fail()
       h.clock.advance(300_000)
       const call = await h.call(issued.accessToken)
@@ -133,7 +146,7 @@ describe('errors are recognised across two copies of auth-core', () => {
     const h = await Harness.start({ wrapProvider: failing.wrap, auth: { stale_cache_ttl: 0 } })
     try {
       const issued = await h.issue()
-      const sessionId = (await h.store.getToken(source.sha256(issued.accessToken)))?.sessionId ?? ''
+      const sessionId = (await h.store.getToken(sha256(issued.accessToken)))?.sessionId ?? ''
       failing.fail()
       h.clock.advance(300_000)
       const call = await h.call(issued.accessToken)

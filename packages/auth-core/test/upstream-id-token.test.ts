@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict'
 import { before, describe, test } from 'node:test'
 import { createLocalJWKSet, exportJWK, generateKeyPair, type JWTPayload, SignJWT, UnsecuredJWT } from 'jose'
-import { FakeClock, UpstreamResponseError, verifyIdToken } from '../src/index.js'
+import { FakeClock } from '../src/clock.js'
+import { UpstreamResponseError } from '../src/index.js'
+import { verifyIdToken } from '../src/upstream/id-token.js'
 
 const ISSUER = 'https://sso.example.com/realms/main'
 const CLIENT = 'mxcp-client'

@@ -3,13 +3,10 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose'
-import {
-  FakeClock,
-  JwksCache,
-  UpstreamResponseError,
-  UpstreamUnavailableError,
-  verifyIdToken,
-} from '../src/index.js'
+import { FakeClock } from '../src/clock.js'
+import { UpstreamResponseError, UpstreamUnavailableError } from '../src/index.js'
+import { verifyIdToken } from '../src/upstream/id-token.js'
+import { JwksCache } from '../src/upstream/jwks-cache.js'
 
 /** A key set endpoint whose keys, status and body the test controls, counting its requests. */
 let server: Server

@@ -1,4 +1,4 @@
-import { bindKey, type SealedBox, unlockKey } from '@mxcp/auth-core'
+import { bindKey, type SealedBox, unlockKey } from '@mxcp/auth-core/store-kit'
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres'
 import type { Tables } from './schema/define-tables.js'
 

@@ -1,12 +1,14 @@
 import {
   type ClientRecord,
   isLiveToken,
+  isUpstreamUser,
   matchesUser,
+  parseStoredJson,
   type Revocation,
+  rowToClient,
   type SessionSummary,
   type StoreAdmin,
-} from '@mxcp/auth-core'
-import { isUpstreamUser, parseStoredJson, rowToClient } from '@mxcp/auth-core/store-kit'
+} from '@mxcp/auth-core/store-kit'
 import { and, eq, gt, inArray } from 'drizzle-orm'
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres'
 import type pg from 'pg'

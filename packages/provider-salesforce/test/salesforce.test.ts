@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict'
 import { after, before, beforeEach, describe, test } from 'node:test'
 import {
-  FakeClock,
-  type SalesforceConfig,
   UpstreamOAuthError,
   UpstreamResponseError,
   UpstreamUnavailableError,
   validateAuthConfig,
 } from '@mxcp/auth-core'
-import { assertConfigError, assertProviderExports, upstreamTestKit } from '@mxcp/auth-core/testing'
+import type { SalesforceConfig } from '@mxcp/auth-core/provider-kit'
+import { assertConfigError, assertProviderExports, FakeClock, upstreamTestKit } from '@mxcp/auth-core/testing'
 import {
   followAuthorization,
   type SalesforceStandIn,

@@ -1,11 +1,6 @@
 import { existsSync, rmSync } from 'node:fs'
-import {
-  type ClientRecord,
-  loadConfig,
-  type OAuthStore,
-  type ResolvedConfig,
-  type SessionSummary,
-} from '@mxcp/auth-core'
+import { loadConfig, type OAuthStore, type ResolvedConfig } from '@mxcp/auth-core'
+import type { ClientRecord, SessionSummary } from '@mxcp/auth-core/server-kit'
 import pino from 'pino'
 import { openStore } from '../auth/open-store.js'
 import { describeFailure } from './describe-failure.js'

@@ -6,6 +6,7 @@ import { brandError, isInstance } from './brand.js'
 export class OAuthError extends Error {
   /** True for an instance of this class from any copy of `@mxcp/auth-core` (see `errors/brand.ts`). */
   static is<T>(this: abstract new (...args: never[]) => T, value: unknown): value is T {
+    // biome-ignore lint/complexity/noThisInStatic: a subclass inherits is() and checks its own class
     return isInstance(this, value)
   }
   readonly status: number

@@ -16,6 +16,7 @@ const CHECK_ASSOCIATED_DATA = 'meta:key_check'
 export class UnsealError extends Error {
   /** True for an instance of this class from any copy of `@mxcp/auth-core` (see `errors/brand.ts`). */
   static is<T>(this: abstract new (...args: never[]) => T, value: unknown): value is T {
+    // biome-ignore lint/complexity/noThisInStatic: a subclass inherits is() and checks its own class
     return isInstance(this, value)
   }
   constructor(message: string) {

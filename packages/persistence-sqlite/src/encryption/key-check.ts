@@ -1,4 +1,4 @@
-import { bindKey, type SealedBox, unlockKey } from '@mxcp/auth-core'
+import { bindKey, type SealedBox, unlockKey } from '@mxcp/auth-core/store-kit'
 import { eq } from 'drizzle-orm'
 import type { StoreDatabase } from '../database/open-database.js'
 import { meta } from '../database/schema.js'

@@ -1,7 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { type AuthContext, requestUrls } from '../auth-context.js'
 import { ASSERTION_ALGORITHMS } from '../client-metadata/client-assertion.js'
-import { authorizationServerMetadata } from './authorization-server-metadata.js'
+import {
+  authorizationServerMetadata,
+  authorizationServerMetadataPath,
+} from './authorization-server-metadata.js'
 import { protectedResourceMetadata, protectedResourceMetadataPath } from './protected-resource-metadata.js'
 
 /** How long a cache may keep a metadata document (RFC 9111 §5.2.2.1). */
@@ -21,12 +24,12 @@ function cacheHeaders(reply: FastifyReply, context: AuthContext): void {
 }
 
 /**
- * `GET /.well-known/oauth-authorization-server` (RFC 8414 §3) and the protected resource metadata
+ * `GET /.well-known/oauth-authorization-server[prefix]` (RFC 8414 §3, §3.1) and the protected resource metadata
  * at both `/.well-known/oauth-protected-resource` and its path-inserted form for the MCP path
  * (RFC 9728 §3.1; MCP clients try the latter first).
  */
 export function registerMetadataRoutes(app: FastifyInstance, context: AuthContext): void {
-  app.get('/.well-known/oauth-authorization-server', async (request, reply) => {
+  app.get(authorizationServerMetadataPath(context.prefix), async (request, reply) => {
     const { issuer } = requestUrls(context, request)
     cacheHeaders(reply, context)
     return authorizationServerMetadata(issuer, context.supportedScopes, {
