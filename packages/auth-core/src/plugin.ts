@@ -22,7 +22,7 @@ import { registerConsentRoute } from './server/consent/consent-route.js'
 import { htmlErrorHandler } from './server/html-errors.js'
 import { jsonErrorHandler } from './server/json-errors.js'
 import { authorizationServerMetadataPath } from './server/metadata/authorization-server-metadata.js'
-import { registerMetadataRoutes } from './server/metadata/metadata-routes.js'
+import { BARE_RESOURCE_METADATA_PATH, registerMetadataRoutes } from './server/metadata/metadata-routes.js'
 import { protectedResourceMetadataPath } from './server/metadata/protected-resource-metadata.js'
 import { registerRegisterRoute } from './server/register/register-route.js'
 import { registerRevokeRoute } from './server/revoke/revoke-route.js'
@@ -168,7 +168,7 @@ async function registerMetadata(app: FastifyInstance, context: AuthContext): Pro
     scope.setErrorHandler(jsonErrorHandler)
     allowCrossOrigin(scope, [
       authorizationServerMetadataPath(context.prefix),
-      '/.well-known/oauth-protected-resource',
+      ...(context.prefix === '' ? [BARE_RESOURCE_METADATA_PATH] : []),
       protectedResourceMetadataPath(context.mcpPath),
     ])
     registerMetadataRoutes(scope, context)

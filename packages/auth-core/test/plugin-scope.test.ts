@@ -260,3 +260,46 @@ describe('the guard as a @fastify/auth strategy', () => {
     assert.equal(error.statusCode, 401)
   })
 })
+
+describe('several registrations in one app', () => {
+  test('two providers in sibling scopes, each under its prefix with its MCP path', async () => {
+    const idp = await startFakeIdp()
+    const app = Fastify()
+    try {
+      const auth = validateAuthConfig({
+        provider: 'github',
+        github: { client_id: idp.clientId, client_secret: idp.clientSecret },
+      })
+      for (const name of ['one', 'two']) {
+        await app.register(async (scope) => {
+          await scope.register(mxcpAuth, {
+            prefix: `/${name}/oauth`,
+            mcpPath: `/${name}/mcp`,
+            auth,
+            provider: fakeIdpProvider(idp),
+          })
+          scope.post(`/${name}/mcp`, { onRequest: scope.mxcpGuard }, serveMcp)
+        })
+      }
+      const origin = await app.listen({ host: '127.0.0.1', port: 0 })
+      for (const name of ['one', 'two']) {
+        const resource = await fetch(`${origin}/.well-known/oauth-protected-resource/${name}/mcp`)
+        assert.deepEqual(((await resource.json()) as Record<string, unknown>)['authorization_servers'], [
+          `${origin}/${name}/oauth`,
+        ])
+        const client = await connectWithOAuth(`${origin}/${name}/mcp`, new HeadlessOAuthClient())
+        try {
+          const result = await client.callTool({ name: 'whoami', arguments: {} })
+          assert.deepEqual(result.content, [{ type: 'text', text: 'alice' }])
+        } finally {
+          await client.close()
+        }
+      }
+      const bare = await fetch(`${origin}/.well-known/oauth-protected-resource`)
+      assert.equal(bare.status, 404, 'no registration claims the whole host')
+    } finally {
+      await app.close()
+      await idp.close()
+    }
+  })
+})

@@ -7,6 +7,9 @@ import {
 } from './authorization-server-metadata.js'
 import { protectedResourceMetadata, protectedResourceMetadataPath } from './protected-resource-metadata.js'
 
+/** RFC 9728 §3: the protected resource metadata of the host itself. */
+export const BARE_RESOURCE_METADATA_PATH = '/.well-known/oauth-protected-resource'
+
 /** How long a cache may keep a metadata document (RFC 9111 §5.2.2.1). */
 export const METADATA_MAX_AGE_SECONDS = 300
 
@@ -25,8 +28,8 @@ function cacheHeaders(reply: FastifyReply, context: AuthContext): void {
 
 /**
  * `GET /.well-known/oauth-authorization-server[prefix]` (RFC 8414 §3, §3.1) and the protected resource metadata
- * at both `/.well-known/oauth-protected-resource` and its path-inserted form for the MCP path
- * (RFC 9728 §3.1; MCP clients try the latter first).
+ * at its path-inserted form for the MCP path (RFC 9728 §3.1; MCP clients try it first) and,
+ * without a registration prefix, at `/.well-known/oauth-protected-resource` too.
  */
 export function registerMetadataRoutes(app: FastifyInstance, context: AuthContext): void {
   app.get(authorizationServerMetadataPath(context.prefix), async (request, reply) => {
@@ -42,6 +45,8 @@ export function registerMetadataRoutes(app: FastifyInstance, context: AuthContex
     cacheHeaders(reply, context)
     return protectedResourceMetadata(resource, issuer, context.supportedScopes)
   }
-  app.get('/.well-known/oauth-protected-resource', resourceMetadata)
+  // The bare well-known URL names the whole host as one resource: served only without a prefix,
+  // so that an app can hold several registrations (each under its prefix, with its MCP path).
+  if (context.prefix === '') app.get(BARE_RESOURCE_METADATA_PATH, resourceMetadata)
   app.get(protectedResourceMetadataPath(context.mcpPath), resourceMetadata)
 }
