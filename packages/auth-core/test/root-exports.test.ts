@@ -10,7 +10,11 @@ function readmeList(): { values: string[]; types: string[] } {
   const block = /<!-- root-exports -->\n```text\n([\s\S]*?)```/.exec(readme)?.[1]
   assert.ok(block, 'README.md has a root-exports block')
   const [values = '', types = ''] = block.split(/^types:/m)
-  const words = (text: string) => text.replace(/^values:/, '').split(/\s+/).filter(Boolean)
+  const words = (text: string) =>
+    text
+      .replace(/^values:/, '')
+      .split(/\s+/)
+      .filter(Boolean)
   return { values: words(values), types: words(types) }
 }
 

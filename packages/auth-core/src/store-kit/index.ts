@@ -1,9 +1,10 @@
 /**
- * `@mxcp/auth-core/store-kit`: what every SQL `OAuthStore` shares, so stores differ only in their
- * SQL: the row shapes, the record codec (sealing secrets, checking JSON read back) and the
- * rotation rules (grace window, born-revoked families); and what every `OAuthStore` is built
- * against: the store contract and its records, the sealed box for secrets at rest, single-use
- * records, the administration interface, and the errors a store throws.
+ * `@mxcp/auth-core/store-kit`: what every `OAuthStore` is built against (the store contract and
+ * its records, the sealed box for secrets at rest, single-use records, the administration
+ * interface, the errors a store throws), and what every SQL store shares, so stores differ only
+ * in their SQL: the row shapes, the record codec (sealing secrets, checking JSON read back), the
+ * rotation rules (grace window, born-revoked families), the admin rules, the key record and the
+ * in-process queue of a session lock.
  */
 export type { Clock } from '../clock.js'
 export { systemClock } from '../clock.js'
@@ -18,9 +19,22 @@ export type { HasSingleUseRecords, SingleUseRecords, WindowCount } from '../stor
 export { singleUseRecordsOf } from '../store/single-use-records.js'
 export type { Revocation, SessionSummary, StoreAdmin } from '../store/store-admin.js'
 export { isLiveToken, matchesUser } from '../store/store-admin.js'
+export type { ListedSessionRow, LiveTokenRow } from './admin-rules.js'
+export {
+  clientRevocation,
+  columnsOf,
+  LISTED_SESSION_COLUMNS,
+  LIVE_TOKEN_COLUMNS,
+  sessionsNamed,
+  summarizeSession,
+  summarizeSessions,
+} from './admin-rules.js'
 export type { ExchangePlan, RotationPlan, TokenWrite } from './grant-plans.js'
 export { planExchange, planRotation } from './grant-plans.js'
 export { isJsonObject, isUpstreamTokens, isUpstreamUser, parseStoredJson } from './json-guards.js'
+export type { KeyRecordStep, MetaRow } from './key-record.js'
+export { KEY_CHECK, KEY_SALT, keyRecordStep } from './key-record.js'
+export { KeyedMutex } from './keyed-mutex.js'
 export {
   assertDigest,
   clientToRow,
