@@ -1,4 +1,4 @@
-import type * as core from '@mxcp/auth-core'
+import type * as core from '@mxcp/auth-core/store-kit'
 import * as codec from '@mxcp/auth-core/store-kit'
 import { and, eq, gt, inArray, or, sql } from 'drizzle-orm'
 import type { StoreDatabase } from './database/open-database.js'

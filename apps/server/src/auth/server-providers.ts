@@ -8,10 +8,10 @@ import {
   loadConfig,
   ProviderRegistry,
   type ProviderRuntimeOptions,
-  providerBlock,
   type ResolvedConfig,
   type UpstreamProvider,
 } from '@mxcp/auth-core'
+import { providerBlock } from '@mxcp/auth-core/server-kit'
 import { isProviderDefinition, type ProviderDefinition } from '@mxcp/auth-core/provider-kit'
 import atlassian from '@mxcp/provider-atlassian'
 import github from '@mxcp/provider-github'

@@ -1,4 +1,4 @@
-import type { TokenEndpointAuthMethod } from '@mxcp/auth-core'
+import type { TokenEndpointAuthMethod } from '@mxcp/auth-core/store-kit'
 import { blob, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 
 /**
