@@ -1,6 +1,7 @@
 import type * as core from '@mxcp/auth-core'
 import * as codec from '@mxcp/auth-core/store-kit'
 import { and, eq, gt, inArray, or, sql } from 'drizzle-orm'
+import { type LightCommits, lightCommits } from './database/commit-durability.js'
 import type { StoreDatabase } from './database/open-database.js'
 import { clients, codes, revokedFamilies, sessions, tokens, transactions } from './database/schema.js'
 import { SqliteSingleUse } from './database/single-use.js'
@@ -39,6 +40,8 @@ export class SqliteStore implements core.OAuthStore {
   readonly #logger: SqliteStoreLogger | undefined
   readonly #sweeper: NodeJS.Timeout
   readonly #locks: SessionLocks
+  /** Commits without an fsync, for the steps of a sign-in in flight (see `lightCommits`). */
+  readonly #lightCommits: LightCommits
   /** The hot read of every authenticated request, prepared once. */
   readonly #selectToken
   readonly #selectSession
@@ -64,15 +67,21 @@ export class SqliteStore implements core.OAuthStore {
       .from(sessions)
       .where(eq(sessions.sessionId, sql.placeholder('id')))
       .prepare()
-    this.#locks = new SessionLocks((work) => this.#use(work), this.#clock, this.#logger)
-    this.singleUse = new SqliteSingleUse(this.#db.$client, (work) => this.#use(() => work()))
+    this.#lightCommits = lightCommits(this.#db.$client)
+    this.#locks = new SessionLocks((work) => this.#light(work), this.#clock, this.#logger)
+    this.singleUse = new SqliteSingleUse(
+      this.#db.$client,
+      (work) => this.#use(() => work()),
+      (work) => this.#light(() => work()),
+    )
     this.#sweeper = setInterval(() => this.#sweepOnTimer(), parts.sweepIntervalMs)
     // The sweep alone must never keep the process alive.
     this.#sweeper.unref()
   }
 
+  /** Light: the client's lease, written next (FULL), carries it to disk. */
   async saveClient(client: core.ClientRecord): Promise<void> {
-    this.#use((db) => {
+    this.#light((db) => {
       const row = codec.clientToRow(client)
       db.insert(clients).values(row).onConflictDoUpdate({ target: clients.clientId, set: row }).run()
     })
@@ -86,11 +95,11 @@ export class SqliteStore implements core.OAuthStore {
   }
 
   async saveTransaction(transaction: core.TransactionRecord): Promise<void> {
-    this.#use((db) => db.insert(transactions).values(codec.transactionToRow(transaction, this.#box)).run())
+    this.#light((db) => db.insert(transactions).values(codec.transactionToRow(transaction, this.#box)).run())
   }
 
   async consumeTransaction(id: string, now: number): Promise<core.TransactionRecord | undefined> {
-    return this.#use((db) => {
+    return this.#light((db) => {
       // Deleted whatever its age: an expired transaction is of no further use either.
       const row = db.delete(transactions).where(eq(transactions.id, id)).returning().get()
       return row && row.expiresAt > now ? codec.rowToTransaction(row, this.#box) : undefined
@@ -98,7 +107,7 @@ export class SqliteStore implements core.OAuthStore {
   }
 
   async saveCode(code: core.CodeRecord): Promise<void> {
-    this.#use((db) => db.insert(codes).values(codec.codeToRow(code)).run())
+    this.#light((db) => db.insert(codes).values(codec.codeToRow(code)).run())
   }
 
   /** One `BEGIN IMMEDIATE` transaction: read under the write lock, used up, tokens inserted. */
@@ -193,8 +202,9 @@ export class SqliteStore implements core.OAuthStore {
     )
   }
 
+  /** Light: the tokens of the sign-in, committed FULL by `exchangeCode`, carry it to disk. */
   async saveSession(session: core.SessionRecord): Promise<void> {
-    this.#use((db) => {
+    this.#light((db) => {
       const row = codec.sessionToRow(session, this.#box)
       db.insert(sessions).values(row).onConflictDoUpdate({ target: sessions.sessionId, set: row }).run()
     })
@@ -235,11 +245,11 @@ export class SqliteStore implements core.OAuthStore {
 
   /** Optional member (`DeletesClients`): an expired registration. */
   async deleteClient(clientId: string): Promise<void> {
-    this.#use((db) => db.delete(clients).where(eq(clients.clientId, clientId)).run())
+    this.#light((db) => db.delete(clients).where(eq(clients.clientId, clientId)).run())
   }
 
   async sweepExpired(now: number): Promise<codec.SweepCounts> {
-    return this.#use((db) => sweepExpiredRows(db, now))
+    return this.#light((db) => sweepExpiredRows(db, now))
   }
 
   async close(): Promise<void> {
@@ -250,7 +260,7 @@ export class SqliteStore implements core.OAuthStore {
 
   #sweepOnTimer(): void {
     try {
-      this.#use((db) => sweepExpiredRows(db, this.#clock.now()))
+      this.#light((db) => sweepExpiredRows(db, this.#clock.now()))
     } catch (error) {
       // A locked database now is no reason to stop: the next tick tries again.
       this.#logger?.warn(
@@ -305,6 +315,15 @@ export class SqliteStore implements core.OAuthStore {
     const saved = codec.bornRevoked(records, new Set(revoked.map((row) => row.familyId)))
     tx.insert(tokens).values(saved.map(codec.tokenToRow)).run()
     return saved
+  }
+
+  /**
+   * `#use` with a commit that does not wait for the disk (`lightCommits`): for what a power cut
+   * may take back without harm, because the sign-in is then simply started again, or a later
+   * FULL commit (tokens, a client's lease, a revocation) carries it to disk first.
+   */
+  #light<T>(work: (db: StoreDatabase) => T): T {
+    return this.#use((db) => this.#lightCommits(() => work(db)))
   }
 
   /** Runs `work`, turning a locked or unusable database into `StoreUnavailableError`. */

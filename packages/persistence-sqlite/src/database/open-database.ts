@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3'
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3'
 import { isCorruption, SqliteStoreOpenError, sqliteCode } from './sqlite-errors.js'
+import { cacheStatements } from './statement-cache.js'
 
 /** The drizzle handle over one better-sqlite3 connection. */
 export type StoreDatabase = BetterSQLite3Database & { $client: Database.Database }
@@ -43,6 +44,7 @@ export function openDatabase(path: string, busyTimeoutMs: number): StoreDatabase
       cause: error,
     })
   }
+  cacheStatements(client)
   return drizzle({ client })
 }
 
