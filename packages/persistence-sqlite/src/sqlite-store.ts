@@ -7,6 +7,7 @@ import { clients, codes, revokedFamilies, sessions, tokens, transactions } from 
 import { SqliteSingleUse } from './database/single-use.js'
 import { toStoreError } from './database/sqlite-errors.js'
 import { sweepExpiredRows } from './database/sweep-expired.js'
+import { tokenLookup } from './database/token-lookup.js'
 import type { SqliteStoreLogger } from './options.js'
 import { SessionLocks } from './session-lock.js'
 import { SqliteStoreAdmin } from './sqlite-store-admin.js'
@@ -57,11 +58,7 @@ export class SqliteStore implements core.OAuthStore {
     this.#path = parts.path
     this.#clock = parts.clock
     this.#logger = parts.logger
-    this.#selectToken = this.#db
-      .select()
-      .from(tokens)
-      .where(eq(tokens.tokenHash, sql.placeholder('hash')))
-      .prepare()
+    this.#selectToken = tokenLookup(this.#db.$client)
     this.#selectSession = this.#db
       .select()
       .from(sessions)
@@ -135,7 +132,7 @@ export class SqliteStore implements core.OAuthStore {
 
   async getToken(tokenHash: string): Promise<core.TokenRecord | undefined> {
     return this.#use(() => {
-      const row = this.#selectToken.get({ hash: tokenHash })
+      const row = this.#selectToken(tokenHash)
       return row && codec.rowToToken(row)
     })
   }

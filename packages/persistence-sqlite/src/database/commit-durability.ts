@@ -17,14 +17,14 @@ import type Database from 'better-sqlite3'
 export type LightCommits = <T>(work: () => T) => T
 
 export function lightCommits(client: Database.Database): LightCommits {
-  const normal = client.prepare('PRAGMA synchronous = NORMAL')
-  const full = client.prepare('PRAGMA synchronous = FULL')
+  // Not prepared once: SQLite applies `synchronous = …` while preparing the statement, and running
+  // a prepared one again changes nothing.
   return (work) => {
-    normal.run()
+    client.pragma('synchronous = NORMAL')
     try {
       return work()
     } finally {
-      full.run()
+      client.pragma('synchronous = FULL')
     }
   }
 }

@@ -1,5 +1,7 @@
 import type Database from 'better-sqlite3'
 
+const PRAGMA = /^\s*pragma\b/i
+
 /** Distinct SQL texts kept prepared per connection; the oldest goes first beyond it. */
 export const STATEMENT_CACHE_SIZE = 500
 
@@ -10,12 +12,14 @@ export const STATEMENT_CACHE_SIZE = 500
  * once its previous run is over (better-sqlite3 runs `get`, `all` and `run` to completion, and
  * nothing here iterates), reset to return rows as objects, as a fresh one would (drizzle switches
  * it to arrays with `raw()` itself where it wants them). The statements better-sqlite3 prepares
- * internally (transactions, `pragma()`) do not pass through here.
+ * internally (transactions, `pragma()`) do not pass through here, and a `PRAGMA` is never kept.
  */
 export function cacheStatements(client: Database.Database, size = STATEMENT_CACHE_SIZE): void {
   const prepare = client.prepare.bind(client)
   const statements = new Map<string, Database.Statement>()
   const cached = (source: string): Database.Statement => {
+    // SQLite carries out many pragmas while preparing them: each must be prepared afresh.
+    if (PRAGMA.test(source)) return prepare(source)
     const statement = statements.get(source)
     if (statement !== undefined) {
       // Most recently used last, so the first key is the one to drop.
