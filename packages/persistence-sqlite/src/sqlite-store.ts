@@ -46,6 +46,9 @@ export class SqliteStore implements core.OAuthStore {
   /** The hot read of every authenticated request, prepared once. */
   readonly #selectToken
   readonly #selectSession
+  /** The reads of every sign-in, prepared once too: drizzle would build their SQL on each call. */
+  readonly #selectClient
+  readonly #selectCode
   /** Single-use records (`SingleUseRecords`) shared by every process on this file. */
   readonly singleUse: SqliteSingleUse
   /** Operator commands (`StoreAdmin`) on the same file. */
@@ -59,6 +62,16 @@ export class SqliteStore implements core.OAuthStore {
     this.#clock = parts.clock
     this.#logger = parts.logger
     this.#selectToken = tokenLookup(this.#db.$client)
+    this.#selectClient = this.#db
+      .select()
+      .from(clients)
+      .where(eq(clients.clientId, sql.placeholder('id')))
+      .prepare()
+    this.#selectCode = this.#db
+      .select()
+      .from(codes)
+      .where(eq(codes.codeHash, sql.placeholder('hash')))
+      .prepare()
     this.#selectSession = this.#db
       .select()
       .from(sessions)
@@ -85,8 +98,8 @@ export class SqliteStore implements core.OAuthStore {
   }
 
   async getClient(clientId: string): Promise<core.ClientRecord | undefined> {
-    return this.#use((db) => {
-      const row = db.select().from(clients).where(eq(clients.clientId, clientId)).get()
+    return this.#use(() => {
+      const row = this.#selectClient.get({ id: clientId })
       return row && codec.rowToClient(row)
     })
   }
@@ -110,12 +123,13 @@ export class SqliteStore implements core.OAuthStore {
   /** One `BEGIN IMMEDIATE` transaction: read under the write lock, used up, tokens inserted. */
   readonly exchangeCode: core.OAuthStore['exchangeCode'] = async (codeHash, now, graceMs, issue) => {
     return this.#write((tx): core.ConsumeCodeResult => {
-      const row = tx.select().from(codes).where(eq(codes.codeHash, codeHash)).get()
+      // Prepared statements run on the same connection, so inside this transaction.
+      const row = this.#selectCode.get({ hash: codeHash })
       if (!row) return { outcome: 'missing' }
       const read = {
         row,
         familyUsed: row.consumed && this.#familyUsed(tx, row.familyId),
-        session: this.#readSession(tx, row.sessionId),
+        session: this.#readSession(row.sessionId),
       }
       const plan = codec.planExchange(read, now, graceMs, issue)
       if ('done' in plan) return plan.done
@@ -140,12 +154,12 @@ export class SqliteStore implements core.OAuthStore {
   /** One `BEGIN IMMEDIATE` transaction: the rules of `planRotation`, successors inserted. */
   readonly rotateRefresh: core.OAuthStore['rotateRefresh'] = async (tokenHash, now, graceMs, issue) => {
     return this.#write((tx): core.RotateRefreshResult => {
-      const token = this.#readToken(tx, tokenHash)
+      const token = this.#readToken(tokenHash)
       const plan = codec.planRotation(
         {
           token,
-          successor: token?.successorHash ? this.#readToken(tx, token.successorHash) : undefined,
-          session: token && this.#readSession(tx, token.sessionId),
+          successor: token?.successorHash ? this.#readToken(token.successorHash) : undefined,
+          session: token && this.#readSession(token.sessionId),
         },
         now,
         graceMs,
@@ -283,13 +297,14 @@ export class SqliteStore implements core.OAuthStore {
     return row !== undefined
   }
 
-  #readToken(tx: WriteTx, tokenHash: string): core.TokenRecord | undefined {
-    const row = tx.select().from(tokens).where(eq(tokens.tokenHash, tokenHash)).get()
+  /** Inside a write transaction too: the prepared statements run on its connection. */
+  #readToken(tokenHash: string): core.TokenRecord | undefined {
+    const row = this.#selectToken(tokenHash)
     return row && codec.rowToToken(row)
   }
 
-  #readSession(tx: WriteTx, sessionId: string): core.SessionRecord | undefined {
-    const row = tx.select().from(sessions).where(eq(sessions.sessionId, sessionId)).get()
+  #readSession(sessionId: string): core.SessionRecord | undefined {
+    const row = this.#selectSession.get({ id: sessionId })
     return row && codec.rowToSession(row, this.#box)
   }
 

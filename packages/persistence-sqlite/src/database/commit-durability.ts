@@ -17,14 +17,14 @@ import type Database from 'better-sqlite3'
 export type LightCommits = <T>(work: () => T) => T
 
 export function lightCommits(client: Database.Database): LightCommits {
-  // Not prepared once: SQLite applies `synchronous = …` while preparing the statement, and running
-  // a prepared one again changes nothing.
+  // Run afresh each time (`exec`), never prepared once: SQLite applies `synchronous = …` while
+  // preparing the statement, and running a prepared one again changes nothing.
   return (work) => {
-    client.pragma('synchronous = NORMAL')
+    client.exec('PRAGMA synchronous = NORMAL')
     try {
       return work()
     } finally {
-      client.pragma('synchronous = FULL')
+      client.exec('PRAGMA synchronous = FULL')
     }
   }
 }
