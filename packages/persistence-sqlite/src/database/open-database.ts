@@ -8,7 +8,8 @@ import { cacheStatements } from './statement-cache.js'
  * a page of a large store (a million tokens is some 400 MB) is then reached without a system call
  * or a copy, so a lookup costs about the same at a million tokens as at a thousand. Only address
  * space is reserved; the pages are the operating system's file cache, shared with other processes
- * on the file. Writes still go through the WAL as before.
+ * on the file (those read count in the process's `VmRSS` as `RssFile`, not as its own memory).
+ * Writes still go through the WAL as before.
  */
 export const MMAP_BYTES = 1024 * 1024 * 1024
 
