@@ -97,14 +97,8 @@ export {
   throwIfOAuthError,
   upstreamFetch,
 } from './upstream/http.js'
-export type { IdTokenClaims, IdTokenExpectations } from './upstream/id-token.js'
-export {
-  DEFAULT_ID_TOKEN_CLOCK_TOLERANCE_S,
-  ID_TOKEN_ALGORITHMS,
-  verifyIdToken,
-} from './upstream/id-token.js'
-export type { JwksCacheOptions } from './upstream/jwks-cache.js'
-export { DEFAULT_JWKS_COOLDOWN_MS, DEFAULT_JWKS_MAX_AGE_MS, JwksCache } from './upstream/jwks-cache.js'
+export type { IdTokenClaims } from './upstream/id-token.js'
+export { DEFAULT_ID_TOKEN_CLOCK_TOLERANCE_S, ID_TOKEN_ALGORITHMS } from './upstream/id-token.js'
 export type { OAuth2ClientOptions, OAuth2ProviderConfig } from './upstream/oauth2-client.js'
 export { OAuth2Client } from './upstream/oauth2-client.js'
 export type { OidcUserMapping } from './upstream/oidc-claims.js'
@@ -117,7 +111,7 @@ export type { OidcProviderMetadata } from './upstream/oidc-metadata.js'
 export { discoveryUrl, parseOidcMetadata } from './upstream/oidc-metadata.js'
 export { nonceFromChallenge, nonceFromVerifier } from './upstream/oidc-nonce.js'
 export type { ClientAssertionKey } from './upstream/private-key-jwt.js'
-export { clientAssertionKey, signClientAssertion } from './upstream/private-key-jwt.js'
+export { clientAssertionKey } from './upstream/private-key-jwt.js'
 export { MAX_UPSTREAM_BODY_BYTES, readCappedText } from './upstream/read-capped-body.js'
 export type { UserContext, UserContextFields } from './user-context.js'
 export { ANONYMOUS_USER, createUserContext } from './user-context.js'

@@ -181,6 +181,14 @@ describe('the shared OpenID Connect client against a certified OpenID provider',
     })
   })
 
+  test('an issuer with a path configured with a trailing slash still discovers its own issuer', async () => {
+    assert.match(idp.issuer, /\/realms\/main$/)
+    const oidc = client(idp, { issuer: `${idp.issuer}/` })
+    assert.equal((await oidc.metadata()).issuer, idp.issuer, 'the issuer is the one the document names')
+    const { code, verifier } = await authorize(oidc)
+    assert.ok((await oidc.exchangeCode(code, verifier, REDIRECT)).idToken)
+  })
+
   test('the discovery document is fetched once for many flows', async () => {
     const oidc = client(idp)
     const before = idp.requestsTo('discovery').length

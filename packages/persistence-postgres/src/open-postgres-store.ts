@@ -5,7 +5,6 @@ import { migrateSchema } from './migrate.js'
 import { type PostgresStoreOptions, resolveOptions } from './options.js'
 import { PostgresStore } from './postgres-store.js'
 import { defineTables } from './schema/define-tables.js'
-import { createSingleUseTables } from './single-use-tables.js'
 import { toStoreError } from './store-errors.js'
 
 /**
@@ -33,12 +32,6 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const tables = defineTables(pgSchema(resolved.schema).table)
   const pool = createQueryPool(resolved)
   const lockPool = createLockPool(resolved)
-  try {
-    await createSingleUseTables(pool, resolved.schema)
-  } catch (error) {
-    await Promise.all([pool.end(), lockPool.end()])
-    throw toStoreError(error, 'start-up (single-use tables)', resolved.target)
-  }
   resolved.logger?.info?.(
     { target: resolved.target, schema: resolved.schema, poolSize: resolved.poolSize },
     'PostgreSQL store ready',

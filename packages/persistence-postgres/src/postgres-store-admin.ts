@@ -1,24 +1,19 @@
-import {
-  type ClientRecord,
-  isLiveToken,
-  matchesUser,
-  type Revocation,
-  type SessionSummary,
-  type StoreAdmin,
-} from '@mxcp/auth-core'
-import { isUpstreamUser, parseStoredJson, rowToClient } from '@mxcp/auth-core/store-kit'
+import type { ClientRecord, Revocation, SessionSummary, StoreAdmin } from '@mxcp/auth-core'
+import * as kit from '@mxcp/auth-core/store-kit'
 import { and, eq, gt, inArray } from 'drizzle-orm'
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres'
 import type pg from 'pg'
 import type { ResolvedOptions } from './options.js'
 import type { Tables } from './schema/define-tables.js'
 import { toStoreError } from './store-errors.js'
+import { runInTransaction } from './transaction.js'
 
 /**
  * `StoreAdmin` on PostgreSQL: what `mxcp auth clients|sessions|revoke` run against the database
  * every replica shares. Each revocation is one transaction; nothing is cached by the store, and
  * the guard looks every access token up on every request, so every replica refuses a revoked
- * token on its next request.
+ * token on its next request. The rules are the store-kit's (`admin-rules.ts`); what is here is
+ * the SQL.
  */
 export class PostgresStoreAdmin implements StoreAdmin {
   readonly #pool: pg.Pool
@@ -38,7 +33,7 @@ export class PostgresStoreAdmin implements StoreAdmin {
     const rows = await this.#run('listClients', () =>
       this.#db.select().from(clients).orderBy(clients.issuedAt),
     )
-    return rows.map(rowToClient)
+    return rows.map(kit.rowToClient)
   }
 
   async removeClient(clientId: string): Promise<Revocation & { removed: boolean }> {
@@ -54,61 +49,23 @@ export class PostgresStoreAdmin implements StoreAdmin {
   }
 
   async listSessions(now: number, user?: string): Promise<SessionSummary[]> {
-    const { sessions, tokens } = this.#tables
-    const rows = (
-      await this.#run('listSessions', () =>
-        this.#db
-          .select({
-            sessionId: sessions.sessionId,
-            provider: sessions.provider,
-            userJson: sessions.userJson,
-            createdAt: sessions.createdAt,
-            expiresAt: sessions.expiresAt,
-          })
+    return this.#run('listSessions', async () => {
+      const { sessions, tokens } = this.#tables
+      const listed = kit.sessionsNamed(
+        await this.#db
+          .select(kit.columnsOf(sessions, kit.LISTED_SESSION_COLUMNS))
           .from(sessions)
           .where(gt(sessions.expiresAt, now))
           .orderBy(sessions.createdAt),
+        user,
       )
-    )
-      .map((row) => ({ ...row, user: parseStoredJson(row.userJson, isUpstreamUser, 'sessions.user_json') }))
-      .filter((row) => user === undefined || matchesUser(row.user, user))
-    if (rows.length === 0) return []
-    const live = (
-      await this.#run('listSessions', () =>
-        this.#db
-          .select({
-            sessionId: tokens.sessionId,
-            clientId: tokens.clientId,
-            kind: tokens.kind,
-            revoked: tokens.revoked,
-            consumed: tokens.consumed,
-            expiresAt: tokens.expiresAt,
-          })
-          .from(tokens)
-          .where(
-            and(
-              inArray(
-                tokens.sessionId,
-                rows.map((row) => row.sessionId),
-              ),
-              eq(tokens.revoked, false),
-              gt(tokens.expiresAt, now),
-            ),
-          ),
-      )
-    ).filter((token) => isLiveToken(token, now))
-    return rows.map((row) => {
-      const own = live.filter((token) => token.sessionId === row.sessionId)
-      return {
-        sessionId: row.sessionId,
-        provider: row.provider,
-        userId: row.user.userId,
-        username: row.user.username,
-        createdAt: row.createdAt,
-        expiresAt: row.expiresAt,
-        clientIds: [...new Set(own.map((token) => token.clientId))].sort(),
-        liveTokens: own.length,
-      }
+      if (listed.length === 0) return []
+      const ids = listed.map((row) => row.sessionId)
+      const owned = await this.#db
+        .select(kit.columnsOf(tokens, kit.LIVE_TOKEN_COLUMNS))
+        .from(tokens)
+        .where(and(inArray(tokens.sessionId, ids), eq(tokens.revoked, false), gt(tokens.expiresAt, now)))
+      return kit.summarizeSessions(listed, owned, now)
     })
   }
 
@@ -120,16 +77,14 @@ export class PostgresStoreAdmin implements StoreAdmin {
     const { sessions } = this.#tables
     return this.#transaction('revokeUser', async (tx) => {
       // FOR UPDATE: a session saved or refreshed meanwhile waits for this transaction.
-      const rows = await tx
+      const all = await tx
         .select({ sessionId: sessions.sessionId, userJson: sessions.userJson })
         .from(sessions)
         .for('update')
-      const ids = rows
-        .filter((row) =>
-          matchesUser(parseStoredJson(row.userJson, isUpstreamUser, 'sessions.user_json'), user),
-        )
-        .map((row) => row.sessionId)
-      return this.#endSessions(tx, ids)
+      return this.#endSessions(
+        tx,
+        kit.sessionsNamed(all, user).map((row) => row.sessionId),
+      )
     })
   }
 
@@ -137,6 +92,7 @@ export class PostgresStoreAdmin implements StoreAdmin {
     return this.#transaction('revokeClient', (tx) => this.#revokeClientIn(tx, clientId))
   }
 
+  /** Revokes every live token of the sessions and deletes them. */
   async #endSessions(tx: NodePgDatabase, ids: readonly string[]): Promise<Revocation> {
     if (ids.length === 0) return { sessions: 0, tokens: 0 }
     const { sessions, tokens } = this.#tables
@@ -144,32 +100,24 @@ export class PostgresStoreAdmin implements StoreAdmin {
       .update(tokens)
       .set({ revoked: true })
       .where(and(inArray(tokens.sessionId, [...ids]), eq(tokens.revoked, false)))
-      .returning({ hash: tokens.tokenHash })
-    const ended = await tx
-      .delete(sessions)
-      .where(inArray(sessions.sessionId, [...ids]))
-      .returning({ id: sessions.sessionId })
-    return { sessions: ended.length, tokens: revoked.length }
+    const ended = await tx.delete(sessions).where(inArray(sessions.sessionId, [...ids]))
+    return { sessions: ended.rowCount ?? 0, tokens: revoked.rowCount ?? 0 }
   }
 
+  /** Ends the sessions of the client's tokens and unredeemed codes, then revokes its other tokens. */
   async #revokeClientIn(tx: NodePgDatabase, clientId: string): Promise<Revocation> {
     const { tokens, codes } = this.#tables
-    const fromTokens = await tx
-      .selectDistinct({ sessionId: tokens.sessionId })
-      .from(tokens)
-      .where(eq(tokens.clientId, clientId))
-    const fromCodes = await tx
-      .selectDistinct({ sessionId: codes.sessionId })
-      .from(codes)
-      .where(eq(codes.clientId, clientId))
-    const ids = [...new Set([...fromTokens, ...fromCodes].map((row) => row.sessionId))]
-    const ended = await this.#endSessions(tx, ids)
+    const fromTokens = tx.select({ id: tokens.sessionId }).from(tokens).where(eq(tokens.clientId, clientId))
+    const fromCodes = tx.select({ id: codes.sessionId }).from(codes).where(eq(codes.clientId, clientId))
+    const ended = await this.#endSessions(
+      tx,
+      (await fromTokens.union(fromCodes)).map((row) => row.id),
+    )
     const revoked = await tx
       .update(tokens)
       .set({ revoked: true })
       .where(and(eq(tokens.clientId, clientId), eq(tokens.revoked, false)))
-      .returning({ hash: tokens.tokenHash })
-    return { sessions: ended.sessions, tokens: ended.tokens + revoked.length }
+    return kit.clientRevocation(ended, revoked.rowCount ?? 0)
   }
 
   async #run<T>(operation: string, step: () => Promise<T>): Promise<T> {
@@ -180,25 +128,7 @@ export class PostgresStoreAdmin implements StoreAdmin {
     }
   }
 
-  /** One transaction on one pooled connection; a connection whose rollback failed is destroyed. */
   async #transaction<T>(operation: string, body: (tx: NodePgDatabase) => Promise<T>): Promise<T> {
-    return this.#run(operation, async () => {
-      const client = await this.#pool.connect()
-      let reusable = true
-      try {
-        await client.query('BEGIN')
-        const result = await body(drizzle(client))
-        await client.query('COMMIT')
-        return result
-      } catch (error) {
-        reusable = await client.query('ROLLBACK').then(
-          () => true,
-          () => false,
-        )
-        throw error
-      } finally {
-        client.release(!reusable)
-      }
-    })
+    return this.#run(operation, () => runInTransaction(this.#pool, (client) => body(drizzle(client))))
   }
 }

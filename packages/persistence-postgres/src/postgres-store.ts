@@ -12,7 +12,7 @@ import type {
   TransactionRecord,
 } from '@mxcp/auth-core'
 import * as codec from '@mxcp/auth-core/store-kit'
-import { and, eq, inArray, or, sql } from 'drizzle-orm'
+import { and, eq, gt, inArray, or, sql } from 'drizzle-orm'
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres'
 import type pg from 'pg'
 import { familyLockKey } from './advisory-key.js'
@@ -21,9 +21,10 @@ import type { ResolvedOptions } from './options.js'
 import { PostgresStoreAdmin } from './postgres-store-admin.js'
 import type { Tables } from './schema/define-tables.js'
 import { SessionLocks } from './session-lock.js'
-import { PostgresSingleUse } from './single-use-tables.js'
-import { isBrokenConnection, isUnavailable, toStoreError } from './store-errors.js'
+import { PostgresSingleUse } from './single-use-records.js'
+import { isBrokenConnection, toStoreError } from './store-errors.js'
 import { type Sweeper, startSweeper } from './sweeper.js'
+import { runInTransaction } from './transaction.js'
 
 /** What `openPostgresStore` hands the store once the schema is ready. */
 export interface PostgresStoreParts {
@@ -326,7 +327,12 @@ export class PostgresStore implements OAuthStore {
     const revoked = await tx
       .select({ familyId: revokedFamilies.familyId })
       .from(revokedFamilies)
-      .where(inArray(revokedFamilies.familyId, families))
+      .where(
+        and(
+          inArray(revokedFamilies.familyId, families),
+          gt(revokedFamilies.expiresAt, this.#options.clock.now()),
+        ),
+      )
     const saved = codec.bornRevoked(records, new Set(revoked.map((row) => row.familyId)))
     await tx.insert(this.#tables.tokens).values(saved.map(codec.tokenToRow))
     return saved
@@ -355,34 +361,8 @@ export class PostgresStore implements OAuthStore {
     return this.#run(operation, step)
   }
 
-  /**
-   * Runs `body` in a transaction on one pooled connection. Done by hand rather than with drizzle's
-   * `transaction()`, which returns the connection to the pool even when its rollback failed: here a
-   * connection whose state is unknown is destroyed instead.
-   */
   async #transaction<T>(operation: string, body: (tx: NodePgDatabase) => Promise<T>): Promise<T> {
-    return this.#run(operation, async () => {
-      const client = await this.#pool.connect()
-      let reusable = true
-      try {
-        await client.query('BEGIN')
-        const result = await body(drizzle(client))
-        await client.query('COMMIT')
-        return result
-      } catch (error) {
-        // A connection that timed out or broke is not asked to roll back (it would only wait out
-        // another query timeout): destroyed, it rolls back on the server by itself.
-        reusable =
-          !isUnavailable(error) &&
-          (await client.query('ROLLBACK').then(
-            () => true,
-            () => false,
-          ))
-        throw error
-      } finally {
-        client.release(!reusable)
-      }
-    })
+    return this.#run(operation, () => runInTransaction(this.#pool, (client) => body(drizzle(client))))
   }
 }
 

@@ -1,6 +1,6 @@
+import { KeyedMutex } from '@mxcp/auth-core/store-kit'
 import type pg from 'pg'
 import { sessionLockKey } from './advisory-key.js'
-import { KeyedMutex } from './keyed-mutex.js'
 import type { ResolvedOptions } from './options.js'
 import { toStoreError } from './store-errors.js'
 

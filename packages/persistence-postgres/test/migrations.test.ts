@@ -111,4 +111,33 @@ describe('migrations at start-up', () => {
       await second.close()
     }
   })
+
+  test('a schema whose single-use tables the store created before migration 0002 is migrated and keeps its claims', async () => {
+    const schema = newSchema()
+    const first = await openTestStore(schema)
+    const now = Date.now()
+    assert.equal(await first.singleUse.claimOnce('consent', 'form-1', now + 60_000, now), true)
+    await first.close()
+    // As an earlier release left it: the tables there (created at start-up), migration 0002 not recorded.
+    await withAdminClient((client) =>
+      client.query(
+        `DELETE FROM "${schema}".__drizzle_migrations
+          WHERE created_at = (SELECT max(created_at) FROM "${schema}".__drizzle_migrations)`,
+      ),
+    )
+    const second = await openTestStore(schema)
+    try {
+      assert.equal(
+        await second.singleUse.claimOnce('consent', 'form-1', now + 60_000, now),
+        false,
+        'the claim made before the migration still holds',
+      )
+      const applied = await withAdminClient((client) =>
+        client.query(`SELECT hash FROM "${schema}".__drizzle_migrations`),
+      )
+      assert.equal(applied.rowCount, committedMigrations)
+    } finally {
+      await second.close()
+    }
+  })
 })

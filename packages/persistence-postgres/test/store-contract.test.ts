@@ -7,7 +7,10 @@ import { dropSchema, openTestStore, randomSchema } from './support/database.js'
 const schema = randomSchema()
 after(() => dropSchema(schema))
 
-storeContract('postgres', () => openTestStore(schema))
+storeContract('postgres', () => openTestStore(schema), {
+  // Two stores (two pools) on one schema, as two replicas of a server have.
+  replicas: async () => [await openTestStore(schema), await openTestStore(schema)],
+})
 singleUseContract('postgres', () => openTestStore(schema))
 
 // The admin commands list every session of the store: a fresh schema per test.

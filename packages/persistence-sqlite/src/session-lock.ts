@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { setTimeout as delay } from 'node:timers/promises'
 import { type Clock, StoreUnavailableError } from '@mxcp/auth-core'
+import { KeyedMutex } from '@mxcp/auth-core/store-kit'
 import { and, eq, lte } from 'drizzle-orm'
 import type { StoreDatabase } from './database/open-database.js'
 import { sessionLocks } from './database/schema.js'
@@ -15,7 +16,7 @@ const POLL_MS = 25
 
 /**
  * `OAuthStore.withSessionLock` on SQLite: one holder per session across every process sharing
- * the file. Within a process, callers queue on a promise chain; across processes, the holder owns
+ * the file. Within a process, callers queue in a `KeyedMutex`; across processes, the holder owns
  * a lease row taken by one conditional upsert (`… ON CONFLICT DO UPDATE … WHERE expires_at <= now`,
  * whose changed-row count says who got it), and the others poll. SQLite's own write lock cannot
  * serve here: it would be held across the upstream HTTP call and stall every writer.
@@ -24,7 +25,7 @@ export class SessionLocks {
   readonly #run: <T>(work: (db: StoreDatabase) => T) => T
   readonly #clock: Clock
   readonly #logger: SqliteStoreLogger | undefined
-  readonly #queues = new Map<string, Promise<void>>()
+  readonly #queue = new KeyedMutex()
 
   constructor(
     run: <T>(work: (db: StoreDatabase) => T) => T,
@@ -38,20 +39,7 @@ export class SessionLocks {
 
   /** Runs `fn` while this process holds the session's lease; throws `StoreUnavailableError` if it never comes. */
   async withSessionLock<T>(sessionId: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.#queues.get(sessionId) ?? Promise.resolve()
-    let done = (): void => {}
-    const turn = new Promise<void>((resolve) => {
-      done = resolve
-    })
-    const queue = previous.then(() => turn)
-    this.#queues.set(sessionId, queue)
-    await previous
-    try {
-      return await this.#withLease(sessionId, fn)
-    } finally {
-      done()
-      if (this.#queues.get(sessionId) === queue) this.#queues.delete(sessionId)
-    }
+    return this.#queue.run(sessionId, () => this.#withLease(sessionId, fn))
   }
 
   async #withLease<T>(sessionId: string, fn: () => Promise<T>): Promise<T> {

@@ -1,12 +1,5 @@
-import {
-  type ClientRecord,
-  isLiveToken,
-  matchesUser,
-  type Revocation,
-  type SessionSummary,
-  type StoreAdmin,
-} from '@mxcp/auth-core'
-import { isUpstreamUser, parseStoredJson, rowToClient } from '@mxcp/auth-core/store-kit'
+import type { ClientRecord, Revocation, SessionSummary, StoreAdmin } from '@mxcp/auth-core'
+import * as kit from '@mxcp/auth-core/store-kit'
 import { and, eq, gt, inArray } from 'drizzle-orm'
 import type { StoreDatabase } from './database/open-database.js'
 import { clients, codes, sessions, tokens } from './database/schema.js'
@@ -18,7 +11,8 @@ type Transaction = Parameters<Parameters<StoreDatabase['transaction']>[0]>[0]
  * `StoreAdmin` on the SQLite file: what `mxcp auth clients|sessions|revoke` run, from another
  * process while the server runs. Each revocation is one `BEGIN IMMEDIATE` transaction, so it
  * lands whole between two requests of any process sharing the file; the guard reads the token
- * row on every request and sees it at once.
+ * row on every request and sees it at once. The rules are the store-kit's (`admin-rules.ts`);
+ * what is here is the SQL.
  */
 export class SqliteStoreAdmin implements StoreAdmin {
   readonly #db: StoreDatabase
@@ -30,69 +24,35 @@ export class SqliteStoreAdmin implements StoreAdmin {
   }
 
   async listClients(): Promise<ClientRecord[]> {
-    return this.#use((db) => db.select().from(clients).orderBy(clients.issuedAt).all().map(rowToClient))
+    return this.#use((db) => db.select().from(clients).orderBy(clients.issuedAt).all().map(kit.rowToClient))
   }
 
   async removeClient(clientId: string): Promise<Revocation & { removed: boolean }> {
-    return this.#write((tx) => {
-      const revocation = revokeClientIn(tx, clientId)
-      const removed = tx.delete(clients).where(eq(clients.clientId, clientId)).run().changes > 0
-      return { ...revocation, removed }
-    })
+    return this.#write((tx) => ({
+      ...revokeClientIn(tx, clientId),
+      removed: tx.delete(clients).where(eq(clients.clientId, clientId)).run().changes > 0,
+    }))
   }
 
   async listSessions(now: number, user?: string): Promise<SessionSummary[]> {
     return this.#use((db) => {
-      const rows = db
-        .select({
-          sessionId: sessions.sessionId,
-          provider: sessions.provider,
-          userJson: sessions.userJson,
-          createdAt: sessions.createdAt,
-          expiresAt: sessions.expiresAt,
-        })
-        .from(sessions)
-        .where(gt(sessions.expiresAt, now))
-        .orderBy(sessions.createdAt)
-        .all()
-        .map((row) => ({ ...row, user: userOf(row.userJson) }))
-        .filter((row) => user === undefined || matchesUser(row.user, user))
-      if (rows.length === 0) return []
-      const live = db
-        .select({
-          sessionId: tokens.sessionId,
-          clientId: tokens.clientId,
-          kind: tokens.kind,
-          revoked: tokens.revoked,
-          consumed: tokens.consumed,
-          expiresAt: tokens.expiresAt,
-        })
+      const listed = kit.sessionsNamed(
+        db
+          .select(kit.columnsOf(sessions, kit.LISTED_SESSION_COLUMNS))
+          .from(sessions)
+          .where(gt(sessions.expiresAt, now))
+          .orderBy(sessions.createdAt)
+          .all(),
+        user,
+      )
+      if (listed.length === 0) return []
+      const ids = listed.map((row) => row.sessionId)
+      const owned = db
+        .select(kit.columnsOf(tokens, kit.LIVE_TOKEN_COLUMNS))
         .from(tokens)
-        .where(
-          and(
-            inArray(
-              tokens.sessionId,
-              rows.map((row) => row.sessionId),
-            ),
-            eq(tokens.revoked, false),
-            gt(tokens.expiresAt, now),
-          ),
-        )
+        .where(and(inArray(tokens.sessionId, ids), eq(tokens.revoked, false), gt(tokens.expiresAt, now)))
         .all()
-        .filter((token) => isLiveToken(token, now))
-      return rows.map((row) => {
-        const own = live.filter((token) => token.sessionId === row.sessionId)
-        return {
-          sessionId: row.sessionId,
-          provider: row.provider,
-          userId: row.user.userId,
-          username: row.user.username,
-          createdAt: row.createdAt,
-          expiresAt: row.expiresAt,
-          clientIds: [...new Set(own.map((token) => token.clientId))].sort(),
-          liveTokens: own.length,
-        }
-      })
+      return kit.summarizeSessions(listed, owned, now)
     })
   }
 
@@ -102,13 +62,14 @@ export class SqliteStoreAdmin implements StoreAdmin {
 
   async revokeUser(user: string): Promise<Revocation> {
     return this.#write((tx) => {
-      const ids = tx
+      const all = tx
         .select({ sessionId: sessions.sessionId, userJson: sessions.userJson })
         .from(sessions)
         .all()
-        .filter((row) => matchesUser(userOf(row.userJson), user))
-        .map((row) => row.sessionId)
-      return endSessions(tx, ids)
+      return endSessions(
+        tx,
+        kit.sessionsNamed(all, user).map((row) => row.sessionId),
+      )
     })
   }
 
@@ -130,47 +91,36 @@ export class SqliteStoreAdmin implements StoreAdmin {
   }
 }
 
-/** A session's user, read back through the shared codec's checks. */
-function userOf(json: string) {
-  return parseStoredJson(json, isUpstreamUser, 'sessions.user')
-}
-
 /** Deletes the sessions and revokes every live token of them. */
 function endSessions(tx: Transaction, ids: readonly string[]): Revocation {
   if (ids.length === 0) return { sessions: 0, tokens: 0 }
   const ended = tx
     .delete(sessions)
     .where(inArray(sessions.sessionId, [...ids]))
-    .run().changes
+    .run()
   const revoked = tx
     .update(tokens)
     .set({ revoked: true })
     .where(and(inArray(tokens.sessionId, [...ids]), eq(tokens.revoked, false)))
-    .run().changes
-  return { sessions: ended, tokens: revoked }
+    .run()
+  return { sessions: ended.changes, tokens: revoked.changes }
 }
 
-/** The client's tokens revoked, and the sessions of its tokens and codes ended. */
+/** Ends the sessions of the client's tokens and unredeemed codes, then revokes its other tokens. */
 function revokeClientIn(tx: Transaction, clientId: string): Revocation {
-  const ids = new Set([
-    ...tx
-      .selectDistinct({ sessionId: tokens.sessionId })
-      .from(tokens)
-      .where(eq(tokens.clientId, clientId))
+  const fromTokens = tx.select({ id: tokens.sessionId }).from(tokens).where(eq(tokens.clientId, clientId))
+  const fromCodes = tx.select({ id: codes.sessionId }).from(codes).where(eq(codes.clientId, clientId))
+  const ended = endSessions(
+    tx,
+    fromTokens
+      .union(fromCodes)
       .all()
-      .map((row) => row.sessionId),
-    ...tx
-      .selectDistinct({ sessionId: codes.sessionId })
-      .from(codes)
-      .where(eq(codes.clientId, clientId))
-      .all()
-      .map((row) => row.sessionId),
-  ])
-  const ended = endSessions(tx, [...ids])
+      .map((row) => row.id),
+  )
   const revoked = tx
     .update(tokens)
     .set({ revoked: true })
     .where(and(eq(tokens.clientId, clientId), eq(tokens.revoked, false)))
-    .run().changes
-  return { sessions: ended.sessions, tokens: ended.tokens + revoked }
+    .run()
+  return kit.clientRevocation(ended, revoked.changes)
 }

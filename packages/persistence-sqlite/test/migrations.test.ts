@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
+import type { HasSingleUseRecords, OAuthStore } from '@mxcp/auth-core'
 import { sessionRecord, tokenRecord } from '@mxcp/auth-core/testing'
 import Database from 'better-sqlite3'
 import { getTableConfig, type SQLiteTable } from 'drizzle-orm/sqlite-core'
@@ -19,6 +20,8 @@ const TABLES: SQLiteTable[] = [
   schema.sessions,
   schema.revokedFamilies,
   schema.sessionLocks,
+  schema.singleUse,
+  schema.rateWindows,
 ]
 
 test('the committed drizzle-kit migrations create exactly the tables, columns and indexes of the schema', async () => {
@@ -31,12 +34,14 @@ test('the committed drizzle-kit migrations create exactly the tables, columns an
       const columns = raw
         .prepare(`SELECT name, type, "notnull", pk FROM pragma_table_info(?) ORDER BY name`)
         .all(config.name)
+      // A column of a composite primary key has its position in the key (1, 2, …) as `pk`.
+      const composite = config.primaryKeys[0]?.columns.map((column) => column.name) ?? []
       const expected = config.columns
         .map((column) => ({
           name: column.name,
           type: column.getSQLType().toUpperCase(),
           notnull: column.notNull ? 1 : 0,
-          pk: column.primary ? 1 : 0,
+          pk: column.primary ? 1 : composite.indexOf(column.name) + 1,
         }))
         .sort((a, b) => a.name.localeCompare(b.name))
       assert.deepEqual(columns, expected, `columns of ${config.name}`)
@@ -80,6 +85,35 @@ test('migrations apply once: restarts keep the data and record no migration twic
     assert.deepEqual(await store.getSession(session.sessionId), session)
   } finally {
     await store.close()
+  }
+})
+
+/** The store's single-use records (the SQLite store always has them). */
+const claimsOf = (store: OAuthStore) => (store as OAuthStore & HasSingleUseRecords).singleUse
+
+test('a database whose single-use tables the store created before migration 0002 is migrated and keeps its claims', async () => {
+  const path = tempDatabasePath()
+  const store = await openSqliteStore({ path, encryptionKey: 'test-key' })
+  assert.equal(await claimsOf(store).claimOnce('consent', 'form-1', Date.now() + 60_000, Date.now()), true)
+  await store.close()
+  // As an earlier release left it: the tables there (created at start-up), migration 0002 not recorded.
+  const raw = new Database(path)
+  raw
+    .prepare(
+      'DELETE FROM __drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM __drizzle_migrations)',
+    )
+    .run()
+  raw.close()
+
+  const reopened = await openSqliteStore({ path, encryptionKey: 'test-key' })
+  try {
+    assert.equal(
+      await claimsOf(reopened).claimOnce('consent', 'form-1', Date.now() + 60_000, Date.now()),
+      false,
+      'the claim made before the migration still holds',
+    )
+  } finally {
+    await reopened.close()
   }
 })
 

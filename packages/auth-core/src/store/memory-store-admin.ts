@@ -1,11 +1,6 @@
+import { clientRevocation, summarizeSession } from '../store-kit/admin-rules.js'
 import type { ClientRecord, CodeRecord, SessionRecord, TokenRecord } from './records.js'
-import {
-  isLiveToken,
-  matchesUser,
-  type Revocation,
-  type SessionSummary,
-  type StoreAdmin,
-} from './store-admin.js'
+import { matchesUser, type Revocation, type SessionSummary, type StoreAdmin } from './store-admin.js'
 
 /** The maps of a `MemoryStore`, shared with its admin. */
 export interface MemoryStoreMaps {
@@ -33,25 +28,11 @@ export class MemoryStoreAdmin implements StoreAdmin {
   }
 
   async listSessions(now: number, user?: string): Promise<SessionSummary[]> {
-    const summaries: SessionSummary[] = []
-    for (const session of this.#maps.sessions.values()) {
-      if (session.expiresAt <= now) continue
-      if (user !== undefined && !matchesUser(session.user, user)) continue
-      const live = [...this.#maps.tokens.values()].filter(
-        (token) => token.sessionId === session.sessionId && isLiveToken(token, now),
-      )
-      summaries.push({
-        sessionId: session.sessionId,
-        provider: session.provider,
-        userId: session.user.userId,
-        username: session.user.username,
-        createdAt: session.createdAt,
-        expiresAt: session.expiresAt,
-        clientIds: [...new Set(live.map((token) => token.clientId))].sort(),
-        liveTokens: live.length,
-      })
-    }
-    return summaries.sort((a, b) => a.createdAt - b.createdAt)
+    const tokens = [...this.#maps.tokens.values()]
+    return [...this.#maps.sessions.values()]
+      .filter((session) => session.expiresAt > now && (user === undefined || matchesUser(session.user, user)))
+      .sort((a, b) => a.createdAt - b.createdAt)
+      .map((session) => summarizeSession(session, tokens, now))
   }
 
   async revokeSession(sessionId: string): Promise<Revocation> {
@@ -75,8 +56,10 @@ export class MemoryStoreAdmin implements StoreAdmin {
     for (const { record } of this.#maps.codes.values())
       if (record.clientId === clientId) ids.add(record.sessionId)
     const ended = this.#endSessions(ids)
-    const tokens = this.#revokeTokens((token) => token.clientId === clientId)
-    return { sessions: ended.sessions, tokens: ended.tokens + tokens }
+    return clientRevocation(
+      ended,
+      this.#revokeTokens((token) => token.clientId === clientId),
+    )
   }
 
   #endSessions(ids: ReadonlySet<string>): Revocation {

@@ -1,4 +1,5 @@
 import { planExchange, planRotation } from '../store-kit/grant-plans.js'
+import { KeyedMutex } from '../store-kit/keyed-mutex.js'
 import { codeToRow, rowToToken, tokenToRow } from '../store-kit/record-codec.js'
 import { bornRevoked } from '../store-kit/rotation-rules.js'
 import { emptySweepCounts, type SweepCounts, UNUSED_CLIENT_MS } from '../store-kit/sweep-rules.js'
@@ -38,6 +39,7 @@ export class MemoryStore implements OAuthStore {
   readonly #sessions = new Map<string, SessionRecord>()
   /** Revoked families, until the last of their tokens expired: tokens saved into one are born revoked. */
   readonly #revokedFamilies = new Map<string, number>()
+  readonly #sessionLocks = new KeyedMutex()
   /** Operator commands (`StoreAdmin`) on the same maps. */
   readonly admin = new MemoryStoreAdmin({
     clients: this.#clients,
@@ -160,6 +162,11 @@ export class MemoryStore implements OAuthStore {
   async deleteSession(sessionId: string): Promise<void> {
     this.#sessions.delete(sessionId)
     this.#revokeWhere((token) => token.sessionId === sessionId)
+  }
+
+  /** Optional member of `OAuthStore`: one holder per session at a time (one process is all there is). */
+  async withSessionLock<T>(sessionId: string, fn: () => Promise<T>): Promise<T> {
+    return this.#sessionLocks.run(sessionId, fn)
   }
 
   async sweepExpired(now: number): Promise<SweepCounts> {

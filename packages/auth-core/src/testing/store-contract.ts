@@ -11,17 +11,32 @@ import {
   transactionRecord,
 } from './record-fixtures.js'
 import { atomicContract } from './store-contract-atomic.js'
+import { type OpenReplicas, replicaContract } from './store-contract-replicas.js'
 
 const RACERS = 10
 
 /** An `issue` callback that mints nothing: the code or token is used up, no token saved. */
 const NO_TOKENS = (): readonly TokenRecord[] => []
 
+export interface StoreContractOptions {
+  /**
+   * Two stores on one storage, as two replicas (processes) of a server open it, for the tests of
+   * what replicas share: the session lock and born-revoked families. Without it those tests run on
+   * one store opened by `open` (a store of one process, like the memory store).
+   */
+  readonly replicas?: OpenReplicas
+}
+
 /**
  * The contract every `OAuthStore` must keep. Call it from a store's own test file:
- * `storeContract('sqlite', async () => openSqliteStore(tmpPath()))`. A fresh store per test.
+ * `storeContract('sqlite', async () => openSqliteStore(tmpPath()), { replicas })`. A fresh store
+ * (or pair of replicas) per test.
  */
-export function storeContract(name: string, open: () => Promise<OAuthStore>): void {
+export function storeContract(
+  name: string,
+  open: () => Promise<OAuthStore>,
+  options: StoreContractOptions = {},
+): void {
   const withStore = (title: string, body: (store: OAuthStore) => Promise<void>) =>
     test(title, async () => {
       const store = await open()
@@ -32,8 +47,22 @@ export function storeContract(name: string, open: () => Promise<OAuthStore>): vo
       }
     })
 
+  const openReplicas: OpenReplicas =
+    options.replicas ?? (async () => open().then((store) => [store, store] as const))
+  const withReplicas = (title: string, body: (a: OAuthStore, b: OAuthStore) => Promise<void>) =>
+    test(title, async () => {
+      const [a, b] = await openReplicas()
+      try {
+        await body(a, b)
+      } finally {
+        await a.close()
+        if (b !== a) await b.close()
+      }
+    })
+
   describe(`OAuthStore contract: ${name}`, () => {
     atomicContract(withStore)
+    replicaContract(withReplicas)
 
     withStore('a saved client is read back unchanged', async (store) => {
       const client = clientRecord({ clientSecretHash: undefined, tokenEndpointAuthMethod: 'none' })

@@ -1,4 +1,6 @@
+import * as oauth from 'oauth4webapi'
 import { UpstreamResponseError } from '../errors/upstream-error.js'
+import { assertionSigningKey, type ClientAssertionKey } from './private-key-jwt.js'
 
 /** How we authenticate to an upstream token endpoint (RFC 6749 §2.3.1, OIDC Core §9). */
 export type UpstreamClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt'
@@ -35,4 +37,27 @@ export function chooseClientAuthMethod(
     provider,
     `${provider} supports none of the client authentication methods we can use (${supported.join(', ')}); set token_endpoint_auth_method and, for private_key_jwt, private_key`,
   )
+}
+
+/** The library's client authentication for the chosen method (RFC 6749 §2.3.1, OIDC Core §9). */
+export async function clientAuthFor(
+  provider: string,
+  method: UpstreamClientAuthMethod,
+  clientSecret: string,
+  privateKey: ClientAssertionKey | undefined,
+): Promise<oauth.ClientAuth> {
+  if (method === 'private_key_jwt') {
+    if (!privateKey)
+      throw new UpstreamResponseError(provider, `${provider}: private_key_jwt needs private_key`)
+    const signing = (await assertionSigningKey(privateKey)) as Parameters<typeof oauth.PrivateKeyJwt>[0]
+    // The header names the algorithm of the configured key as before (`EdDSA`, not the newer `Ed25519`).
+    return oauth.PrivateKeyJwt(signing, {
+      [oauth.modifyAssertion]: (header) => {
+        header.alg = privateKey.alg
+      },
+    })
+  }
+  if (!clientSecret) throw new UpstreamResponseError(provider, `${provider}: ${method} needs client_secret`)
+  if (method === 'client_secret_post') return oauth.ClientSecretPost(clientSecret)
+  return oauth.ClientSecretBasic(clientSecret)
 }

@@ -4,7 +4,6 @@ import type { UpstreamClientAuthMethod } from './client-auth-method.js'
 import { secureEndpointUrl } from './endpoint-url.js'
 import { asRecord, readJson, stringField, throwIfOAuthError, upstreamFetch } from './http.js'
 import { isMissingScope } from './missing-scope.js'
-import { type ClientAssertionKey, JWT_BEARER_ASSERTION_TYPE, signClientAssertion } from './private-key-jwt.js'
 import { readCappedText } from './read-capped-body.js'
 
 export interface OAuth2ClientOptions {
@@ -15,10 +14,11 @@ export interface OAuth2ClientOptions {
   readonly authUrl: string
   readonly tokenUrl: string
   readonly revokeUrl?: string | undefined
-  /** How we authenticate at the token endpoint (RFC 6749 §2.3.1). Default `client_secret_post`. */
-  readonly clientAuth?: UpstreamClientAuthMethod
-  /** For `private_key_jwt`: our key, and the `aud` of the assertions (the provider's issuer). */
-  readonly assertion?: { readonly key: ClientAssertionKey; readonly audience: string } | undefined
+  /**
+   * How we authenticate at the token endpoint (RFC 6749 §2.3.1). Default `client_secret_post`.
+   * (`private_key_jwt` is for OpenID providers: `OidcClient` signs its assertions with oauth4webapi.)
+   */
+  readonly clientAuth?: Exclude<UpstreamClientAuthMethod, 'private_key_jwt'>
   /** RFC 6749 §5.1 / RFC 6750: refuse a token response whose `token_type` is not `Bearer`. */
   readonly requireBearer?: boolean | undefined
   /**
@@ -259,17 +259,6 @@ export class OAuth2Client {
       const id = encodeURIComponent(this.options.clientId)
       const secret = encodeURIComponent(this.options.clientSecret)
       headers['authorization'] = `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`
-    } else if (this.options.clientAuth === 'private_key_jwt' && this.options.assertion) {
-      // OIDC Core §9 / RFC 7523 §2.2: a signed assertion instead of a secret.
-      const { key, audience } = this.options.assertion
-      fields['client_id'] = this.options.clientId
-      fields['client_assertion_type'] = JWT_BEARER_ASSERTION_TYPE
-      fields['client_assertion'] = await signClientAssertion(
-        key,
-        this.options.clientId,
-        audience,
-        this.#now(),
-      )
     } else {
       fields['client_id'] = this.options.clientId
       fields['client_secret'] = this.options.clientSecret

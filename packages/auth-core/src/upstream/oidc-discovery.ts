@@ -1,6 +1,10 @@
+import * as oauth from 'oauth4webapi'
 import { isUpstreamError, UpstreamResponseError } from '../errors/upstream-error.js'
 import type { ProviderLog } from '../provider.js'
-import { readJson, type UpstreamHttpOptions, upstreamFetch } from './http.js'
+import { isLoopbackHost } from './endpoint-url.js'
+import { guardedFetch } from './guarded-fetch.js'
+import type { UpstreamHttpOptions } from './http.js'
+import { peekJson, toUpstreamError } from './oauth4webapi-errors.js'
 import { discoveryUrl, type OidcProviderMetadata, parseOidcMetadata } from './oidc-metadata.js'
 
 /** How long a fetched discovery document is reused before it is fetched again (1 hour). */
@@ -86,23 +90,50 @@ export class OidcDiscovery {
 }
 
 /**
- * One discovery request (OIDC Discovery 1.0 §4.1–4.3). Any status other than 200 is an
- * `UpstreamResponseError` carrying that status, so a provider can explain a 404 (Keycloak: wrong
- * realm); 5xx and network failures are `UpstreamUnavailableError` from `upstreamFetch`.
+ * One discovery request (OIDC Discovery 1.0 §4.1–4.3), made and parsed by oauth4webapi
+ * (`discoveryRequest`, `processDiscoveryResponse`: the document's `issuer` must be the one we
+ * asked) through our guarded fetch, then held to our own rules (`parseOidcMetadata`: exact issuer,
+ * https endpoints). Any status other than 200 is an `UpstreamResponseError` carrying that status,
+ * so a provider can explain a 404 (Keycloak: wrong realm); 5xx and network failures are
+ * `UpstreamUnavailableError` from `upstreamFetch`.
  */
 export async function fetchOidcMetadata(
   issuer: string,
   http: UpstreamHttpOptions,
 ): Promise<OidcProviderMetadata> {
   const url = discoveryUrl(issuer)
-  const response = await upstreamFetch(url, { headers: { accept: 'application/json' } }, http)
-  if (response.status !== 200) {
-    await response.body?.cancel()
-    throw new UpstreamResponseError(
-      http.provider,
-      `${http.provider} has no OpenID configuration at ${url.href} (HTTP ${response.status})`,
-      response.status,
+  try {
+    const response = await oauth.discoveryRequest(new URL(issuer), {
+      [oauth.customFetch]: guardedFetch(http),
+      [oauth.allowInsecureRequests]: isLoopbackHttp(url),
+    })
+    if (response.status !== 200)
+      throw new UpstreamResponseError(
+        http.provider,
+        `${http.provider} has no OpenID configuration at ${url.href} (HTTP ${response.status})`,
+        response.status,
+      )
+    // The library compares issuers as URLs; we forgive only a trailing slash in the configured one.
+    const named = (await peekJson(response))?.['issuer']
+    const sameIssuer = typeof named === 'string' && named.replace(/\/+$/, '') === issuer.replace(/\/+$/, '')
+    const document = await oauth.processDiscoveryResponse(
+      sameIssuer && URL.canParse(named) ? new URL(named) : new URL(issuer),
+      response,
     )
+    return parseOidcMetadata(document, issuer, http.provider)
+  } catch (error) {
+    if (error instanceof oauth.OperationProcessingError && error.code === oauth.JSON_ATTRIBUTE_COMPARISON) {
+      const named = (error.cause as { body?: { issuer?: unknown } } | undefined)?.body?.issuer
+      throw new UpstreamResponseError(
+        http.provider,
+        `${http.provider} discovery document names issuer ${JSON.stringify(String(named)).slice(0, 200)}, expected ${JSON.stringify(issuer)}`,
+      )
+    }
+    throw await toUpstreamError(http.provider, 'discovery', error)
   }
-  return parseOidcMetadata(await readJson(response, http.provider), issuer, http.provider)
+}
+
+/** Plain http to a loopback host: what `parseOidcMetadata` and `secureEndpointUrl` allow besides https. */
+export function isLoopbackHttp(url: URL): boolean {
+  return url.protocol === 'http:' && isLoopbackHost(url.hostname)
 }

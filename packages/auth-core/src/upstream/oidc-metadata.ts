@@ -1,6 +1,8 @@
+import type { AuthorizationServer } from 'oauth4webapi'
 import { UpstreamResponseError } from '../errors/upstream-error.js'
 import { isLoopbackHost } from './endpoint-url.js'
 import { asRecord, stringField } from './http.js'
+import { acceptedIdTokenAlgorithms } from './id-token.js'
 
 /**
  * What we use of an OpenID Provider's metadata (OpenID Connect Discovery 1.0 §3), narrowed from
@@ -22,6 +24,12 @@ export interface OidcProviderMetadata {
   /** RFC 8414 §2: absent means the provider did not say whether it supports PKCE. */
   readonly codeChallengeMethods: readonly string[] | undefined
   readonly raw: Readonly<Record<string, unknown>>
+  /**
+   * The document as oauth4webapi takes it, with `id_token_signing_alg_values_supported` cut down
+   * to the algorithms we accept (`acceptedIdTokenAlgorithms`). One object per fetched document:
+   * the library keys its key set cache on it.
+   */
+  readonly server: AuthorizationServer
 }
 
 /**
@@ -82,6 +90,7 @@ export function parseOidcMetadata(
       throw new UpstreamResponseError(provider, `${provider} discovery document has no ${key}`)
     return value
   }
+  const idTokenSigningAlgs = stringList(doc, 'id_token_signing_alg_values_supported') ?? ['RS256']
   return {
     issuer,
     authorizationEndpoint: required('authorization_endpoint'),
@@ -92,9 +101,14 @@ export function parseOidcMetadata(
     tokenEndpointAuthMethods: stringList(doc, 'token_endpoint_auth_methods_supported') ?? [
       'client_secret_basic',
     ],
-    idTokenSigningAlgs: stringList(doc, 'id_token_signing_alg_values_supported') ?? ['RS256'],
+    idTokenSigningAlgs,
     codeChallengeMethods: stringList(doc, 'code_challenge_methods_supported'),
     raw: doc,
+    server: {
+      ...doc,
+      issuer,
+      id_token_signing_alg_values_supported: acceptedIdTokenAlgorithms(idTokenSigningAlgs),
+    },
   }
 }
 

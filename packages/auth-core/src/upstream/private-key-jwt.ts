@@ -1,11 +1,5 @@
-import { createPrivateKey, type KeyObject, randomUUID } from 'node:crypto'
-import { SignJWT } from 'jose'
+import { createPrivateKey, type KeyObject, webcrypto } from 'node:crypto'
 import { ConfigError } from '../config/config-error.js'
-
-/** RFC 7523 §2.2: the `client_assertion_type` of a JWT client assertion. */
-export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
-/** How long an assertion we sign lives (seconds); it is used once, at once. */
-const ASSERTION_LIFETIME_S = 60
 
 /** A private key for `private_key_jwt` (OIDC Core §9), with the algorithm it signs with. */
 export interface ClientAssertionKey {
@@ -37,25 +31,31 @@ export function clientAssertionKey(field: string, pem: string, kid?: string): Cl
   return { key, alg, kid }
 }
 
+/** The WebCrypto import parameters of each assertion algorithm. */
+const SUBTLE_ALGORITHMS: Readonly<
+  Record<
+    ClientAssertionKey['alg'],
+    webcrypto.AlgorithmIdentifier | webcrypto.EcKeyImportParams | webcrypto.RsaHashedImportParams
+  >
+> = {
+  RS256: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+  ES256: { name: 'ECDSA', namedCurve: 'P-256' },
+  ES384: { name: 'ECDSA', namedCurve: 'P-384' },
+  EdDSA: { name: 'Ed25519' },
+}
+
 /**
- * A client assertion (RFC 7523 §3, OIDC Core §9 `private_key_jwt`): `iss` and `sub` our client
- * id, `aud` the provider's issuer identifier (the audience draft-ietf-oauth-rfc7523bis asks for,
- * which no other server can accept), a fresh `jti`, 60 s of life.
+ * Our key as the library signs client assertions with it (RFC 7523 §3, OIDC Core §9
+ * `private_key_jwt`, `oauth4webapi.PrivateKeyJwt`): a non-extractable WebCrypto key, with its `kid`.
+ * The assertion then has `iss` and `sub` our client id, `aud` the provider's issuer identifier
+ * (which no other server can accept), a fresh `jti`, and 60 s of life.
  */
-export function signClientAssertion(
+export async function assertionSigningKey(
   key: ClientAssertionKey,
-  clientId: string,
-  audience: string,
-  nowMs: number,
-): Promise<string> {
-  const now = Math.floor(nowMs / 1000)
-  return new SignJWT({})
-    .setProtectedHeader({ alg: key.alg, ...(key.kid ? { kid: key.kid } : {}) })
-    .setIssuer(clientId)
-    .setSubject(clientId)
-    .setAudience(audience)
-    .setJti(randomUUID())
-    .setIssuedAt(now)
-    .setExpirationTime(now + ASSERTION_LIFETIME_S)
-    .sign(key.key)
+): Promise<{ key: webcrypto.CryptoKey; kid?: string }> {
+  const der = key.key.export({ format: 'der', type: 'pkcs8' })
+  const cryptoKey = await webcrypto.subtle.importKey('pkcs8', der, SUBTLE_ALGORITHMS[key.alg], false, [
+    'sign',
+  ])
+  return key.kid ? { key: cryptoKey, kid: key.kid } : { key: cryptoKey }
 }

@@ -1,5 +1,15 @@
 import { sql } from 'drizzle-orm'
-import { bigint, boolean, check, customType, index, type PgTableFn, text } from 'drizzle-orm/pg-core'
+import {
+  bigint,
+  boolean,
+  check,
+  customType,
+  index,
+  integer,
+  type PgTableFn,
+  primaryKey,
+  text,
+} from 'drizzle-orm/pg-core'
 
 /** `bytea`, which drizzle's pg-core has no builder for; node-postgres reads and writes it as a Buffer. */
 const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' })
@@ -157,7 +167,34 @@ export function defineTables<Schema extends string | undefined>(table: PgTableFn
     value: bytea('value').notNull(),
   })
 
-  return { clients, transactions, codes, tokens, revokedFamilies, sessions, meta }
+  /**
+   * Single-use records (`SingleUseRecords`): claims of a `kind` (used consent forms, `jti`s, pending
+   * sign-ins, client leases…) until `expires_at`. Short-lived rows nothing refers to; emptying the
+   * table costs at most a reset rate-limit window. Before migration 0002 the store created this
+   * table and `rate_windows` itself, hence that migration's `IF NOT EXISTS` (and the key's name,
+   * the one PostgreSQL gave it then).
+   */
+  const singleUse = table(
+    'single_use',
+    {
+      kind: text('kind').notNull(),
+      key: text('key').notNull(),
+      expiresAt: millis('expires_at').notNull(),
+    },
+    (t) => [
+      primaryKey({ name: 'single_use_pkey', columns: [t.kind, t.key] }),
+      index('single_use_key').on(t.key),
+    ],
+  )
+
+  /** Rate-limit windows (`SingleUseRecords.countHit`): hits of a key until the window resets. */
+  const rateWindows = table('rate_windows', {
+    key: text('key').primaryKey(),
+    count: integer('count').notNull(),
+    resetAt: millis('reset_at').notNull(),
+  })
+
+  return { clients, transactions, codes, tokens, revokedFamilies, sessions, meta, singleUse, rateWindows }
 }
 
 /** The tables as the store queries them, qualified with its schema. */

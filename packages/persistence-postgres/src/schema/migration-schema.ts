@@ -6,4 +6,14 @@ import { defineTables } from './define-tables.js'
  * Unqualified on purpose: the migrations run with `search_path` set to the configured schema, so the
  * same committed SQL creates `mxcp_auth.tokens` in production and `mxcp_test_….tokens` in tests.
  */
-export const { clients, transactions, codes, tokens, revokedFamilies, sessions, meta } = defineTables(pgTable)
+export const {
+  clients,
+  transactions,
+  codes,
+  tokens,
+  revokedFamilies,
+  sessions,
+  meta,
+  singleUse,
+  rateWindows,
+} = defineTables(pgTable)

@@ -1,5 +1,5 @@
 import type { TokenEndpointAuthMethod } from '@mxcp/auth-core'
-import { blob, index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import { blob, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 
 /**
  * The tables of the SQLite store. drizzle-kit generates the migrations in `drizzle/` from this
@@ -157,4 +157,27 @@ export const sessionLocks = sqliteTable('session_locks', {
   sessionId: text('session_id').primaryKey(),
   holder: text('holder').notNull(),
   expiresAt: integer('expires_at').notNull(),
+})
+
+/**
+ * Single-use records (`SingleUseRecords`): claims of a `kind` (used consent forms, `jti`s, pending
+ * sign-ins, client leases…) until `expires_at`. Short-lived rows nothing refers to; emptying the
+ * table costs at most a reset rate-limit window. Before migration 0002 the store created this
+ * table and `rate_windows` itself, hence that migration's `IF NOT EXISTS`.
+ */
+export const singleUse = sqliteTable(
+  'single_use',
+  {
+    kind: text('kind').notNull(),
+    key: text('key').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.kind, table.key] }), index('single_use_key').on(table.key)],
+)
+
+/** Rate-limit windows (`SingleUseRecords.countHit`): hits of a key until the window resets. */
+export const rateWindows = sqliteTable('rate_windows', {
+  key: text('key').primaryKey(),
+  count: integer('count').notNull(),
+  resetAt: integer('reset_at').notNull(),
 })

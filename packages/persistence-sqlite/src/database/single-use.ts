@@ -2,21 +2,12 @@ import type { SingleUseRecords, WindowCount } from '@mxcp/auth-core'
 import type Database from 'better-sqlite3'
 
 /**
- * The tables of the single-use records, created if missing: kept apart from the drizzle migrations
- * (two short-lived tables nothing refers to, which may be emptied at any time).
- */
-const CREATE = `
-CREATE TABLE IF NOT EXISTS single_use (kind TEXT NOT NULL, key TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (kind, key));
-CREATE INDEX IF NOT EXISTS single_use_key ON single_use (key);
-CREATE TABLE IF NOT EXISTS rate_windows (key TEXT PRIMARY KEY, count INTEGER NOT NULL, reset_at INTEGER NOT NULL);
-`
-
-/**
  * `SingleUseRecords` in the SQLite file, shared by every process that opens it. Each step is one
  * `BEGIN IMMEDIATE` transaction (the write lock first), so a claim, a limit check and a counted hit
  * are atomic across processes. `durable` and `light` both wrap driver errors as the store's own;
  * `light` commits without waiting for the disk (`lightCommits`): claims, counts and releases guard
  * steps in flight. Only a claim's expiry set outright (a registered client's lease) is `durable`.
+ * The tables (`single_use`, `rate_windows`) come with the migrations (`schema.ts`).
  */
 export class SqliteSingleUse implements SingleUseRecords {
   readonly #db: Database.Database
@@ -31,7 +22,6 @@ export class SqliteSingleUse implements SingleUseRecords {
     this.#db = db
     this.#run = light
     this.#durable = durable
-    durable(() => db.exec(CREATE))
   }
 
   /** One `BEGIN IMMEDIATE` transaction: the limit checked and the claim taken together. */

@@ -2,40 +2,14 @@ import type { SingleUseRecords, WindowCount } from '@mxcp/auth-core'
 import type pg from 'pg'
 import { quoteIdentifier } from './migrate.js'
 import { toStoreError } from './store-errors.js'
-
-/**
- * The tables of the single-use records, created if missing when the store opens. Kept apart from the
- * drizzle migrations: two short-lived tables nothing else refers to, whose rows may be dropped at
- * any time with no loss beyond a reset rate-limit window.
- */
-function tableStatements(schema: string): string[] {
-  const s = quoteIdentifier(schema)
-  return [
-    `CREATE TABLE IF NOT EXISTS ${s}.single_use (kind text NOT NULL, key text NOT NULL, expires_at bigint NOT NULL, PRIMARY KEY (kind, key))`,
-    `CREATE INDEX IF NOT EXISTS single_use_key ON ${s}.single_use (key)`,
-    `CREATE TABLE IF NOT EXISTS ${s}.rate_windows (key text PRIMARY KEY, count integer NOT NULL, reset_at bigint NOT NULL)`,
-  ]
-}
-
-/** SQLSTATEs of a concurrent `CREATE … IF NOT EXISTS` by another replica starting at the same time. */
-const ALREADY_CREATED = new Set(['42P07', '23505'])
-
-/** Creates the tables (replicas starting together: the loser of the race finds them there). */
-export async function createSingleUseTables(pool: pg.Pool, schema: string): Promise<void> {
-  for (const statement of tableStatements(schema)) {
-    try {
-      await pool.query(statement)
-    } catch (error) {
-      if (!ALREADY_CREATED.has(String((error as { code?: unknown }).code))) throw error
-    }
-  }
-}
+import { runInTransaction } from './transaction.js'
 
 /**
  * `SingleUseRecords` on PostgreSQL, shared by every replica. A claim is one `INSERT … ON CONFLICT
  * DO UPDATE … WHERE expired`: under READ COMMITTED a concurrent claim of the same key waits for the
  * first to commit, re-checks the condition on the new row and returns nothing. A claim with a limit
  * takes a transaction-scoped advisory lock on its kind, so counting and inserting are one step.
+ * The tables (`single_use`, `rate_windows`) come with the migrations (`schema/define-tables.ts`).
  */
 export class PostgresSingleUse implements SingleUseRecords {
   readonly #pool: pg.Pool
@@ -63,28 +37,17 @@ export class PostgresSingleUse implements SingleUseRecords {
     return this.#run('claimOnce', async () => {
       if (limit === undefined)
         return ((await this.#pool.query(insert, [kind, key, expiresAt, now])).rowCount ?? 0) === 1
-      const client = await this.#pool.connect()
-      let reusable = true
-      try {
-        await client.query('BEGIN')
+      return runInTransaction(this.#pool, async (client) => {
         await client.query("SELECT pg_advisory_xact_lock(hashtext('mxcp_single_use:' || $1))", [kind])
         const live = await client.query(
           `SELECT count(*)::int AS n FROM ${this.#table} WHERE kind = $1 AND expires_at > $2 AND key <> $3`,
           [kind, now, key],
         )
-        const claimed =
+        return (
           Number(live.rows[0]?.n ?? 0) < limit &&
           ((await client.query(insert, [kind, key, expiresAt, now])).rowCount ?? 0) === 1
-        await client.query('COMMIT')
-        return claimed
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => {
-          reusable = false
-        })
-        throw error
-      } finally {
-        client.release(!reusable)
-      }
+        )
+      })
     })
   }
 

@@ -1,7 +1,8 @@
 /**
- * Runs callbacks one at a time per key, within this process. The session lock uses it so that one
- * replica's concurrent refreshes of one session queue here and take a single database connection
- * for the advisory lock, instead of one connection each.
+ * Runs callbacks one at a time per key, within this process. A store's session lock
+ * (`OAuthStore.withSessionLock`) queues one process's callers of a session here first, so only the
+ * head of the queue asks the database for the cross-process lock (one connection or lease per
+ * session and process, not one per caller); the memory store needs nothing more.
  */
 export class KeyedMutex {
   readonly #tails = new Map<string, Promise<void>>()
