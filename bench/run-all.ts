@@ -3,7 +3,7 @@
  * measured in this one run. Prints the table, writes bench/results.json and the "last run" part
  * of bench/README.md. Servers and load generators each run in their own process.
  *
- * Settings (environment): BENCH_CONNECTIONS (10), BENCH_SEGMENT_SECONDS (1), BENCH_SESSIONS
+ * Settings (environment): BENCH_CONNECTIONS (10), BENCH_MORE_CONNECTIONS (50), BENCH_SEGMENT_SECONDS (1), BENCH_SESSIONS
  * (100000), BENCH_POSTGRES_SECONDS (2), BENCH_BUDGET_SECONDS (285), MXCP_BENCH_DATABASE_URL, and
  * BENCH_CPU_PROF=1 (every server under `node --cpu-prof`, profiles in bench/profiles/).
  */
@@ -42,6 +42,8 @@ const throughputTiming: ThroughputTiming = {
   // more steps than the others.
   authOverhead: { warmupSeconds: 3, segmentSeconds, segmentsPerSide: 10 },
   others: { warmupSeconds: 1, segmentSeconds, segmentsPerSide: 6 },
+  moreConnections: setting('BENCH_MORE_CONNECTIONS', 50),
+  latency: { warmupSeconds: 1, segmentSeconds: 2 * segmentSeconds, segmentsPerSide: 2 },
 }
 const loginTiming: LoginTiming = {
   warmupSeconds: 2,

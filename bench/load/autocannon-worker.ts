@@ -36,7 +36,7 @@ function options(plan: LoadPlan, target: LoadTarget, step: LoadStep, amount?: nu
     url: target.url,
     method: target.method,
     headers: { ...target.headers },
-    connections: plan.connections,
+    connections: step.connections ?? plan.connections,
     ...(target.body !== undefined && { body: target.body }),
     ...(target.idReplacement === true && { idReplacement: true }),
     ...(amount !== undefined ? { amount } : { duration: step.seconds ?? 1 }),
@@ -69,6 +69,7 @@ async function runStep(plan: LoadPlan, target: LoadTarget, step: LoadStep): Prom
 
 /** One step's figures; over several runs, latency percentiles are weighted by answers. */
 function summarize(
+  plan: LoadPlan,
   target: LoadTarget,
   step: LoadStep,
   results: readonly autocannon.Result[],
@@ -95,6 +96,7 @@ function summarize(
   return {
     target: target.key,
     ...(step.label !== undefined && { label: step.label }),
+    connections: step.connections ?? plan.connections,
     seconds,
     ok,
     failed,
@@ -114,7 +116,7 @@ for (const step of plan.steps) {
   const results = await runStep(plan, target, step)
   const cpuAfter = processCpuMs(target.pid)
   const cpuMs = cpuBefore !== undefined && cpuAfter !== undefined ? cpuAfter - cpuBefore : undefined
-  if (step.record) steps.push(summarize(target, step, results, cpuMs))
+  if (step.record) steps.push(summarize(plan, target, step, results, cpuMs))
 }
 const report: LoadReport = { steps }
 console.log(JSON.stringify(report))

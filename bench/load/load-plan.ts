@@ -29,6 +29,8 @@ export interface LoadStep {
   readonly record: boolean
   /** Echoed in the step's result: which figure the step belongs to. */
   readonly label?: string
+  /** Connections of this step (default: the plan's). */
+  readonly connections?: number
 }
 
 /** What the load worker does, in order, in its one process. */
@@ -42,6 +44,8 @@ export interface LoadPlan {
 export interface StepResult {
   readonly target: string
   readonly label?: string
+  /** The connections the step ran with. */
+  readonly connections: number
   readonly seconds: number
   /** Answers with the expected status (2xx unless the target says otherwise): the only ones that count. */
   readonly ok: number

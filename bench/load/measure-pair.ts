@@ -51,7 +51,8 @@ export function round(value: number, digits: number): number {
   return Math.round(value * scale) / scale
 }
 
-function side(key: string, steps: readonly StepResult[]): SideFigures {
+/** One server's figures over those of `steps` that loaded it. */
+export function sideFigures(key: string, steps: readonly StepResult[]): SideFigures {
   const own = steps.filter((step) => step.target === key)
   const requests = own.reduce((sum, step) => sum + step.ok, 0)
   const seconds = own.reduce((sum, step) => sum + step.seconds, 0)
@@ -93,8 +94,8 @@ function pairSteps(pair: Pair): LoadStep[] {
 
 function figures(pair: Pair, steps: readonly StepResult[]): PairFigures {
   const own = steps.filter((step) => step.label === pair.label)
-  const a = side(pair.a.key, own)
-  const b = side(pair.b.key, own)
+  const a = sideFigures(pair.a.key, own)
+  const b = sideFigures(pair.b.key, own)
   const cpuRatio =
     a.cpuMsPerRequest !== undefined && b.cpuMsPerRequest !== undefined
       ? round(b.cpuMsPerRequest / a.cpuMsPerRequest, 3)

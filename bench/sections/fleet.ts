@@ -7,6 +7,8 @@ import { type SdkExampleServer, startSdkExample } from '../targets/sdk-example.j
 export interface Fleet {
   /** `mxcp serve`, GitHub auth against the stand-in, OAuth state in SQLite: "ours". */
   readonly ours: MxcpServer
+  /** The same, with MCP sessions (`stateless: false`): every call on one session. */
+  readonly oursSessions: MxcpServer
   /** The same server and project with auth `none`. */
   readonly none: MxcpServer
   /** `mxcp serve`, GitHub auth, OAuth state in memory (the other side of the login figure). */
@@ -24,6 +26,12 @@ type Stoppable = { stop(): Promise<void> }
 export async function startFleet(github: RunningStandIn): Promise<Fleet> {
   const starting = {
     ours: startMxcpServer({ label: 'mxcp-github-sqlite', auth: 'github-sqlite', github }),
+    oursSessions: startMxcpServer({
+      label: 'mxcp-github-sqlite-sessions',
+      auth: 'github-sqlite',
+      github,
+      stateless: false,
+    }),
     none: startMxcpServer({ label: 'mxcp-none', auth: 'none' }),
     oursMemory: startMxcpServer({ label: 'mxcp-github-memory', auth: 'github-memory', github }),
     sdkOauth: startSdkExample({ oauth: true, label: 'sdk-example-oauth' }),
@@ -45,6 +53,7 @@ export async function startFleet(github: RunningStandIn): Promise<Fleet> {
   }
   return {
     ours: await starting.ours,
+    oursSessions: await starting.oursSessions,
     none: await starting.none,
     oursMemory: await starting.oursMemory,
     sdkOauth: await starting.sdkOauth,

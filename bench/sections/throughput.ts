@@ -1,4 +1,9 @@
 import type { LoadTarget } from '../load/load-plan.js'
+import {
+  type ConnectionsFigures,
+  type ConnectionsTiming,
+  measureConnections,
+} from '../load/measure-connections.js'
 import { measurePairs, type Pair, type PairFigures, type PairTiming } from '../load/measure-pair.js'
 import { runLoadPlan } from '../load/run-load-plan.js'
 import { mcpHeaders, openMcpSession, probeToolCall, TOOL_CALL_BODY } from '../targets/mcp-request.js'
@@ -17,6 +22,10 @@ export interface ThroughputResults {
   readonly fastmcpProxy: PairFigures
   /** Ours authenticated over a bare Fastify route (the ceiling). */
   readonly ceiling: PairFigures
+  /** Ours authenticated with an MCP session over the SDK example without auth (also on a session). */
+  readonly sessions: PairFigures
+  /** Ours authenticated, stateless and with a session, at fewer and more connections. */
+  readonly connections: readonly ConnectionsFigures[]
 }
 
 /** `tools/call greet` to `url` with `headers`; `server`'s CPU is read around each step. */
@@ -40,6 +49,7 @@ function postTarget(
 /** The load targets of the throughput pairs, ready: logged in, sessions open, answers checked. */
 export interface ThroughputTargets {
   readonly ours: LoadTarget
+  readonly oursSessions: LoadTarget
   readonly none: LoadTarget
   readonly sdkOauth: LoadTarget
   readonly sdkPlain: LoadTarget
@@ -49,17 +59,29 @@ export interface ThroughputTargets {
 
 /**
  * Logs in once on each protected server with the real SDK client, opens the MCP sessions the SDK
- * example needs (it keeps sessions; ours and fastmcp are stateless), and checks that every target
- * answers the greeting.
+ * example needs (it keeps sessions; ours and fastmcp are stateless, ours also with a session),
+ * and checks that every target answers the greeting.
  */
 export async function prepareThroughput(servers: Fleet): Promise<ThroughputTargets> {
   const ourToken = await logInWithSdkClient(servers.ours.mcpUrl, 'mxcp serve')
+  const oursSessionsToken = await logInWithSdkClient(servers.oursSessions.mcpUrl, 'mxcp serve (sessions)')
+  const oursSession = await openMcpSession(
+    servers.oursSessions.mcpUrl,
+    oursSessionsToken,
+    'mxcp serve (sessions)',
+  )
   const sdkToken = await logInWithSdkClient(servers.sdkOauth.mcpUrl, 'SDK example --oauth')
   const fastmcpToken = await logInWithSdkClient(servers.fastmcp.mcpUrl, 'fastmcp')
   const sdkOauthSession = await openMcpSession(servers.sdkOauth.loadUrl, sdkToken, 'SDK example --oauth')
   const sdkPlainSession = await openMcpSession(servers.sdkPlain.loadUrl, undefined, 'SDK example')
   const targets: ThroughputTargets = {
     ours: postTarget('mxcp-github', servers.ours, servers.ours.mcpUrl, mcpHeaders({ token: ourToken })),
+    oursSessions: postTarget(
+      'mxcp-github-sessions',
+      servers.oursSessions,
+      servers.oursSessions.mcpUrl,
+      mcpHeaders({ token: oursSessionsToken, sessionId: oursSession }),
+    ),
     none: postTarget('mxcp-none', servers.none, servers.none.mcpUrl, mcpHeaders()),
     sdkOauth: postTarget(
       'sdk-example-oauth',
@@ -107,6 +129,9 @@ export interface ThroughputTiming {
   readonly connections: number
   readonly authOverhead: PairTiming
   readonly others: PairTiming
+  /** The latency figures: ours at `connections` and at `moreConnections`. */
+  readonly moreConnections: number
+  readonly latency: ConnectionsTiming
 }
 
 /** Measures the pairs, ours first in each, back to back, in one load process. */
@@ -114,21 +139,27 @@ export async function runThroughput(
   targets: ThroughputTargets,
   timing: ThroughputTiming,
 ): Promise<ThroughputResults> {
-  const pair = (label: string, b: LoadTarget, pairTiming: PairTiming): Pair => ({
+  const pair = (label: string, b: LoadTarget, pairTiming: PairTiming, a = targets.ours): Pair => ({
     label,
-    a: targets.ours,
+    a,
     b,
     timing: pairTiming,
   })
-  const [authOverhead, sdkOauth, sdkPlain, fastmcpProxy, ceiling] = (await measurePairs(
+  const [authOverhead, sdkOauth, sdkPlain, fastmcpProxy, ceiling, sessions] = (await measurePairs(
     [
       pair('authOverhead', targets.none, timing.authOverhead),
       pair('sdkOauth', targets.sdkOauth, timing.others),
       pair('sdkPlain', targets.sdkPlain, timing.others),
       pair('fastmcpProxy', targets.fastmcp, timing.others),
       pair('ceiling', targets.bare, timing.others),
+      pair('sessions', targets.sdkPlain, timing.others, targets.oursSessions),
     ],
     timing.connections,
-  )) as [PairFigures, PairFigures, PairFigures, PairFigures, PairFigures]
-  return { authOverhead, sdkOauth, sdkPlain, fastmcpProxy, ceiling }
+  )) as [PairFigures, PairFigures, PairFigures, PairFigures, PairFigures, PairFigures]
+  const connections = await measureConnections(
+    [targets.ours, targets.oursSessions],
+    { low: timing.connections, high: timing.moreConnections },
+    timing.latency,
+  )
+  return { authOverhead, sdkOauth, sdkPlain, fastmcpProxy, ceiling, sessions, connections }
 }

@@ -32,6 +32,8 @@ export interface MxcpServerOptions {
    * port it listens on (for tokens minted before it starts). Default: each request's `Host`.
    */
   readonly baseUrl?: string
+  /** `transport.http.stateless` (default true: no MCP session, every request on its own). */
+  readonly stateless?: boolean
 }
 
 /** The profile's `auth` block, in the guide's format, secrets as `${VAR}`. */
@@ -59,8 +61,8 @@ function authBlock(options: MxcpServerOptions, oauthDbPath: string): object {
 }
 
 /**
- * Starts `mxcp serve --project <bench project> --host 127.0.0.1 --port <free>`, stateless, its
- * standard output (JSON log lines for every request) to /dev/null.
+ * Starts `mxcp serve --project <bench project> --host 127.0.0.1 --port <free>`, stateless unless
+ * `options.stateless` is false, its standard output (JSON log lines) to /dev/null.
  */
 export async function startMxcpServer(options: MxcpServerOptions): Promise<MxcpServer> {
   const project: BenchProject = createBenchProject(options.label)
@@ -71,8 +73,8 @@ export async function startMxcpServer(options: MxcpServerOptions): Promise<MxcpS
     transport: {
       provider: 'streamable-http',
       http: {
-        // The default, and the mode of figure 1's bar: a fresh MCP server per request.
-        stateless: true,
+        // Stateless unless asked (figure 1's mode, set explicitly): a fresh MCP server per request.
+        stateless: options.stateless ?? true,
         ...(options.baseUrl !== undefined && { base_url: options.baseUrl }),
       },
     },

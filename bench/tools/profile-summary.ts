@@ -4,7 +4,10 @@
  * the functions whose file matches a pattern (default: our own packages), heaviest first. Shares
  * are of the time the thread was busy; idle time says nothing about where the CPU went.
  *
- *   node --import tsx bench/tools/profile-summary.ts <file.cpuprofile> [top = 25] [file pattern]
+ *   node --import tsx bench/tools/profile-summary.ts <file.cpuprofile> [top = 25] [file pattern] [skip s]
+ *
+ * `skip` leaves out the profile's first seconds (a server's start-up: module loading, JIT), so
+ * that what remains is the load.
  *
  * On a busy machine the sampler also counts time a thread was runnable but not running, so
  * shares of code that runs for long stretches are somewhat inflated.
@@ -51,16 +54,20 @@ function packageOf(frame: CallFrame): string {
   return shortPath(frame.url)
 }
 
-const [path, topText, patternText] = process.argv.slice(2)
+const [path, topText, patternText, skipText] = process.argv.slice(2)
 if (!path) throw new Error('usage: profile-summary <file.cpuprofile> [top] [file pattern]')
 const top = Number(topText ?? 25)
 const pattern = new RegExp(patternText ?? '(packages|apps)/')
 // A profile Node.js wrote: its documented shape (Chrome DevTools Protocol, Profiler.Profile).
 const profile = JSON.parse(readFileSync(path, 'utf8')) as Profile
 const byId = new Map(profile.nodes.map((node) => [node.id, node]))
+const skipUs = Number(skipText ?? 0) * 1e6
 const selfUs = new Map<number, number>()
+let atUs = 0
 profile.samples.forEach((id, i) => {
-  selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0))
+  const delta = profile.timeDeltas[i] ?? 0
+  atUs += delta
+  if (atUs >= skipUs) selfUs.set(id, (selfUs.get(id) ?? 0) + delta)
 })
 const isIdle = (id: number): boolean => byId.get(id)?.callFrame.functionName === '(idle)'
 const idle = [...selfUs].reduce((sum, [id, us]) => sum + (isIdle(id) ? us : 0), 0)
@@ -102,7 +109,8 @@ function print(title: string, entries: Map<string, number>): void {
   }
 }
 
-console.log(`${path}: ${(busy / 1e6).toFixed(1)} s busy, ${(idle / 1e6).toFixed(1)} s idle`)
+const skipped = skipUs > 0 ? ` (after the first ${skipUs / 1e6} s)` : ''
+console.log(`${path}${skipped}: ${(busy / 1e6).toFixed(1)} s busy, ${(idle / 1e6).toFixed(1)} s idle`)
 print('self time by package', byPackage)
 print('self time by function', byFunction)
 print(`inclusive time of functions in files matching ${pattern}`, inclusive)

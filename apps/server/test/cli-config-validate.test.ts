@@ -49,10 +49,10 @@ describe('mxcp config validate', () => {
     ])
   })
 
-  test('every example config passes when its variables are set, and no secret is printed', () => {
+  test('every example config passes when its variables are set, and no secret is printed', async () => {
     for (const name of CONFIGS) {
       const exit = { code: -1, stdout: '', stderr: '' }
-      exit.code = configValidateCommand(
+      exit.code = await configValidateCommand(
         { projectDir: EXAMPLES_DIR, profile: undefined },
         {
           env: { ...VARIABLES, HOME: home.path, MXCP_CONFIG: join(EXAMPLES_DIR, 'config', name) },
@@ -105,14 +105,14 @@ describe('mxcp config validate', () => {
     assert.equal(unset.stdout, '')
   })
 
-  test('every problem of the user config is reported, each with its key path', () => {
+  test('every problem of the user config is reported, each with its key path', async () => {
     const dir = writeFiles(home.path, {
       'bad.yml':
         'mxcp: 1\nprojects:\n  demo:\n    profiles:\n      default:\n        auth:\n          provider: none\n          cache_tll: 5\n          rate_limit: { max: 0 }\n',
     })
     let stdout = ''
     let stderr = ''
-    const code = configValidateCommand(
+    const code = await configValidateCommand(
       { projectDir: EXAMPLES_DIR, profile: undefined },
       {
         env: { MXCP_CONFIG: join(dir, 'bad.yml') },

@@ -58,11 +58,11 @@ describe('mxcp serve reads MXCP_READONLY and --transport as MXCP does', () => {
     }
   })
 
-  test('the stdio example config (examples/stdio/config.yml) passes mxcp config validate', () => {
+  test('the stdio example config (examples/stdio/config.yml) passes mxcp config validate', async () => {
     const dir = project()
     let out = ''
     let err = ''
-    const code = configValidateCommand(
+    const code = await configValidateCommand(
       { projectDir: EXAMPLES_DIR, profile: undefined },
       {
         env: { HOME: dir.path, MXCP_CONFIG: join(EXAMPLES_DIR, 'stdio', 'config.yml') },

@@ -76,7 +76,7 @@ describe('configuration fails closed, and config validate runs every check serve
       const file = `mistake-${index}.yml`
       const path = join(writeFiles(project.path, { [file]: mistake.yaml }), file)
       let stderr = ''
-      const code = configValidateCommand(
+      const code = await configValidateCommand(
         { projectDir: project.path, profile: undefined },
         {
           env: { HOME: home.path, MXCP_CONFIG: path, ...mistake.env },

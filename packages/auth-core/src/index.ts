@@ -58,14 +58,15 @@ export type { MxcpAuthOptions } from './plugin-options.js'
 export type {
   AuthorizationResponseIssuer,
   AuthorizationUrlParams,
-  ProviderFactory,
   ProviderLog,
   ProviderRuntimeOptions,
   UpstreamProvider,
   UpstreamTokens,
   UpstreamUser,
 } from './provider.js'
-export { ProviderRegistry } from './provider.js'
+export type { ProviderDefinition } from './provider-kit/define-provider.js'
+export { defineProvider } from './provider-kit/define-provider.js'
+export { ProviderRegistry } from './provider-kit/provider-registry.js'
 export type { AuthorizationServerMetadata } from './server/metadata/authorization-server-metadata.js'
 export { authorizationServerMetadata } from './server/metadata/authorization-server-metadata.js'
 export type { ProtectedResourceMetadata } from './server/metadata/protected-resource-metadata.js'
@@ -99,7 +100,7 @@ export {
 } from './upstream/http.js'
 export type { IdTokenClaims } from './upstream/id-token.js'
 export { DEFAULT_ID_TOKEN_CLOCK_TOLERANCE_S, ID_TOKEN_ALGORITHMS } from './upstream/id-token.js'
-export type { OAuth2ClientOptions, OAuth2ProviderConfig } from './upstream/oauth2-client.js'
+export type { OAuth2ClientOptions, OAuth2ProviderSettings } from './upstream/oauth2-client.js'
 export { OAuth2Client } from './upstream/oauth2-client.js'
 export type { OidcUserMapping } from './upstream/oidc-claims.js'
 export { userFromOidcClaims } from './upstream/oidc-claims.js'

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { type Clock, systemClock } from './clock.js'
-import { type AuthConfig, validateAuthConfig } from './config/index.js'
+import { type AuthConfig, providerBlock, validateAuthConfig } from './config/index.js'
 import { MIN_SECRET_BYTES } from './defaults.js'
 import type { AuthEventSink } from './events/auth-events.js'
 import {
@@ -10,7 +10,9 @@ import {
   type UrlOptions,
 } from './http/base-url.js'
 import { compileTrust } from './http/trusted-proxy.js'
-import type { UpstreamProvider } from './provider.js'
+import type { ProviderLog, UpstreamProvider } from './provider.js'
+import type { ProviderDefinition } from './provider-kit/define-provider.js'
+import { ProviderRegistry } from './provider-kit/provider-registry.js'
 import { MemoryStore } from './store/memory-store.js'
 import type { OAuthStore } from './store/oauth-store.js'
 
@@ -18,7 +20,19 @@ import type { OAuthStore } from './store/oauth-store.js'
 export interface MxcpAuthOptions {
   /** The validated `auth` block (`validateAuthConfig` or `loadConfig().auth`). */
   readonly auth: AuthConfig
-  /** The identity provider; required unless `auth.provider` is `none`. Its `id` must equal `auth.provider`. */
+  /**
+   * The identity providers `auth.provider` may name (a registry, or the definitions of provider
+   * packages: `[github]`). The plugin checks the active provider's block (`auth.<id>`) with its
+   * definition and builds the provider with the plugin's clock, `fetch` and logger; it routes the
+   * provider's callback (`callback_path`).
+   */
+  readonly providers?: ProviderRegistry | readonly ProviderDefinition[] | undefined
+  /** The `fetch` the provider built from `providers` uses towards the identity provider (tests, proxies). */
+  readonly fetch?: typeof fetch | undefined
+  /**
+   * An identity provider built already, instead of `providers`. Its `id` must equal
+   * `auth.provider`. One of the two is required unless `auth.provider` is `none`.
+   */
   readonly provider?: UpstreamProvider | undefined
   /** Where OAuth state lives; default a new `MemoryStore` (closed with the app). A store passed in is closed by its owner. */
   readonly store?: OAuthStore | undefined
@@ -77,7 +91,7 @@ function checkProvider(
   if (auth.provider === 'none') return undefined
   if (!provider)
     throw new OptionsError(
-      `auth.provider is "${auth.provider}" but no provider was given; pass options.provider`,
+      `auth.provider is "${auth.provider}" but no provider was given; pass options.providers or options.provider`,
     )
   for (const method of ['authorizationUrl', 'exchangeCode', 'userInfo'] as const) {
     if (typeof provider[method] !== 'function')
@@ -157,21 +171,49 @@ function checkStore(store: OAuthStore | undefined): { store: OAuthStore; ownsSto
   return { store, ownsStore: false }
 }
 
+function registryOf(providers: MxcpAuthOptions['providers']): ProviderRegistry | undefined {
+  if (providers === undefined || providers instanceof ProviderRegistry) return providers
+  if (!Array.isArray(providers))
+    throw new OptionsError('providers must be a ProviderRegistry or a list of provider definitions')
+  return new ProviderRegistry(providers)
+}
+
+/**
+ * The provider the plugin uses: the one given, else the one `providers` builds from the active
+ * block, with the plugin's clock, `fetch` and logger.
+ */
+function providerFor(
+  auth: AuthConfig,
+  options: MxcpAuthOptions,
+  registry: ProviderRegistry | undefined,
+  runtime: { readonly clock: Clock; readonly log?: ProviderLog | undefined },
+): UpstreamProvider | undefined {
+  if (options.provider || !registry || auth.provider === 'none') return options.provider
+  return registry.create(
+    auth.provider,
+    providerBlock(auth),
+    { ...runtime, ...(options.fetch ? { fetch: options.fetch } : {}) },
+    `auth.${auth.provider}`,
+    'mxcpAuth options',
+  )
+}
+
 /**
  * Validates the plugin options at registration and fills the defaults. Fails fast with a message
  * that names the option; insecure values (plain http off loopback, a short secret, callback paths
  * that shadow our routes) are refused, not warned about.
  */
-export function resolveOptions(options: MxcpAuthOptions | undefined): ResolvedOptions {
+export function resolveOptions(options: MxcpAuthOptions | undefined, log?: ProviderLog): ResolvedOptions {
   if (!options || typeof options !== 'object')
     throw new OptionsError('options are required: { auth, provider, … }')
   if (!options.auth)
     throw new OptionsError('options.auth is required (the validated auth block of the configuration)')
-  const auth = validateAuthConfig(options.auth, 'auth', 'mxcpAuth options')
+  const registry = registryOf(options.providers)
+  const auth = validateAuthConfig(options.auth, 'auth', 'mxcpAuth options', registry)
   const mcpPath = checkMcpPath(options.mcpPath ?? '/mcp')
-  const provider = checkProvider(auth, options.provider, mcpPath)
   const clock = options.clock ?? systemClock
   if (typeof clock.now !== 'function') throw new OptionsError('clock must have a now() method')
+  const provider = checkProvider(auth, providerFor(auth, options, registry, { clock, log }), mcpPath)
   return {
     auth,
     provider,

@@ -163,7 +163,7 @@ function scheduleSweep(
 }
 
 async function mxcpAuthPlugin(app: FastifyInstance, options: MxcpAuthOptions): Promise<void> {
-  const resolved = resolveOptions(options)
+  const resolved = resolveOptions(options, app.log)
   if (app.hasRequestDecorator('user')) {
     throw new Error(
       'mxcpAuth: request.user is already decorated by another plugin (for example @fastify/jwt or passport)',

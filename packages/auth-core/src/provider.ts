@@ -105,32 +105,3 @@ export interface ProviderLog {
   info(details: Record<string, unknown>, message: string): void
   warn(details: Record<string, unknown>, message: string): void
 }
-
-export type ProviderFactory<Config = unknown> = (
-  config: Config,
-  options?: ProviderRuntimeOptions,
-) => UpstreamProvider
-
-/** The providers the server can pick from by `auth.provider`. */
-export class ProviderRegistry {
-  readonly #factories = new Map<string, ProviderFactory<never>>()
-
-  register<Config>(id: string, factory: ProviderFactory<Config>): this {
-    this.#factories.set(id, factory as ProviderFactory<never>)
-    return this
-  }
-
-  has(id: string): boolean {
-    return this.#factories.has(id)
-  }
-
-  /** Builds the provider named `id`; throws a clear error if none was registered under that name. */
-  create(id: string, config: unknown, options?: ProviderRuntimeOptions): UpstreamProvider {
-    const factory = this.#factories.get(id) as ProviderFactory<unknown> | undefined
-    if (!factory) {
-      const known = [...this.#factories.keys()].join(', ') || 'none'
-      throw new Error(`No identity provider "${id}" is installed (installed: ${known})`)
-    }
-    return factory(config, options)
-  }
-}

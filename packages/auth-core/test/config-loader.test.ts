@@ -3,7 +3,11 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
-import { ConfigError, loadConfig } from '../src/index.js'
+import { ConfigError, loadConfig, ProviderRegistry, providerBlock } from '../src/index.js'
+import { githubLike } from './helpers/test-providers.js'
+
+/** A provider shaped like GitHub's (its package cannot be a dependency of core's tests). */
+const providers = new ProviderRegistry([githubLike])
 
 function project(site: string, user?: string): { dir: string; home: string } {
   const dir = mkdtempSync(join(tmpdir(), 'mxcp-config-'))
@@ -54,11 +58,11 @@ describe('configuration loader', () => {
 
   test('~/.mxcp/config.yml is read; ${VAR} is interpolated; a numeric string becomes a port', () => {
     const { dir, home } = project(SITE, GITHUB_USER)
-    const config = loadConfig({ projectDir: dir, homeDir: home, env: ENV })
+    const config = loadConfig({ projectDir: dir, homeDir: home, env: ENV, providers })
     assert.equal(config.auth.provider, 'github')
-    assert.equal(config.auth.github?.client_id, 'id')
-    assert.equal(config.auth.github?.callback_path, '/github/callback')
-    assert.equal(config.auth.github?.scope, 'user:email')
+    assert.equal(providerBlock(config.auth)?.['client_id'], 'id')
+    assert.equal(providerBlock(config.auth)?.['callback_path'], '/github/callback')
+    assert.equal(providerBlock(config.auth)?.['scope'], 'user:email')
     assert.equal(config.transport.http.port, 8123)
   })
 
@@ -138,7 +142,7 @@ describe('configuration loader', () => {
       SITE,
       'projects:\n  demo:\n    profiles:\n      dev:\n        auth:\n          provider: github\n          github:\n            client_id: abc\n',
     )
-    assert.throws(() => loadConfig({ projectDir: dir, homeDir: home, env: {} }), {
+    assert.throws(() => loadConfig({ projectDir: dir, homeDir: home, env: {}, providers }), {
       message: 'GitHub OAuth configuration is incomplete: missing github.client_secret',
     })
   })

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test'
 import { type GoogleStandIn, startGoogleStandIn } from '@mxcp/testing/stand-ins/google'
 import {
   OAuth2Client,
+  type OAuth2ClientOptions,
   UpstreamOAuthError,
   UpstreamResponseError,
   UpstreamUnavailableError,
@@ -10,9 +11,10 @@ import {
 
 let idp: GoogleStandIn
 let client: OAuth2Client
+let clientOptions: OAuth2ClientOptions
 before(async () => {
   idp = await startGoogleStandIn()
-  client = new OAuth2Client({
+  clientOptions = {
     provider: 'google',
     clientId: idp.clientId,
     clientSecret: idp.clientSecret,
@@ -20,7 +22,8 @@ before(async () => {
     tokenUrl: idp.endpoints.token_url,
     revokeUrl: idp.endpoints.revoke_url,
     timeoutMs: 1_000,
-  })
+  }
+  client = new OAuth2Client(clientOptions)
 })
 after(() => idp.close())
 
@@ -96,7 +99,7 @@ describe('the shared OAuth 2.0 client: failures map to the closed upstream error
   })
 
   test('revocation without a revocation URL sends nothing', async () => {
-    const quiet = new OAuth2Client({ ...client.options, revokeUrl: undefined })
+    const quiet = new OAuth2Client({ ...clientOptions, revokeUrl: undefined })
     const before = idp.requestsTo('revoke').length
     await quiet.revoke(refreshTokens)
     assert.equal(idp.requestsTo('revoke').length, before)

@@ -1,73 +1,63 @@
 import {
-  type AtlassianConfig,
-  assertProviderConfig,
+  defineProvider,
   OAuth2Client,
+  oauth2Options,
+  type ProviderBehaviour,
+  type ProviderConfig,
   type ProviderRuntimeOptions,
+  type ProviderSettings,
   secureEndpointUrl,
-  UpstreamOAuthError,
-  type UpstreamProvider,
+  stringWithDefault,
+  Type,
+  tokenGrants,
   type UpstreamTokens,
+  upstreamHttp,
 } from '@mxcp/auth-core/provider-kit'
 import { fetchAtlassianSites } from './atlassian-sites.js'
 import { fetchAtlassianUser } from './atlassian-user.js'
 
-const AUTH_URL = 'https://auth.atlassian.com/authorize'
-const TOKEN_URL = 'https://auth.atlassian.com/oauth/token'
-const USERINFO_URL = 'https://api.atlassian.com/me'
-const RESOURCES_URL = 'https://api.atlassian.com/oauth/token/accessible-resources'
-const SCOPE = 'read:me read:jira-work read:jira-user offline_access'
-const CALLBACK_PATH = '/atlassian/callback'
 /** Tokens for the Atlassian platform APIs (Jira, Confluence, /me) are issued for this audience. */
 const AUDIENCE = 'api.atlassian.com'
 const ID = 'atlassian'
 
-/** Runtime options of the Atlassian provider. */
-/** Runtime options: `fetch`, `timeoutMs`, and the `clock` that turns `expires_in` into `expiresAt`. */
-export type AtlassianOptions = ProviderRuntimeOptions
+/** The options of the Atlassian provider (`auth.atlassian`, OAuth 2.0 3LO). */
+export const AtlassianOptionsSchema = Type.Object({
+  ...oauth2Options({
+    scope: 'read:me read:jira-work read:jira-user offline_access',
+    authUrl: 'https://auth.atlassian.com/authorize',
+    tokenUrl: 'https://auth.atlassian.com/oauth/token',
+  }),
+  /** The User Identity API; the accessible-resources endpoint is found next to it. */
+  userinfoUrl: stringWithDefault('https://api.atlassian.com/me'),
+})
 
 /**
  * Login with Atlassian Cloud (Jira, Confluence) through OAuth 2.0 (3LO). Refresh tokens need the
  * `offline_access` scope and rotate on every use. Atlassian has no token revocation endpoint for
  * 3LO apps (users revoke access from their account settings), so there is no `revoke`.
  */
-export function atlassian(config: AtlassianConfig, options: AtlassianOptions = {}): UpstreamProvider {
-  assertProviderConfig(ID, config)
-  const scope = config.scope ?? SCOPE
+function createAtlassian(
+  options: ProviderSettings<typeof AtlassianOptionsSchema>,
+  runtime: ProviderRuntimeOptions,
+): ProviderBehaviour {
   // Atlassian documents JSON request bodies for its token endpoint, not the form encoding of
   // RFC 6749. Errors come as JSON with 401/403 (`invalid_grant` is a 403, Auth0 style).
-  const client = OAuth2Client.forProvider(ID, config, { authUrl: AUTH_URL, tokenUrl: TOKEN_URL }, options, {
-    tokenRequestBody: 'json',
-  })
-  const meUrl = secureEndpointUrl(`${ID}.userinfo_url`, config.userinfo_url || USERINFO_URL)
+  const client = OAuth2Client.forProvider(ID, options, runtime, { tokenRequestBody: 'json' })
+  const meUrl = secureEndpointUrl(`${ID}.userinfo_url`, options.userinfoUrl)
   // The accessible-resources endpoint lives next to /me (api.atlassian.com, or the same stand-in).
-  const resourcesUrl = config.userinfo_url
-    ? new URL('/oauth/token/accessible-resources', meUrl).href
-    : RESOURCES_URL
-  const http = { provider: ID, fetch: options.fetch, timeoutMs: options.timeoutMs }
+  const resourcesUrl = new URL('/oauth/token/accessible-resources', meUrl).href
+  const http = upstreamHttp(ID, runtime)
 
   async function requestTokens(params: Record<string, string>): Promise<UpstreamTokens> {
     return client.parseTokens(await client.tokenRequest(params))
   }
 
   return {
-    id: ID,
-    label: 'Atlassian',
-    callbackPath: config.callback_path ?? CALLBACK_PATH,
-
     async authorizationUrl(params) {
       // `prompt=consent` shows the consent screen, which Atlassian requires for 3LO. PKCE is not in
       // Atlassian's documentation, but the Auth0 server behind auth.atlassian.com honours it; an
       // authorization server that ignores it loses nothing.
-      return client.authorizationUrl(params, scope, { audience: AUDIENCE, prompt: 'consent' })
-    },
-
-    async exchangeCode(code, codeVerifier, redirectUri) {
-      return requestTokens({
-        grant_type: 'authorization_code',
-        code,
-        redirect_uri: redirectUri,
-        code_verifier: codeVerifier,
-      })
+      return client.authorizationUrl(params, options.scope, { audience: AUDIENCE, prompt: 'consent' })
     },
 
     /** `/me`, then the sites: none ends the sign-in (or the session) with the guide's refusal. */
@@ -78,12 +68,22 @@ export function atlassian(config: AtlassianConfig, options: AtlassianOptions = {
       return { ...user, attributes: { ...attributes, cloud_id: sites.cloudIds[0] ?? '' } }
     },
 
-    /** Rotating refresh tokens: the answer carries a new one and the one sent is spent. */
-    async refresh(tokens) {
-      if (!tokens.refreshToken)
-        throw new UpstreamOAuthError(ID, 'invalid_grant', 'no refresh token (was offline_access granted?)')
-      const fresh = await requestTokens({ grant_type: 'refresh_token', refresh_token: tokens.refreshToken })
-      return { ...fresh, refreshToken: fresh.refreshToken ?? tokens.refreshToken }
-    },
-  } satisfies UpstreamProvider
+    // Rotating refresh tokens: the answer carries a new one and the one sent is spent.
+    ...tokenGrants(ID, requestTokens, 'no refresh token (was offline_access granted?)'),
+  }
+}
+
+/** The `atlassian` provider, registered under its id. */
+export const atlassian = defineProvider({
+  id: ID,
+  label: 'Atlassian',
+  schema: AtlassianOptionsSchema,
+  create: createAtlassian,
+})
+
+declare module '@mxcp/auth-core' {
+  interface ProviderBlocks {
+    /** `auth.atlassian` (`@mxcp/provider-atlassian`). */
+    atlassian?: ProviderConfig<typeof AtlassianOptionsSchema> | undefined
+  }
 }

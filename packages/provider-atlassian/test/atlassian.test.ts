@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, before, beforeEach, describe, test } from 'node:test'
 import {
-  type AtlassianConfig,
   FakeClock,
+  ProviderRegistry,
   UpstreamOAuthError,
   UpstreamResponseError,
   UpstreamUnavailableError,
@@ -15,7 +15,7 @@ import {
   startAtlassianStandIn,
 } from '@mxcp/testing/stand-ins/atlassian'
 import * as atlassianPackage from '../src/index.js'
-import { type AtlassianOptions, atlassian } from '../src/index.js'
+import { type AtlassianConfig, type AtlassianOptions, atlassian } from '../src/index.js'
 
 const CALLBACK = 'http://127.0.0.1:8000/atlassian/callback'
 
@@ -67,10 +67,15 @@ describe('Atlassian provider', () => {
 
     test("a raw block gets the loader's defaults: auth.atlassian.com, api.atlassian.com/me, /atlassian/callback", async () => {
       const raw = atlassian({ client_id: 'id', client_secret: 'secret' })
-      const loaded = validateAuthConfig({
-        provider: 'atlassian',
-        atlassian: { client_id: 'id', client_secret: 'secret' },
-      }).atlassian
+      const loaded = validateAuthConfig(
+        {
+          provider: 'atlassian',
+          atlassian: { client_id: 'id', client_secret: 'secret' },
+        },
+        'auth',
+        'auth config',
+        new ProviderRegistry([atlassian]),
+      ).atlassian
       assert.ok(loaded)
       assert.equal(loaded.userinfo_url, 'https://api.atlassian.com/me')
       const params = { state: 's', codeChallenge: 'c', redirectUri: CALLBACK }
@@ -92,7 +97,12 @@ describe('Atlassian provider', () => {
         auth_url: 'https://auth.atlassian.com/authorize',
         token_url: 'https://auth.atlassian.com/oauth/token',
       }
-      const loaded = validateAuthConfig({ provider: 'atlassian', atlassian: block }).atlassian
+      const loaded = validateAuthConfig(
+        { provider: 'atlassian', atlassian: block },
+        'auth',
+        'auth config',
+        new ProviderRegistry([atlassian]),
+      ).atlassian
       assert.ok(loaded)
       const url = await atlassian(loaded).authorizationUrl({
         state: 's',

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, beforeEach, describe, test } from 'node:test'
 import {
   FakeClock,
-  type GitHubConfig,
+  ProviderRegistry,
   sha256Base64Url,
   UpstreamOAuthError,
   UpstreamResponseError,
@@ -12,7 +12,7 @@ import {
 import { assertConfigError, assertProviderExports, upstreamTestKit } from '@mxcp/auth-core/testing'
 import { followAuthorization, type GitHubStandIn, startGitHubStandIn } from '@mxcp/testing/stand-ins/github'
 import * as githubPackage from '../src/index.js'
-import { type GitHubOptions, github } from '../src/index.js'
+import { type GitHubConfig, type GitHubOptions, github } from '../src/index.js'
 
 const CALLBACK = 'http://127.0.0.1:8000/github/callback'
 
@@ -66,10 +66,12 @@ describe('GitHub provider', () => {
 
     test('a raw block gets the same defaults as the config loader: github.com URLs, user:email, /github/callback', async () => {
       const raw = github({ client_id: 'id', client_secret: 'secret' })
-      const loaded = validateAuthConfig({
-        provider: 'github',
-        github: { client_id: 'id', client_secret: 'secret' },
-      }).github
+      const loaded = validateAuthConfig(
+        { provider: 'github', github: { client_id: 'id', client_secret: 'secret' } },
+        'auth',
+        'auth config',
+        new ProviderRegistry([github]),
+      ).github
       assert.ok(loaded)
       const fromLoader = github(loaded)
       const params = { state: 's', codeChallenge: 'c', redirectUri: CALLBACK }

@@ -1,14 +1,18 @@
 import {
   asciiLowerCase,
   asRecord,
-  assertProviderConfig,
-  type GoogleConfig,
+  defineProvider,
   OAuth2Client,
+  oauth2Options,
+  type ProviderBehaviour,
+  type ProviderConfig,
   type ProviderRuntimeOptions,
+  type ProviderSettings,
   secureEndpointUrl,
+  stringWithDefault,
+  Type,
   UpstreamAccountRefusedError,
   UpstreamOAuthError,
-  type UpstreamProvider,
   userFromOidcClaims,
   verifiedEmail,
 } from '@mxcp/auth-core/provider-kit'
@@ -20,7 +24,15 @@ export const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token'
 export const GOOGLE_USERINFO_URL = 'https://openidconnect.googleapis.com/v1/userinfo'
 export const GOOGLE_REVOKE_URL = 'https://oauth2.googleapis.com/revoke'
 export const GOOGLE_DEFAULT_SCOPE = 'openid profile email'
-export const GOOGLE_DEFAULT_CALLBACK_PATH = '/google/callback'
+
+/** The options of the Google provider (`auth.google`). */
+export const GoogleOptionsSchema = Type.Object({
+  ...oauth2Options({ scope: GOOGLE_DEFAULT_SCOPE, authUrl: GOOGLE_AUTH_URL, tokenUrl: GOOGLE_TOKEN_URL }),
+  userinfoUrl: stringWithDefault(GOOGLE_USERINFO_URL),
+  revokeUrl: stringWithDefault(GOOGLE_REVOKE_URL),
+  /** A Google Workspace domain: sent as `hd`, and only accounts whose `hd` claim equals it sign in. */
+  hostedDomain: Type.Optional(Type.String({ minLength: 1 })),
+})
 
 /** The `auth.provider` value. */
 export const id = 'google'
@@ -37,26 +49,16 @@ function withIdentityScopes(scope: string): string {
  * from Google's OpenID UserInfo endpoint, refresh and RFC 7009 revocation. Every endpoint is a
  * config option (`auth_url`, `token_url`, `userinfo_url`, `revoke_url`) with Google's as default.
  */
-export function google(config: GoogleConfig, options: ProviderRuntimeOptions = {}): UpstreamProvider {
-  assertProviderConfig(id, config)
-  const scope = withIdentityScopes(config.scope ?? GOOGLE_DEFAULT_SCOPE)
-  const hostedDomain = config.hosted_domain ? asciiLowerCase(config.hosted_domain.trim()) : undefined
-  const userinfoUrl = secureEndpointUrl('google.userinfo_url', config.userinfo_url ?? GOOGLE_USERINFO_URL)
-  const client = new OAuth2Client({
-    provider: id,
-    clientId: config.client_id ?? '',
-    clientSecret: config.client_secret ?? '',
-    authUrl: secureEndpointUrl('google.auth_url', config.auth_url ?? GOOGLE_AUTH_URL),
-    tokenUrl: secureEndpointUrl('google.token_url', config.token_url ?? GOOGLE_TOKEN_URL),
-    revokeUrl: secureEndpointUrl('google.revoke_url', config.revoke_url ?? GOOGLE_REVOKE_URL),
-    fetch: options.fetch,
-    timeoutMs: options.timeoutMs,
-  })
+function createGoogle(
+  options: ProviderSettings<typeof GoogleOptionsSchema>,
+  runtime: ProviderRuntimeOptions,
+): ProviderBehaviour {
+  const scope = withIdentityScopes(options.scope)
+  const hostedDomain = options.hostedDomain ? asciiLowerCase(options.hostedDomain.trim()) : undefined
+  const userinfoUrl = secureEndpointUrl('google.userinfo_url', options.userinfoUrl)
+  const client = OAuth2Client.forProvider(id, options, runtime)
 
   return {
-    id,
-    label: 'Google',
-    callbackPath: config.callback_path ?? GOOGLE_DEFAULT_CALLBACK_PATH,
     async authorizationUrl(params) {
       // Google issues a refresh token only for `access_type=offline`, and then only at the user's
       // first consent to our client; `prompt=consent` shows the consent screen every time so that
@@ -97,5 +99,20 @@ export function google(config: GoogleConfig, options: ProviderRuntimeOptions = {
         throw error
       }
     },
-  } satisfies UpstreamProvider
+  }
+}
+
+/** The `google` provider, registered under its id. */
+export const google = defineProvider({
+  id,
+  label: 'Google',
+  schema: GoogleOptionsSchema,
+  create: createGoogle,
+})
+
+declare module '@mxcp/auth-core' {
+  interface ProviderBlocks {
+    /** `auth.google` (`@mxcp/provider-google`). */
+    google?: ProviderConfig<typeof GoogleOptionsSchema> | undefined
+  }
 }

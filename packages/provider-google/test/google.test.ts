@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import {
-  type GoogleConfig,
+  ProviderRegistry,
   sha256Base64Url,
   UpstreamOAuthError,
   UpstreamResponseError,
@@ -12,7 +12,7 @@ import { assertConfigError, assertProviderExports, upstreamTestKit } from '@mxcp
 import { type GoogleStandIn, startGoogleStandIn } from '@mxcp/testing/stand-ins/google'
 import { followToCallback } from '@mxcp/testing/stand-ins/standard-shared'
 import * as googlePackage from '../src/index.js'
-import { GOOGLE_AUTH_URL, google } from '../src/index.js'
+import { GOOGLE_AUTH_URL, type GoogleConfig, google } from '../src/index.js'
 
 const CALLBACK = 'http://localhost:8000/google/callback'
 
@@ -63,17 +63,22 @@ describe('Google provider', () => {
     })
 
     test('the guide’s Google block loads unchanged and builds the provider', () => {
-      const auth = validateAuthConfig({
-        provider: 'google',
-        google: {
-          client_id: 'id.apps.googleusercontent.com',
-          client_secret: 'secret',
-          scope: 'https://www.googleapis.com/auth/calendar.readonly openid profile email',
-          callback_path: '/google/callback',
-          auth_url: 'https://accounts.google.com/o/oauth2/v2/auth',
-          token_url: 'https://oauth2.googleapis.com/token',
+      const auth = validateAuthConfig(
+        {
+          provider: 'google',
+          google: {
+            client_id: 'id.apps.googleusercontent.com',
+            client_secret: 'secret',
+            scope: 'https://www.googleapis.com/auth/calendar.readonly openid profile email',
+            callback_path: '/google/callback',
+            auth_url: 'https://accounts.google.com/o/oauth2/v2/auth',
+            token_url: 'https://oauth2.googleapis.com/token',
+          },
         },
-      })
+        'auth',
+        'auth config',
+        new ProviderRegistry([google]),
+      )
       assert.ok(auth.google)
       const upstream = google(auth.google)
       assert.equal(upstream.id, 'google')

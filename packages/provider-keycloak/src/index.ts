@@ -1,8 +1,12 @@
-export type { KeycloakConfig } from '@mxcp/auth-core/provider-kit'
+import type { ProviderConfig } from '@mxcp/auth-core/provider-kit'
+import type { KeycloakOptionsSchema } from './keycloak.js'
+
+/** The `auth.keycloak` block as the configuration writes it (snake_case). */
+export type KeycloakConfig = ProviderConfig<typeof KeycloakOptionsSchema>
 export {
   id,
-  KEYCLOAK_DEFAULT_CALLBACK_PATH,
   KEYCLOAK_DEFAULT_SCOPE,
+  KeycloakOptionsSchema,
   keycloak,
   keycloak as provider,
   keycloak as default,

@@ -1,17 +1,20 @@
 import {
-  assertProviderConfig,
-  clientAssertionKey,
-  type KeycloakConfig,
-  OidcClient,
+  defineProvider,
+  type OidcClient,
+  oidcOptions,
+  oidcProviderBehaviour,
+  oidcProviderClient,
+  oidcRequired,
+  type ProviderBehaviour,
+  type ProviderConfig,
   type ProviderRuntimeOptions,
+  type ProviderSettings,
   secureEndpointUrl,
-  type UpstreamProvider,
+  Type,
   UpstreamResponseError,
-  userFromOidcClaims,
 } from '@mxcp/auth-core/provider-kit'
 
 export const KEYCLOAK_DEFAULT_SCOPE = 'openid profile email'
-export const KEYCLOAK_DEFAULT_CALLBACK_PATH = '/keycloak/callback'
 /**
  * Keycloak's username (`preferred_username`) is unique within a realm, as the MXCP guide expects;
  * turn off "Edit username" (Realm settings → Login) so users cannot change theirs.
@@ -20,6 +23,13 @@ export const KEYCLOAK_DEFAULT_USERNAME_CLAIM = 'preferred_username'
 
 /** The `auth.provider` value. */
 export const id = 'keycloak'
+
+/** The options of the Keycloak provider (`auth.keycloak`). `server_url` is the base URL without the legacy `/auth` suffix. */
+export const KeycloakOptionsSchema = Type.Object({
+  ...oidcOptions({ scope: KEYCLOAK_DEFAULT_SCOPE }),
+  realm: Type.Optional(Type.String()),
+  serverUrl: Type.Optional(Type.String()),
+})
 
 function strings(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : []
@@ -79,28 +89,15 @@ export function keycloakIssuer(serverUrl: string, realm: string): string {
  * issuer (discovery, PKCE S256, nonce, ID token checked against the realm keys, user info,
  * refresh, revocation). A realm that does not exist is reported as the configuration error it is.
  */
-export function keycloak(config: KeycloakConfig, options: ProviderRuntimeOptions = {}): UpstreamProvider {
-  assertProviderConfig(id, config)
-  const serverUrl = secureEndpointUrl('keycloak.server_url', config.server_url ?? '')
-  const realm = config.realm ?? ''
-  const scope = config.scope ?? KEYCLOAK_DEFAULT_SCOPE
-  const usernameClaim = config.username_claim ?? KEYCLOAK_DEFAULT_USERNAME_CLAIM
-  const client = new OidcClient({
-    provider: id,
-    issuer: keycloakIssuer(serverUrl, realm),
-    clientId: config.client_id ?? '',
-    clientSecret: config.client_secret ?? '',
-    // Without `openid` Keycloak answers as a plain OAuth server: no ID token, no user info.
-    scope: scope.split(/\s+/).includes('openid') ? scope : `openid ${scope}`.trim(),
-    clientAuth: config.token_endpoint_auth_method,
-    privateKey: config.private_key
-      ? clientAssertionKey('keycloak.private_key', config.private_key, config.private_key_id)
-      : undefined,
-    fetch: options.fetch,
-    timeoutMs: options.timeoutMs,
-    log: options.log,
-    now: options.clock ? () => options.clock?.now() ?? Date.now() : undefined,
-  })
+function createKeycloak(
+  options: ProviderSettings<typeof KeycloakOptionsSchema>,
+  runtime: ProviderRuntimeOptions,
+): ProviderBehaviour {
+  const serverUrl = secureEndpointUrl('keycloak.server_url', options.serverUrl ?? '')
+  const realm = options.realm ?? ''
+  const usernameClaim = options.usernameClaim ?? KEYCLOAK_DEFAULT_USERNAME_CLAIM
+  // Without `openid` Keycloak answers as a plain OAuth server: no ID token, no user info.
+  const client = oidcProviderClient(id, keycloakIssuer(serverUrl, realm), options, runtime)
 
   /** Discovery first: Keycloak answers 404 there for a realm it does not have. */
   const discovered = async (): Promise<OidcClient> => {
@@ -119,31 +116,32 @@ export function keycloak(config: KeycloakConfig, options: ProviderRuntimeOptions
     }
   }
 
-  return {
-    id,
-    label: 'Keycloak',
-    callbackPath: config.callback_path ?? KEYCLOAK_DEFAULT_CALLBACK_PATH,
-    authorizationUrl: async (params) => (await discovered()).authorizationUrl(params),
-    exchangeCode: async (code, codeVerifier, redirectUri) =>
-      (await discovered()).exchangeCode(code, codeVerifier, redirectUri),
-    async userInfo(tokens) {
-      const oidc = await discovered()
-      const claims = await oidc.userInfoClaims(tokens)
-      const { issuer } = await oidc.metadata()
-      // Keycloak's username is `preferred_username`; a `groups` mapper, if set up, gives the groups.
-      const user = userFromOidcClaims(claims, { provider: id, usernameClaims: [usernameClaim], issuer })
-      // Roles and groups from user info, and from the ID token (verified when it was issued to
-      // us) for mappers set to "Add to ID token" only.
-      const fromUserInfo = keycloakMemberships(claims)
-      const fromIdToken = keycloakMemberships(idTokenPayload(tokens.idToken))
-      return {
-        ...user,
-        groups: [...new Set([...fromUserInfo.groups, ...fromIdToken.groups])],
-        roles: [...new Set([...fromUserInfo.roles, ...fromIdToken.roles])],
-      }
-    },
-    refresh: async (tokens) => (await discovered()).refresh(tokens),
-    revoke: async (tokens) => (await discovered()).revoke(tokens),
-    authorizationResponseIssuer: async () => (await discovered()).authorizationResponseIssuer(),
-  } satisfies UpstreamProvider
+  // Keycloak's username is `preferred_username`; a `groups` mapper, if set up, gives the groups.
+  return oidcProviderBehaviour(id, discovered, usernameClaim, (user, claims, tokens) => {
+    // Roles and groups from user info, and from the ID token (verified when it was issued to
+    // us) for mappers set to "Add to ID token" only.
+    const fromUserInfo = keycloakMemberships(claims)
+    const fromIdToken = keycloakMemberships(idTokenPayload(tokens.idToken))
+    return {
+      ...user,
+      groups: [...new Set([...fromUserInfo.groups, ...fromIdToken.groups])],
+      roles: [...new Set([...fromUserInfo.roles, ...fromIdToken.roles])],
+    }
+  })
+}
+
+/** The `keycloak` provider, registered under its id. */
+export const keycloak = defineProvider({
+  id,
+  label: 'Keycloak',
+  schema: KeycloakOptionsSchema,
+  required: oidcRequired('clientId', 'clientSecret', 'realm', 'serverUrl'),
+  create: createKeycloak,
+})
+
+declare module '@mxcp/auth-core' {
+  interface ProviderBlocks {
+    /** `auth.keycloak` (`@mxcp/provider-keycloak`). */
+    keycloak?: ProviderConfig<typeof KeycloakOptionsSchema> | undefined
+  }
 }

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import {
-  type KeycloakConfig,
   nonceFromVerifier,
+  ProviderRegistry,
   sha256Base64Url,
   UpstreamOAuthError,
   UpstreamResponseError,
@@ -13,7 +13,7 @@ import { assertConfigError, assertProviderExports, upstreamTestKit } from '@mxcp
 import { type OidcProviderStandIn, startOidcProviderStandIn } from '@mxcp/testing/stand-ins/oidc-provider'
 import { followToCallback } from '@mxcp/testing/stand-ins/standard-shared'
 import * as keycloakPackage from '../src/index.js'
-import { keycloak, keycloakIssuer } from '../src/index.js'
+import { type KeycloakConfig, keycloak, keycloakIssuer } from '../src/index.js'
 
 const CALLBACK = 'http://localhost:8000/keycloak/callback'
 
@@ -88,17 +88,22 @@ describe('Keycloak provider', () => {
     })
 
     test('the guide’s Keycloak block loads unchanged and builds the provider', () => {
-      const auth = validateAuthConfig({
-        provider: 'keycloak',
-        keycloak: {
-          client_id: 'mxcp-client',
-          client_secret: 'secret',
-          realm: 'development',
-          server_url: 'http://localhost:8080',
-          scope: 'openid profile email',
-          callback_path: '/keycloak/callback',
+      const auth = validateAuthConfig(
+        {
+          provider: 'keycloak',
+          keycloak: {
+            client_id: 'mxcp-client',
+            client_secret: 'secret',
+            realm: 'development',
+            server_url: 'http://localhost:8080',
+            scope: 'openid profile email',
+            callback_path: '/keycloak/callback',
+          },
         },
-      })
+        'auth',
+        'auth config',
+        new ProviderRegistry([keycloak]),
+      )
       assert.ok(auth.keycloak)
       assert.equal(keycloak(auth.keycloak).callbackPath, '/keycloak/callback')
     })

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test'
 import {
   FakeClock,
   nonceFromVerifier,
-  type OidcConfig,
+  ProviderRegistry,
   randomToken,
   sha256Base64Url,
   UpstreamOAuthError,
@@ -16,7 +16,7 @@ import { type GoogleStandIn, startGoogleStandIn } from '@mxcp/testing/stand-ins/
 import { type OidcProviderStandIn, startOidcProviderStandIn } from '@mxcp/testing/stand-ins/oidc-provider'
 import { followToCallback } from '@mxcp/testing/stand-ins/standard-shared'
 import * as oidcPackage from '../src/index.js'
-import { oidc } from '../src/index.js'
+import { type OidcConfig, oidc } from '../src/index.js'
 
 const CALLBACK = 'http://localhost:8000/oidc/callback'
 
@@ -71,10 +71,15 @@ describe('generic OpenID Connect provider', () => {
         oidc({ client_id: 'c', client_secret: 's', issuer: 'https://sso.example.com' }).callbackPath,
         '/oidc/callback',
       )
-      const auth = validateAuthConfig({
-        provider: 'oidc',
-        oidc: { client_id: 'c', client_secret: 's', issuer: 'https://tenant.okta.com/oauth2/default' },
-      })
+      const auth = validateAuthConfig(
+        {
+          provider: 'oidc',
+          oidc: { client_id: 'c', client_secret: 's', issuer: 'https://tenant.okta.com/oauth2/default' },
+        },
+        'auth',
+        'auth config',
+        new ProviderRegistry([oidc]),
+      )
       assert.ok(auth.oidc)
       assert.equal(oidc(auth.oidc).label, 'OIDC')
     })

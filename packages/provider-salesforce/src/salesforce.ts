@@ -1,32 +1,46 @@
 import {
-  assertProviderConfig,
+  defineProvider,
   OAuth2Client,
+  oauth2Options,
+  optionalString,
+  type ProviderBehaviour,
+  type ProviderConfig,
   type ProviderRuntimeOptions,
-  type SalesforceConfig,
+  type ProviderSettings,
   secureEndpointUrl,
   systemClock,
-  UpstreamOAuthError,
-  type UpstreamProvider,
+  Type,
+  tokenGrants,
   type UpstreamTokens,
+  upstreamHttp,
+  withDefault,
 } from '@mxcp/auth-core/provider-kit'
 import { salesforceId18 } from './salesforce-id.js'
 import { revokeSalesforceToken } from './salesforce-revoke.js'
 import { assertSalesforceSignature } from './salesforce-signature.js'
 import { mapSalesforceUser, userinfoUrlFor } from './salesforce-user.js'
 
-const AUTH_URL = 'https://login.salesforce.com/services/oauth2/authorize'
-const TOKEN_URL = 'https://login.salesforce.com/services/oauth2/token'
-const SCOPE = 'api refresh_token openid profile email'
-const CALLBACK_PATH = '/salesforce/callback'
 /** Non-secret parts of the token response kept for later: the org's URL and the identity URL. */
 const EXTRA_KEYS = ['instance_url', 'id']
-/** Salesforce's default session timeout (Setup → Session Settings): 2 hours. */
-const SESSION_TIMEOUT_S = 7200
 const ID = 'salesforce'
 
-/** Runtime options of the Salesforce provider. */
-/** Runtime options: `fetch`, `timeoutMs`, and the `clock` that turns `expires_in` into `expiresAt`. */
-export type SalesforceOptions = ProviderRuntimeOptions
+/**
+ * The options of the Salesforce provider (`auth.salesforce`). For a sandbox use
+ * test.salesforce.com URLs; for My Domain, your domain's.
+ */
+export const SalesforceOptionsSchema = Type.Object({
+  ...oauth2Options({
+    scope: 'api refresh_token openid profile email',
+    authUrl: 'https://login.salesforce.com/services/oauth2/authorize',
+    tokenUrl: 'https://login.salesforce.com/services/oauth2/token',
+  }),
+  /** Default: the `userinfo` endpoint of the org that issued the token (from `instance_url`). */
+  userinfoUrl: optionalString(),
+  /** Default: `/services/oauth2/revoke` at the origin of `token_url`. */
+  revokeUrl: optionalString(),
+  /** The org's session timeout (Setup → Session Settings, default 2 hours): how long an access token lives. */
+  sessionTimeoutSeconds: withDefault(Type.Integer({ minimum: 300, maximum: 86400, default: 7200 })),
+})
 
 /**
  * Login with Salesforce (production, sandboxes through test.salesforce.com, or an org's My Domain:
@@ -34,24 +48,25 @@ export type SalesforceOptions = ProviderRuntimeOptions
  * quirks: the token response has no `expires_in` (a token lives until the org's session timeout,
  * which we learn when user info answers 401/403), and user info lives on the issuing org's host.
  */
-export function salesforce(config: SalesforceConfig, options: SalesforceOptions = {}): UpstreamProvider {
-  assertProviderConfig(ID, config)
-  const scope = config.scope ?? SCOPE
-  const client = OAuth2Client.forProvider(ID, config, { authUrl: AUTH_URL, tokenUrl: TOKEN_URL }, options)
-  const { clientSecret, tokenUrl } = client.options
-  const loginOrigin = new URL(tokenUrl).origin
-  const userinfoUrl = config.userinfo_url
-    ? secureEndpointUrl(`${ID}.userinfo_url`, config.userinfo_url)
+function createSalesforce(
+  options: ProviderSettings<typeof SalesforceOptionsSchema>,
+  runtime: ProviderRuntimeOptions,
+): ProviderBehaviour {
+  const client = OAuth2Client.forProvider(ID, options, runtime)
+  const clientSecret = options.clientSecret ?? ''
+  const loginOrigin = new URL(options.tokenUrl).origin
+  const userinfoUrl = options.userinfoUrl
+    ? secureEndpointUrl(`${ID}.userinfo_url`, options.userinfoUrl)
     : undefined
   const revokeUrl = secureEndpointUrl(
     `${ID}.revoke_url`,
-    config.revoke_url || `${loginOrigin}/services/oauth2/revoke`,
+    options.revokeUrl ?? `${loginOrigin}/services/oauth2/revoke`,
   )
-  const http = { provider: ID, fetch: options.fetch, timeoutMs: options.timeoutMs }
+  const http = upstreamHttp(ID, runtime)
 
-  const clock = options.clock ?? systemClock
+  const clock = runtime.clock ?? systemClock
   const now = (): number => clock.now()
-  const timeoutMs = (config.session_timeout_seconds ?? SESSION_TIMEOUT_S) * 1000
+  const timeoutMs = options.sessionTimeoutSeconds * 1000
 
   /**
    * Salesforce sends no `expires_in`: a token lives until the org's session timeout after it was
@@ -68,21 +83,8 @@ export function salesforce(config: SalesforceConfig, options: SalesforceOptions 
   }
 
   return {
-    id: ID,
-    label: 'Salesforce',
-    callbackPath: config.callback_path ?? CALLBACK_PATH,
-
     async authorizationUrl(params) {
-      return client.authorizationUrl(params, scope)
-    },
-
-    async exchangeCode(code, codeVerifier, redirectUri) {
-      return requestTokens({
-        grant_type: 'authorization_code',
-        code,
-        code_verifier: codeVerifier,
-        redirect_uri: redirectUri,
-      })
+      return client.authorizationUrl(params, options.scope)
     },
 
     /** A 401/403 here (UpstreamOAuthError `invalid_token`) is how a Salesforce token is found dead. */
@@ -96,20 +98,26 @@ export function salesforce(config: SalesforceConfig, options: SalesforceOptions 
     /** Ids compare in their 18-character form: a configured 15-character id matches too. */
     canonicalId: salesforceId18,
 
-    /** Refresh tokens are not rotated unless the connected app enables rotation; both are handled. */
-    async refresh(tokens) {
-      if (!tokens.refreshToken)
-        throw new UpstreamOAuthError(ID, 'invalid_grant', 'no refresh token (was refresh_token granted?)')
-      const fresh = await requestTokens({ grant_type: 'refresh_token', refresh_token: tokens.refreshToken })
-      return {
-        ...fresh,
-        refreshToken: fresh.refreshToken ?? tokens.refreshToken,
-        extra: fresh.extra ?? tokens.extra,
-      }
-    },
+    // Refresh tokens are not rotated unless the connected app enables rotation; both are handled.
+    ...tokenGrants(ID, requestTokens, 'no refresh token (was refresh_token granted?)'),
 
     async revoke(tokens) {
       await revokeSalesforceToken(revokeUrl, tokens.refreshToken ?? tokens.accessToken, http)
     },
-  } satisfies UpstreamProvider
+  }
+}
+
+/** The `salesforce` provider, registered under its id. */
+export const salesforce = defineProvider({
+  id: ID,
+  label: 'Salesforce',
+  schema: SalesforceOptionsSchema,
+  create: createSalesforce,
+})
+
+declare module '@mxcp/auth-core' {
+  interface ProviderBlocks {
+    /** `auth.salesforce` (`@mxcp/provider-salesforce`). */
+    salesforce?: ProviderConfig<typeof SalesforceOptionsSchema> | undefined
+  }
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, beforeEach, describe, test } from 'node:test'
 import {
   FakeClock,
-  type SalesforceConfig,
+  ProviderRegistry,
   UpstreamOAuthError,
   UpstreamResponseError,
   UpstreamUnavailableError,
@@ -15,7 +15,7 @@ import {
   startSalesforceStandIn,
 } from '@mxcp/testing/stand-ins/salesforce'
 import * as salesforcePackage from '../src/index.js'
-import { type SalesforceOptions, salesforce } from '../src/index.js'
+import { type SalesforceConfig, type SalesforceOptions, salesforce } from '../src/index.js'
 
 const CALLBACK = 'http://127.0.0.1:8000/salesforce/callback'
 
@@ -77,10 +77,15 @@ describe('Salesforce provider', () => {
 
     test("a raw block gets the loader's defaults: login.salesforce.com, the guide's scope, /salesforce/callback", async () => {
       const raw = salesforce({ client_id: 'id', client_secret: 'secret' })
-      const loaded = validateAuthConfig({
-        provider: 'salesforce',
-        salesforce: { client_id: 'id', client_secret: 'secret' },
-      }).salesforce
+      const loaded = validateAuthConfig(
+        {
+          provider: 'salesforce',
+          salesforce: { client_id: 'id', client_secret: 'secret' },
+        },
+        'auth',
+        'auth config',
+        new ProviderRegistry([salesforce]),
+      ).salesforce
       assert.ok(loaded)
       const params = { state: 's', codeChallenge: 'c', redirectUri: CALLBACK }
       const url = await raw.authorizationUrl(params)
@@ -99,7 +104,12 @@ describe('Salesforce provider', () => {
         scope: 'api refresh_token openid profile email',
         callback_path: '/salesforce/callback',
       }
-      const loaded = validateAuthConfig({ provider: 'salesforce', salesforce: block }).salesforce
+      const loaded = validateAuthConfig(
+        { provider: 'salesforce', salesforce: block },
+        'auth',
+        'auth config',
+        new ProviderRegistry([salesforce]),
+      ).salesforce
       assert.ok(loaded)
       const called: string[] = []
       // Records the URL and answers like Salesforce would: nothing leaves the machine.

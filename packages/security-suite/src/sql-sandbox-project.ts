@@ -95,7 +95,11 @@ export async function sandboxProject(options: {
   const home = join(root, 'home')
   const outside = join(root, 'outside')
   mkdirSync(outside)
-  cpSync(EXAMPLES, project, { recursive: true, filter: (source) => !/\.duckdb(\.wal)?$/.test(source) })
+  // examples/custom-provider is a workspace package: its installed dependencies are not the project's.
+  cpSync(EXAMPLES, project, {
+    recursive: true,
+    filter: (source) => !/\.duckdb(\.wal)?$/.test(source) && !/[\\/]node_modules$/.test(source),
+  })
   for (const [path, content] of Object.entries(DEFINITIONS)) writeFileSync(join(project, path), content)
   writeFileSync(join(project, 'data', 'seed.sql'), SEED)
   // YAML is a superset of JSON.

@@ -11,8 +11,8 @@ import {
 } from '@mxcp/auth-core'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { urlHost, WILDCARD_HOSTS } from '../server/base-url.js'
-import { createProvider } from './create-provider.js'
 import { openStore } from './open-store.js'
+import { createProvider } from './server-providers.js'
 
 /**
  * The plugin's URL options from `transport.http`: `base_url`, `scheme`, `trust_proxy`, and the
@@ -60,7 +60,7 @@ export async function setUpAuth(
   const { http } = config.transport
   const fetch = auth.provider === 'none' ? undefined : observers.providerFetch?.(auth.provider)
   // The provider logs what it does in the background (OpenID discovery retries) on the app's logger.
-  const provider = createProvider(auth, { log: app.log, ...(fetch && { fetch }) })
+  const provider = createProvider(config, { log: app.log, ...(fetch && { fetch }) })
   const store = await openStore(auth, app.log)
   try {
     await app.register(mxcpAuth, {

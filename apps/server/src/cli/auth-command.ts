@@ -1,13 +1,8 @@
 import { existsSync, rmSync } from 'node:fs'
-import {
-  type ClientRecord,
-  loadConfig,
-  type OAuthStore,
-  type ResolvedConfig,
-  type SessionSummary,
-} from '@mxcp/auth-core'
+import type { ClientRecord, OAuthStore, ResolvedConfig, SessionSummary } from '@mxcp/auth-core'
 import pino from 'pino'
 import { openStore } from '../auth/open-store.js'
+import { loadServerConfig } from '../auth/server-providers.js'
 import { describeFailure } from './describe-failure.js'
 import type { OperatorCommand } from './operator-arguments.js'
 import { type CommandIo, processIo } from './output.js'
@@ -191,7 +186,7 @@ function reset(config: ResolvedConfig, yes: boolean, io: CommandIo): number {
 export async function authCommand(command: AuthCommand, io: CommandIo = processIo): Promise<number> {
   let store: OAuthStore | undefined
   try {
-    const config = loadConfig({
+    const config = await loadServerConfig({
       projectDir: command.project.projectDir,
       profile: command.project.profile,
       env: io.env,

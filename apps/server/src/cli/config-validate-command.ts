@@ -1,5 +1,6 @@
-import { loadConfig, type ResolvedConfig } from '@mxcp/auth-core'
+import type { ResolvedConfig } from '@mxcp/auth-core'
 import { stringify } from 'yaml'
+import { loadServerConfig } from '../auth/server-providers.js'
 import { maskSecrets } from '../config/mask-secrets.js'
 import type { ProjectDefinitions } from '../definitions/definition-types.js'
 import { checkServeConfig } from '../server/check-serve-config.js'
@@ -30,9 +31,16 @@ function summary(config: ResolvedConfig, definitions: ProjectDefinitions): Recor
  * `mxcp serve` runs (`checkServeConfig`: transport, base URL, proxies, provider, definitions), and prints the result with every secret masked. On any
  * problem, prints them all to standard error and returns 1.
  */
-export function configValidateCommand(project: ProjectSelection, io: CommandIo = processIo): number {
+export async function configValidateCommand(
+  project: ProjectSelection,
+  io: CommandIo = processIo,
+): Promise<number> {
   try {
-    const config = loadConfig({ projectDir: project.projectDir, profile: project.profile, env: io.env })
+    const config = await loadServerConfig({
+      projectDir: project.projectDir,
+      profile: project.profile,
+      env: io.env,
+    })
     // Exactly the checks `mxcp serve` runs before it opens anything (one code path).
     const { definitions } = checkServeConfig(config)
     io.out(

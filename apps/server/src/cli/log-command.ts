@@ -1,6 +1,6 @@
-import { loadConfig } from '@mxcp/auth-core'
 import type { AuditRecord } from '../audit/audit-record.js'
 import { readAuditLog } from '../audit/read-audit-log.js'
+import { loadServerConfig } from '../auth/server-providers.js'
 import { auditPath } from '../observability/observability-setup.js'
 import { describeFailure } from './describe-failure.js'
 import type { OperatorCommand } from './operator-arguments.js'
@@ -35,7 +35,7 @@ function table(records: readonly AuditRecord[]): string {
  */
 export async function logCommand(command: LogCommand, io: CommandIo = processIo): Promise<number> {
   try {
-    const config = loadConfig({
+    const config = await loadServerConfig({
       projectDir: command.project.projectDir,
       profile: command.project.profile,
       env: io.env,

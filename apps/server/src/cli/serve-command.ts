@@ -1,5 +1,6 @@
-import { loadConfig, type ResolvedConfig } from '@mxcp/auth-core'
+import type { ResolvedConfig } from '@mxcp/auth-core'
 import type { FastifyBaseLogger } from 'fastify'
+import { loadServerConfig } from '../auth/server-providers.js'
 import { createLogger, flushLogger } from '../logging/create-logger.js'
 import { createMxcpServer } from '../server/create-mxcp-server.js'
 import { readonlyFromEnv } from '../server/environment.js'
@@ -58,7 +59,10 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
   let config: ResolvedConfig
   let overrides: ServeOverrides
   try {
-    config = loadConfig({ projectDir: options.project.projectDir, profile: options.project.profile })
+    config = await loadServerConfig({
+      projectDir: options.project.projectDir,
+      profile: options.project.profile,
+    })
     overrides = { ...options.overrides, readonly: options.overrides.readonly ?? readonlyFromEnv(process.env) }
   } catch (error) {
     processIo.err(describeFailure(error))

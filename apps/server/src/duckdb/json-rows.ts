@@ -1,5 +1,6 @@
 import {
   DuckDBDecimalValue,
+  type DuckDBMaterializedResult,
   DuckDBTypeId,
   type DuckDBValueConverter,
   type Json,
@@ -31,3 +32,26 @@ export const jsonRowConverter: DuckDBValueConverter<Json> = (value, type, conver
 
 /** One result row, JSON-ready. */
 export type JsonRow = Record<string, Json | null>
+
+/**
+ * Every row of a materialized result (what `run` gives), converted to JSON once. Its chunks are
+ * already in memory: they are read synchronously, where the Node API's reader would fetch them
+ * one by one (two native round trips for a one-row result: the chunk, then an empty one).
+ */
+export function materializedRows(result: DuckDBMaterializedResult): JsonRow[] {
+  const columns = result.deduplicatedColumnNames()
+  const rows: JsonRow[] = []
+  const chunks = result.chunkCount
+  for (let index = 0; index < chunks; index++) {
+    const chunk = result.getChunk(index)
+    const count = chunk.rowCount
+    for (let row = 0; row < count; row++) {
+      const object: JsonRow = {}
+      chunk.visitRowValues(row, (value, _row, column, type) => {
+        object[columns[column] as string] = jsonRowConverter(value, type, jsonRowConverter)
+      })
+      rows.push(object)
+    }
+  }
+  return rows
+}

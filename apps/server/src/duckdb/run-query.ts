@@ -1,11 +1,53 @@
+import type { DuckDBConnection, DuckDBMaterializedResult } from '@duckdb/node-api'
 import type { SqlUser, UserPool } from '@mxcp/duckdb-user-fns'
-import { type JsonRow, jsonRowConverter } from './json-rows.js'
+import { type JsonRow, materializedRows } from './json-rows.js'
 import type { BoundParameters } from './sql-parameters.js'
+
+/** SQL texts remembered at most; past it the memory starts over. */
+const MAX_REMEMBERED = 1024
+
+/**
+ * How many statements each SQL text run with values holds, learnt on its first run. A
+ * definition's SQL never changes, so a one-statement text is prepared directly afterwards,
+ * without DuckDB's statement splitting (one native round trip fewer per call).
+ */
+const statementCounts = new Map<string, number>()
+
+async function statementCount(connection: DuckDBConnection, sql: string): Promise<number> {
+  let count = statementCounts.get(sql)
+  if (count === undefined) {
+    count = (await connection.extractStatements(sql)).count
+    if (statementCounts.size >= MAX_REMEMBERED) statementCounts.clear()
+    statementCounts.set(sql, count)
+  }
+  return count
+}
+
+/** Runs `sql` with its `$name` parameters bound to `bound`'s values (never spliced into the text). */
+async function runWithValues(
+  connection: DuckDBConnection,
+  sql: string,
+  bound: BoundParameters,
+): Promise<DuckDBMaterializedResult> {
+  // Several statements: DuckDB runs all but the last as they are, and binds the last one.
+  if ((await statementCount(connection, sql)) !== 1) return connection.run(sql, bound.values, bound.types)
+  const prepared = await connection.prepare(sql)
+  try {
+    prepared.bind(bound.values, bound.types)
+    return await prepared.run()
+  } finally {
+    prepared.destroySync()
+  }
+}
 
 /**
  * Runs one SQL text with `user` bound (so `get_username()` and friends answer for the caller)
  * and returns every row as JSON. With `bound`, the SQL runs as a prepared statement and the
- * values are bound to its `$name` parameters; never spliced into the text.
+ * values are bound to its `$name` parameters; never spliced into the text. The statement is
+ * prepared on every call, never kept from one call to the next: DuckDB fixes the user
+ * functions' values when it binds a statement, and does not always bind a prepared statement
+ * again when it runs it (`SELECT w FROM (SELECT get_username() AS w) WHERE w <> $x` keeps the
+ * first caller's name), so a kept statement could answer with another caller's identity.
  */
 export function runQuery(
   pool: UserPool,
@@ -16,9 +58,7 @@ export function runQuery(
   return pool.withUser(user, async (connection) => {
     // Without parameters, pass no values at all: DuckDB then accepts several statements.
     const hasValues = bound !== undefined && Object.keys(bound.values).length > 0
-    const reader = hasValues
-      ? await connection.runAndReadAll(sql, bound.values, bound.types)
-      : await connection.runAndReadAll(sql)
-    return reader.convertRowObjects(jsonRowConverter)
+    const result = hasValues ? await runWithValues(connection, sql, bound) : await connection.run(sql)
+    return materializedRows(result)
   })
 }

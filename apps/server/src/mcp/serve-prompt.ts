@@ -6,7 +6,7 @@ import { ArgumentValidator } from '../arguments/validate-arguments.js'
 import type { PromptDefinition } from '../definitions/definition-types.js'
 import { PROMPT_PLACEHOLDER } from '../definitions/parse-prompt.js'
 import { loggableCaller } from './caller.js'
-import type { ServedPrompt } from './served-items.js'
+import { callLineLevel, type ServedPrompt } from './served-items.js'
 
 function render(text: string, values: Readonly<Record<string, unknown>>): string {
   return text.replace(PROMPT_PLACEHOLDER, (_match, name: string) => {
@@ -32,7 +32,10 @@ export function servePrompt(definition: PromptDefinition): ServedPrompt {
     listing,
     parameters: definition.parameters,
     async get(args, context): Promise<GetPromptResult> {
-      context.log.info({ prompt: definition.name, user: loggableCaller(context.user) }, 'prompt requested')
+      context.log[callLineLevel(context)](
+        { prompt: definition.name, user: loggableCaller(context.user) },
+        'prompt requested',
+      )
       let values: Record<string, unknown>
       try {
         values = validator.validate(coerceStringArguments(definition.parameters, args ?? {}))

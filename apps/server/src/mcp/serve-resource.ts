@@ -7,7 +7,7 @@ import type { ResourceDefinition } from '../definitions/definition-types.js'
 import { loggableCaller } from './caller.js'
 import { resourceContent } from './resource-contents.js'
 import { runDefinition } from './run-definition.js'
-import type { ResourceListing, ServedResource } from './served-items.js'
+import { callLineLevel, type ResourceListing, type ServedResource } from './served-items.js'
 import { errorMessage, loggableError } from './tool-result.js'
 
 function listing(definition: ResourceDefinition, template: boolean): ResourceListing {
@@ -46,7 +46,7 @@ export function serveResource(pool: UserPool, definition: ResourceDefinition): S
     },
     async read(uri, variables, context): Promise<ReadResourceResult> {
       const log = context.log.child({ resource: definition.uri })
-      log.info({ user: loggableCaller(context.user) }, 'resource read')
+      log[callLineLevel(context)]({ user: loggableCaller(context.user) }, 'resource read')
       try {
         const args = coerceStringArguments(definition.parameters, variables)
         const value = await runDefinition(pool, runnable, args, context)

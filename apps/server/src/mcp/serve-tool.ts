@@ -2,7 +2,7 @@ import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js'
 import { inputSchema } from '../arguments/json-schema.js'
 import type { ParameterDefinition } from '../definitions/definition-types.js'
 import { loggableCaller } from './caller.js'
-import type { CallContext, ServedTool } from './served-items.js'
+import { type CallContext, callLineLevel, type ServedTool } from './served-items.js'
 import { errorMessage, loggableError, loggableProblem, toolError, toolResult } from './tool-result.js'
 
 /** A tool's `tools/list` entry. */
@@ -30,7 +30,7 @@ export function serveTool(
     listing,
     async call(args, context): Promise<CallToolResult> {
       const log = context.log.child({ tool: listing.name })
-      log.info({ user: loggableCaller(context.user) }, 'tool called')
+      log[callLineLevel(context)]({ user: loggableCaller(context.user) }, 'tool called')
       const started = performance.now()
       await context.report?.('started', 'info', { tool: listing.name, message: 'tool started' })
       try {

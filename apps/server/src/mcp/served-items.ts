@@ -30,6 +30,16 @@ export interface CallContext {
   readonly report?: CallReporter | undefined
   /** Told how long each SQL statement of the call took (seconds) and how many rows it gave. */
   readonly onSql?: ((seconds: number, rows: number) => void) | undefined
+  /**
+   * True when the guard already logged this request's caller at info (`authenticated request`):
+   * the call's own line is then at debug, so a request is one line at info.
+   */
+  readonly callerLogged?: boolean | undefined
+}
+
+/** The level of a call's "who called what" line: info unless the guard already said who. */
+export function callLineLevel(context: CallContext): 'info' | 'debug' {
+  return context.callerLogged === true ? 'debug' : 'info'
 }
 
 /** One tool as served: its `tools/list` entry and what runs on `tools/call`. */

@@ -6,7 +6,7 @@ import {
   type TransportConfig,
   type UpstreamProvider,
 } from '@mxcp/auth-core'
-import { createProvider } from '../auth/create-provider.js'
+import { createProvider } from '../auth/server-providers.js'
 import type { ProjectDefinitions } from '../definitions/definition-types.js'
 import { loadDefinitions } from '../definitions/load-definitions.js'
 import { BUILTIN_SQL_TOOL_NAMES } from '../mcp/builtin-sql-tools.js'
@@ -58,7 +58,7 @@ export function checkServeConfig(config: ResolvedConfig, overrides: ServeOverrid
   }
   let provider: UpstreamProvider | undefined
   try {
-    provider = createProvider(config.auth)
+    provider = createProvider(config)
   } catch (error) {
     const text = message(error)
     problems.push(text.startsWith(`${config.auth.provider}.`) ? `auth.${text}` : `auth: ${text}`)

@@ -28,7 +28,8 @@ export function copyExampleProject(): TempDir {
   const dir = tempDir('mxcp-example-')
   cpSync(EXAMPLES_DIR, dir.path, {
     recursive: true,
-    filter: (source) => !/\.duckdb(\.wal)?$/.test(source),
+    // The custom-provider package's installed dependencies are not part of the project.
+    filter: (source) => !/\.duckdb(\.wal)?$/.test(source) && !/[\\/]node_modules$/.test(source),
   })
   return dir
 }

@@ -1,5 +1,5 @@
-import { loadConfig } from '@mxcp/auth-core'
 import pino from 'pino'
+import { loadServerConfig } from '../../src/auth/server-providers.js'
 import { createMxcpServer, type MxcpServer } from '../../src/server/create-mxcp-server.js'
 import type { ServeOverrides } from '../../src/server/serve-options.js'
 
@@ -20,7 +20,7 @@ export async function startInProcess(options: {
   env?: Record<string, string | undefined>
   overrides?: ServeOverrides
 }): Promise<RunningServer> {
-  const config = loadConfig({
+  const config = await loadServerConfig({
     projectDir: options.projectDir,
     env: options.env ?? {},
     ...(options.userConfigPath !== undefined && { userConfigPath: options.userConfigPath }),

@@ -1,12 +1,4 @@
 import Type, { type Static } from 'typebox'
-import {
-  AtlassianConfigSchema,
-  GitHubConfigSchema,
-  GoogleConfigSchema,
-  KeycloakConfigSchema,
-  OidcConfigSchema,
-  SalesforceConfigSchema,
-} from './providers/index.js'
 
 const strict = { additionalProperties: false } as const
 
@@ -137,21 +129,19 @@ export const ClientMetadataConfigSchema = Type.Object(
 /** The `auth` block of a profile. Every key of the guide, with its default. */
 export const AuthConfigSchema = Type.Object(
   {
-    provider: Type.Optional(
-      Type.Union(
-        ['none', 'github', 'atlassian', 'salesforce', 'keycloak', 'google', 'oidc'].map((id) =>
-          Type.Literal(id),
-        ),
-        { default: 'none' },
-      ),
-    ),
+    /**
+     * The identity provider: `none`, or the id of a registered provider (the built-in ones, or
+     * the one `provider_module` serves). Its block, `auth.<id>`, is checked by the provider's
+     * own schema.
+     */
+    provider: Type.Optional(Type.String({ minLength: 1, default: 'none' })),
+    /**
+     * A module (a path, relative to the project folder, or a package name) whose default export
+     * is a provider definition (`defineProvider`): how a server that loads providers by name
+     * (`mxcp serve`) uses a provider it does not ship.
+     */
+    provider_module: Type.Optional(Type.String({ minLength: 1 })),
     clients: Type.Optional(Type.Array(ClientConfigSchema, { default: [] })),
-    github: Type.Optional(GitHubConfigSchema),
-    atlassian: Type.Optional(AtlassianConfigSchema),
-    salesforce: Type.Optional(SalesforceConfigSchema),
-    keycloak: Type.Optional(KeycloakConfigSchema),
-    google: Type.Optional(GoogleConfigSchema),
-    oidc: Type.Optional(OidcConfigSchema),
     persistence: Type.Optional(PersistenceConfigSchema),
     authorization: Type.Optional(AuthorizationConfigSchema),
     /** Refresh an upstream token this many seconds before it expires (single flight, all replicas). */
@@ -192,22 +182,26 @@ export const AuthConfigSchema = Type.Object(
 type Filled<T> = { [K in keyof T]-?: Exclude<T[K], undefined> }
 type ClientFilled = Filled<Static<typeof ClientConfigSchema>> & { client_secret?: string | undefined }
 
-/** A validated `auth` block with every default filled in. Provider blocks stay optional. */
+/**
+ * The configuration blocks of identity providers (`auth.github`, `auth.gitlab`…), as their
+ * packages declare them: each provider package adds its block to this interface
+ * (`declare module '@mxcp/auth-core' { interface ProviderBlocks { github?: GitHubConfig } }`).
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: provider packages merge their blocks into it
+export interface ProviderBlocks {}
+
+/**
+ * A validated `auth` block with every default filled in. The active provider's block is
+ * checked by its provider's schema (with the provider registry the loader was given) and is
+ * `auth[auth.provider]`.
+ */
 export interface AuthConfig
-  extends Omit<
-    Filled<Static<typeof AuthConfigSchema>>,
-    | 'clients'
-    | 'persistence'
-    | 'authorization'
-    | 'rate_limit'
-    | 'client_metadata'
-    | 'github'
-    | 'atlassian'
-    | 'salesforce'
-    | 'keycloak'
-    | 'google'
-    | 'oidc'
-  > {
+  extends ProviderBlocks,
+    Omit<
+      Filled<Static<typeof AuthConfigSchema>>,
+      'clients' | 'persistence' | 'authorization' | 'rate_limit' | 'client_metadata' | 'provider_module'
+    > {
+  provider_module?: string | undefined
   clients: ClientFilled[]
   persistence?: Filled<
     Omit<Static<typeof PersistenceConfigSchema>, 'encryption_key' | 'url' | 'key_file'>
@@ -221,12 +215,6 @@ export interface AuthConfig
   }
   rate_limit: Filled<Static<typeof RateLimitConfigSchema>>
   client_metadata: Filled<Static<typeof ClientMetadataConfigSchema>>
-  github?: Static<typeof GitHubConfigSchema>
-  atlassian?: Static<typeof AtlassianConfigSchema>
-  salesforce?: Static<typeof SalesforceConfigSchema>
-  keycloak?: Static<typeof KeycloakConfigSchema>
-  google?: Static<typeof GoogleConfigSchema>
-  oidc?: Static<typeof OidcConfigSchema>
 }
 export type ClientConfig = AuthConfig['clients'][number]
 /** One rule of `auth.authorization.scope_grants` (a list left out names nobody). */

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { isAbsolute, join, resolve } from 'node:path'
 import { parse as parseYaml } from 'yaml'
+import type { ProviderRegistry } from '../provider-kit/provider-registry.js'
 import type { AuthConfig } from './auth-schema.js'
 import { ConfigError } from './config-error.js'
 import { interpolate } from './interpolate.js'
@@ -20,6 +21,11 @@ export interface LoadConfigOptions {
   /** Overrides `MXCP_CONFIG`; default `~/.mxcp/config.yml`. */
   readonly userConfigPath?: string
   readonly homeDir?: string
+  /**
+   * The identity providers `auth.provider` may name; each block is checked by its provider's
+   * schema. Without it the active provider's block is kept as written (checked when built).
+   */
+  readonly providers?: ProviderRegistry | undefined
 }
 
 export interface ResolvedConfig {
@@ -35,6 +41,8 @@ export interface ResolvedConfig {
   /** Absolute path of the profile's DuckDB file. */
   readonly duckdbPath: string
   readonly duckdbReadonly: boolean
+  /** The providers the configuration was checked with (`LoadConfigOptions.providers`). */
+  readonly providers?: ProviderRegistry | undefined
 }
 
 function readYaml(path: string): unknown {
@@ -86,6 +94,8 @@ export function parseUserConfig(
     source: string
     /** Where the profile name came from (`--profile`, `MXCP_PROFILE`, mxcp-site.yml), for errors. */
     profileSource?: string | undefined
+    /** The identity providers `auth.provider` may name (see `LoadConfigOptions.providers`). */
+    providers?: ProviderRegistry | undefined
   },
 ): { auth: AuthConfig; transport: TransportConfig } {
   const { project, profile, env, source } = selection
@@ -123,7 +133,7 @@ export function parseUserConfig(
       profileUnknown.map((key) => `${profilePath}.${key}: unknown key`),
     )
 
-  const auth = validateAuthConfig(activeProfile['auth'], `${profilePath}.auth`, source)
+  const auth = validateAuthConfig(activeProfile['auth'], `${profilePath}.auth`, source, selection.providers)
   const transport = validateWithSchema<TransportConfig>(
     TransportConfigSchema,
     interpolate(root['transport'] ?? {}, env),
@@ -165,6 +175,7 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
     env,
     source: present ? userConfigPath : 'user config',
     profileSource,
+    providers: options.providers,
   })
 
   const duckdb = site.profiles[profileName]?.duckdb
@@ -181,5 +192,6 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
     duckdbPath:
       duckdbFile === ':memory:' || isAbsolute(duckdbFile) ? duckdbFile : resolve(projectDir, duckdbFile),
     duckdbReadonly: duckdb?.readonly ?? false,
+    providers: options.providers,
   }
 }

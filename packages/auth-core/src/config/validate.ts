@@ -4,11 +4,11 @@ import { ConfigError } from './config-error.js'
 import { changedNumbers } from './fractional-numbers.js'
 
 /** Where a typebox error points, as a dotted key path under `prefix`. */
-function keyPath(prefix: string, instancePath: string): string {
+function keyPath(prefix: string, instancePath: string, keyName: (key: string) => string): string {
   const parts = instancePath
     .split('/')
     .slice(1)
-    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((part) => keyName(part.replace(/~1/g, '/').replace(/~0/g, '~')))
   return [prefix, ...parts].filter(Boolean).join('.')
 }
 
@@ -30,11 +30,20 @@ function describe(error: {
 /**
  * Checks `value` against `schema` after filling defaults and converting scalar strings
  * (`"8000"` from an environment variable) to the declared type. Every problem names the key's
- * full path. Returns the value with defaults applied.
+ * full path, spelled by `keyName` (a provider block's options are checked in camelCase and reported
+ * in the configuration's snake_case). Returns the value with defaults applied.
  */
-export function validateWithSchema<T>(schema: TSchema, value: unknown, prefix: string, source: string): T {
+export function validateWithSchema<T>(
+  schema: TSchema,
+  value: unknown,
+  prefix: string,
+  source: string,
+  keyName: (key: string) => string = (key) => key,
+): T {
   const converted = Value.Convert(schema, Value.Clone(value ?? {}))
-  const truncated = changedNumbers(value ?? {}, converted, prefix)
+  const truncated = changedNumbers(value ?? {}, converted, '').map((path) =>
+    [prefix, ...path.split('.').filter(Boolean).map(keyName)].filter(Boolean).join('.'),
+  )
   if (truncated.length > 0) {
     throw ConfigError.many(
       source,
@@ -52,8 +61,8 @@ export function validateWithSchema<T>(schema: TSchema, value: unknown, prefix: s
         ? (error.params as { additionalProperties?: string[] }).additionalProperties
         : undefined
     const lines = unknownKeys
-      ? unknownKeys.map((key) => `${keyPath(prefix, `${error.instancePath}/${key}`)}: unknown key`)
-      : [`${keyPath(prefix, error.instancePath)}: ${describe(error as never)}`]
+      ? unknownKeys.map((key) => `${keyPath(prefix, `${error.instancePath}/${key}`, keyName)}: unknown key`)
+      : [`${keyPath(prefix, error.instancePath, keyName)}: ${describe(error as never)}`]
     for (const line of lines) {
       if (seen.has(line)) continue
       seen.add(line)

@@ -1,19 +1,15 @@
 /**
  * `@mxcp/auth-core/provider-kit`: what an identity-provider package is built from: the provider
- * contract, the OAuth 2.0 and OpenID Connect clients, the guarded upstream HTTP helpers, and the
- * identity rules every provider shares. Plugin users never need it.
+ * contract and its declaration (`defineProvider`, `ProviderRegistry`), shared option schemas,
+ * the OAuth 2.0 and OpenID Connect clients, the guarded upstream HTTP helpers, and the identity
+ * rules every provider shares. Plugin users never need it.
  */
+export type { Static, TObject } from 'typebox'
+/** typebox's `Type`, for a provider's option schema: the copy core validates with. */
+export { default as Type } from 'typebox'
 export type { Clock } from '../clock.js'
 export { systemClock } from '../clock.js'
-export type {
-  AtlassianConfig,
-  GitHubConfig,
-  GoogleConfig,
-  KeycloakConfig,
-  OidcConfig,
-  SalesforceConfig,
-} from '../config/index.js'
-export { assertProviderConfig } from '../config/index.js'
+export { ConfigError } from '../config/config-error.js'
 export { safeEqual } from '../crypto.js'
 export { UpstreamAccountRefusedError } from '../errors/account-refused-error.js'
 export {
@@ -26,18 +22,23 @@ export { verifiedEmail } from '../identity/verified-email.js'
 export type {
   AuthorizationResponseIssuer,
   AuthorizationUrlParams,
-  ProviderFactory,
   ProviderLog,
   ProviderRuntimeOptions,
   UpstreamProvider,
   UpstreamTokens,
   UpstreamUser,
 } from '../provider.js'
-export { ProviderRegistry } from '../provider.js'
 export { secureEndpointUrl } from '../upstream/endpoint-url.js'
 export type { UpstreamHttpOptions } from '../upstream/http.js'
-export { asRecord, readJson, stringField, throwIfOAuthError, upstreamFetch } from '../upstream/http.js'
-export type { OAuth2ClientOptions, OAuth2ProviderConfig } from '../upstream/oauth2-client.js'
+export {
+  asRecord,
+  readJson,
+  stringField,
+  throwIfOAuthError,
+  upstreamFetch,
+  upstreamHttp,
+} from '../upstream/http.js'
+export type { OAuth2ClientOptions, OAuth2ProviderSettings } from '../upstream/oauth2-client.js'
 export { OAuth2Client } from '../upstream/oauth2-client.js'
 export type { OidcUserMapping } from '../upstream/oidc-claims.js'
 export { userFromOidcClaims } from '../upstream/oidc-claims.js'
@@ -46,3 +47,31 @@ export { OidcClient } from '../upstream/oidc-client.js'
 export type { ClientAssertionKey } from '../upstream/private-key-jwt.js'
 export { clientAssertionKey } from '../upstream/private-key-jwt.js'
 export { readCappedText } from '../upstream/read-capped-body.js'
+export type {
+  CommonProviderOptions,
+  ProviderBehaviour,
+  ProviderConfig,
+  ProviderDefinition,
+  ProviderOptions,
+  ProviderSettings,
+  ProviderSpec,
+} from './define-provider.js'
+export { defineProvider, isProviderDefinition } from './define-provider.js'
+export type { OidcProviderSettings } from './oidc-provider-client.js'
+export { oidcProviderBehaviour, oidcProviderClient } from './oidc-provider-client.js'
+export type { WithDefault } from './option-schemas.js'
+export {
+  clientCredentials,
+  oauth2Options,
+  oidcOptions,
+  oidcRequired,
+  optionalString,
+  stringWithDefault,
+  withDefault,
+} from './option-schemas.js'
+export type { BlockCheck } from './provider-block.js'
+export { ProviderRegistry } from './provider-registry.js'
+export type { TokenRequest } from './token-grants.js'
+export { tokenGrants } from './token-grants.js'
+export type { YamlBlock, YamlKey } from './yaml-keys.js'
+export { camelKey, yamlKey } from './yaml-keys.js'

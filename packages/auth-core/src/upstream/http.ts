@@ -94,3 +94,11 @@ export function throwIfOAuthError(body: Record<string, unknown>, provider: strin
   const code = stringField(body, 'error')
   if (code) throw new UpstreamOAuthError(provider, code, stringField(body, 'error_description'))
 }
+
+/** The HTTP options of a provider's own requests (`upstreamFetch`), from the plugin's runtime. */
+export function upstreamHttp(
+  provider: string,
+  runtime: { readonly fetch?: typeof fetch | undefined; readonly timeoutMs?: number | undefined },
+): UpstreamHttpOptions {
+  return { provider, fetch: runtime.fetch, timeoutMs: runtime.timeoutMs }
+}

@@ -37,34 +37,36 @@ export interface OAuth2ClientOptions {
  * to the upstream error set.
  */
 export class OAuth2Client {
-  readonly options: OAuth2ClientOptions
+  readonly #options: OAuth2ClientOptions
 
   constructor(options: OAuth2ClientOptions) {
-    this.options = options
+    this.#options = options
   }
 
   /**
-   * The client for a provider's `auth.<id>` block: its credentials (empty when absent: the
-   * factory checked them), `token_url` and `auth_url` (an empty value takes the provider's
-   * default; each must be https, or http on loopback), and the runtime options (`fetch`,
-   * `timeoutMs`, and the `clock` that turns `expires_in` into `expiresAt`).
+   * The client of a provider package: its credentials (the provider's required options), its
+   * endpoints (each must be https, or http on loopback; a problem names the configuration key,
+   * `github.token_url`), and the plugin's runtime (`fetch`, `timeoutMs`, and the `clock` that
+   * turns `expires_in` into `expiresAt`).
    */
   static forProvider(
     provider: string,
-    config: OAuth2ProviderConfig,
-    defaults: { readonly authUrl: string; readonly tokenUrl: string },
+    settings: OAuth2ProviderSettings,
     runtime: ProviderRuntimeOptions,
     options: Pick<OAuth2ClientOptions, 'tokenRequestBody'> = {},
   ): OAuth2Client {
-    const tokenUrl = secureEndpointUrl(`${provider}.token_url`, config.token_url || defaults.tokenUrl)
     const clock = runtime.clock
     return new OAuth2Client({
       ...options,
       provider,
-      clientId: config.client_id ?? '',
-      clientSecret: config.client_secret ?? '',
-      authUrl: secureEndpointUrl(`${provider}.auth_url`, config.auth_url || defaults.authUrl),
-      tokenUrl,
+      clientId: settings.clientId ?? '',
+      clientSecret: settings.clientSecret ?? '',
+      authUrl: secureEndpointUrl(`${provider}.auth_url`, settings.authUrl),
+      tokenUrl: secureEndpointUrl(`${provider}.token_url`, settings.tokenUrl),
+      revokeUrl:
+        settings.revokeUrl === undefined
+          ? undefined
+          : secureEndpointUrl(`${provider}.revoke_url`, settings.revokeUrl),
       fetch: runtime.fetch,
       timeoutMs: runtime.timeoutMs,
       now: clock ? () => clock.now() : Date.now,
@@ -73,9 +75,9 @@ export class OAuth2Client {
 
   /** The authorization URL, with `scope` and any provider-specific parameters. */
   authorizationUrl(params: AuthorizationUrlParams, scope: string, extra: Record<string, string> = {}): URL {
-    const url = new URL(this.options.authUrl)
+    const url = new URL(this.#options.authUrl)
     url.searchParams.set('response_type', 'code')
-    url.searchParams.set('client_id', this.options.clientId)
+    url.searchParams.set('client_id', this.#options.clientId)
     url.searchParams.set('redirect_uri', params.redirectUri)
     if (scope) url.searchParams.set('scope', scope)
     url.searchParams.set('state', params.state)
@@ -98,7 +100,7 @@ export class OAuth2Client {
   /** Refreshes; keeps the old refresh token when the provider does not rotate it. */
   async refresh(tokens: UpstreamTokens): Promise<UpstreamTokens> {
     if (!tokens.refreshToken)
-      throw new UpstreamOAuthError(this.options.provider, 'invalid_grant', 'no refresh token')
+      throw new UpstreamOAuthError(this.#options.provider, 'invalid_grant', 'no refresh token')
     const body = await this.tokenRequest({ grant_type: 'refresh_token', refresh_token: tokens.refreshToken })
     const fresh = this.parseTokens(body)
     return {
@@ -113,7 +115,7 @@ export class OAuth2Client {
    * access tokens of the same grant), else of the access token. Does nothing without a `revokeUrl`.
    */
   async revoke(tokens: UpstreamTokens): Promise<void> {
-    if (!this.options.revokeUrl) return
+    if (!this.#options.revokeUrl) return
     if (tokens.refreshToken) await this.revokeToken(tokens.refreshToken, 'refresh_token')
     else await this.revokeToken(tokens.accessToken, 'access_token')
   }
@@ -124,7 +126,7 @@ export class OAuth2Client {
    * `UpstreamResponseError`.
    */
   async revokeToken(token: string, hint: 'access_token' | 'refresh_token'): Promise<void> {
-    const { provider, revokeUrl } = this.options
+    const { provider, revokeUrl } = this.#options
     if (!revokeUrl) return
     const response = await upstreamFetch(
       revokeUrl,
@@ -160,22 +162,22 @@ export class OAuth2Client {
     params: Record<string, string>,
     headers: Record<string, string> = {},
   ): Promise<Record<string, unknown>> {
-    const init = await this.#post(params, this.options.tokenRequestBody)
+    const init = await this.#post(params, this.#options.tokenRequestBody)
     const response = await upstreamFetch(
-      this.options.tokenUrl,
+      this.#options.tokenUrl,
       { ...init, headers: { ...(init.headers as Record<string, string>), ...headers } },
       this.#http(),
     )
     const body = asRecord(
-      await readJson(response, this.options.provider),
-      this.options.provider,
+      await readJson(response, this.#options.provider),
+      this.#options.provider,
       'token response',
     )
-    throwIfOAuthError(body, this.options.provider)
+    throwIfOAuthError(body, this.#options.provider)
     if (response.status !== 200) {
       throw new UpstreamResponseError(
-        this.options.provider,
-        `${this.options.provider} token endpoint answered ${response.status}`,
+        this.#options.provider,
+        `${this.#options.provider} token endpoint answered ${response.status}`,
         response.status,
       )
     }
@@ -190,18 +192,18 @@ export class OAuth2Client {
       this.#http(),
     )
     if (response.status === 403) {
-      const body = await readCappedText(response, this.options.provider, 4096).catch(() => '')
+      const body = await readCappedText(response, this.#options.provider, 4096).catch(() => '')
       if (isMissingScope(response, body))
         throw new UpstreamResponseError(
-          this.options.provider,
-          `${this.options.provider} ${new URL(url).pathname} answered 403 for a missing scope: add it to the provider's configured scope`,
+          this.#options.provider,
+          `${this.#options.provider} ${new URL(url).pathname} answered 403 for a missing scope: add it to the provider's configured scope`,
           403,
         )
     }
     if (response.status === 401 || response.status === 403) {
       await response.body?.cancel().catch(() => {})
       throw new UpstreamOAuthError(
-        this.options.provider,
+        this.#options.provider,
         'invalid_token',
         `${new URL(url).pathname} answered ${response.status}`,
       )
@@ -209,12 +211,12 @@ export class OAuth2Client {
     if (response.status !== 200) {
       await response.body?.cancel()
       throw new UpstreamResponseError(
-        this.options.provider,
-        `${this.options.provider} ${new URL(url).pathname} answered ${response.status}`,
+        this.#options.provider,
+        `${this.#options.provider} ${new URL(url).pathname} answered ${response.status}`,
         response.status,
       )
     }
-    return readJson(response, this.options.provider)
+    return readJson(response, this.#options.provider)
   }
 
   /** Maps a token response body to `UpstreamTokens` (RFC 6749 §5.1). */
@@ -222,15 +224,18 @@ export class OAuth2Client {
     const accessToken = stringField(body, 'access_token')
     if (!accessToken)
       throw new UpstreamResponseError(
-        this.options.provider,
-        `${this.options.provider} token response has no access_token`,
+        this.#options.provider,
+        `${this.#options.provider} token response has no access_token`,
       )
     // RFC 6749 §5.1: token_type is REQUIRED and case-insensitive; we only know how to use Bearer.
     const tokenType = body['token_type']
-    if (this.options.requireBearer && (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer'))
+    if (
+      this.#options.requireBearer &&
+      (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer')
+    )
       throw new UpstreamResponseError(
-        this.options.provider,
-        `${this.options.provider} token response has token_type ${JSON.stringify(tokenType ?? null).slice(0, 40)}, not Bearer`,
+        this.#options.provider,
+        `${this.#options.provider} token response has token_type ${JSON.stringify(tokenType ?? null).slice(0, 40)}, not Bearer`,
       )
     const expiresIn = Number(body['expires_in'])
     const extra: Record<string, string> = {}
@@ -254,14 +259,14 @@ export class OAuth2Client {
       accept: 'application/json',
       'content-type': 'application/x-www-form-urlencoded',
     }
-    if (this.options.clientAuth === 'client_secret_basic') {
+    if (this.#options.clientAuth === 'client_secret_basic') {
       // RFC 6749 §2.3.1: form-urlencode id and secret before base64.
-      const id = encodeURIComponent(this.options.clientId)
-      const secret = encodeURIComponent(this.options.clientSecret)
+      const id = encodeURIComponent(this.#options.clientId)
+      const secret = encodeURIComponent(this.#options.clientSecret)
       headers['authorization'] = `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`
     } else {
-      fields['client_id'] = this.options.clientId
-      fields['client_secret'] = this.options.clientSecret
+      fields['client_id'] = this.#options.clientId
+      fields['client_secret'] = this.#options.clientSecret
     }
     if (encoding === 'json') {
       // Not RFC 6749 (which wants a form), but what `tokenRequestBody: 'json'` servers document.
@@ -275,18 +280,23 @@ export class OAuth2Client {
   }
 
   #http() {
-    return { provider: this.options.provider, fetch: this.options.fetch, timeoutMs: this.options.timeoutMs }
+    return {
+      provider: this.#options.provider,
+      fetch: this.#options.fetch,
+      timeoutMs: this.#options.timeoutMs,
+    }
   }
 
   #now(): number {
-    return (this.options.now ?? Date.now)()
+    return (this.#options.now ?? Date.now)()
   }
 }
 
-/** The fields of an `auth.<provider>` block that `OAuth2Client.forProvider` reads. */
-export interface OAuth2ProviderConfig {
-  readonly client_id?: string | undefined
-  readonly client_secret?: string | undefined
-  readonly auth_url?: string | undefined
-  readonly token_url?: string | undefined
+/** A provider's options that `OAuth2Client.forProvider` reads (camelCase, defaults filled). */
+export interface OAuth2ProviderSettings {
+  readonly clientId?: string | undefined
+  readonly clientSecret?: string | undefined
+  readonly authUrl: string
+  readonly tokenUrl: string
+  readonly revokeUrl?: string | undefined
 }
