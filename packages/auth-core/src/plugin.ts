@@ -165,7 +165,10 @@ async function registerJsonRoutes(app: FastifyInstance, context: AuthContext): P
  */
 async function registerMetadata(app: FastifyInstance, context: AuthContext): Promise<void> {
   await app.register(async (scope) => {
+    // A preflight with a form body is refused for its size (413), as on the other routes.
+    await registerParsers(scope, false)
     scope.setErrorHandler(jsonErrorHandler)
+    limitBodySize(scope)
     allowCrossOrigin(scope, [
       authorizationServerMetadataPath(context.prefix),
       ...(context.prefix === '' ? [BARE_RESOURCE_METADATA_PATH] : []),
