@@ -5,15 +5,14 @@ import {
   secureEndpointUrl,
   stringWithDefault,
   Type,
-  tokenGrants,
-  type UpstreamTokens,
 } from '@mxcp/auth-core/provider-kit'
 import { fetchAtlassianSites } from './atlassian-sites.js'
 import { fetchAtlassianUser } from './atlassian-user.js'
 
 /** Tokens for the Atlassian platform APIs (Jira, Confluence, /me) are issued for this audience. */
 const AUDIENCE = 'api.atlassian.com'
-const ID = 'atlassian'
+/** The `auth.provider` value. */
+export const id = 'atlassian'
 
 /** The options of the Atlassian provider (`auth.atlassian`, OAuth 2.0 3LO). */
 export const AtlassianOptionsSchema = Type.Object({
@@ -33,22 +32,24 @@ export const AtlassianOptionsSchema = Type.Object({
  * settings), so there is no `revoke`.
  */
 export const atlassian = defineOAuth2Provider({
-  id: ID,
+  id,
   label: 'Atlassian',
   schema: AtlassianOptionsSchema,
+  // Rotating refresh tokens: the answer carries a new one and the one sent is spent.
+  noRefreshToken: 'no refresh token (was offline_access granted?)',
   // Atlassian documents JSON request bodies for its token endpoint, not the form encoding of
   // RFC 6749. Errors come as JSON with 401/403 (`invalid_grant` is a 403, Auth0 style).
   tokenRequestBody: 'json',
   create(options, { client, http }) {
-    const meUrl = secureEndpointUrl(`${ID}.userinfo_url`, options.userinfoUrl)
+    const meUrl = secureEndpointUrl(`${id}.userinfo_url`, options.userinfoUrl)
     // The accessible-resources endpoint lives next to /me (api.atlassian.com, or the same stand-in).
     const resourcesUrl = new URL('/oauth/token/accessible-resources', meUrl).href
 
-    async function requestTokens(params: Record<string, string>): Promise<UpstreamTokens> {
-      return client.parseTokens(await client.tokenRequest(params))
-    }
-
     return {
+      async requestTokens(params) {
+        return client.parseTokens(await client.tokenRequest(params))
+      },
+
       async authorizationUrl(params) {
         // `prompt=consent` shows the consent screen, which Atlassian requires for 3LO. PKCE is not
         // in Atlassian's documentation, but the Auth0 server behind auth.atlassian.com honours it;
@@ -63,16 +64,16 @@ export const atlassian = defineOAuth2Provider({
         const attributes = { cloud_ids: sites.cloudIds.join(','), site_urls: sites.urls.join(',') }
         return { ...user, attributes: { ...attributes, cloud_id: sites.cloudIds[0] ?? '' } }
       },
-
-      // Rotating refresh tokens: the answer carries a new one and the one sent is spent.
-      ...tokenGrants(ID, requestTokens, 'no refresh token (was offline_access granted?)'),
     }
   },
 })
 
+/** The `auth.atlassian` block as the configuration writes it (snake_case). */
+export type AtlassianConfig = ProviderConfig<typeof AtlassianOptionsSchema>
+
 declare module '@mxcp/auth-core' {
   interface ProviderBlocks {
     /** `auth.atlassian` (`@mxcp/provider-atlassian`). */
-    atlassian?: ProviderConfig<typeof AtlassianOptionsSchema> | undefined
+    atlassian?: AtlassianConfig | undefined
   }
 }

@@ -4,16 +4,16 @@ import {
   type ProviderConfig,
   secureEndpointUrl,
   stringWithDefault,
+  type TokenRequest,
   Type,
-  tokenGrants,
-  type UpstreamTokens,
 } from '@mxcp/auth-core/provider-kit'
 import { GitHubApi } from './github-api.js'
 import { revokeGitHubToken } from './github-revoke.js'
 import { githubTokenRequest } from './github-token-request.js'
 import { fetchGitHubUser } from './github-user.js'
 
-const ID = 'github'
+/** The `auth.provider` value. */
+export const id = 'github'
 
 /**
  * The options of the GitHub provider (`auth.github`). Defaults are GitHub.com's; point the URLs
@@ -35,16 +35,18 @@ export const GitHubOptionsSchema = Type.Object({
  * S256 (RFC 7636), supported by GitHub since July 2025.
  */
 export const github = defineOAuth2Provider({
-  id: ID,
+  id,
   label: 'GitHub',
   schema: GitHubOptionsSchema,
+  // Only GitHub App user tokens expire and carry a refresh token; it rotates on every use.
+  noRefreshToken: 'this GitHub token has no refresh token',
   create(options, { client, http }) {
     const credentials = { id: options.clientId ?? '', secret: options.clientSecret ?? '' }
-    const apiUrl = secureEndpointUrl(`${ID}.api_url`, options.apiUrl)
+    const apiUrl = secureEndpointUrl(`${id}.api_url`, options.apiUrl)
     const api = new GitHubApi(apiUrl, http)
 
     /** Token endpoint answer → tokens. GitHub lists granted scopes comma-separated; we use spaces (RFC 6749 §3.3). */
-    async function requestTokens(params: Record<string, string>): Promise<UpstreamTokens> {
+    const requestTokens: TokenRequest = async (params) => {
       const tokens = client.parseTokens(
         await githubTokenRequest(
           options.tokenUrl,
@@ -62,6 +64,8 @@ export const github = defineOAuth2Provider({
     }
 
     return {
+      requestTokens,
+
       async authorizationUrl(params) {
         return client.authorizationUrl(params, options.scope)
       },
@@ -70,9 +74,6 @@ export const github = defineOAuth2Provider({
         return fetchGitHubUser(api, tokens.accessToken, tokens.scope ?? options.scope)
       },
 
-      // Only GitHub App user tokens expire and carry a refresh token; it rotates on every use.
-      ...tokenGrants(ID, requestTokens, 'this GitHub token has no refresh token'),
-
       async revoke(tokens) {
         await revokeGitHubToken(apiUrl, credentials, tokens.accessToken, http)
       },
@@ -80,9 +81,12 @@ export const github = defineOAuth2Provider({
   },
 })
 
+/** The `auth.github` block as the configuration writes it (snake_case). */
+export type GitHubConfig = ProviderConfig<typeof GitHubOptionsSchema>
+
 declare module '@mxcp/auth-core' {
   interface ProviderBlocks {
     /** `auth.github` (`@mxcp/provider-github`). */
-    github?: ProviderConfig<typeof GitHubOptionsSchema> | undefined
+    github?: GitHubConfig | undefined
   }
 }

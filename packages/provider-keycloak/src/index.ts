@@ -3,12 +3,20 @@ import type { KeycloakOptionsSchema } from './keycloak.js'
 
 /** The `auth.keycloak` block as the configuration writes it (snake_case). */
 export type KeycloakConfig = ProviderConfig<typeof KeycloakOptionsSchema>
+/** The scope asked for unless `scope` is configured: the standard OpenID Connect one. */
+export { OIDC_STANDARD_SCOPE as KEYCLOAK_DEFAULT_SCOPE } from '@mxcp/auth-core/provider-kit'
 export {
   id,
-  KEYCLOAK_DEFAULT_SCOPE,
   KeycloakOptionsSchema,
   keycloak,
   keycloak as provider,
   keycloak as default,
   keycloakIssuer,
 } from './keycloak.js'
+
+declare module '@mxcp/auth-core' {
+  interface ProviderBlocks {
+    /** `auth.keycloak` (`@mxcp/provider-keycloak`). */
+    keycloak?: KeycloakConfig | undefined
+  }
+}

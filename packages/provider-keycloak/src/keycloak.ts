@@ -1,16 +1,12 @@
 import {
   defineOidcProvider,
-  OIDC_STANDARD_SCOPE,
   type OidcClient,
   oidcOptions,
-  type ProviderConfig,
   secureEndpointUrl,
   Type,
   UpstreamResponseError,
 } from '@mxcp/auth-core/provider-kit'
 
-/** The scope asked for unless `scope` is configured: the standard OpenID Connect one. */
-export const KEYCLOAK_DEFAULT_SCOPE = OIDC_STANDARD_SCOPE
 /**
  * Keycloak's username (`preferred_username`) is unique within a realm, as the MXCP guide expects;
  * turn off "Edit username" (Realm settings → Login) so users cannot change theirs.
@@ -133,10 +129,3 @@ export const keycloak = defineOidcProvider({
     }
   },
 })
-
-declare module '@mxcp/auth-core' {
-  interface ProviderBlocks {
-    /** `auth.keycloak` (`@mxcp/provider-keycloak`). */
-    keycloak?: ProviderConfig<typeof KeycloakOptionsSchema> | undefined
-  }
-}

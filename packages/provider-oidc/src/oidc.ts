@@ -1,14 +1,5 @@
-import {
-  defineOidcProvider,
-  OIDC_STANDARD_SCOPE,
-  oidcOptions,
-  type ProviderConfig,
-  secureEndpointUrl,
-  Type,
-} from '@mxcp/auth-core/provider-kit'
+import { defineOidcProvider, oidcOptions, secureEndpointUrl, Type } from '@mxcp/auth-core/provider-kit'
 
-/** The scope asked for unless `scope` is configured: the standard OpenID Connect one. */
-export const OIDC_DEFAULT_SCOPE = OIDC_STANDARD_SCOPE
 /**
  * The default username: `sub`, the only claim OIDC Core §5.7 makes unique and stable. Set
  * `username_claim` to a claim your provider keeps unique (see the README's identity table).
@@ -42,10 +33,3 @@ export const oidc = defineOidcProvider({
     usernameClaim: options.usernameClaim ?? OIDC_DEFAULT_USERNAME_CLAIM,
   }),
 })
-
-declare module '@mxcp/auth-core' {
-  interface ProviderBlocks {
-    /** `auth.oidc` (`@mxcp/provider-oidc`). */
-    oidc?: ProviderConfig<typeof OidcOptionsSchema> | undefined
-  }
-}

@@ -5,9 +5,8 @@ import {
   type ProviderConfig,
   secureEndpointUrl,
   systemClock,
+  type TokenRequest,
   Type,
-  tokenGrants,
-  type UpstreamTokens,
   withDefault,
 } from '@mxcp/auth-core/provider-kit'
 import { salesforceId18 } from './salesforce-id.js'
@@ -17,7 +16,8 @@ import { mapSalesforceUser, userinfoUrlFor } from './salesforce-user.js'
 
 /** Non-secret parts of the token response kept for later: the org's URL and the identity URL. */
 const EXTRA_KEYS = ['instance_url', 'id']
-const ID = 'salesforce'
+/** The `auth.provider` value. */
+export const id = 'salesforce'
 
 /**
  * The options of the Salesforce provider (`auth.salesforce`). For a sandbox use
@@ -45,17 +45,19 @@ export const SalesforceOptionsSchema = Type.Object({
  * lives on the issuing org's host.
  */
 export const salesforce = defineOAuth2Provider({
-  id: ID,
+  id,
   label: 'Salesforce',
   schema: SalesforceOptionsSchema,
+  // Refresh tokens are not rotated unless the connected app enables rotation; both are handled.
+  noRefreshToken: 'no refresh token (was refresh_token granted?)',
   create(options, { client, http, runtime }) {
     const clientSecret = options.clientSecret ?? ''
     const loginOrigin = new URL(options.tokenUrl).origin
     const userinfoUrl = options.userinfoUrl
-      ? secureEndpointUrl(`${ID}.userinfo_url`, options.userinfoUrl)
+      ? secureEndpointUrl(`${id}.userinfo_url`, options.userinfoUrl)
       : undefined
     const revokeUrl = secureEndpointUrl(
-      `${ID}.revoke_url`,
+      `${id}.revoke_url`,
       options.revokeUrl ?? `${loginOrigin}/services/oauth2/revoke`,
     )
 
@@ -68,7 +70,7 @@ export const salesforce = defineOAuth2Provider({
      * issued. `expiresAt` is `issued_at` (ms; our clock when absent or in the future) plus the
      * configured `session_timeout_seconds`, so the guard refreshes it ahead of time like any other.
      */
-    async function requestTokens(params: Record<string, string>): Promise<UpstreamTokens> {
+    const requestTokens: TokenRequest = async (params) => {
       const body = await client.tokenRequest(params)
       assertSalesforceSignature(body, clientSecret)
       const tokens = client.parseTokens(body, EXTRA_KEYS)
@@ -78,6 +80,8 @@ export const salesforce = defineOAuth2Provider({
     }
 
     return {
+      requestTokens,
+
       async authorizationUrl(params) {
         return client.authorizationUrl(params, options.scope)
       },
@@ -93,9 +97,6 @@ export const salesforce = defineOAuth2Provider({
       /** Ids compare in their 18-character form: a configured 15-character id matches too. */
       canonicalId: salesforceId18,
 
-      // Refresh tokens are not rotated unless the connected app enables rotation; both are handled.
-      ...tokenGrants(ID, requestTokens, 'no refresh token (was refresh_token granted?)'),
-
       async revoke(tokens) {
         await revokeSalesforceToken(revokeUrl, tokens.refreshToken ?? tokens.accessToken, http)
       },
@@ -103,9 +104,12 @@ export const salesforce = defineOAuth2Provider({
   },
 })
 
+/** The `auth.salesforce` block as the configuration writes it (snake_case). */
+export type SalesforceConfig = ProviderConfig<typeof SalesforceOptionsSchema>
+
 declare module '@mxcp/auth-core' {
   interface ProviderBlocks {
     /** `auth.salesforce` (`@mxcp/provider-salesforce`). */
-    salesforce?: ProviderConfig<typeof SalesforceOptionsSchema> | undefined
+    salesforce?: SalesforceConfig | undefined
   }
 }

@@ -12,6 +12,7 @@ import {
   type ProviderDefinition,
   type ProviderSettings,
 } from './define-provider.js'
+import { type TokenRequest, tokenGrants } from './token-grants.js'
 
 /** What the kit builds for a plain OAuth 2.0 provider before its `create` runs. */
 export interface OAuth2ProviderTools {
@@ -24,6 +25,14 @@ export interface OAuth2ProviderTools {
 }
 
 /**
+ * What a plain OAuth 2.0 provider builds: its behaviour except the code exchange and the refresh,
+ * which the kit makes from `requestTokens` (its token requests, with the service's quirks).
+ */
+export type OAuth2ProviderParts = Omit<ProviderBehaviour, 'exchangeCode' | 'refresh'> & {
+  readonly requestTokens: TokenRequest
+}
+
+/**
  * A plain OAuth 2.0 provider: its id, label and schema (the `oauth2Options` with the service's
  * defaults, plus its own), and what it does besides the common flow.
  */
@@ -33,13 +42,16 @@ export interface OAuth2ProviderSpec<Schema extends TObject> {
   readonly schema: Schema
   /** How token requests are encoded (RFC 6749 form by default). */
   readonly tokenRequestBody?: OAuth2ClientOptions['tokenRequestBody']
-  create(options: ProviderSettings<Schema>, tools: OAuth2ProviderTools): ProviderBehaviour
+  /** What a refresh without a refresh token says (which scope or grant was missing). */
+  readonly noRefreshToken: string
+  create(options: ProviderSettings<Schema>, tools: OAuth2ProviderTools): OAuth2ProviderParts
 }
 
 /**
  * Declares a plain OAuth 2.0 provider (`clientId` and `clientSecret` required): its `create`
  * receives the OAuth 2.0 client and the HTTP options already built from the options and the
- * plugin's runtime, so a provider package writes only what its service does differently.
+ * plugin's runtime, and the code exchange and refresh come from its `requestTokens`
+ * (`tokenGrants`), so a provider package writes only what its service does differently.
  */
 export function defineOAuth2Provider<Schema extends TObject>(
   spec: OAuth2ProviderSpec<Schema>,
@@ -53,7 +65,12 @@ export function defineOAuth2Provider<Schema extends TObject>(
       // `oauth2Options` are in every such schema; TypeScript cannot see them through `Schema`.
       const settings = options as unknown as OAuth2ProviderSettings
       const client = OAuth2Client.forProvider(spec.id, settings, runtime, clientOptions)
-      return spec.create(options, { client, http: upstreamHttp(spec.id, runtime), runtime })
+      const { requestTokens, ...behaviour } = spec.create(options, {
+        client,
+        http: upstreamHttp(spec.id, runtime),
+        runtime,
+      })
+      return { ...behaviour, ...tokenGrants(spec.id, requestTokens, spec.noRefreshToken) }
     },
   })
 }

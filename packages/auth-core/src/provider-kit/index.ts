@@ -47,7 +47,11 @@ export { OidcClient } from '../upstream/oidc-client.js'
 export type { ClientAssertionKey } from '../upstream/private-key-jwt.js'
 export { clientAssertionKey } from '../upstream/private-key-jwt.js'
 export { readCappedText } from '../upstream/read-capped-body.js'
-export type { OAuth2ProviderSpec, OAuth2ProviderTools } from './define-oauth2-provider.js'
+export type {
+  OAuth2ProviderParts,
+  OAuth2ProviderSpec,
+  OAuth2ProviderTools,
+} from './define-oauth2-provider.js'
 export { defineOAuth2Provider } from './define-oauth2-provider.js'
 export type { OidcProviderConnection, OidcProviderSpec } from './define-oidc-provider.js'
 export { defineOidcProvider } from './define-oidc-provider.js'
