@@ -71,6 +71,9 @@ export const atlassian = defineOAuth2Provider({
 /** The `auth.atlassian` block as the configuration writes it (snake_case). */
 export type AtlassianConfig = ProviderConfig<typeof AtlassianOptionsSchema>
 
+// The import makes the module known to the compiler when it reads core's declarations (dist).
+import type {} from '@mxcp/auth-core'
+
 declare module '@mxcp/auth-core' {
   interface ProviderBlocks {
     /** `auth.atlassian` (`@mxcp/provider-atlassian`). */

@@ -84,6 +84,9 @@ export const github = defineOAuth2Provider({
 /** The `auth.github` block as the configuration writes it (snake_case). */
 export type GitHubConfig = ProviderConfig<typeof GitHubOptionsSchema>
 
+// The import makes the module known to the compiler when it reads core's declarations (dist).
+import type {} from '@mxcp/auth-core'
+
 declare module '@mxcp/auth-core' {
   interface ProviderBlocks {
     /** `auth.github` (`@mxcp/provider-github`). */

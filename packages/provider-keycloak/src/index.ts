@@ -14,6 +14,9 @@ export {
   keycloakIssuer,
 } from './keycloak.js'
 
+// The import makes the module known to the compiler when it reads core's declarations (dist).
+import type {} from '@mxcp/auth-core'
+
 declare module '@mxcp/auth-core' {
   interface ProviderBlocks {
     /** `auth.keycloak` (`@mxcp/provider-keycloak`). */

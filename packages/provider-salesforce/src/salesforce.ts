@@ -107,6 +107,9 @@ export const salesforce = defineOAuth2Provider({
 /** The `auth.salesforce` block as the configuration writes it (snake_case). */
 export type SalesforceConfig = ProviderConfig<typeof SalesforceOptionsSchema>
 
+// The import makes the module known to the compiler when it reads core's declarations (dist).
+import type {} from '@mxcp/auth-core'
+
 declare module '@mxcp/auth-core' {
   interface ProviderBlocks {
     /** `auth.salesforce` (`@mxcp/provider-salesforce`). */
