@@ -1,13 +1,11 @@
 import {
   asRecord,
-  readJson,
   stringField,
   UpstreamAccountRefusedError,
   type UpstreamHttpOptions,
-  UpstreamOAuthError,
   UpstreamResponseError,
-  upstreamFetch,
 } from '@mxcp/auth-core/provider-kit'
+import { getAtlassianJson } from './atlassian-api.js'
 
 /** The Atlassian sites (cloud ids and URLs) a token may reach. */
 export interface AtlassianSites {
@@ -26,18 +24,7 @@ export async function fetchAtlassianSites(
   http: UpstreamHttpOptions,
 ): Promise<AtlassianSites> {
   const provider = http.provider
-  const response = await upstreamFetch(
-    url,
-    { headers: { accept: 'application/json', authorization: `Bearer ${accessToken}` } },
-    http,
-  )
-  if (response.status !== 200) {
-    await response.body?.cancel()
-    if (response.status === 401)
-      throw new UpstreamOAuthError(provider, 'invalid_token', 'accessible-resources answered 401')
-    throw new UpstreamResponseError(provider, `${provider} accessible-resources answered ${response.status}`)
-  }
-  const body = await readJson(response, provider)
+  const body = await getAtlassianJson(url, 'accessible-resources', accessToken, http)
   if (!Array.isArray(body))
     throw new UpstreamResponseError(provider, `${provider} accessible-resources is not a JSON array`)
   const sites = body.map((item) => asRecord(item, provider, 'accessible-resources entry'))

@@ -1,20 +1,12 @@
 import {
-  defineProvider,
+  defineOidcProvider,
   type OidcClient,
   oidcOptions,
-  oidcProviderBehaviour,
-  oidcProviderClient,
-  oidcRequired,
-  type ProviderBehaviour,
-  type ProviderConfig,
-  type ProviderRuntimeOptions,
-  type ProviderSettings,
   secureEndpointUrl,
   Type,
   UpstreamResponseError,
 } from '@mxcp/auth-core/provider-kit'
 
-export const KEYCLOAK_DEFAULT_SCOPE = 'openid profile email'
 /**
  * Keycloak's username (`preferred_username`) is unique within a realm, as the MXCP guide expects;
  * turn off "Edit username" (Realm settings → Login) so users cannot change theirs.
@@ -26,7 +18,7 @@ export const id = 'keycloak'
 
 /** The options of the Keycloak provider (`auth.keycloak`). `server_url` is the base URL without the legacy `/auth` suffix. */
 export const KeycloakOptionsSchema = Type.Object({
-  ...oidcOptions({ scope: KEYCLOAK_DEFAULT_SCOPE }),
+  ...oidcOptions(),
   realm: Type.Optional(Type.String()),
   serverUrl: Type.Optional(Type.String()),
 })
@@ -85,66 +77,55 @@ export function keycloakIssuer(serverUrl: string, realm: string): string {
 }
 
 /**
- * Keycloak as an upstream identity provider: the shared OpenID Connect client on the realm's
- * issuer (discovery, PKCE S256, nonce, ID token checked against the realm keys, user info,
- * refresh, revocation). A realm that does not exist is reported as the configuration error it is.
+ * Discovery first: Keycloak answers 404 there for a realm it does not have, reported as the
+ * configuration error it is.
  */
-function createKeycloak(
-  options: ProviderSettings<typeof KeycloakOptionsSchema>,
-  runtime: ProviderRuntimeOptions,
-): ProviderBehaviour {
-  const serverUrl = secureEndpointUrl('keycloak.server_url', options.serverUrl ?? '')
-  const realm = options.realm ?? ''
-  const usernameClaim = options.usernameClaim ?? KEYCLOAK_DEFAULT_USERNAME_CLAIM
-  // Without `openid` Keycloak answers as a plain OAuth server: no ID token, no user info.
-  const client = oidcProviderClient(id, keycloakIssuer(serverUrl, realm), options, runtime)
-
-  /** Discovery first: Keycloak answers 404 there for a realm it does not have. */
-  const discovered = async (): Promise<OidcClient> => {
-    try {
-      await client.metadata()
-      return client
-    } catch (error) {
-      if (!(error instanceof UpstreamResponseError) || error.status !== 404) throw error
-      const hint = /\/auth\/?$/.test(serverUrl) ? '; server_url must not end in /auth (Keycloak 17+)' : ''
-      throw new UpstreamResponseError(
-        id,
-        `Keycloak realm "${realm}" was not found at ${serverUrl} (404): check keycloak.realm and keycloak.server_url${hint}`,
-        404,
-        { cause: error },
-      )
-    }
+async function realmFound(client: OidcClient, serverUrl: string, realm: string): Promise<OidcClient> {
+  try {
+    await client.metadata()
+    return client
+  } catch (error) {
+    if (!(error instanceof UpstreamResponseError) || error.status !== 404) throw error
+    const hint = /\/auth\/?$/.test(serverUrl) ? '; server_url must not end in /auth (Keycloak 17+)' : ''
+    throw new UpstreamResponseError(
+      id,
+      `Keycloak realm "${realm}" was not found at ${serverUrl} (404): check keycloak.realm and keycloak.server_url${hint}`,
+      404,
+      { cause: error },
+    )
   }
-
-  // Keycloak's username is `preferred_username`; a `groups` mapper, if set up, gives the groups.
-  return oidcProviderBehaviour(id, discovered, usernameClaim, (user, claims, tokens) => {
-    // Roles and groups from user info, and from the ID token (verified when it was issued to
-    // us) for mappers set to "Add to ID token" only.
-    const fromUserInfo = keycloakMemberships(claims)
-    const fromIdToken = keycloakMemberships(idTokenPayload(tokens.idToken))
-    return {
-      ...user,
-      groups: [...new Set([...fromUserInfo.groups, ...fromIdToken.groups])],
-      roles: [...new Set([...fromUserInfo.roles, ...fromIdToken.roles])],
-    }
-  })
 }
 
-/** The `keycloak` provider, registered under its id. */
-export const keycloak = defineProvider({
+/**
+ * Keycloak as an upstream identity provider, registered as `keycloak`: the shared OpenID Connect
+ * client on the realm's issuer (discovery, PKCE S256, nonce, ID token checked against the realm
+ * keys, user info, refresh, revocation). Without `openid` in the scope Keycloak answers as a plain
+ * OAuth server (no ID token, no user info); the kit always adds it.
+ */
+export const keycloak = defineOidcProvider({
   id,
   label: 'Keycloak',
   schema: KeycloakOptionsSchema,
-  required: oidcRequired('clientId', 'clientSecret', 'realm', 'serverUrl'),
-  create: createKeycloak,
+  required: ['realm', 'serverUrl'],
+  connect(options) {
+    const serverUrl = secureEndpointUrl('keycloak.server_url', options.serverUrl ?? '')
+    const realm = options.realm ?? ''
+    return {
+      issuer: keycloakIssuer(serverUrl, realm),
+      // Keycloak's username is `preferred_username`; a `groups` mapper, if set up, gives the groups.
+      usernameClaim: options.usernameClaim ?? KEYCLOAK_DEFAULT_USERNAME_CLAIM,
+      ready: (client) => realmFound(client, serverUrl, realm),
+      // Roles and groups from user info, and from the ID token (verified when it was issued to
+      // us) for mappers set to "Add to ID token" only.
+      extend(user, claims, tokens) {
+        const fromUserInfo = keycloakMemberships(claims)
+        const fromIdToken = keycloakMemberships(idTokenPayload(tokens.idToken))
+        return {
+          ...user,
+          groups: [...new Set([...fromUserInfo.groups, ...fromIdToken.groups])],
+          roles: [...new Set([...fromUserInfo.roles, ...fromIdToken.roles])],
+        }
+      },
+    }
+  },
 })
-
-// The import makes the module known to the compiler when it reads core's declarations (dist).
-import type {} from '@mxcp/auth-core'
-
-declare module '@mxcp/auth-core' {
-  interface ProviderBlocks {
-    /** `auth.keycloak` (`@mxcp/provider-keycloak`). */
-    keycloak?: ProviderConfig<typeof KeycloakOptionsSchema> | undefined
-  }
-}

@@ -1,18 +1,12 @@
 import {
-  defineProvider,
-  OAuth2Client,
+  defineOAuth2Provider,
   oauth2Options,
   optionalString,
-  type ProviderBehaviour,
   type ProviderConfig,
-  type ProviderRuntimeOptions,
-  type ProviderSettings,
   secureEndpointUrl,
   systemClock,
+  type TokenRequest,
   Type,
-  tokenGrants,
-  type UpstreamTokens,
-  upstreamHttp,
   withDefault,
 } from '@mxcp/auth-core/provider-kit'
 import { salesforceId18 } from './salesforce-id.js'
@@ -22,7 +16,8 @@ import { mapSalesforceUser, userinfoUrlFor } from './salesforce-user.js'
 
 /** Non-secret parts of the token response kept for later: the org's URL and the identity URL. */
 const EXTRA_KEYS = ['instance_url', 'id']
-const ID = 'salesforce'
+/** The `auth.provider` value. */
+export const id = 'salesforce'
 
 /**
  * The options of the Salesforce provider (`auth.salesforce`). For a sandbox use
@@ -44,76 +39,73 @@ export const SalesforceOptionsSchema = Type.Object({
 
 /**
  * Login with Salesforce (production, sandboxes through test.salesforce.com, or an org's My Domain:
- * set `auth_url` and `token_url`). A standards-following OAuth 2.0 server with PKCE S256, with two
- * quirks: the token response has no `expires_in` (a token lives until the org's session timeout,
- * which we learn when user info answers 401/403), and user info lives on the issuing org's host.
+ * set `auth_url` and `token_url`), registered as `salesforce`. A standards-following OAuth 2.0
+ * server with PKCE S256, with two quirks: the token response has no `expires_in` (a token lives
+ * until the org's session timeout, which we learn when user info answers 401/403), and user info
+ * lives on the issuing org's host.
  */
-function createSalesforce(
-  options: ProviderSettings<typeof SalesforceOptionsSchema>,
-  runtime: ProviderRuntimeOptions,
-): ProviderBehaviour {
-  const client = OAuth2Client.forProvider(ID, options, runtime)
-  const clientSecret = options.clientSecret ?? ''
-  const loginOrigin = new URL(options.tokenUrl).origin
-  const userinfoUrl = options.userinfoUrl
-    ? secureEndpointUrl(`${ID}.userinfo_url`, options.userinfoUrl)
-    : undefined
-  const revokeUrl = secureEndpointUrl(
-    `${ID}.revoke_url`,
-    options.revokeUrl ?? `${loginOrigin}/services/oauth2/revoke`,
-  )
-  const http = upstreamHttp(ID, runtime)
-
-  const clock = runtime.clock ?? systemClock
-  const now = (): number => clock.now()
-  const timeoutMs = options.sessionTimeoutSeconds * 1000
-
-  /**
-   * Salesforce sends no `expires_in`: a token lives until the org's session timeout after it was
-   * issued. `expiresAt` is `issued_at` (ms; our clock when absent or in the future) plus the
-   * configured `session_timeout_seconds`, so the guard refreshes it ahead of time like any other.
-   */
-  async function requestTokens(params: Record<string, string>): Promise<UpstreamTokens> {
-    const body = await client.tokenRequest(params)
-    assertSalesforceSignature(body, clientSecret)
-    const tokens = client.parseTokens(body, EXTRA_KEYS)
-    const issuedAt = Number(body['issued_at'])
-    const at = Number.isFinite(issuedAt) && issuedAt > 0 && issuedAt <= now() ? issuedAt : now()
-    return { ...tokens, expiresAt: tokens.expiresAt ?? at + timeoutMs }
-  }
-
-  return {
-    async authorizationUrl(params) {
-      return client.authorizationUrl(params, options.scope)
-    },
-
-    /** A 401/403 here (UpstreamOAuthError `invalid_token`) is how a Salesforce token is found dead. */
-    async userInfo(tokens) {
-      return mapSalesforceUser(
-        await client.getJson(userinfoUrlFor(tokens, userinfoUrl, loginOrigin), tokens.accessToken),
-        tokens,
-      )
-    },
-
-    /** Ids compare in their 18-character form: a configured 15-character id matches too. */
-    canonicalId: salesforceId18,
-
-    // Refresh tokens are not rotated unless the connected app enables rotation; both are handled.
-    ...tokenGrants(ID, requestTokens, 'no refresh token (was refresh_token granted?)'),
-
-    async revoke(tokens) {
-      await revokeSalesforceToken(revokeUrl, tokens.refreshToken ?? tokens.accessToken, http)
-    },
-  }
-}
-
-/** The `salesforce` provider, registered under its id. */
-export const salesforce = defineProvider({
-  id: ID,
+export const salesforce = defineOAuth2Provider({
+  id,
   label: 'Salesforce',
   schema: SalesforceOptionsSchema,
-  create: createSalesforce,
+  // Refresh tokens are not rotated unless the connected app enables rotation; both are handled.
+  noRefreshToken: 'no refresh token (was refresh_token granted?)',
+  create(options, { client, http, runtime }) {
+    const clientSecret = options.clientSecret ?? ''
+    const loginOrigin = new URL(options.tokenUrl).origin
+    const userinfoUrl = options.userinfoUrl
+      ? secureEndpointUrl(`${id}.userinfo_url`, options.userinfoUrl)
+      : undefined
+    const revokeUrl = secureEndpointUrl(
+      `${id}.revoke_url`,
+      options.revokeUrl ?? `${loginOrigin}/services/oauth2/revoke`,
+    )
+
+    const clock = runtime.clock ?? systemClock
+    const now = (): number => clock.now()
+    const timeoutMs = options.sessionTimeoutSeconds * 1000
+
+    /**
+     * Salesforce sends no `expires_in`: a token lives until the org's session timeout after it was
+     * issued. `expiresAt` is `issued_at` (ms; our clock when absent or in the future) plus the
+     * configured `session_timeout_seconds`, so the guard refreshes it ahead of time like any other.
+     */
+    const requestTokens: TokenRequest = async (params) => {
+      const body = await client.tokenRequest(params)
+      assertSalesforceSignature(body, clientSecret)
+      const tokens = client.parseTokens(body, EXTRA_KEYS)
+      const issuedAt = Number(body['issued_at'])
+      const at = Number.isFinite(issuedAt) && issuedAt > 0 && issuedAt <= now() ? issuedAt : now()
+      return { ...tokens, expiresAt: tokens.expiresAt ?? at + timeoutMs }
+    }
+
+    return {
+      requestTokens,
+
+      async authorizationUrl(params) {
+        return client.authorizationUrl(params, options.scope)
+      },
+
+      /** A 401/403 here (UpstreamOAuthError `invalid_token`) is how a Salesforce token is found dead. */
+      async userInfo(tokens) {
+        return mapSalesforceUser(
+          await client.getJson(userinfoUrlFor(tokens, userinfoUrl, loginOrigin), tokens.accessToken),
+          tokens,
+        )
+      },
+
+      /** Ids compare in their 18-character form: a configured 15-character id matches too. */
+      canonicalId: salesforceId18,
+
+      async revoke(tokens) {
+        await revokeSalesforceToken(revokeUrl, tokens.refreshToken ?? tokens.accessToken, http)
+      },
+    }
+  },
 })
+
+/** The `auth.salesforce` block as the configuration writes it (snake_case). */
+export type SalesforceConfig = ProviderConfig<typeof SalesforceOptionsSchema>
 
 // The import makes the module known to the compiler when it reads core's declarations (dist).
 import type {} from '@mxcp/auth-core'
@@ -121,6 +113,6 @@ import type {} from '@mxcp/auth-core'
 declare module '@mxcp/auth-core' {
   interface ProviderBlocks {
     /** `auth.salesforce` (`@mxcp/provider-salesforce`). */
-    salesforce?: ProviderConfig<typeof SalesforceOptionsSchema> | undefined
+    salesforce?: SalesforceConfig | undefined
   }
 }

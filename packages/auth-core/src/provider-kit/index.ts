@@ -48,6 +48,14 @@ export type { ClientAssertionKey } from '../upstream/private-key-jwt.js'
 export { clientAssertionKey } from '../upstream/private-key-jwt.js'
 export { readCappedText } from '../upstream/read-capped-body.js'
 export type {
+  OAuth2ProviderParts,
+  OAuth2ProviderSpec,
+  OAuth2ProviderTools,
+} from './define-oauth2-provider.js'
+export { defineOAuth2Provider } from './define-oauth2-provider.js'
+export type { OidcProviderConnection, OidcProviderSpec } from './define-oidc-provider.js'
+export { defineOidcProvider } from './define-oidc-provider.js'
+export type {
   CommonProviderOptions,
   ProviderBehaviour,
   ProviderConfig,
@@ -62,6 +70,7 @@ export { oidcProviderBehaviour, oidcProviderClient } from './oidc-provider-clien
 export type { WithDefault } from './option-schemas.js'
 export {
   clientCredentials,
+  OIDC_STANDARD_SCOPE,
   oauth2Options,
   oidcOptions,
   oidcRequired,

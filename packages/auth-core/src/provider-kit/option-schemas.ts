@@ -39,11 +39,14 @@ export function oauth2Options(defaults: { scope: string; authUrl: string; tokenU
   }
 }
 
+/** The scope an OpenID Connect provider asks for unless configured otherwise (OIDC Core §5.4). */
+export const OIDC_STANDARD_SCOPE = 'openid profile email'
+
 /**
  * What every OpenID Connect provider has: credentials, the scope, which claim is the username,
  * and how we authenticate at the token endpoint (chosen once, never learned from failures).
  */
-export function oidcOptions(defaults: { scope: string }) {
+export function oidcOptions(defaults: { scope: string } = { scope: OIDC_STANDARD_SCOPE }) {
   return {
     ...clientCredentials,
     scope: stringWithDefault(defaults.scope),
