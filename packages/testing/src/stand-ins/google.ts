@@ -63,8 +63,17 @@ export interface GoogleStandInOptions extends StandInOptions<GoogleUser> {
 export interface GoogleStandIn extends StandardStandIn<GoogleEndpoint, GoogleUser> {
   /** The issuer of its ID tokens and discovery document (the stand-in's own origin). */
   readonly issuer: string
-  /** Values for the `google` config block: `auth_url`, `token_url`, `userinfo_url`, `revoke_url`. */
-  readonly endpoints: { auth_url: string; token_url: string; userinfo_url: string; revoke_url: string }
+  /**
+   * Values for the `google` config block: `issuer` (discovery of everything else), and
+   * `auth_url`, `token_url`, `userinfo_url`, `revoke_url` (the same endpoints, set explicitly).
+   */
+  readonly endpoints: {
+    issuer: string
+    auth_url: string
+    token_url: string
+    userinfo_url: string
+    revoke_url: string
+  }
   /** The user removes the app's access (myaccount.google.com/permissions): every token dies. */
   revokeAll(): void
 }
@@ -96,6 +105,70 @@ interface PendingCode {
   readonly nonce: string | undefined
   readonly withRefreshToken: boolean
   readonly expiresAt: number
+}
+
+/**
+ * Google's OpenID discovery document as https://accounts.google.com/.well-known/openid-configuration
+ * serves it (developers.google.com/identity/openid-connect/openid-connect#discovery): the issuer
+ * and the authorization endpoint on accounts.google.com, the token, revocation and device
+ * endpoints on oauth2.googleapis.com, user info on openidconnect.googleapis.com, the keys on
+ * www.googleapis.com.
+ */
+export const GOOGLE_DISCOVERY_DOCUMENT = {
+  issuer: 'https://accounts.google.com',
+  authorization_endpoint: 'https://accounts.google.com/o/oauth2/v2/auth',
+  device_authorization_endpoint: 'https://oauth2.googleapis.com/device/code',
+  token_endpoint: 'https://oauth2.googleapis.com/token',
+  userinfo_endpoint: 'https://openidconnect.googleapis.com/v1/userinfo',
+  revocation_endpoint: 'https://oauth2.googleapis.com/revoke',
+  jwks_uri: 'https://www.googleapis.com/oauth2/v3/certs',
+  response_types_supported: [
+    'code',
+    'token',
+    'id_token',
+    'code token',
+    'code id_token',
+    'token id_token',
+    'code token id_token',
+    'none',
+  ],
+  subject_types_supported: ['public'],
+  id_token_signing_alg_values_supported: ['RS256'],
+  scopes_supported: ['openid', 'email', 'profile'],
+  token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
+  claims_supported: [
+    'aud',
+    'email',
+    'email_verified',
+    'exp',
+    'family_name',
+    'given_name',
+    'iat',
+    'iss',
+    'name',
+    'picture',
+    'sub',
+  ],
+  code_challenge_methods_supported: ['plain', 'S256'],
+  grant_types_supported: [
+    'authorization_code',
+    'refresh_token',
+    'urn:ietf:params:oauth:grant-type:device_code',
+    'urn:ietf:params:oauth:grant-type:jwt-bearer',
+  ],
+} as const
+
+const GOOGLE_ORIGINS =
+  /^https:\/\/(accounts\.google\.com|oauth2\.googleapis\.com|openidconnect\.googleapis\.com|www\.googleapis\.com)/
+
+/** Google's discovery document with every Google origin replaced by `origin` (the stand-in's). */
+export function googleDiscoveryDocumentAt(origin: string): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(GOOGLE_DISCOVERY_DOCUMENT).map(([key, value]) => [
+      key,
+      typeof value === 'string' ? value.replace(GOOGLE_ORIGINS, origin) : value,
+    ]),
+  )
 }
 
 const random = (prefix: string): string => prefix + randomBytes(24).toString('base64url')
@@ -339,35 +412,7 @@ export async function startGoogleStandIn(options: GoogleStandInOptions = {}): Pr
     sendJson(res, 200, {})
   }
 
-  const discovery = (res: ServerResponse): void =>
-    sendJson(res, 200, {
-      issuer: url,
-      authorization_endpoint: `${url}/o/oauth2/v2/auth`,
-      token_endpoint: `${url}/token`,
-      userinfo_endpoint: `${url}/v1/userinfo`,
-      revocation_endpoint: `${url}/revoke`,
-      jwks_uri: `${url}/oauth2/v3/certs`,
-      response_types_supported: ['code', 'token', 'id_token', 'code token', 'code id_token', 'none'],
-      subject_types_supported: ['public'],
-      id_token_signing_alg_values_supported: ['RS256'],
-      scopes_supported: ['openid', 'email', 'profile'],
-      token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
-      claims_supported: [
-        'aud',
-        'email',
-        'email_verified',
-        'exp',
-        'family_name',
-        'given_name',
-        'iat',
-        'iss',
-        'name',
-        'picture',
-        'sub',
-      ],
-      code_challenge_methods_supported: ['plain', 'S256'],
-      grant_types_supported: ['authorization_code', 'refresh_token'],
-    })
+  const discovery = (res: ServerResponse): void => sendJson(res, 200, googleDiscoveryDocumentAt(url))
 
   loopback = await startLoopbackServer(async (req, res) => {
     const target = new URL(req.url ?? '/', url)
@@ -406,6 +451,7 @@ export async function startGoogleStandIn(options: GoogleStandInOptions = {}): Pr
     clientSecret,
     user,
     endpoints: {
+      issuer: url,
       auth_url: `${url}/o/oauth2/v2/auth`,
       token_url: `${url}/token`,
       userinfo_url: `${url}/v1/userinfo`,
