@@ -15,8 +15,11 @@ import {
 /**
  * A stand-in for Google's OAuth 2.0 / OpenID Connect endpoints, on loopback, speaking their wire
  * format (developers.google.com/identity/protocols/oauth2/web-server and …/openid-connect):
- * `GET /o/oauth2/v2/auth`, `POST /token`, `GET /v1/userinfo`, `POST /revoke`, plus the discovery
- * document and key set, so it also serves as a generic OpenID issuer. Google's behaviour kept:
+ * `GET /o/oauth2/v2/auth`, `POST /token`, `GET /v1/userinfo`, `POST /revoke`, plus Google's
+ * discovery document (`GOOGLE_DISCOVERY_DOCUMENT` at the stand-in's origin) at
+ * `/.well-known/openid-configuration` and the key set at `/oauth2/v3/certs`; ID tokens are RS256
+ * with Google's claims (`iss`, `azp`, `aud`, `sub`, `email`, `email_verified`, `hd`, `at_hash`,
+ * `nonce`, profile claims), so it also serves as a generic OpenID issuer. Google's behaviour kept:
  * a refresh token only with `access_type=offline`, and only at the first consent unless
  * `prompt=consent`; refresh answers carry no new refresh token; short scope names come back
  * expanded (`email` → `…/auth/userinfo.email`); revoking any token of a grant ends the whole
@@ -212,13 +215,15 @@ export async function startGoogleStandIn(options: GoogleStandInOptions = {}): Pr
       ? { name: user.name, picture: user.picture, given_name: user.given_name, family_name: user.family_name }
       : {}
     const email = grant.scopes.includes('email')
-      ? { email: user.email, email_verified: user.email_verified, ...(user.hd ? { hd: user.hd } : {}) }
+      ? { email: user.email, email_verified: user.email_verified }
       : {}
     // at_hash: left half of SHA-256 of the access token (OIDC Core §3.1.3.6), as Google sends it.
     const atHash = createHash('sha256').update(accessToken).digest().subarray(0, 16).toString('base64url')
     return new SignJWT({
       azp: grant.clientId,
       at_hash: atHash,
+      // Google sends `hd` for every Workspace account, whatever the scope.
+      ...(user.hd ? { hd: user.hd } : {}),
       ...email,
       ...profile,
       ...(nonce ? { nonce } : {}),
