@@ -204,6 +204,39 @@ describe('Google provider', () => {
       })
     })
 
+    test('hosted_domain is enforced on the ID token’s hd too: another domain there is refused', async () => {
+      const workspace = await startGoogleStandIn({ redirectUris: [CALLBACK], user: { hd: 'example.com' } })
+      workspace.setIdTokenClaims({ hd: 'evil.example' })
+      try {
+        const { upstream, tokens } = await kit.login(
+          google(configFor(workspace, { hosted_domain: 'example.com' }), { timeoutMs: 5_000 }),
+        )
+        await assert.rejects(upstream.userInfo(tokens), { name: 'UpstreamAccountRefusedError' })
+      } finally {
+        await workspace.close()
+      }
+    })
+
+    test('an ID token for another client or from another issuer is refused at the exchange, and what came with it is revoked', async () => {
+      for (const claims of [
+        { aud: 'someone-else.apps.googleusercontent.com' },
+        { iss: 'https://accounts.google.com' },
+      ]) {
+        idp.setIdTokenClaims(claims)
+        const revokes = idp.requestsTo('revoke').length
+        try {
+          await assert.rejects(login(idp), UpstreamResponseError)
+          assert.equal(
+            idp.requestsTo('revoke').length,
+            revokes + 1,
+            'the refused tokens are revoked upstream',
+          )
+        } finally {
+          idp.setIdTokenClaims({})
+        }
+      }
+    })
+
     test('the scope always includes openid and email, whatever is configured', async () => {
       const url = await google(configFor(idp, { scope: 'profile' })).authorizationUrl({
         state: 's',

@@ -79,6 +79,11 @@ export interface GoogleStandIn extends StandardStandIn<GoogleEndpoint, GoogleUse
   }
   /** The user removes the app's access (myaccount.google.com/permissions): every token dies. */
   revokeAll(): void
+  /**
+   * Claims that replace or add to those of the ID tokens issued from now on (a token for another
+   * `aud`, another `hd`…), to test that they are refused; `{}` goes back to Google's.
+   */
+  setIdTokenClaims(claims: Readonly<Record<string, unknown>>): void
 }
 
 const SCOPE_ALIASES: Readonly<Record<string, string>> = {
@@ -203,6 +208,7 @@ export async function startGoogleStandIn(options: GoogleStandInOptions = {}): Pr
   const consented = new Set<string>()
   const grants: Grant[] = []
   const controls = new StandInControls<GoogleEndpoint>()
+  let idTokenClaims: Readonly<Record<string, unknown>> = {}
   let loopback: LoopbackServer | undefined
   let url = ''
 
@@ -219,21 +225,23 @@ export async function startGoogleStandIn(options: GoogleStandInOptions = {}): Pr
       : {}
     // at_hash: left half of SHA-256 of the access token (OIDC Core §3.1.3.6), as Google sends it.
     const atHash = createHash('sha256').update(accessToken).digest().subarray(0, 16).toString('base64url')
+    // Google's order: iss, azp, aud, sub, hd, email, email_verified, at_hash, nonce, profile, iat, exp.
     return new SignJWT({
+      iss: url,
       azp: grant.clientId,
-      at_hash: atHash,
+      aud: grant.clientId,
+      sub: user.sub,
       // Google sends `hd` for every Workspace account, whatever the scope.
       ...(user.hd ? { hd: user.hd } : {}),
       ...email,
-      ...profile,
+      at_hash: atHash,
       ...(nonce ? { nonce } : {}),
+      ...profile,
+      iat,
+      exp: iat + 3600,
+      ...idTokenClaims,
     })
       .setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' })
-      .setIssuer(url)
-      .setAudience(grant.clientId)
-      .setSubject(user.sub)
-      .setIssuedAt(iat)
-      .setExpirationTime(iat + 3600)
       .sign(privateKey)
   }
 
@@ -461,6 +469,9 @@ export async function startGoogleStandIn(options: GoogleStandInOptions = {}): Pr
       token_url: `${url}/token`,
       userinfo_url: `${url}/v1/userinfo`,
       revoke_url: `${url}/revoke`,
+    },
+    setIdTokenClaims(claims: Readonly<Record<string, unknown>>) {
+      idTokenClaims = claims
     },
     revokeAll() {
       for (const grant of grants) grant.revoked = true
