@@ -15,6 +15,8 @@ export interface LoginStepResult {
   /** The first failure's message, if any. */
   readonly firstFailure?: string
   readonly serverCpuMs?: number
+  /** CPU time of the login worker itself during the step (the client and browser side), ms. */
+  readonly workerCpuMs?: number
 }
 
 /** What the login worker prints, as one JSON line. */

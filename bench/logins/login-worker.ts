@@ -45,7 +45,9 @@ for (const step of plan.steps) {
   const target = plan.targets.find((candidate) => candidate.key === step.target)
   if (!target) throw new Error(`the plan names an unknown target ${step.target}`)
   const cpuBefore = processCpuMs(target.pid)
+  const ownBefore = process.cpuUsage()
   const result = await runStep(target.origin, plan.concurrency, step.seconds)
+  const own = process.cpuUsage(ownBefore)
   const cpuAfter = processCpuMs(target.pid)
   if (!step.record) continue
   steps.push({
@@ -55,6 +57,7 @@ for (const step of plan.steps) {
     failures: result.failures,
     ...(result.firstFailure !== undefined && { firstFailure: result.firstFailure }),
     ...(cpuBefore !== undefined && cpuAfter !== undefined && { serverCpuMs: cpuAfter - cpuBefore }),
+    workerCpuMs: (own.user + own.system) / 1000,
   })
 }
 const report: LoginReport = { steps }

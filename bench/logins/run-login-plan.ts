@@ -9,7 +9,7 @@ const WORKER = join(BENCH_DIR, 'logins', 'login-worker.ts')
 export async function runLoginPlan(plan: LoginPlan): Promise<LoginReport> {
   const worker = startNode({
     name: 'login worker',
-    args: [...nodeArgs(WORKER, { typescript: true }), JSON.stringify(plan)],
+    args: [...nodeArgs(WORKER, { typescript: true, profileAs: 'login-worker' }), JSON.stringify(plan)],
     stdout: 'pipe',
   })
   try {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { sha256Base64Url } from '@mxcp/auth-core'
+import { sha256Base64Url } from '@mxcp/auth-core/testing'
 import { HeadlessBrowser } from '@mxcp/testing/browser/headless-browser'
 import { HEADLESS_REDIRECT_URL } from '@mxcp/testing/browser/headless-oauth-client'
 import { balancedFetch, type RoundRobin } from './balancer.js'

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
-import { type SessionRecord, sha256 } from '@mxcp/auth-core'
+import type { SessionRecord } from '@mxcp/auth-core/store-kit'
 import { sessionToRow } from '@mxcp/auth-core/store-kit'
+import { sha256 } from '@mxcp/auth-core/testing'
 import { openSqliteStore } from '@mxcp/persistence-sqlite'
 // The store writes one row per call with synchronous=FULL (an fsync each, about 7 ms here): 100
 // thousand sessions that way would take minutes. The bench writes them in one transaction

@@ -2,14 +2,8 @@ import assert from 'node:assert/strict'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
-import {
-  type AuthConfig,
-  AuthConfigSchema,
-  ConfigError,
-  parseUserConfig,
-  providerBlock,
-  validateAuthConfig as validateWithoutProviders,
-} from '@mxcp/auth-core'
+import { type AuthConfig, ConfigError, validateAuthConfig as validateWithoutProviders } from '@mxcp/auth-core'
+import { AuthConfigSchema, parseUserConfig, providerBlock } from '@mxcp/auth-core/server-kit'
 import Value from 'typebox/value'
 import { parse } from 'yaml'
 import { builtinProviders } from '../src/auth/server-providers.js'

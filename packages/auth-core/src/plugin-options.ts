@@ -57,6 +57,14 @@ export interface MxcpAuthOptions {
    * trail. Called on the request's path: it must queue, not block.
    */
   readonly events?: AuthEventSink | undefined
+  /**
+   * The registration prefix (`app.register(mxcpAuth, { prefix: '/oauth', … })`): every OAuth route
+   * (`/authorize`, `/consent`, the provider callback, `/token`, `/register`, `/revoke`) is served
+   * under it, and the issuer is `${base}${prefix}`. The authorization server metadata is then at
+   * `/.well-known/oauth-authorization-server${prefix}` (RFC 8414 §3.1, path inserted); the protected
+   * resource metadata stays derived from `mcpPath` (RFC 9728 §3.1). Default: none.
+   */
+  readonly prefix?: string | undefined
 }
 
 /** The options after validation, with every default filled in. */
@@ -69,6 +77,8 @@ export interface ResolvedOptions {
   readonly ownsStore: boolean
   readonly urls: ResolvedUrlOptions
   readonly mcpPath: string
+  /** The registration prefix of the OAuth routes: '' or a path like `/oauth` (no trailing slash). */
+  readonly prefix: string
   readonly clock: Clock
   readonly secret: Buffer
 }
@@ -87,6 +97,7 @@ function checkProvider(
   auth: AuthConfig,
   provider: UpstreamProvider | undefined,
   mcpPath: string,
+  prefix: string,
 ): UpstreamProvider | undefined {
   if (auth.provider === 'none') return undefined
   if (!provider)
@@ -105,12 +116,23 @@ function checkProvider(
   const path = provider.callbackPath
   if (typeof path !== 'string' || !/^\/[^?#\s]*$/.test(path))
     throw new OptionsError(`the provider's callbackPath "${String(path)}" must be a path starting with /`)
-  if (RESERVED_PATHS.includes(path) || path === mcpPath || path.startsWith('/.well-known/')) {
+  if (RESERVED_PATHS.includes(path) || `${prefix}${path}` === mcpPath || path.startsWith('/.well-known/')) {
     throw new OptionsError(
       `the provider's callbackPath "${path}" clashes with a route of the authorization server`,
     )
   }
   return provider
+}
+
+function checkPrefix(prefix: unknown): string {
+  if (prefix === undefined || prefix === '' || prefix === '/') return ''
+  const trimmed = typeof prefix === 'string' ? prefix.replace(/\/$/, '') : prefix
+  if (typeof trimmed !== 'string' || !/^\/[^?#\s]*[^/?#\s]$/.test(trimmed) || trimmed.includes('//')) {
+    throw new OptionsError(
+      `prefix "${String(prefix)}" must be a path like /oauth: starting with /, without a query or fragment`,
+    )
+  }
+  return trimmed
 }
 
 function checkMcpPath(mcpPath: unknown): string {
@@ -119,9 +141,12 @@ function checkMcpPath(mcpPath: unknown): string {
       `mcpPath "${String(mcpPath)}" must be a path like /mcp: starting with /, without a trailing slash, query or fragment`,
     )
   }
-  if (RESERVED_PATHS.includes(mcpPath))
-    throw new OptionsError(`mcpPath "${mcpPath}" clashes with a route of the authorization server`)
   return mcpPath
+}
+
+function checkMcpPathFree(mcpPath: string, prefix: string): void {
+  if (RESERVED_PATHS.some((path) => `${prefix}${path}` === mcpPath))
+    throw new OptionsError(`mcpPath "${mcpPath}" clashes with a route of the authorization server`)
 }
 
 function checkUrls(urls: UrlOptions | undefined): ResolvedUrlOptions {
@@ -211,15 +236,18 @@ export function resolveOptions(options: MxcpAuthOptions | undefined, log?: Provi
   const registry = registryOf(options.providers)
   const auth = validateAuthConfig(options.auth, 'auth', 'mxcpAuth options', registry)
   const mcpPath = checkMcpPath(options.mcpPath ?? '/mcp')
+  const prefix = checkPrefix(options.prefix)
+  checkMcpPathFree(mcpPath, prefix)
   const clock = options.clock ?? systemClock
   if (typeof clock.now !== 'function') throw new OptionsError('clock must have a now() method')
-  const provider = checkProvider(auth, providerFor(auth, options, registry, { clock, log }), mcpPath)
+  const provider = checkProvider(auth, providerFor(auth, options, registry, { clock, log }), mcpPath, prefix)
   return {
     auth,
     provider,
     ...checkStore(options.store),
     urls: checkUrls(options.urls),
     mcpPath,
+    prefix,
     clock,
     secret: checkSecret(options.secret),
   }

@@ -7,7 +7,7 @@ import { ClientDirectory } from './clients/client-directory.js'
 import { ClientLeases } from './clients/client-lease.js'
 import { preRegisteredClients } from './clients/pre-registered-clients.js'
 import { DEFAULT_SCOPE, SWEEP_INTERVAL_MS } from './defaults.js'
-import { createAnonymousGuard, createGuard, type MxcpGuard } from './guard/guard.js'
+import { createAnonymousGuard, createGuard, type GuardOptions, type MxcpGuard } from './guard/guard.js'
 import { SessionUsers } from './guard/session-users.js'
 import { limitBodySize } from './http/body-limit.js'
 import { allowCrossOrigin } from './http/cors.js'
@@ -21,7 +21,8 @@ import { ClientMetadataResolver } from './server/client-metadata/client-metadata
 import { registerConsentRoute } from './server/consent/consent-route.js'
 import { htmlErrorHandler } from './server/html-errors.js'
 import { jsonErrorHandler } from './server/json-errors.js'
-import { registerMetadataRoutes } from './server/metadata/metadata-routes.js'
+import { authorizationServerMetadataPath } from './server/metadata/authorization-server-metadata.js'
+import { BARE_RESOURCE_METADATA_PATH, registerMetadataRoutes } from './server/metadata/metadata-routes.js'
 import { protectedResourceMetadataPath } from './server/metadata/protected-resource-metadata.js'
 import { registerRegisterRoute } from './server/register/register-route.js'
 import { registerRevokeRoute } from './server/revoke/revoke-route.js'
@@ -38,10 +39,19 @@ declare module 'fastify' {
      * Answers 401/403 (RFC 6750, RFC 9728), else sets `request.user`.
      */
     mxcpGuard: MxcpGuard
+    /**
+     * The same check as an authentication strategy for `@fastify/auth`
+     * (`app.auth([app.mxcpVerify, …])`): sets `request.user`, or throws a `BearerRejectedError`
+     * (status, `WWW-Authenticate`) so that `@fastify/auth` can try the next strategy.
+     */
+    mxcpVerify: MxcpGuard
   }
   interface FastifyRequest {
-    /** The caller, set by `mxcpGuard` (`ANONYMOUS_USER` with provider `none`); null on routes without the guard. */
-    user: UserContext
+    /**
+     * The caller, set by `mxcpGuard` (`ANONYMOUS_USER` with provider `none`); null on routes
+     * without the guard. On a guarded route, `requireUser(request)` returns it typed non-null.
+     */
+    user: UserContext | null
   }
 }
 
@@ -88,6 +98,7 @@ function buildContext(
     secret: resolved.secret,
     urls: resolved.urls,
     mcpPath: resolved.mcpPath,
+    prefix: resolved.prefix,
     supportedScopes,
     sessionUsers,
     once,
@@ -104,42 +115,63 @@ function rateLimitOptions(context: AuthContext): RateLimitOptions {
   }
 }
 
-/** Form and cookie parsing, registered only if the app does not have them already. */
-async function ensureParsers(app: FastifyInstance): Promise<void> {
-  if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) await app.register(fastifyFormbody)
-  if (!app.hasDecorator('parseCookie')) await app.register(fastifyCookie)
+/**
+ * Form parsing (and cookies, for the browser pages) inside one of our scopes only: the host app's
+ * own routes parse neither. A scope that inherits them from the host (it registered them itself)
+ * uses the host's.
+ */
+async function registerParsers(scope: FastifyInstance, cookies: boolean): Promise<void> {
+  if (!scope.hasContentTypeParser('application/x-www-form-urlencoded')) await scope.register(fastifyFormbody)
+  if (cookies && !scope.hasDecorator('parseCookie')) await scope.register(fastifyCookie)
 }
 
-/** The browser-facing routes: errors become HTML pages, never redirects. */
+/** The browser-facing routes, under the prefix: errors become HTML pages, never redirects. */
 async function registerBrowserRoutes(app: FastifyInstance, context: AuthContext): Promise<void> {
-  await app.register(async (scope) => {
-    scope.setErrorHandler(htmlErrorHandler)
-    limitBodySize(scope)
-    await limitRequestRate(scope, context.auth.rate_limit, rateLimitOptions(context))
-    registerAuthorizeRoute(scope, context)
-    registerConsentRoute(scope, context)
-    registerCallbackRoute(scope, context)
-  })
+  await app.register(
+    async (scope) => {
+      await registerParsers(scope, true)
+      scope.setErrorHandler(htmlErrorHandler)
+      limitBodySize(scope)
+      await limitRequestRate(scope, context.auth.rate_limit, rateLimitOptions(context))
+      registerAuthorizeRoute(scope, context)
+      registerConsentRoute(scope, context)
+      registerCallbackRoute(scope, context)
+    },
+    { prefix: context.prefix },
+  )
 }
 
-/** The JSON endpoints and the metadata: RFC 6749 §5.2 errors, CORS for browser-based clients. */
+/** The JSON endpoints, under the prefix: RFC 6749 §5.2 errors, CORS for browser-based clients. */
 async function registerJsonRoutes(app: FastifyInstance, context: AuthContext): Promise<void> {
+  await app.register(
+    async (scope) => {
+      await registerParsers(scope, false)
+      scope.setErrorHandler(jsonErrorHandler)
+      limitBodySize(scope)
+      await limitRequestRate(scope, context.auth.rate_limit, rateLimitOptions(context))
+      allowCrossOrigin(scope, ['/token', '/register', '/revoke'])
+      registerTokenRoute(scope, context)
+      registerRegisterRoute(scope, context)
+      registerRevokeRoute(scope, context)
+    },
+    { prefix: context.prefix },
+  )
+}
+
+/**
+ * The metadata documents, at the well-known paths of the host (RFC 8414 §3.1 and RFC 9728 §3.1
+ * insert the issuer's or resource's path after `/.well-known/…`, so they are never under the
+ * prefix): JSON errors, CORS.
+ */
+async function registerMetadata(app: FastifyInstance, context: AuthContext): Promise<void> {
   await app.register(async (scope) => {
     scope.setErrorHandler(jsonErrorHandler)
-    limitBodySize(scope)
-    await limitRequestRate(scope, context.auth.rate_limit, rateLimitOptions(context))
     allowCrossOrigin(scope, [
-      '/.well-known/oauth-authorization-server',
-      '/.well-known/oauth-protected-resource',
+      authorizationServerMetadataPath(context.prefix),
+      ...(context.prefix === '' ? [BARE_RESOURCE_METADATA_PATH] : []),
       protectedResourceMetadataPath(context.mcpPath),
-      '/token',
-      '/register',
-      '/revoke',
     ])
     registerMetadataRoutes(scope, context)
-    registerTokenRoute(scope, context)
-    registerRegisterRoute(scope, context)
-    registerRevokeRoute(scope, context)
   })
 }
 
@@ -169,15 +201,15 @@ async function mxcpAuthPlugin(app: FastifyInstance, options: MxcpAuthOptions): P
       'mxcpAuth: request.user is already decorated by another plugin (for example @fastify/jwt or passport)',
     )
   }
-  app.decorateRequest('user', null as unknown as UserContext)
+  app.decorateRequest('user', null)
   const provider = resolved.provider
   if (!provider) {
     // Provider `none` (the guide's default): no OAuth routes at all; everyone is anonymous.
     app.decorate('mxcpGuard', createAnonymousGuard())
+    app.decorate('mxcpVerify', createAnonymousGuard())
     if (resolved.ownsStore) app.addHook('onClose', async () => resolved.store.close())
     return
   }
-  await ensureParsers(app)
   const users = new SessionUsers({
     store: resolved.store,
     provider,
@@ -189,19 +221,19 @@ async function mxcpAuthPlugin(app: FastifyInstance, options: MxcpAuthOptions): P
     refreshSkewMs: resolved.auth.upstream_refresh_skew_seconds * 1000,
   })
   const context = buildContext(resolved, provider, app, options.clientMetadataCa, users, options.events)
-  app.decorate(
-    'mxcpGuard',
-    createGuard({
-      store: resolved.store,
-      provider,
-      clock: resolved.clock,
-      urls: resolved.urls,
-      mcpPath: resolved.mcpPath,
-      requiredScopes: resolved.auth.authorization.required_scopes,
-      users,
-      authorization: resolved.auth.authorization,
-    }),
-  )
+  const guardOptions: GuardOptions = {
+    store: resolved.store,
+    provider,
+    clock: resolved.clock,
+    urls: resolved.urls,
+    mcpPath: resolved.mcpPath,
+    requiredScopes: resolved.auth.authorization.required_scopes,
+    users,
+    authorization: resolved.auth.authorization,
+  }
+  app.decorate('mxcpGuard', createGuard(guardOptions))
+  app.decorate('mxcpVerify', createGuard({ ...guardOptions, onRefusal: 'throw' }))
+  await registerMetadata(app, context)
   await registerBrowserRoutes(app, context)
   await registerJsonRoutes(app, context)
   scheduleSweep(app, resolved, users, context)

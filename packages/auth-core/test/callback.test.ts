@@ -1,13 +1,9 @@
 import assert from 'node:assert/strict'
 import { after, before, beforeEach, describe, test } from 'node:test'
 import { BrowserError, parseForms, parseMetaRefresh } from '@mxcp/testing'
-import {
-  AUTHORIZATION_CODE_PREFIX,
-  MemoryStore,
-  sha256Base64Url,
-  TRANSACTION_TTL_MS,
-  UpstreamResponseError,
-} from '../src/index.js'
+import { sha256Base64Url } from '../src/crypto.js'
+import { AUTHORIZATION_CODE_PREFIX, TRANSACTION_TTL_MS } from '../src/defaults.js'
+import { MemoryStore, UpstreamResponseError } from '../src/index.js'
 import { BASE, CLIENT_REDIRECT, Harness, pathOf, type TestClient } from './helpers/harness.js'
 import { type SpyStore, spyStore, writes } from './helpers/spy-store.js'
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { ClientLeases } from '../src/clients/client-lease.js'
-import { FakeClock, MemoryStore } from '../src/index.js'
+import { FakeClock } from '../src/clock.js'
+import { MemoryStore } from '../src/index.js'
 import { clientRecord } from '../src/testing/index.js'
 
 test('the sweep deletes a registration whose lease ran out and keeps a renewed one', async () => {

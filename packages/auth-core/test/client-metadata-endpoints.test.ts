@@ -6,7 +6,8 @@ import { LoopbackHttpsServer } from '@mxcp/testing/tls/loopback-https-server'
 import { createTestCertificate, type TestCertificate } from '@mxcp/testing/tls/test-certificate'
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify'
 import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose'
-import { FakeClock, MemoryStore, mxcpAuth, validateAuthConfig } from '../src/index.js'
+import { FakeClock } from '../src/clock.js'
+import { MemoryStore, mxcpAuth, requireUser, validateAuthConfig } from '../src/index.js'
 import { fakeIdpProvider } from './helpers/fake-provider.js'
 import { BASE, CLIENT_REDIRECT, form, pkcePair, RESOURCE } from './helpers/harness.js'
 import { injectFetch } from './helpers/inject-fetch.js'
@@ -78,8 +79,8 @@ class CimdApp {
     await app.register(async (mcp) => {
       mcp.addHook('onRequest', mcp.mxcpGuard)
       mcp.get('/mcp', async (request) => ({
-        clientId: request.user.clientId,
-        username: request.user.username,
+        clientId: requireUser(request).clientId,
+        username: requireUser(request).username,
       }))
     })
     await app.ready()

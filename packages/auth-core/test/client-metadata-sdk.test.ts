@@ -14,15 +14,15 @@ import { LoopbackHttpsServer } from '@mxcp/testing/tls/loopback-https-server'
 import { createTestCertificate } from '@mxcp/testing/tls/test-certificate'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import { exportJWK, generateKeyPair } from 'jose'
-import { mxcpAuth, validateAuthConfig } from '../src/index.js'
+import { mxcpAuth, requireUser, validateAuthConfig } from '../src/index.js'
 import { fakeIdpProvider } from './helpers/fake-provider.js'
 
 /** A stateless MCP endpoint with one tool that names the caller's client (MCP-NOTES B.5). */
 async function serveMcp(request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const server = new McpServer({ name: 'cimd', version: '1.0.0' })
-  const clientId = request.user.clientId
+  const clientId = requireUser(request).clientId
   server.registerTool('whoami', { description: 'The caller and its client' }, async () => ({
-    content: [{ type: 'text', text: `${request.user.username} via ${clientId}` }],
+    content: [{ type: 'text', text: `${requireUser(request).username} via ${clientId}` }],
   }))
   const transport = new StreamableHTTPServerTransport({
     sessionIdGenerator: undefined,

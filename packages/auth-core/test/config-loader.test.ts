@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
-import { ConfigError, loadConfig, ProviderRegistry, providerBlock } from '../src/index.js'
+import { providerBlock } from '../src/config/load-auth.js'
+import { ConfigError, loadConfig, ProviderRegistry } from '../src/index.js'
 import { githubLike } from './helpers/test-providers.js'
 
 /** A provider shaped like GitHub's (its package cannot be a dependency of core's tests). */

@@ -1,50 +1,10 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
 import { connectWithOAuth, type FakeIdp, HeadlessOAuthClient, startFakeIdp } from '@mxcp/testing'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
-import { mxcpAuth, type UserContext, validateAuthConfig } from '../src/index.js'
+import { mxcpAuth, validateAuthConfig } from '../src/index.js'
 import { fakeIdpProvider } from './helpers/fake-provider.js'
-
-/** A fresh MCP server per request (stateless), with one tool that answers who is calling. */
-function buildServer(user: UserContext): McpServer {
-  const server = new McpServer({ name: 'e2e', version: '1.0.0' })
-  server.registerTool('whoami', { description: 'The username of the caller' }, async (extra) => ({
-    content: [{ type: 'text', text: user.username }],
-    structuredContent: { username: user.username, clientId: extra.authInfo?.clientId ?? null },
-  }))
-  return server
-}
-
-/** Stateless Streamable HTTP in Fastify, as in MCP-NOTES B.5. */
-async function serveMcp(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  const server = buildServer(request.user)
-  const transport = new StreamableHTTPServerTransport({
-    sessionIdGenerator: undefined,
-    enableJsonResponse: true,
-  })
-  reply.hijack()
-  reply.raw.on('close', () => {
-    void transport.close()
-    void server.close()
-  })
-  try {
-    await server.connect(transport)
-    const token = request.headers.authorization?.slice('Bearer '.length) ?? ''
-    Object.assign(request.raw, {
-      auth: { token, clientId: request.user.clientId, scopes: [...request.user.scopes] },
-    })
-    await transport.handleRequest(request.raw, reply.raw, request.body)
-  } catch {
-    if (!reply.raw.headersSent) {
-      reply.raw.writeHead(500, { 'content-type': 'application/json' })
-      reply.raw.end(
-        JSON.stringify({ jsonrpc: '2.0', error: { code: -32603, message: 'Internal error' }, id: null }),
-      )
-    } else reply.raw.end()
-  }
-}
+import { serveMcp } from './helpers/stateless-mcp.js'
 
 describe('end to end with the real MCP SDK client', () => {
   let idp: FakeIdp

@@ -1,13 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import {
-  MemoryStore,
-  type OAuthStore,
-  type SessionPatch,
-  StoreUnavailableError,
-  sha256,
-  type UpstreamProvider,
-} from '../src/index.js'
+import { sha256 } from '../src/crypto.js'
+import { MemoryStore, type OAuthStore, StoreUnavailableError, type UpstreamProvider } from '../src/index.js'
+import type { SessionPatch } from '../src/store/records.js'
 import { Harness, type HarnessOptions } from './helpers/harness.js'
 
 async function withHarness(options: HarnessOptions, body: (h: Harness) => Promise<void>): Promise<void> {

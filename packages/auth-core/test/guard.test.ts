@@ -2,7 +2,9 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { inspect } from 'node:util'
 import type { LightMyRequestResponse } from 'fastify'
-import { ACCESS_TOKEN_PREFIX, createUserContext, randomToken, sha256 } from '../src/index.js'
+import { randomToken, sha256 } from '../src/crypto.js'
+import { ACCESS_TOKEN_PREFIX } from '../src/defaults.js'
+import { createUserContext } from '../src/user-context.js'
 import { Harness, PRM_URL, RESOURCE } from './helpers/harness.js'
 
 const CHALLENGE = `Bearer resource_metadata="${PRM_URL}"`

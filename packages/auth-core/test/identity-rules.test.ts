@@ -1,17 +1,16 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
+import { allowlistRefusal } from '../src/access/allowlist.js'
 import {
-  allowlistRefusal,
   asciiLowerCase,
-  chooseClientAuthMethod,
   comparableDomain,
   emailDomain,
-  isVerifiedEmail,
   sameEmail,
   sameName,
-  type UpstreamUser,
-  validateAuthConfig,
-} from '../src/index.js'
+} from '../src/identity/identifiers.js'
+import { isVerifiedEmail } from '../src/identity/verified-email.js'
+import { type UpstreamUser, validateAuthConfig } from '../src/index.js'
+import { chooseClientAuthMethod } from '../src/upstream/client-auth-method.js'
 
 const user = (fields: Partial<UpstreamUser>): UpstreamUser => ({
   userId: 'u-1',

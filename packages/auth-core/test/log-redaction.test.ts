@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import Fastify from 'fastify'
-import { mxcpRequestSerializer, redactUrl } from '../src/index.js'
+import { mxcpRequestSerializer, redactUrl } from '../src/http/log-redaction.js'
 
 describe('log redaction', () => {
   test('credential and single-use query values are redacted; other parameters stay', () => {

@@ -4,12 +4,13 @@ import fastifyCookie from '@fastify/cookie'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { startFakeIdp } from '@mxcp/testing'
 import Fastify from 'fastify'
+import { FakeClock } from '../src/clock.js'
 import {
   ANONYMOUS_USER,
-  FakeClock,
   MemoryStore,
   type MxcpAuthOptions,
   mxcpAuth,
+  requireUser,
   type UpstreamProvider,
   validateAuthConfig,
 } from '../src/index.js'
@@ -174,10 +175,10 @@ describe('plugin options are validated at registration', () => {
     await app.register(mxcpAuth, { auth: githubAuth(), provider: stubProvider })
     await app.register(async (mcp) => {
       mcp.addHook('onRequest', mcp.mxcpGuard)
-      mcp.get('/mcp', async (request) => ({ username: request.user.username }))
+      mcp.get('/mcp', async (request) => ({ username: requireUser(request).username }))
     })
     app.get('/route-level', { onRequest: app.mxcpGuard }, async (request) => ({
-      username: request.user.username,
+      username: requireUser(request).username,
     }))
     assert.equal((await app.inject({ method: 'GET', url: '/mcp' })).statusCode, 401)
     assert.equal((await app.inject({ method: 'GET', url: '/route-level' })).statusCode, 401)

@@ -1,17 +1,16 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import Fastify from 'fastify'
+import { providerBlock } from '../src/config/load-auth.js'
 import {
   ConfigError,
-  defineProvider,
-  FakeClock,
   mxcpAuth,
   ProviderRegistry,
   type ProviderRuntimeOptions,
-  providerBlock,
   validateAuthConfig,
 } from '../src/index.js'
-import { type ProviderBehaviour, Type } from '../src/provider-kit/index.js'
+import { defineProvider, type ProviderBehaviour, Type } from '../src/provider-kit/index.js'
+import { FakeClock } from '../src/testing/index.js'
 import { githubLike, oidcLike } from './helpers/test-providers.js'
 
 const providers = new ProviderRegistry([githubLike, oidcLike])

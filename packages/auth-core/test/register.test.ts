@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict'
 import { after, before, beforeEach, describe, test } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
-import { CLIENT_SECRET_PREFIX, MemoryStore, sha256 } from '../src/index.js'
+import { sha256 } from '../src/crypto.js'
+import { CLIENT_SECRET_PREFIX } from '../src/defaults.js'
+import { MemoryStore } from '../src/index.js'
 import { CLIENT_REDIRECT, Harness } from './helpers/harness.js'
 import { type SpyStore, spyStore } from './helpers/spy-store.js'
 

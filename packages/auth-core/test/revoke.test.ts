@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
-import { sha256 } from '../src/index.js'
+import { sha256 } from '../src/crypto.js'
 import { form, Harness, RESOURCE, type TestClient } from './helpers/harness.js'
 
 describe('POST /revoke (RFC 7009)', () => {

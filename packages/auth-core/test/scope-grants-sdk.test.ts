@@ -4,15 +4,15 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
 import { connectWithOAuth, type FakeIdp, HeadlessOAuthClient, startFakeIdp } from '@mxcp/testing'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
-import { mxcpAuth, validateAuthConfig } from '../src/index.js'
+import { mxcpAuth, requireUser, validateAuthConfig } from '../src/index.js'
 import { fakeIdpProvider } from './helpers/fake-provider.js'
 
 /** Stateless Streamable HTTP with one tool that answers the caller's scopes. */
 async function serveMcp(request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const server = new McpServer({ name: 'grants', version: '1.0.0' })
-  const scopes = [...request.user.scopes]
+  const scopes = [...requireUser(request).scopes]
   server.registerTool('whoami', { description: 'The caller and their scopes' }, async () => ({
-    content: [{ type: 'text', text: `${request.user.username} ${scopes.join(' ')}` }],
+    content: [{ type: 'text', text: `${requireUser(request).username} ${scopes.join(' ')}` }],
   }))
   const transport = new StreamableHTTPServerTransport({
     sessionIdGenerator: undefined,

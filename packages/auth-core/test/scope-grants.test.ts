@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
+import { allowlistRefusal } from '../src/access/allowlist.js'
+import { grantedScopes } from '../src/access/scope-grants.js'
 import { upstreamTokenAction } from '../src/guard/upstream-expiry.js'
-import { allowlistRefusal, grantedScopes, type UpstreamUser, validateAuthConfig } from '../src/index.js'
+import { type UpstreamUser, validateAuthConfig } from '../src/index.js'
 
 const alice: UpstreamUser = {
   userId: '1001',
@@ -96,7 +98,7 @@ describe('upstream token lifetime at the guard', () => {
 
 describe('scope grant configuration', () => {
   test('a malformed scope in default_scopes or scope_grants is refused (the plugin calls this at registration), naming the key', async () => {
-    const { configuredScopes } = await import('../src/index.js')
+    const { configuredScopes } = await import('../src/access/scope-grants.js')
     assert.throws(
       () => configuredScopes(authorization({ default_scopes: ['mxcp access'] })),
       /default_scopes.*"mxcp access"/,

@@ -1,14 +1,9 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { FastifyBaseLogger } from 'fastify'
+import { FakeClock } from '../src/clock.js'
 import { SessionUsers } from '../src/guard/session-users.js'
-import {
-  FakeClock,
-  MemoryStore,
-  type OAuthStore,
-  type UpstreamProvider,
-  validateAuthConfig,
-} from '../src/index.js'
+import { MemoryStore, type OAuthStore, type UpstreamProvider, validateAuthConfig } from '../src/index.js'
 import { sessionRecord } from '../src/testing/index.js'
 import { rotatingProvider } from '../src/testing/store-contract-replicas.js'
 

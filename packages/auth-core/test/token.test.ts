@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict'
 import { after, before, beforeEach, describe, test } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
-import { ACCESS_TOKEN_PREFIX, MemoryStore, REFRESH_TOKEN_PREFIX, sha256 } from '../src/index.js'
+import { sha256 } from '../src/crypto.js'
+import { ACCESS_TOKEN_PREFIX, REFRESH_TOKEN_PREFIX } from '../src/defaults.js'
+import { MemoryStore } from '../src/index.js'
 import { CLIENT_REDIRECT, form, Harness, pkcePair, RESOURCE, type TestClient } from './helpers/harness.js'
 import { type SpyStore, spyStore } from './helpers/spy-store.js'
 

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, test } from 'node:test'
-import { isUpstreamError, MAX_UPSTREAM_BODY_BYTES, readJson, upstreamFetch } from '../src/index.js'
+import { isUpstreamError } from '../src/errors/upstream-error.js'
+import { readJson, upstreamFetch } from '../src/upstream/http.js'
+import { MAX_UPSTREAM_BODY_BYTES } from '../src/upstream/read-capped-body.js'
 
 describe('upstream bodies are read with a size cap', () => {
   let server: Server

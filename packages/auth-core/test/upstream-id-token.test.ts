@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { exportJWK, generateKeyPair, type JWTPayload, SignJWT, UnsecuredJWT } from 'jose'
-import {
-  FakeClock,
-  nonceFromVerifier,
-  OidcClient,
-  UpstreamIdentityChangedError,
-  UpstreamResponseError,
-} from '../src/index.js'
+import { FakeClock } from '../src/clock.js'
+import { UpstreamIdentityChangedError, UpstreamResponseError } from '../src/index.js'
+import { OidcClient } from '../src/upstream/oidc-client.js'
+import { nonceFromVerifier } from '../src/upstream/oidc-nonce.js'
 import { type ScriptedOp, startScriptedOp } from './helpers/scripted-op.js'
 
 /**

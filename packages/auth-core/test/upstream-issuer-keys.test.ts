@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict'
 import { after, afterEach, before, beforeEach, describe, mock, test } from 'node:test'
 import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose'
-import {
-  nonceFromVerifier,
-  OidcClient,
-  UpstreamResponseError,
-  UpstreamUnavailableError,
-} from '../src/index.js'
+import { UpstreamResponseError, UpstreamUnavailableError } from '../src/index.js'
+import { OidcClient } from '../src/upstream/oidc-client.js'
+import { nonceFromVerifier } from '../src/upstream/oidc-nonce.js'
 import { type ScriptedOp, startScriptedOp } from './helpers/scripted-op.js'
 
 /**

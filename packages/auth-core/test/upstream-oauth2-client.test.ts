@@ -1,13 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { type GoogleStandIn, startGoogleStandIn } from '@mxcp/testing/stand-ins/google'
-import {
-  OAuth2Client,
-  type OAuth2ClientOptions,
-  UpstreamOAuthError,
-  UpstreamResponseError,
-  UpstreamUnavailableError,
-} from '../src/index.js'
+import { UpstreamOAuthError, UpstreamResponseError, UpstreamUnavailableError } from '../src/index.js'
+import { OAuth2Client, type OAuth2ClientOptions } from '../src/upstream/oauth2-client.js'
 
 let idp: GoogleStandIn
 let client: OAuth2Client

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { UpstreamResponseError, userFromOidcClaims } from '../src/index.js'
+import { UpstreamResponseError } from '../src/index.js'
+import { userFromOidcClaims } from '../src/upstream/oidc-claims.js'
 
 describe('standard claims to our user (OIDC Core §5.1)', () => {
   test('sub is the user id and, by default, the username; the issuer is kept with it', () => {

@@ -4,15 +4,10 @@ import { after, before, describe, test } from 'node:test'
 import { type OidcProviderStandIn, startOidcProviderStandIn } from '@mxcp/testing/stand-ins/oidc-provider'
 import { followToCallback } from '@mxcp/testing/stand-ins/standard-shared'
 import { decodeJwt } from 'jose'
-import {
-  nonceFromChallenge,
-  nonceFromVerifier,
-  OidcClient,
-  type OidcClientOptions,
-  sha256Base64Url,
-  UpstreamIdentityChangedError,
-  UpstreamOAuthError,
-} from '../src/index.js'
+import { sha256Base64Url } from '../src/crypto.js'
+import { UpstreamIdentityChangedError, UpstreamOAuthError } from '../src/index.js'
+import { OidcClient, type OidcClientOptions } from '../src/upstream/oidc-client.js'
+import { nonceFromChallenge, nonceFromVerifier } from '../src/upstream/oidc-nonce.js'
 
 const REDIRECT = 'http://localhost:8000/oidc/callback'
 let idp: OidcProviderStandIn

@@ -1,15 +1,10 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { type GoogleStandIn, startGoogleStandIn } from '@mxcp/testing/stand-ins/google'
-import {
-  discoveryUrl,
-  FakeClock,
-  fetchOidcMetadata,
-  OidcDiscovery,
-  parseOidcMetadata,
-  UpstreamResponseError,
-  UpstreamUnavailableError,
-} from '../src/index.js'
+import { FakeClock } from '../src/clock.js'
+import { UpstreamResponseError, UpstreamUnavailableError } from '../src/index.js'
+import { fetchOidcMetadata, OidcDiscovery } from '../src/upstream/oidc-discovery.js'
+import { discoveryUrl, parseOidcMetadata } from '../src/upstream/oidc-metadata.js'
 
 let idp: GoogleStandIn
 before(async () => {

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import {
-  OidcClient,
   UpstreamIdentityChangedError,
   UpstreamOAuthError,
   UpstreamResponseError,
   UpstreamUnavailableError,
 } from '../src/index.js'
+import { OidcClient } from '../src/upstream/oidc-client.js'
 import { type ScriptedOp, startScriptedOp } from './helpers/scripted-op.js'
 
 /**

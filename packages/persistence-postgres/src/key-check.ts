@@ -1,4 +1,4 @@
-import type { SealedBox } from '@mxcp/auth-core'
+import type { SealedBox } from '@mxcp/auth-core/store-kit'
 import { keyRecordStep } from '@mxcp/auth-core/store-kit'
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres'
 import type { Tables } from './schema/define-tables.js'

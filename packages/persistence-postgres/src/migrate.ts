@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url'
-import type { SealedBox } from '@mxcp/auth-core'
+import type { SealedBox } from '@mxcp/auth-core/store-kit'
 import { drizzle } from 'drizzle-orm/node-postgres'
 import { migrate } from 'drizzle-orm/node-postgres/migrator'
 import { pgSchema } from 'drizzle-orm/pg-core'

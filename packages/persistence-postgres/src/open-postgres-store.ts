@@ -1,4 +1,4 @@
-import type { OAuthStore, SealedBox } from '@mxcp/auth-core'
+import type { OAuthStore, SealedBox } from '@mxcp/auth-core/store-kit'
 import { pgSchema } from 'drizzle-orm/pg-core'
 import { createLockPool, createQueryPool } from './connection.js'
 import { migrateSchema } from './migrate.js'

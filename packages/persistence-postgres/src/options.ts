@@ -1,4 +1,4 @@
-import { type Clock, systemClock } from '@mxcp/auth-core'
+import { type Clock, systemClock } from '@mxcp/auth-core/store-kit'
 
 /** Where the store writes what it notices; pino and Fastify's logger fit. Never given a secret. */
 export interface StoreLogger {

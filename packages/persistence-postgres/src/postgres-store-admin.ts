@@ -1,4 +1,4 @@
-import type { ClientRecord, Revocation, SessionSummary, StoreAdmin } from '@mxcp/auth-core'
+import type { ClientRecord, Revocation, SessionSummary, StoreAdmin } from '@mxcp/auth-core/store-kit'
 import * as kit from '@mxcp/auth-core/store-kit'
 import { and, eq, gt, inArray } from 'drizzle-orm'
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres'

@@ -10,7 +10,7 @@ import type {
   SessionRecord,
   TokenRecord,
   TransactionRecord,
-} from '@mxcp/auth-core'
+} from '@mxcp/auth-core/store-kit'
 import * as codec from '@mxcp/auth-core/store-kit'
 import { and, eq, gt, inArray, or, sql } from 'drizzle-orm'
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres'

@@ -1,4 +1,4 @@
-import type { SingleUseRecords, WindowCount } from '@mxcp/auth-core'
+import type { SingleUseRecords, WindowCount } from '@mxcp/auth-core/store-kit'
 import type pg from 'pg'
 import { quoteIdentifier } from './migrate.js'
 import { toStoreError } from './store-errors.js'

@@ -1,4 +1,4 @@
-import { StoreUnavailableError } from '@mxcp/auth-core'
+import { StoreUnavailableError } from '@mxcp/auth-core/store-kit'
 import { DrizzleQueryError } from 'drizzle-orm'
 import pg from 'pg'
 

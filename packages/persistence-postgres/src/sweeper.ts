@@ -1,4 +1,4 @@
-import type { Clock } from '@mxcp/auth-core'
+import type { Clock } from '@mxcp/auth-core/store-kit'
 import type { StoreLogger } from './options.js'
 
 /** A timer that sweeps expired rows now and then; `stop()` waits for a sweep in progress. */

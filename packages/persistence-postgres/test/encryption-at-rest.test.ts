@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { randomToken, sha256 } from '@mxcp/auth-core'
+import { randomToken, sha256 } from '@mxcp/auth-core/store-kit'
 import {
   clientRecord,
   codeRecord,

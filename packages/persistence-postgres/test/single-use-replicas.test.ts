@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
-import { sha256Base64Url } from '@mxcp/auth-core'
+import { sha256Base64Url } from '@mxcp/auth-core/store-kit'
 import { HEADLESS_REDIRECT_URL } from '@mxcp/testing/browser/headless-oauth-client'
 import { parseForms, parseMetaRefresh } from '@mxcp/testing/browser/html-form'
 import { registerClient } from '@mxcp/testing/browser/oauth-steps'

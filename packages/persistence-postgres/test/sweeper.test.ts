@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { FakeClock } from '@mxcp/auth-core'
-import { codeRecord, sessionRecord, T0, tokenRecord, transactionRecord } from '@mxcp/auth-core/testing'
+import {
+  codeRecord,
+  FakeClock,
+  sessionRecord,
+  T0,
+  tokenRecord,
+  transactionRecord,
+} from '@mxcp/auth-core/testing'
 import { startTcpProxy } from '@mxcp/testing/network/tcp-proxy'
 import { sweepLockKey } from '../src/advisory-key.js'
 import type { PostgresStore } from '../src/postgres-store.js'

@@ -1,4 +1,4 @@
-import type { Clock } from '@mxcp/auth-core'
+import type { Clock } from '@mxcp/auth-core/store-kit'
 
 /** Pino-compatible: a Fastify `app.log` fits as it is. */
 export interface SqliteStoreLogger {

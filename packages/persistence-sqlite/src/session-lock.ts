@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { setTimeout as delay } from 'node:timers/promises'
-import { type Clock, StoreUnavailableError } from '@mxcp/auth-core'
-import { KeyedMutex } from '@mxcp/auth-core/store-kit'
+import { type Clock, KeyedMutex, StoreUnavailableError } from '@mxcp/auth-core/store-kit'
 import { and, eq, lte } from 'drizzle-orm'
 import type { StoreDatabase } from './database/open-database.js'
 import { sessionLocks } from './database/schema.js'

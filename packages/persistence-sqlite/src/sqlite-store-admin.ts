@@ -1,4 +1,4 @@
-import type { ClientRecord, Revocation, SessionSummary, StoreAdmin } from '@mxcp/auth-core'
+import type { ClientRecord, Revocation, SessionSummary, StoreAdmin } from '@mxcp/auth-core/store-kit'
 import * as kit from '@mxcp/auth-core/store-kit'
 import { and, eq, gt, inArray } from 'drizzle-orm'
 import type { StoreDatabase } from './database/open-database.js'

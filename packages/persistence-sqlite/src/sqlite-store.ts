@@ -1,11 +1,13 @@
-import type * as core from '@mxcp/auth-core'
+import type * as core from '@mxcp/auth-core/store-kit'
 import * as codec from '@mxcp/auth-core/store-kit'
 import { and, eq, gt, inArray, or, sql } from 'drizzle-orm'
+import { type LightCommits, lightCommits } from './database/commit-durability.js'
 import type { StoreDatabase } from './database/open-database.js'
 import { clients, codes, revokedFamilies, sessions, tokens, transactions } from './database/schema.js'
 import { SqliteSingleUse } from './database/single-use.js'
 import { toStoreError } from './database/sqlite-errors.js'
 import { sweepExpiredRows } from './database/sweep-expired.js'
+import { tokenLookup } from './database/token-lookup.js'
 import type { SqliteStoreLogger } from './options.js'
 import { SessionLocks } from './session-lock.js'
 import { SqliteStoreAdmin } from './sqlite-store-admin.js'
@@ -39,9 +41,14 @@ export class SqliteStore implements core.OAuthStore {
   readonly #logger: SqliteStoreLogger | undefined
   readonly #sweeper: NodeJS.Timeout
   readonly #locks: SessionLocks
+  /** Commits without an fsync, for the steps of a sign-in in flight (see `lightCommits`). */
+  readonly #lightCommits: LightCommits
   /** The hot read of every authenticated request, prepared once. */
   readonly #selectToken
   readonly #selectSession
+  /** The reads of every sign-in, prepared once too: drizzle would build their SQL on each call. */
+  readonly #selectClient
+  readonly #selectCode
   /** Single-use records (`SingleUseRecords`) shared by every process on this file. */
   readonly singleUse: SqliteSingleUse
   /** Operator commands (`StoreAdmin`) on the same file. */
@@ -54,43 +61,55 @@ export class SqliteStore implements core.OAuthStore {
     this.#path = parts.path
     this.#clock = parts.clock
     this.#logger = parts.logger
-    this.#selectToken = this.#db
+    this.#selectToken = tokenLookup(this.#db.$client)
+    this.#selectClient = this.#db
       .select()
-      .from(tokens)
-      .where(eq(tokens.tokenHash, sql.placeholder('hash')))
+      .from(clients)
+      .where(eq(clients.clientId, sql.placeholder('id')))
+      .prepare()
+    this.#selectCode = this.#db
+      .select()
+      .from(codes)
+      .where(eq(codes.codeHash, sql.placeholder('hash')))
       .prepare()
     this.#selectSession = this.#db
       .select()
       .from(sessions)
       .where(eq(sessions.sessionId, sql.placeholder('id')))
       .prepare()
-    this.#locks = new SessionLocks((work) => this.#use(work), this.#clock, this.#logger)
-    this.singleUse = new SqliteSingleUse(this.#db.$client, (work) => this.#use(() => work()))
+    this.#lightCommits = lightCommits(this.#db.$client)
+    this.#locks = new SessionLocks((work) => this.#light(work), this.#clock, this.#logger)
+    this.singleUse = new SqliteSingleUse(
+      this.#db.$client,
+      (work) => this.#use(() => work()),
+      (work) => this.#light(() => work()),
+    )
     this.#sweeper = setInterval(() => this.#sweepOnTimer(), parts.sweepIntervalMs)
     // The sweep alone must never keep the process alive.
     this.#sweeper.unref()
   }
 
+  /** Light: the client's lease, written next (FULL), carries it to disk. */
   async saveClient(client: core.ClientRecord): Promise<void> {
-    this.#use((db) => {
+    this.#light((db) => {
       const row = codec.clientToRow(client)
       db.insert(clients).values(row).onConflictDoUpdate({ target: clients.clientId, set: row }).run()
     })
   }
 
   async getClient(clientId: string): Promise<core.ClientRecord | undefined> {
-    return this.#use((db) => {
-      const row = db.select().from(clients).where(eq(clients.clientId, clientId)).get()
+    return this.#use(() => {
+      const row = this.#selectClient.get({ id: clientId })
       return row && codec.rowToClient(row)
     })
   }
 
   async saveTransaction(transaction: core.TransactionRecord): Promise<void> {
-    this.#use((db) => db.insert(transactions).values(codec.transactionToRow(transaction, this.#box)).run())
+    this.#light((db) => db.insert(transactions).values(codec.transactionToRow(transaction, this.#box)).run())
   }
 
   async consumeTransaction(id: string, now: number): Promise<core.TransactionRecord | undefined> {
-    return this.#use((db) => {
+    return this.#light((db) => {
       // Deleted whatever its age: an expired transaction is of no further use either.
       const row = db.delete(transactions).where(eq(transactions.id, id)).returning().get()
       return row && row.expiresAt > now ? codec.rowToTransaction(row, this.#box) : undefined
@@ -98,18 +117,19 @@ export class SqliteStore implements core.OAuthStore {
   }
 
   async saveCode(code: core.CodeRecord): Promise<void> {
-    this.#use((db) => db.insert(codes).values(codec.codeToRow(code)).run())
+    this.#light((db) => db.insert(codes).values(codec.codeToRow(code)).run())
   }
 
   /** One `BEGIN IMMEDIATE` transaction: read under the write lock, used up, tokens inserted. */
   readonly exchangeCode: core.OAuthStore['exchangeCode'] = async (codeHash, now, graceMs, issue) => {
     return this.#write((tx): core.ConsumeCodeResult => {
-      const row = tx.select().from(codes).where(eq(codes.codeHash, codeHash)).get()
+      // Prepared statements run on the same connection, so inside this transaction.
+      const row = this.#selectCode.get({ hash: codeHash })
       if (!row) return { outcome: 'missing' }
       const read = {
         row,
         familyUsed: row.consumed && this.#familyUsed(tx, row.familyId),
-        session: this.#readSession(tx, row.sessionId),
+        session: this.#readSession(row.sessionId),
       }
       const plan = codec.planExchange(read, now, graceMs, issue)
       if ('done' in plan) return plan.done
@@ -126,7 +146,7 @@ export class SqliteStore implements core.OAuthStore {
 
   async getToken(tokenHash: string): Promise<core.TokenRecord | undefined> {
     return this.#use(() => {
-      const row = this.#selectToken.get({ hash: tokenHash })
+      const row = this.#selectToken(tokenHash)
       return row && codec.rowToToken(row)
     })
   }
@@ -134,12 +154,12 @@ export class SqliteStore implements core.OAuthStore {
   /** One `BEGIN IMMEDIATE` transaction: the rules of `planRotation`, successors inserted. */
   readonly rotateRefresh: core.OAuthStore['rotateRefresh'] = async (tokenHash, now, graceMs, issue) => {
     return this.#write((tx): core.RotateRefreshResult => {
-      const token = this.#readToken(tx, tokenHash)
+      const token = this.#readToken(tokenHash)
       const plan = codec.planRotation(
         {
           token,
-          successor: token?.successorHash ? this.#readToken(tx, token.successorHash) : undefined,
-          session: token && this.#readSession(tx, token.sessionId),
+          successor: token?.successorHash ? this.#readToken(token.successorHash) : undefined,
+          session: token && this.#readSession(token.sessionId),
         },
         now,
         graceMs,
@@ -193,8 +213,9 @@ export class SqliteStore implements core.OAuthStore {
     )
   }
 
+  /** Light: the tokens of the sign-in, committed FULL by `exchangeCode`, carry it to disk. */
   async saveSession(session: core.SessionRecord): Promise<void> {
-    this.#use((db) => {
+    this.#light((db) => {
       const row = codec.sessionToRow(session, this.#box)
       db.insert(sessions).values(row).onConflictDoUpdate({ target: sessions.sessionId, set: row }).run()
     })
@@ -235,11 +256,11 @@ export class SqliteStore implements core.OAuthStore {
 
   /** Optional member (`DeletesClients`): an expired registration. */
   async deleteClient(clientId: string): Promise<void> {
-    this.#use((db) => db.delete(clients).where(eq(clients.clientId, clientId)).run())
+    this.#light((db) => db.delete(clients).where(eq(clients.clientId, clientId)).run())
   }
 
   async sweepExpired(now: number): Promise<codec.SweepCounts> {
-    return this.#use((db) => sweepExpiredRows(db, now))
+    return this.#light((db) => sweepExpiredRows(db, now))
   }
 
   async close(): Promise<void> {
@@ -250,7 +271,7 @@ export class SqliteStore implements core.OAuthStore {
 
   #sweepOnTimer(): void {
     try {
-      this.#use((db) => sweepExpiredRows(db, this.#clock.now()))
+      this.#light((db) => sweepExpiredRows(db, this.#clock.now()))
     } catch (error) {
       // A locked database now is no reason to stop: the next tick tries again.
       this.#logger?.warn(
@@ -276,13 +297,14 @@ export class SqliteStore implements core.OAuthStore {
     return row !== undefined
   }
 
-  #readToken(tx: WriteTx, tokenHash: string): core.TokenRecord | undefined {
-    const row = tx.select().from(tokens).where(eq(tokens.tokenHash, tokenHash)).get()
+  /** Inside a write transaction too: the prepared statements run on its connection. */
+  #readToken(tokenHash: string): core.TokenRecord | undefined {
+    const row = this.#selectToken(tokenHash)
     return row && codec.rowToToken(row)
   }
 
-  #readSession(tx: WriteTx, sessionId: string): core.SessionRecord | undefined {
-    const row = tx.select().from(sessions).where(eq(sessions.sessionId, sessionId)).get()
+  #readSession(sessionId: string): core.SessionRecord | undefined {
+    const row = this.#selectSession.get({ id: sessionId })
     return row && codec.rowToSession(row, this.#box)
   }
 
@@ -305,6 +327,15 @@ export class SqliteStore implements core.OAuthStore {
     const saved = codec.bornRevoked(records, new Set(revoked.map((row) => row.familyId)))
     tx.insert(tokens).values(saved.map(codec.tokenToRow)).run()
     return saved
+  }
+
+  /**
+   * `#use` with a commit that does not wait for the disk (`lightCommits`): for what a power cut
+   * may take back without harm, because the sign-in is then simply started again, or a later
+   * FULL commit (tokens, a client's lease, a revocation) carries it to disk first.
+   */
+  #light<T>(work: (db: StoreDatabase) => T): T {
+    return this.#use((db) => this.#lightCommits(() => work(db)))
   }
 
   /** Runs `work`, turning a locked or unusable database into `StoreUnavailableError`. */

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { FakeClock } from '@mxcp/auth-core'
-import { codeRecord, T0, tokenRecord } from '@mxcp/auth-core/testing'
+import { codeRecord, FakeClock, T0, tokenRecord } from '@mxcp/auth-core/testing'
 import { openSqliteStore } from '../src/index.js'
 import { RecordingLogger } from './helpers/recording-logger.js'
 import { runScript } from './helpers/run-script.js'

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import type { HasSingleUseRecords, OAuthStore } from '@mxcp/auth-core'
+import type { OAuthStore } from '@mxcp/auth-core'
+import type { HasSingleUseRecords } from '@mxcp/auth-core/store-kit'
 import { sessionRecord, tokenRecord } from '@mxcp/auth-core/testing'
 import Database from 'better-sqlite3'
 import { getTableConfig, type SQLiteTable } from 'drizzle-orm/sqlite-core'
@@ -96,13 +97,16 @@ test('a database whose single-use tables the store created before migration 0002
   const store = await openSqliteStore({ path, encryptionKey: 'test-key' })
   assert.equal(await claimsOf(store).claimOnce('consent', 'form-1', Date.now() + 60_000, Date.now()), true)
   await store.close()
-  // As an earlier release left it: the tables there (created at start-up), migration 0002 not recorded.
+  // As an earlier release left it: the tables there (created at start-up), migration 0002 not
+  // recorded, and nothing of the migrations after it (0003 adds the index tokens_lookup).
+  const journal = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as {
+    entries: { tag: string; when: number }[]
+  }
+  const since = journal.entries.find((entry) => entry.tag.startsWith('0002_'))?.when
+  assert.ok(since !== undefined, 'migration 0002 is in the journal')
   const raw = new Database(path)
-  raw
-    .prepare(
-      'DELETE FROM __drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM __drizzle_migrations)',
-    )
-    .run()
+  raw.prepare('DELETE FROM __drizzle_migrations WHERE created_at >= ?').run(since)
+  raw.exec('DROP INDEX tokens_lookup')
   raw.close()
 
   const reopened = await openSqliteStore({ path, encryptionKey: 'test-key' })

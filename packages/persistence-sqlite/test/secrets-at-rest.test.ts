@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { statSync } from 'node:fs'
 import { test } from 'node:test'
-import { randomToken, sha256 } from '@mxcp/auth-core'
+import { randomToken, sha256 } from '@mxcp/auth-core/store-kit'
 import {
   clientRecord,
   codeRecord,

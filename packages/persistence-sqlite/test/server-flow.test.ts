@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { FakeClock } from '@mxcp/auth-core'
+import { FakeClock } from '@mxcp/auth-core/testing'
 import { type FakeIdp, startFakeIdp } from '@mxcp/testing/fake-idp/fake-idp'
 import Database from 'better-sqlite3'
 import { AuthServer, BASE } from './helpers/auth-server.js'

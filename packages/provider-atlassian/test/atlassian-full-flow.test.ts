@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { FakeClock } from '@mxcp/auth-core'
-import { assertUserContext, type ProviderFlow, startProviderFlow } from '@mxcp/auth-core/testing'
+import { assertUserContext, FakeClock, type ProviderFlow, startProviderFlow } from '@mxcp/auth-core/testing'
 import { HeadlessBrowser } from '@mxcp/testing/browser/headless-browser'
 import { type AtlassianStandIn, startAtlassianStandIn } from '@mxcp/testing/stand-ins/atlassian'
 import { atlassian } from '../src/index.js'

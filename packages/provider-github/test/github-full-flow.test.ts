@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { FakeClock } from '@mxcp/auth-core'
-import { assertUserContext, type ProviderFlow, startProviderFlow } from '@mxcp/auth-core/testing'
+import { assertUserContext, FakeClock, type ProviderFlow, startProviderFlow } from '@mxcp/auth-core/testing'
 import { HeadlessBrowser } from '@mxcp/testing/browser/headless-browser'
 import { type GitHubStandIn, startGitHubStandIn } from '@mxcp/testing/stand-ins/github'
 import { github } from '../src/index.js'

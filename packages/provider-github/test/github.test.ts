@@ -1,15 +1,19 @@
 import assert from 'node:assert/strict'
 import { after, before, beforeEach, describe, test } from 'node:test'
 import {
-  FakeClock,
   ProviderRegistry,
-  sha256Base64Url,
   UpstreamOAuthError,
   UpstreamResponseError,
   UpstreamUnavailableError,
   validateAuthConfig,
 } from '@mxcp/auth-core'
-import { assertConfigError, assertProviderExports, upstreamTestKit } from '@mxcp/auth-core/testing'
+import {
+  assertConfigError,
+  assertProviderExports,
+  FakeClock,
+  sha256Base64Url,
+  upstreamTestKit,
+} from '@mxcp/auth-core/testing'
 import { followAuthorization, type GitHubStandIn, startGitHubStandIn } from '@mxcp/testing/stand-ins/github'
 import * as githubPackage from '../src/index.js'
 import { type GitHubConfig, type GitHubOptions, github } from '../src/index.js'

@@ -2,13 +2,17 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import {
   ProviderRegistry,
-  sha256Base64Url,
   UpstreamOAuthError,
   UpstreamResponseError,
   UpstreamUnavailableError,
   validateAuthConfig,
 } from '@mxcp/auth-core'
-import { assertConfigError, assertProviderExports, upstreamTestKit } from '@mxcp/auth-core/testing'
+import {
+  assertConfigError,
+  assertProviderExports,
+  sha256Base64Url,
+  upstreamTestKit,
+} from '@mxcp/auth-core/testing'
 import {
   GOOGLE_DISCOVERY_DOCUMENT,
   type GoogleStandIn,

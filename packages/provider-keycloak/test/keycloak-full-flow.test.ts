@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { FakeClock } from '@mxcp/auth-core'
-import { assertUserContext, type ProviderFlow, startProviderFlow } from '@mxcp/auth-core/testing'
+import { assertUserContext, FakeClock, type ProviderFlow, startProviderFlow } from '@mxcp/auth-core/testing'
 import { HeadlessBrowser } from '@mxcp/testing/browser/headless-browser'
 import { type OidcProviderStandIn, startOidcProviderStandIn } from '@mxcp/testing/stand-ins/oidc-provider'
 import { injectingFetch } from '@mxcp/testing/stand-ins/standard-shared'

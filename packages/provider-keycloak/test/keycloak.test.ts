@@ -1,15 +1,19 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import {
-  nonceFromVerifier,
   ProviderRegistry,
-  sha256Base64Url,
   UpstreamOAuthError,
   UpstreamResponseError,
   UpstreamUnavailableError,
   validateAuthConfig,
 } from '@mxcp/auth-core'
-import { assertConfigError, assertProviderExports, upstreamTestKit } from '@mxcp/auth-core/testing'
+import {
+  assertConfigError,
+  assertProviderExports,
+  nonceFromVerifier,
+  sha256Base64Url,
+  upstreamTestKit,
+} from '@mxcp/auth-core/testing'
 import { type OidcProviderStandIn, startOidcProviderStandIn } from '@mxcp/testing/stand-ins/oidc-provider'
 import { followToCallback } from '@mxcp/testing/stand-ins/standard-shared'
 import * as keycloakPackage from '../src/index.js'

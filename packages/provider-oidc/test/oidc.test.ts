@@ -1,17 +1,21 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import {
-  FakeClock,
-  nonceFromVerifier,
   ProviderRegistry,
-  randomToken,
-  sha256Base64Url,
   UpstreamOAuthError,
   UpstreamResponseError,
   UpstreamUnavailableError,
   validateAuthConfig,
 } from '@mxcp/auth-core'
-import { assertConfigError, assertProviderExports, upstreamTestKit } from '@mxcp/auth-core/testing'
+import {
+  assertConfigError,
+  assertProviderExports,
+  FakeClock,
+  nonceFromVerifier,
+  randomToken,
+  sha256Base64Url,
+  upstreamTestKit,
+} from '@mxcp/auth-core/testing'
 import { type GoogleStandIn, startGoogleStandIn } from '@mxcp/testing/stand-ins/google'
 import { type OidcProviderStandIn, startOidcProviderStandIn } from '@mxcp/testing/stand-ins/oidc-provider'
 import { followToCallback } from '@mxcp/testing/stand-ins/standard-shared'

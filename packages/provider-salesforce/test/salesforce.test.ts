@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict'
 import { after, before, beforeEach, describe, test } from 'node:test'
 import {
-  FakeClock,
   ProviderRegistry,
   UpstreamOAuthError,
   UpstreamResponseError,
   UpstreamUnavailableError,
   validateAuthConfig,
 } from '@mxcp/auth-core'
-import { assertConfigError, assertProviderExports, upstreamTestKit } from '@mxcp/auth-core/testing'
+import { assertConfigError, assertProviderExports, FakeClock, upstreamTestKit } from '@mxcp/auth-core/testing'
 import {
   followAuthorization,
   type SalesforceStandIn,

@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto'
 import {
-  FakeClock,
   type MxcpAuthOptions,
   mxcpAuth,
-  sha256Base64Url,
+  requireUser,
   type UrlOptions,
-  type UserContext,
   validateAuthConfig,
 } from '@mxcp/auth-core'
+import { FakeClock, sha256Base64Url } from '@mxcp/auth-core/testing'
 import { github } from '@mxcp/provider-github'
 import { parseForms, parseMetaRefresh } from '@mxcp/testing'
 import {
@@ -15,7 +14,7 @@ import {
   type GitHubStandInOptions,
   startGitHubStandIn,
 } from '@mxcp/testing/stand-ins/github'
-import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyRequest, type LightMyRequestResponse } from 'fastify'
 import { type RecordingStore, recordingStore } from './recording-store.js'
 import { type FormFields, formBody, Visitor } from './visitor.js'
 
@@ -151,10 +150,10 @@ export class AttackHarness {
     } satisfies MxcpAuthOptions)
     await app.register(async (mcp) => {
       mcp.addHook('onRequest', mcp.mxcpGuard)
-      const whoami = async (request: { user: UserContext }) => ({
-        username: request.user.username,
-        scopes: request.user.scopes,
-      })
+      const whoami = async (request: FastifyRequest) => {
+        const { username, scopes } = requireUser(request)
+        return { username, scopes }
+      }
       mcp.get('/mcp', whoami)
       mcp.post('/mcp', whoami)
     })

@@ -1,4 +1,5 @@
-import { FakeClock, mxcpAuth, type UserContext, validateAuthConfig } from '@mxcp/auth-core'
+import { mxcpAuth, requireUser, validateAuthConfig } from '@mxcp/auth-core'
+import { FakeClock } from '@mxcp/auth-core/testing'
 import { oidc } from '@mxcp/provider-oidc'
 import { parseMetaRefresh } from '@mxcp/testing/browser/html-form'
 import { type HostileBehaviour, type HostileOp, startHostileOp } from '@mxcp/testing/stand-ins/hostile-op'
@@ -69,11 +70,10 @@ export class OidcAttackHarness {
     await app.register(mxcpAuth, { auth, provider, store, clock, urls: { baseUrl: BASE } })
     await app.register(async (mcp) => {
       mcp.addHook('onRequest', mcp.mxcpGuard)
-      mcp.get('/mcp', async (request: { user: UserContext }) => ({
-        userId: request.user.userId,
-        username: request.user.username,
-        email: request.user.email ?? null,
-      }))
+      mcp.get('/mcp', async (request) => {
+        const { userId, username, email } = requireUser(request)
+        return { userId, username, email: email ?? null }
+      })
     })
     await app.ready()
     return new OidcAttackHarness({ app, op, clock, store, logs })

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { createServer } from 'node:net'
 import { after, before, beforeEach, describe, test } from 'node:test'
-import { TRANSACTION_TTL_MS } from '@mxcp/auth-core'
+import { TRANSACTION_TTL_MS } from '@mxcp/auth-core/testing'
 import {
   AttackHarness,
   type AuthorizationRequestUrl,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, beforeEach, describe, test } from 'node:test'
-import { CONSENT_TTL_MS } from '@mxcp/auth-core'
+import { CONSENT_TTL_MS } from '@mxcp/auth-core/testing'
 import {
   AttackHarness,
   assertErrorPage,

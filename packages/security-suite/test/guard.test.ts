@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, beforeEach, describe, test } from 'node:test'
-import { ACCESS_TOKEN_PREFIX, randomToken, sha256 } from '@mxcp/auth-core'
+import { ACCESS_TOKEN_PREFIX, randomToken, sha256 } from '@mxcp/auth-core/testing'
 import {
   AttackHarness,
   assertBearerChallenge,

@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
+import { UpstreamAccountRefusedError, type UpstreamProvider, validateAuthConfig } from '@mxcp/auth-core'
 import {
   allowlistRefusal,
   FakeClock,
-  UpstreamAccountRefusedError,
-  type UpstreamProvider,
+  startProviderFlow,
+  upstreamTestKit,
   userAttributes,
-  validateAuthConfig,
-} from '@mxcp/auth-core'
-import { startProviderFlow, upstreamTestKit } from '@mxcp/auth-core/testing'
+} from '@mxcp/auth-core/testing'
 import { atlassian } from '@mxcp/provider-atlassian'
 import { google } from '@mxcp/provider-google'
 import { salesforce } from '@mxcp/provider-salesforce'

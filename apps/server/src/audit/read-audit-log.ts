@@ -1,6 +1,6 @@
 import { createReadStream, existsSync } from 'node:fs'
 import { createInterface } from 'node:readline'
-import { matchesUser } from '@mxcp/auth-core'
+import { matchesUser } from '@mxcp/auth-core/server-kit'
 import type { AuditRecord } from './audit-record.js'
 
 /** What `mxcp log` keeps. */

@@ -4,6 +4,7 @@ import {
   mxcpAuth,
   type OAuthStore,
   type ResolvedConfig,
+  requireUser,
   signingSecretFrom,
   type TransportConfig,
   type UrlOptions,
@@ -82,5 +83,5 @@ export async function setUpAuth(
   }
   // A store passed in is closed by its owner, once the last request has finished.
   if (store) app.addHook('onClose', async () => store.close())
-  return { guard: app.mxcpGuard, userOf: (request) => request.user, store }
+  return { guard: app.mxcpGuard, userOf: requireUser, store }
 }

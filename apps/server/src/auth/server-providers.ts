@@ -8,11 +8,11 @@ import {
   loadConfig,
   ProviderRegistry,
   type ProviderRuntimeOptions,
-  providerBlock,
   type ResolvedConfig,
   type UpstreamProvider,
 } from '@mxcp/auth-core'
 import { isProviderDefinition, type ProviderDefinition } from '@mxcp/auth-core/provider-kit'
+import { providerBlock } from '@mxcp/auth-core/server-kit'
 import atlassian from '@mxcp/provider-atlassian'
 import github from '@mxcp/provider-github'
 import google from '@mxcp/provider-google'

@@ -1,5 +1,6 @@
 import { existsSync, rmSync } from 'node:fs'
-import type { ClientRecord, OAuthStore, ResolvedConfig, SessionSummary } from '@mxcp/auth-core'
+import type { OAuthStore, ResolvedConfig } from '@mxcp/auth-core'
+import type { ClientRecord, SessionSummary } from '@mxcp/auth-core/server-kit'
 import pino from 'pino'
 import { openStore } from '../auth/open-store.js'
 import { loadServerConfig } from '../auth/server-providers.js'

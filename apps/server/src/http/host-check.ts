@@ -1,4 +1,4 @@
-import { type ResolvedUrlOptions, resolveBaseUrl } from '@mxcp/auth-core'
+import { type ResolvedUrlOptions, resolveBaseUrl } from '@mxcp/auth-core/server-kit'
 import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
 
 /**

@@ -1,5 +1,5 @@
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js'
-import { isLoopbackHost } from '@mxcp/auth-core'
+import { isLoopbackHost } from '@mxcp/auth-core/server-kit'
 import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
 import { allowOrigin } from './cors.js'
 import { jsonRpcError } from './json-rpc-error.js'

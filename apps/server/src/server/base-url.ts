@@ -1,4 +1,5 @@
-import { normalizeBaseUrl, type TransportConfig } from '@mxcp/auth-core'
+import type { TransportConfig } from '@mxcp/auth-core'
+import { normalizeBaseUrl } from '@mxcp/auth-core/server-kit'
 
 /** Listen addresses that mean "every interface", not a host name anyone uses. */
 export const WILDCARD_HOSTS: ReadonlySet<string> = new Set(['0.0.0.0', '::', '[::]', ''])

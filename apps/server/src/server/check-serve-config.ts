@@ -1,11 +1,10 @@
 import {
   ConfigError,
-  compileTrust,
-  normalizeBaseUrl,
   type ResolvedConfig,
   type TransportConfig,
   type UpstreamProvider,
 } from '@mxcp/auth-core'
+import { compileTrust, normalizeBaseUrl } from '@mxcp/auth-core/server-kit'
 import { createProvider } from '../auth/server-providers.js'
 import type { ProjectDefinitions } from '../definitions/definition-types.js'
 import { loadDefinitions } from '../definitions/load-definitions.js'

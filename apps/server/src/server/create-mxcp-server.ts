@@ -1,10 +1,5 @@
-import {
-  ConfigError,
-  compileTrust,
-  fastifyTrustProxy,
-  type ResolvedConfig,
-  resolveUrlOptions,
-} from '@mxcp/auth-core'
+import { ConfigError, fastifyTrustProxy, type ResolvedConfig } from '@mxcp/auth-core'
+import { compileTrust, resolveUrlOptions } from '@mxcp/auth-core/server-kit'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { serverUrlOptions, setUpAuth } from '../auth/auth-setup.js'
 import { hostCheck } from '../http/host-check.js'

@@ -1,10 +1,5 @@
-import {
-  ANONYMOUS_USER,
-  ConfigError,
-  createUserContext,
-  type TransportConfig,
-  type UserContext,
-} from '@mxcp/auth-core'
+import { ANONYMOUS_USER, ConfigError, type TransportConfig, type UserContext } from '@mxcp/auth-core'
+import { createUserContext } from '@mxcp/auth-core/server-kit'
 
 /** The provider name SQL sees (`get_user_provider()`) for the local user of a stdio server. */
 export const LOCAL_PROVIDER = 'local'

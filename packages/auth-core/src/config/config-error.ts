@@ -1,5 +1,11 @@
+import { brandError, isInstance } from '../errors/brand.js'
 /** A configuration problem: the message is written for the person who edits the file. */
 export class ConfigError extends Error {
+  /** True for an instance of this class from any copy of `@mxcp/auth-core` (see `errors/brand.ts`). */
+  static is<T>(this: abstract new (...args: never[]) => T, value: unknown): value is T {
+    // biome-ignore lint/complexity/noThisInStatic: a subclass inherits is() and checks its own class
+    return isInstance(this, value)
+  }
   /** Every problem found, each starting with the key's full path. */
   readonly problems: readonly string[]
 
@@ -19,3 +25,5 @@ export class ConfigError extends Error {
     )
   }
 }
+
+brandError(ConfigError, 'config')

@@ -1,3 +1,4 @@
+import { brandError } from './brand.js'
 import { UpstreamOAuthError } from './upstream-error.js'
 
 /**
@@ -12,3 +13,5 @@ export class UpstreamAccountRefusedError extends UpstreamOAuthError {
     this.userMessage = userMessage
   }
 }
+
+brandError(UpstreamAccountRefusedError, 'upstream.account-refused')

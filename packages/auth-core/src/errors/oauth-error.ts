@@ -1,8 +1,14 @@
+import { brandError, isInstance } from './brand.js'
 /**
  * Our own OAuth errors: HTTP status, RFC error code, a public description and a private detail
  * for logs. RFC 6749 §5.2 (token endpoint), RFC 6750 §3.1 (resource server), RFC 7591 §3.2.2.
  */
 export class OAuthError extends Error {
+  /** True for an instance of this class from any copy of `@mxcp/auth-core` (see `errors/brand.ts`). */
+  static is<T>(this: abstract new (...args: never[]) => T, value: unknown): value is T {
+    // biome-ignore lint/complexity/noThisInStatic: a subclass inherits is() and checks its own class
+    return isInstance(this, value)
+  }
   readonly status: number
   readonly code: string
   readonly description: string
@@ -51,3 +57,21 @@ export class InsufficientScopeError extends kind(403, 'insufficient_scope') {}
 /** RFC 7591 §3.2.2. */
 export class InvalidRedirectUriError extends kind(400, 'invalid_redirect_uri') {}
 export class InvalidClientMetadataError extends kind(400, 'invalid_client_metadata') {}
+
+brandError(OAuthError, 'oauth')
+brandError(InvalidRequestError, 'oauth.invalid_request')
+brandError(InvalidClientError, 'oauth.invalid_client')
+brandError(InvalidGrantError, 'oauth.invalid_grant')
+brandError(UnauthorizedClientError, 'oauth.unauthorized_client')
+brandError(UnsupportedGrantTypeError, 'oauth.unsupported_grant_type')
+brandError(UnsupportedResponseTypeError, 'oauth.unsupported_response_type')
+brandError(UnsupportedTokenTypeError, 'oauth.unsupported_token_type')
+brandError(InvalidScopeError, 'oauth.invalid_scope')
+brandError(InvalidTargetError, 'oauth.invalid_target')
+brandError(AccessDeniedError, 'oauth.access_denied')
+brandError(ServerError, 'oauth.server_error')
+brandError(TemporarilyUnavailableError, 'oauth.temporarily_unavailable')
+brandError(InvalidTokenError, 'oauth.invalid_token')
+brandError(InsufficientScopeError, 'oauth.insufficient_scope')
+brandError(InvalidRedirectUriError, 'oauth.invalid_redirect_uri')
+brandError(InvalidClientMetadataError, 'oauth.invalid_client_metadata')

@@ -1,3 +1,4 @@
+import { brandError, isInstance } from './brand.js'
 /**
  * The closed set of failures an upstream identity provider can cause. Providers throw only these;
  * auth-core maps them for the MCP client (RFC 6749 §4.1.2.1): an OAuth error from the provider →
@@ -5,6 +6,11 @@
  * cannot use → `server_error`. Messages never carry a token or secret; `cause` keeps the origin.
  */
 export abstract class UpstreamError extends Error {
+  /** True for an instance of this class from any copy of `@mxcp/auth-core` (see `errors/brand.ts`). */
+  static is<T>(this: abstract new (...args: never[]) => T, value: unknown): value is T {
+    // biome-ignore lint/complexity/noThisInStatic: a subclass inherits is() and checks its own class
+    return isInstance(this, value)
+  }
   abstract readonly kind: 'oauth' | 'unavailable' | 'response'
   /** The provider id (`github`, …). */
   readonly provider: string
@@ -50,3 +56,8 @@ export class UpstreamResponseError extends UpstreamError {
 export function isUpstreamError(error: unknown): error is UpstreamError {
   return error instanceof UpstreamError
 }
+
+brandError(UpstreamError, 'upstream')
+brandError(UpstreamOAuthError, 'upstream.oauth')
+brandError(UpstreamUnavailableError, 'upstream.unavailable')
+brandError(UpstreamResponseError, 'upstream.response')

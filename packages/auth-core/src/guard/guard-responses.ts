@@ -15,48 +15,55 @@ export interface RefusalContext {
   readonly providerLabel: string
 }
 
+/** The guard's answer to a refused or failed request: status, headers and the JSON body. */
+export interface GuardAnswer {
+  readonly statusCode: 401 | 403 | 503
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: { readonly error: string; readonly error_description: string }
+}
+
 /** 401/403 with the Bearer challenge; the JSON body repeats it for humans. */
-function refuse(reply: FastifyReply, refusal: GuardRefusal, context: RefusalContext): FastifyReply {
+function refusal(refused: GuardRefusal, context: RefusalContext): GuardAnswer {
   // MCP authorization §4.2: a 401 names the scopes to request when the server requires some.
   const required = context.requiredScopes.length > 0 ? formatScope(context.requiredScopes) : undefined
   const challenge = bearerChallenge(context.metadataUrl, {
-    error: refusal.error,
-    description: refusal.error ? refusal.description : undefined,
-    scope: refusal.scope ?? required,
+    error: refused.error,
+    description: refused.error ? refused.description : undefined,
+    scope: refused.scope ?? required,
   })
-  return reply
-    .code(refusal.status)
-    .header('www-authenticate', challenge)
-    .header('cache-control', 'no-store')
-    .send({ error: refusal.error ?? 'unauthorized', error_description: refusal.description })
+  return {
+    statusCode: refused.status,
+    headers: { 'www-authenticate': challenge, 'cache-control': 'no-store' },
+    body: { error: refused.error ?? 'unauthorized', error_description: refused.description },
+  }
 }
 
-function unavailable(reply: FastifyReply, description: string): FastifyReply {
-  return reply
-    .code(503)
-    .header('retry-after', '5')
-    .header('cache-control', 'no-store')
-    .send({ error: 'temporarily_unavailable', error_description: description })
+function unavailable(description: string): GuardAnswer {
+  return {
+    statusCode: 503,
+    headers: { 'retry-after': '5', 'cache-control': 'no-store' },
+    body: { error: 'temporarily_unavailable', error_description: description },
+  }
 }
 
 /**
- * Answers a failed guard check: a refusal or an ended session is 401/403 with the challenge; a
- * store or provider outage is 503 (the token may well be fine). Returns undefined for anything
- * else, which the caller rethrows.
+ * The answer to a failed guard check: a refusal or an ended session is 401/403 with the challenge;
+ * a store or provider outage is 503 (the token may well be fine). Undefined for anything else,
+ * which the caller rethrows. The error classes are matched by brand (`errors/brand.ts`), so a
+ * store or provider built on another copy of auth-core is understood.
  */
-export function respondToGuardFailure(
+export function guardFailureAnswer(
   error: unknown,
   request: FastifyRequest,
-  reply: FastifyReply,
   context: RefusalContext,
-): FastifyReply | undefined {
-  if (error instanceof GuardRefusal) return refuse(reply, error, context)
-  if (error instanceof SessionEndedError) {
-    return refuse(reply, new GuardRefusal(401, 'invalid_token', error.message), context)
+): GuardAnswer | undefined {
+  if (error instanceof GuardRefusal) return refusal(error, context)
+  if (SessionEndedError.is(error)) {
+    return refusal(new GuardRefusal(401, 'invalid_token', error.message), context)
   }
-  if (error instanceof StoreUnavailableError) {
+  if (StoreUnavailableError.is(error)) {
     request.log.error({ err: error }, 'OAuth store unavailable')
-    return unavailable(reply, 'The server cannot check the access token right now; try again shortly')
+    return unavailable('The server cannot check the access token right now; try again shortly')
   }
   if (isUpstreamError(error)) {
     request.log.warn(
@@ -64,9 +71,13 @@ export function respondToGuardFailure(
       'could not confirm the session with the provider',
     )
     return unavailable(
-      reply,
       `${context.providerLabel} could not be reached to confirm the sign-in; try again shortly`,
     )
   }
   return undefined
+}
+
+/** Sends `answer` (the `mxcpGuard` hook answers the request itself). */
+export function sendGuardAnswer(reply: FastifyReply, answer: GuardAnswer): FastifyReply {
+  return reply.code(answer.statusCode).headers(answer.headers).send(answer.body)
 }

@@ -10,9 +10,10 @@ import type { UpstreamProvider } from '../provider.js'
 import { protectedResourceMetadataPath } from '../server/metadata/protected-resource-metadata.js'
 import type { OAuthStore } from '../store/oauth-store.js'
 import { ANONYMOUS_USER, createUserContext } from '../user-context.js'
+import { BearerRejectedError } from './bearer-rejected-error.js'
 import { checkRequiredScopes, findAccessToken } from './check-token.js'
 import { GuardRefusal } from './guard-refusal.js'
-import { respondToGuardFailure } from './guard-responses.js'
+import { guardFailureAnswer, sendGuardAnswer } from './guard-responses.js'
 import type { SessionUsers } from './session-users.js'
 
 /** The guard: an `onRequest` hook (`app.addHook('onRequest', app.mxcpGuard)`). */
@@ -32,6 +33,11 @@ export interface GuardOptions {
    * granted them (`scope_grants` re-read with the user's current memberships).
    */
   readonly authorization?: AuthConfig['authorization'] | undefined
+  /**
+   * `reply` (the `mxcpGuard` hook): the guard answers a refused request itself. `throw` (the
+   * `mxcpVerify` strategy for `@fastify/auth`): it throws a `BearerRejectedError` instead.
+   */
+  readonly onRefusal?: 'reply' | 'throw' | undefined
 }
 
 function sinceMs(started: number): number {
@@ -60,7 +66,7 @@ export function createGuard(options: GuardOptions): MxcpGuard {
     try {
       base = resolveBaseUrl(request, options.urls)
     } catch (error) {
-      if (!(error instanceof OAuthError)) throw error
+      if (!OAuthError.is(error) || options.onRefusal === 'throw') throw error
       await reply.code(400).send(error.toJSON())
       return
     }
@@ -101,13 +107,14 @@ export function createGuard(options: GuardOptions): MxcpGuard {
         )
       }
       const metadataUrl = `${base}${protectedResourceMetadataPath(mcpPath)}`
-      const response = respondToGuardFailure(error, request, reply, {
+      const answer = guardFailureAnswer(error, request, {
         metadataUrl,
         requiredScopes,
         providerLabel: provider.label,
       })
-      if (!response) throw error
-      await response
+      if (!answer) throw error
+      if (options.onRefusal === 'throw') throw new BearerRejectedError(answer)
+      await sendGuardAnswer(reply, answer)
     }
   }
 }

@@ -96,7 +96,8 @@ export async function limitRequestRate(
     ]),
   )
   scope.addHook('onRoute', (route) => {
-    const limiter = limiters.get(route.url ?? route.path)
+    // The path as the route was declared, without the registration prefix.
+    const limiter = limiters.get(route.routePath)
     // CORS preflights are not counted: they carry no credentials and do nothing.
     if (limiter && route.method !== 'OPTIONS') addLimiter(route, limiter)
   })

@@ -1,3 +1,4 @@
+import { brandError } from '../errors/brand.js'
 import { UpstreamResponseError } from '../errors/upstream-error.js'
 
 /**
@@ -11,3 +12,5 @@ export class UpstreamIdentityChangedError extends UpstreamResponseError {
     super(provider, `${provider} answered about another user: ${detail}`, undefined, options)
   }
 }
+
+brandError(UpstreamIdentityChangedError, 'upstream.identity-changed')

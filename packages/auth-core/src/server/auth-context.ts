@@ -21,6 +21,8 @@ export interface AuthContext {
   readonly secret: Buffer
   readonly urls: ResolvedUrlOptions
   readonly mcpPath: string
+  /** The registration prefix of the OAuth routes ('' or like `/oauth`); part of the issuer. */
+  readonly prefix: string
   /** Every scope we know: advertised in metadata, and what a client may register. */
   readonly supportedScopes: readonly string[]
   /** The guard's user-context cache: the callback primes it with the user it just fetched. */
@@ -33,7 +35,7 @@ export interface AuthContext {
 
 /** The issuer and the other URLs of one request, all derived from one base URL. */
 export interface RequestUrls {
-  /** The issuer (RFC 8414 §2): the base URL, no trailing slash. */
+  /** The issuer (RFC 8414 §2): the base URL and the registration prefix, no trailing slash. */
   readonly issuer: string
   /** The canonical MCP URL: the audience of our tokens (RFC 8707). */
   readonly resource: string
@@ -44,9 +46,10 @@ export interface RequestUrls {
 /** The URLs for `request` (see `resolveBaseUrl` for how the base is found). */
 export function requestUrls(context: AuthContext, request: FastifyRequest): RequestUrls {
   const base = resolveBaseUrl(request, context.urls)
+  const issuer = `${base}${context.prefix}`
   return {
-    issuer: base,
+    issuer,
     resource: canonicalResource(base, context.mcpPath),
-    upstreamCallback: `${base}${context.provider.callbackPath}`,
+    upstreamCallback: `${issuer}${context.provider.callbackPath}`,
   }
 }

@@ -1,9 +1,24 @@
 /**
- * `@mxcp/auth-core/store-kit`: what every SQL `OAuthStore` shares, so stores differ only in their
- * SQL: the row shapes, the record codec (sealing secrets, checking JSON read back), the
+ * `@mxcp/auth-core/store-kit`: what every `OAuthStore` is built against (the store contract and
+ * its records, the sealed box for secrets at rest, single-use records, the administration
+ * interface, the errors a store throws), and what every SQL store shares, so stores differ only
+ * in their SQL: the row shapes, the record codec (sealing secrets, checking JSON read back), the
  * rotation rules (grace window, born-revoked families), the admin rules, the key record and the
  * in-process queue of a session lock.
  */
+export type { Clock } from '../clock.js'
+export { systemClock } from '../clock.js'
+export { randomToken, sha256, sha256Base64Url } from '../crypto.js'
+export { MemorySingleUse } from '../store/memory-single-use.js'
+export type { OAuthStore } from '../store/oauth-store.js'
+export { StoreUnavailableError } from '../store/oauth-store.js'
+export type * from '../store/records.js'
+export type { KeyBinding } from '../store/sealed-box.js'
+export { bindKey, SealedBox, UnsealError, unlockKey } from '../store/sealed-box.js'
+export type { HasSingleUseRecords, SingleUseRecords, WindowCount } from '../store/single-use-records.js'
+export { singleUseRecordsOf } from '../store/single-use-records.js'
+export type { Revocation, SessionSummary, StoreAdmin } from '../store/store-admin.js'
+export { isLiveToken, matchesUser } from '../store/store-admin.js'
 export type { ListedSessionRow, LiveTokenRow } from './admin-rules.js'
 export {
   clientRevocation,

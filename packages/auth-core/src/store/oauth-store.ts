@@ -1,3 +1,4 @@
+import { brandError, isInstance } from '../errors/brand.js'
 import type { SweepCounts } from '../store-kit/sweep-rules.js'
 import type {
   ClientRecord,
@@ -93,8 +94,15 @@ export interface OAuthStore {
 
 /** The store's backing database cannot be reached or is locked past its timeout. */
 export class StoreUnavailableError extends Error {
+  /** True for an instance of this class from any copy of `@mxcp/auth-core` (see `errors/brand.ts`). */
+  static is<T>(this: abstract new (...args: never[]) => T, value: unknown): value is T {
+    // biome-ignore lint/complexity/noThisInStatic: a subclass inherits is() and checks its own class
+    return isInstance(this, value)
+  }
   constructor(message: string, options?: ErrorOptions) {
     super(message, options)
     this.name = 'StoreUnavailableError'
   }
 }
+
+brandError(StoreUnavailableError, 'store-unavailable')

@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
+import { brandError, isInstance } from '../errors/brand.js'
 
 /** Layout of a sealed value: version (1 byte) ‖ IV (12) ‖ GCM tag (16) ‖ ciphertext. */
 const VERSION = 1
@@ -13,6 +14,11 @@ const CHECK_ASSOCIATED_DATA = 'meta:key_check'
 
 /** A sealed value did not open: another key sealed it, or the bytes were altered. Names no row and no value. */
 export class UnsealError extends Error {
+  /** True for an instance of this class from any copy of `@mxcp/auth-core` (see `errors/brand.ts`). */
+  static is<T>(this: abstract new (...args: never[]) => T, value: unknown): value is T {
+    // biome-ignore lint/complexity/noThisInStatic: a subclass inherits is() and checks its own class
+    return isInstance(this, value)
+  }
   constructor(message: string) {
     super(message)
     this.name = 'UnsealError'
@@ -99,3 +105,5 @@ export function unlockKey(
     throw error
   }
 }
+
+brandError(UnsealError, 'unseal')

@@ -5,6 +5,7 @@ import type { Clock } from '../clock.js'
 import type { AuthConfig } from '../config/auth-schema.js'
 import { validateAuthConfig } from '../config/load-auth.js'
 import { sha256Base64Url } from '../crypto.js'
+import { requireUser } from '../guard/require-user.js'
 import { mxcpAuth } from '../plugin.js'
 import type { UpstreamProvider } from '../provider.js'
 import type { UserContext } from '../user-context.js'
@@ -121,10 +122,10 @@ export async function startProviderFlow(options: ProviderFlowOptions): Promise<P
     clock: options.clock,
     ...(options.inject ? { urls: { baseUrl: options.inject.baseUrl } } : {}),
   })
-  app.get('/mcp', { onRequest: app.mxcpGuard }, async (request) => ({
-    user: request.user,
-    upstream: request.user.upstreamToken,
-  }))
+  app.get('/mcp', { onRequest: app.mxcpGuard }, async (request) => {
+    const user = requireUser(request)
+    return { user, upstream: user.upstreamToken }
+  })
   let baseUrl: string
   let send: typeof fetch
   if (options.inject) {

@@ -1,12 +1,7 @@
 import type { FakeIdp } from '@mxcp/testing'
-import {
-  asRecord,
-  OAuth2Client,
-  stringField,
-  type UpstreamProvider,
-  UpstreamResponseError,
-  type UpstreamUser,
-} from '../../src/index.js'
+import { type UpstreamProvider, UpstreamResponseError, type UpstreamUser } from '../../src/index.js'
+import { asRecord, stringField } from '../../src/upstream/http.js'
+import { OAuth2Client } from '../../src/upstream/oauth2-client.js'
 
 export interface FakeProviderOptions {
   readonly now?: () => number

@@ -7,17 +7,17 @@ import {
   HeadlessBrowser,
   startFakeIdp,
 } from '@mxcp/testing'
-import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyRequest, type LightMyRequestResponse } from 'fastify'
+import { FakeClock } from '../../src/clock.js'
+import { sha256Base64Url } from '../../src/crypto.js'
 import {
-  FakeClock,
   MemoryStore,
   type MxcpAuthOptions,
   mxcpAuth,
   type OAuthStore,
-  sha256Base64Url,
+  requireUser,
   type UpstreamProvider,
   type UrlOptions,
-  type UserContext,
   validateAuthConfig,
 } from '../../src/index.js'
 import { type FakeProviderOptions, fakeIdpProvider } from './fake-provider.js'
@@ -133,10 +133,10 @@ export class Harness {
     } satisfies MxcpAuthOptions)
     await app.register(async (mcp) => {
       mcp.addHook('onRequest', mcp.mxcpGuard)
-      const whoami = async (request: { user: UserContext }) => ({
-        user: request.user,
-        upstreamToken: request.user.upstreamToken,
-      })
+      const whoami = async (request: FastifyRequest) => {
+        const user = requireUser(request)
+        return { user, upstreamToken: user.upstreamToken }
+      }
       mcp.get('/mcp', whoami)
       mcp.post('/mcp', whoami)
     })

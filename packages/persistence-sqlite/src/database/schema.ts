@@ -1,4 +1,4 @@
-import type { TokenEndpointAuthMethod } from '@mxcp/auth-core'
+import type { TokenEndpointAuthMethod } from '@mxcp/auth-core/store-kit'
 import { blob, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 
 /**
@@ -72,6 +72,9 @@ export const codes = sqliteTable(
   (table) => [index('codes_expires_at').on(table.expiresAt)],
 )
 
+/** The covering index of `tokens` that the guard's lookup names (`INDEXED BY`). */
+export const TOKEN_LOOKUP_INDEX = 'tokens_lookup'
+
 /** Our access and refresh tokens, keyed by SHA-256. */
 export const tokens = sqliteTable(
   'tokens',
@@ -91,6 +94,24 @@ export const tokens = sqliteTable(
     successorHash: text('successor_hash'), // the refresh token that replaced this one
   },
   (table) => [
+    // Every column, led by the hash: the guard's lookup of a presented token is one probe of this
+    // index, which answers the whole row (a covering index), instead of a probe of the primary
+    // key's index and then one of the table. At a million tokens that is half the pages touched.
+    index(TOKEN_LOOKUP_INDEX).on(
+      table.tokenHash,
+      table.kind,
+      table.clientId,
+      table.sessionId,
+      table.familyId,
+      table.scopes,
+      table.resource,
+      table.createdAt,
+      table.expiresAt,
+      table.revoked,
+      table.consumed,
+      table.rotatedAt,
+      table.successorHash,
+    ),
     index('tokens_family_id').on(table.familyId),
     index('tokens_session_id').on(table.sessionId),
     index('tokens_client_id').on(table.clientId),

@@ -1,19 +1,27 @@
-import type { SingleUseRecords, WindowCount } from '@mxcp/auth-core'
+import type { SingleUseRecords, WindowCount } from '@mxcp/auth-core/store-kit'
 import type Database from 'better-sqlite3'
 
 /**
  * `SingleUseRecords` in the SQLite file, shared by every process that opens it. Each step is one
  * `BEGIN IMMEDIATE` transaction (the write lock first), so a claim, a limit check and a counted hit
- * are atomic across processes. `run` wraps driver errors as the store's own. The tables
- * (`single_use`, `rate_windows`) come with the migrations (`schema.ts`).
+ * are atomic across processes. `durable` and `light` both wrap driver errors as the store's own;
+ * `light` commits without waiting for the disk (`lightCommits`): claims, counts and releases guard
+ * steps in flight. Only a claim's expiry set outright (a registered client's lease) is `durable`.
+ * The tables (`single_use`, `rate_windows`) come with the migrations (`schema.ts`).
  */
 export class SqliteSingleUse implements SingleUseRecords {
   readonly #db: Database.Database
   readonly #run: <T>(work: () => T) => T
+  readonly #durable: <T>(work: () => T) => T
 
-  constructor(db: Database.Database, run: <T>(work: () => T) => T) {
+  constructor(
+    db: Database.Database,
+    durable: <T>(work: () => T) => T,
+    light: <T>(work: () => T) => T = durable,
+  ) {
     this.#db = db
-    this.#run = run
+    this.#run = light
+    this.#durable = durable
   }
 
   /** One `BEGIN IMMEDIATE` transaction: the limit checked and the claim taken together. */
@@ -59,7 +67,7 @@ export class SqliteSingleUse implements SingleUseRecords {
   }
 
   async setClaimExpiry(kind: string, key: string, expiresAt: number): Promise<void> {
-    this.#run(() =>
+    this.#durable(() =>
       this.#db
         .prepare(
           `INSERT INTO single_use (kind, key, expires_at) VALUES (?, ?, ?)

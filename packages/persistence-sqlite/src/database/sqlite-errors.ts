@@ -1,4 +1,4 @@
-import { StoreUnavailableError } from '@mxcp/auth-core'
+import { StoreUnavailableError } from '@mxcp/auth-core/store-kit'
 import Database from 'better-sqlite3'
 
 /** SQLite result codes (https://sqlite.org/rescode.html) that mean "the database cannot serve now". */

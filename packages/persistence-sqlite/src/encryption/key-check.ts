@@ -1,4 +1,4 @@
-import type { SealedBox } from '@mxcp/auth-core'
+import type { SealedBox } from '@mxcp/auth-core/store-kit'
 import { KEY_CHECK, keyRecordStep } from '@mxcp/auth-core/store-kit'
 import { eq } from 'drizzle-orm'
 import type { StoreDatabase } from '../database/open-database.js'

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { type Clock, mxcpAuth, type OAuthStore, sha256Base64Url, validateAuthConfig } from '@mxcp/auth-core'
+import { type Clock, mxcpAuth, type OAuthStore, requireUser, validateAuthConfig } from '@mxcp/auth-core'
+import { sha256Base64Url } from '@mxcp/auth-core/store-kit'
 import { CookieJar } from '@mxcp/testing/browser/cookie-jar'
 import { type BrowseResult, HeadlessBrowser } from '@mxcp/testing/browser/headless-browser'
 import type { FakeIdp } from '@mxcp/testing/fake-idp/fake-idp'
@@ -78,10 +79,10 @@ export class AuthServer {
     })
     await app.register(async (mcp) => {
       mcp.addHook('onRequest', mcp.mxcpGuard)
-      mcp.get('/mcp', async (request) => ({
-        username: request.user.username,
-        provider: request.user.provider,
-      }))
+      mcp.get('/mcp', async (request) => {
+        const { username, provider } = requireUser(request)
+        return { username, provider }
+      })
     })
     await app.ready()
     return new AuthServer(app, store, options.idp)

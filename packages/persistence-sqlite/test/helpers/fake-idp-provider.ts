@@ -1,11 +1,5 @@
-import {
-  asRecord,
-  OAuth2Client,
-  stringField,
-  type UpstreamProvider,
-  UpstreamResponseError,
-  type UpstreamUser,
-} from '@mxcp/auth-core'
+import { type UpstreamProvider, UpstreamResponseError, type UpstreamUser } from '@mxcp/auth-core'
+import { asRecord, OAuth2Client, stringField } from '@mxcp/auth-core/provider-kit'
 import type { FakeIdp } from '@mxcp/testing/fake-idp/fake-idp'
 
 /**

@@ -26,12 +26,17 @@ function hidden(name: string, value: string | undefined): string {
   return value === undefined ? '' : `<input type="hidden" name="${name}" value="${escapeHtml(value)}">\n`
 }
 
+/** Where the form posts: `/consent` under the issuer's path (the registration prefix). */
+function consentAction(issuer: string): string {
+  return `${new URL(issuer).pathname.replace(/\/$/, '')}/consent`
+}
+
 /**
  * Our consent page, shown before anything goes upstream (MCP authorization §11.7, SBP 2.1.5.2):
  * it names the client, shows where the browser will be sent back (the redirect URI's host) and
  * the scopes about to be granted (those not granted to everyone marked as depending on the
  * account: a token never carries a scope its user was not granted), and posts Approve or Deny
- * with the CSRF token to `/consent`.
+ * with the CSRF token to `/consent` (under the registration prefix).
  */
 export function renderConsentPage(input: ConsentPageInput): string {
   const { request } = input
@@ -61,7 +66,7 @@ If you approve, you sign in with ${escapeHtml(input.providerLabel)}, and ${name}
 ${unverified}<p>You will be sent back to <span class="host">${escapeHtml(redirect.host)}</span>.</p>
 ${loopback}<p>Permissions to be granted:</p>
 <ul>${scopes || '<li>none</li>'}</ul>
-<form method="post" action="/consent">
+<form method="post" action="${escapeHtml(consentAction(input.issuer))}">
 ${hidden('client_id', request.client.clientId)}${hidden('redirect_uri', request.redirectUri)}${hidden('response_type', 'code')}${hidden('code_challenge', request.codeChallenge)}${hidden('code_challenge_method', 'S256')}${hidden('scope', formatScope(request.scopes))}${hidden('resource', request.resource)}${hidden('state', request.state)}${hidden('consent_expires', String(input.expiresAt))}${hidden('csrf_token', input.csrfToken)}<div class="actions">
 <button type="submit" name="decision" value="deny">Deny</button>
 <button type="submit" name="decision" value="approve" class="primary">Approve</button>

@@ -27,6 +27,14 @@ export interface MetadataDocumentSupport {
   readonly signingAlgorithms: readonly string[]
 }
 
+/**
+ * Where our metadata is served (RFC 8414 §3.1): the well-known path, with the issuer's path (the
+ * registration prefix) inserted after it: `/.well-known/oauth-authorization-server/oauth`.
+ */
+export function authorizationServerMetadataPath(prefix: string): string {
+  return `/.well-known/oauth-authorization-server${prefix}`
+}
+
 const CLIENT_AUTH_METHODS = ['none', 'client_secret_post', 'client_secret_basic'] as const
 /** `private_key_jwt` is for metadata-document clients only (`/register` does not offer it). */
 const WITH_PRIVATE_KEY_JWT = [...CLIENT_AUTH_METHODS, 'private_key_jwt'] as const

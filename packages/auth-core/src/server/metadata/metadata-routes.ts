@@ -1,8 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { type AuthContext, requestUrls } from '../auth-context.js'
 import { ASSERTION_ALGORITHMS } from '../client-metadata/client-assertion.js'
-import { authorizationServerMetadata } from './authorization-server-metadata.js'
+import {
+  authorizationServerMetadata,
+  authorizationServerMetadataPath,
+} from './authorization-server-metadata.js'
 import { protectedResourceMetadata, protectedResourceMetadataPath } from './protected-resource-metadata.js'
+
+/** RFC 9728 §3: the protected resource metadata of the host itself. */
+export const BARE_RESOURCE_METADATA_PATH = '/.well-known/oauth-protected-resource'
 
 /** How long a cache may keep a metadata document (RFC 9111 §5.2.2.1). */
 export const METADATA_MAX_AGE_SECONDS = 300
@@ -21,12 +27,12 @@ function cacheHeaders(reply: FastifyReply, context: AuthContext): void {
 }
 
 /**
- * `GET /.well-known/oauth-authorization-server` (RFC 8414 §3) and the protected resource metadata
- * at both `/.well-known/oauth-protected-resource` and its path-inserted form for the MCP path
- * (RFC 9728 §3.1; MCP clients try the latter first).
+ * `GET /.well-known/oauth-authorization-server[prefix]` (RFC 8414 §3, §3.1) and the protected resource metadata
+ * at its path-inserted form for the MCP path (RFC 9728 §3.1; MCP clients try it first) and,
+ * without a registration prefix, at `/.well-known/oauth-protected-resource` too.
  */
 export function registerMetadataRoutes(app: FastifyInstance, context: AuthContext): void {
-  app.get('/.well-known/oauth-authorization-server', async (request, reply) => {
+  app.get(authorizationServerMetadataPath(context.prefix), async (request, reply) => {
     const { issuer } = requestUrls(context, request)
     cacheHeaders(reply, context)
     return authorizationServerMetadata(issuer, context.supportedScopes, {
@@ -39,6 +45,8 @@ export function registerMetadataRoutes(app: FastifyInstance, context: AuthContex
     cacheHeaders(reply, context)
     return protectedResourceMetadata(resource, issuer, context.supportedScopes)
   }
-  app.get('/.well-known/oauth-protected-resource', resourceMetadata)
+  // The bare well-known URL names the whole host as one resource: served only without a prefix,
+  // so that an app can hold several registrations (each under its prefix, with its MCP path).
+  if (context.prefix === '') app.get(BARE_RESOURCE_METADATA_PATH, resourceMetadata)
   app.get(protectedResourceMetadataPath(context.mcpPath), resourceMetadata)
 }

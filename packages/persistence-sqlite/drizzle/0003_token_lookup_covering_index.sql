@@ -1,0 +1,1 @@
+CREATE INDEX `tokens_lookup` ON `tokens` (`token_hash`,`kind`,`client_id`,`session_id`,`family_id`,`scopes`,`resource`,`created_at`,`expires_at`,`revoked`,`consumed`,`rotated_at`,`successor_hash`);
