@@ -1,10 +1,13 @@
 // A user's own Fastify app, built only from the published packages (installed from their
 // tarballs, outside the workspace): the MXCP plugin under a prefix with the memory store and the
-// GitHub provider, a guarded MCP endpoint, and the app's own routes, which the plugin leaves alone.
-// The test starts it with the GitHub stand-in's URLs in the environment; it prints its URL.
+// GitHub provider, again under another prefix with a provider of the user's own (GitLab, from
+// examples/custom-provider), a guarded MCP endpoint for each, and the app's own routes, which the
+// plugin leaves alone. The test starts it with the stand-ins' URLs in the environment; it prints
+// its URL.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
-import { MemoryStore, mxcpAuth, requireUser, validateAuthConfig } from '@mxcp/auth-core'
+import { MemoryStore, mxcpAuth, ProviderRegistry, requireUser, validateAuthConfig } from '@mxcp/auth-core'
+import { gitlab } from '@mxcp/example-custom-provider'
 import { github } from '@mxcp/provider-github'
 import Fastify from 'fastify'
 
@@ -43,7 +46,7 @@ async function serveMcp(request, reply) {
  * One provider: the plugin in its own scope, under `prefix`, guarding the MCP route at `mcpPath`,
  * next to an unguarded form route of the app's own in the same scope.
  * @param {import('fastify').FastifyInstance} app
- * @param {{ prefix: string, mcpPath: string } & Pick<import('@mxcp/auth-core').MxcpAuthOptions, 'auth' | 'provider' | 'store'>} options
+ * @param {{ prefix: string, mcpPath: string } & Pick<import('@mxcp/auth-core').MxcpAuthOptions, 'auth' | 'provider' | 'providers' | 'store'>} options
  */
 async function registerProvider(app, { prefix, mcpPath, ...options }) {
   await app.register(async (scope) => {
@@ -81,11 +84,29 @@ await registerProvider(app, {
   store: new MemoryStore(),
 })
 
-// The second provider: the custom GitLab provider of examples/custom-provider registers here, in
-// its own scope under its own prefix and MCP path, e.g.
-//   await registerProvider(app, { prefix: '/gitlab/oauth', mcpPath: '/gitlab/mcp', auth: gitlabAuth,
-//     provider: gitlab(…), store: new MemoryStore() })
-// with its stand-in's URLs passed in the environment like GitHub's.
+// A provider of the app's own: the plugin checks `auth.gitlab` with the provider's schema and
+// builds it with its clock, fetch and logger.
+const gitlabProviders = new ProviderRegistry([gitlab])
+const gitlabAuth = validateAuthConfig(
+  {
+    provider: 'gitlab',
+    gitlab: {
+      client_id: env('GITLAB_CLIENT_ID'),
+      client_secret: env('GITLAB_CLIENT_SECRET'),
+      base_url: env('GITLAB_URL'),
+    },
+  },
+  'auth',
+  'consumer app',
+  gitlabProviders,
+)
+await registerProvider(app, {
+  prefix: '/gitlab/oauth',
+  mcpPath: '/gitlab/mcp',
+  auth: gitlabAuth,
+  providers: gitlabProviders,
+  store: new MemoryStore(),
+})
 
 const url = await app.listen({ host: '127.0.0.1', port: 0 })
 process.stdout.write(`listening ${url}\n`)

@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test'
 import { promisify } from 'node:util'
 import { connectWithOAuth, HeadlessOAuthClient } from '@mxcp/testing'
 import { type GitHubStandIn, startGitHubStandIn } from '@mxcp/testing/stand-ins/github'
+import { type GitLabStandIn, startGitLabStandIn } from '../../custom-provider/test/gitlab-stand-in.js'
 import { type InstalledApp, packAndInstall, WORKSPACE } from './pack-and-install.js'
 
 const run = promisify(execFile)
@@ -37,21 +38,27 @@ function startApp(dir: string, env: Record<string, string>): Promise<{ url: stri
 describe('a Fastify app built from the packed packages, outside the workspace', () => {
   let installed: InstalledApp
   let standIn: GitHubStandIn
+  let gitlab: GitLabStandIn
   let app: { url: string; child: ChildProcess }
 
   before(async () => {
     installed = await packAndInstall()
     standIn = await startGitHubStandIn()
+    gitlab = await startGitLabStandIn()
     app = await startApp(installed.dir, {
       GITHUB_CLIENT_ID: standIn.clientId,
       GITHUB_CLIENT_SECRET: standIn.clientSecret,
       GITHUB_URL: standIn.url,
       GITHUB_API_URL: standIn.apiUrl,
+      GITLAB_CLIENT_ID: gitlab.clientId,
+      GITLAB_CLIENT_SECRET: gitlab.clientSecret,
+      GITLAB_URL: gitlab.url,
     })
   })
   after(async () => {
     app?.child.kill()
     await standIn?.close()
+    await gitlab?.close()
     if (installed) await rm(join(installed.dir, '..'), { recursive: true, force: true })
   })
 
@@ -124,5 +131,23 @@ describe('a Fastify app built from the packed packages, outside the workspace', 
     } finally {
       await client.close()
     }
+  })
+
+  test('a provider of the app’s own (GitLab, from examples/custom-provider) signs in beside it', async () => {
+    assert.ok(installed.tarballs.has('@mxcp/example-custom-provider'), 'installed from its tarball')
+    const oauth = new HeadlessOAuthClient({ expectedIssuer: `${app.url}/gitlab/oauth` })
+    const client = await connectWithOAuth(`${app.url}/gitlab/mcp`, oauth)
+    try {
+      const result = await client.callTool({ name: 'whoami', arguments: {} })
+      assert.deepEqual(result.content, [{ type: 'text', text: 'tanuki via gitlab' }])
+      assert.deepEqual(gitlab.tokenRequests, ['authorization_code'], 'one code exchange at GitLab')
+    } finally {
+      await client.close()
+    }
+    const refused = await fetch(`${app.url}/gitlab/mcp`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${oauth.tokens()?.access_token ?? ''}x` },
+    })
+    assert.equal(refused.status, 401, 'a token that is not ours is refused')
   })
 })

@@ -10,6 +10,11 @@ const run = promisify(execFile)
 /** The repository's root. */
 export const WORKSPACE = fileURLToPath(new URL('../../../', import.meta.url))
 const APP_SOURCE = fileURLToPath(new URL('../app/', import.meta.url))
+/** The GitLab provider of `examples/custom-provider`: not ours to publish, but installed the same way. */
+const CUSTOM_PROVIDER = {
+  dir: fileURLToPath(new URL('../../custom-provider/', import.meta.url)),
+  name: '@mxcp/example-custom-provider',
+}
 
 interface Manifest {
   readonly name: string
@@ -93,6 +98,9 @@ export async function packAndInstall(): Promise<InstalledApp> {
   const root = await mkdtemp(join(tmpdir(), 'mxcp-consumer-'))
   const packages = await publicPackages()
   const tarballs = await pack(packages, join(root, 'tarballs'))
+  // A provider of the user's own, packed like a third party's package would be.
+  for (const [name, tarball] of await pack([CUSTOM_PROVIDER], join(root, 'tarballs')))
+    tarballs.set(name, tarball)
   const dir = join(root, 'app')
   await cp(APP_SOURCE, dir, { recursive: true })
   const dependencies: Record<string, string> = {}

@@ -81,6 +81,9 @@ export const atlassian = defineProvider({
   create: createAtlassian,
 })
 
+// The import makes the module known to the compiler when it reads core's declarations (dist).
+import type {} from '@mxcp/auth-core'
+
 declare module '@mxcp/auth-core' {
   interface ProviderBlocks {
     /** `auth.atlassian` (`@mxcp/provider-atlassian`). */

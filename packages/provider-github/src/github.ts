@@ -93,6 +93,9 @@ export const github = defineProvider({
   create: createGitHub,
 })
 
+// The import makes the module known to the compiler when it reads core's declarations (dist).
+import type {} from '@mxcp/auth-core'
+
 declare module '@mxcp/auth-core' {
   interface ProviderBlocks {
     /** `auth.github` (`@mxcp/provider-github`). */

@@ -156,6 +156,9 @@ export const google = defineProvider({
   create: createGoogle,
 })
 
+// The import makes the module known to the compiler when it reads core's declarations (dist).
+import type {} from '@mxcp/auth-core'
+
 declare module '@mxcp/auth-core' {
   interface ProviderBlocks {
     /** `auth.google` (`@mxcp/provider-google`). */

@@ -139,6 +139,9 @@ export const keycloak = defineProvider({
   create: createKeycloak,
 })
 
+// The import makes the module known to the compiler when it reads core's declarations (dist).
+import type {} from '@mxcp/auth-core'
+
 declare module '@mxcp/auth-core' {
   interface ProviderBlocks {
     /** `auth.keycloak` (`@mxcp/provider-keycloak`). */

@@ -55,6 +55,9 @@ export const oidc = defineProvider({
   create: createOidc,
 })
 
+// The import makes the module known to the compiler when it reads core's declarations (dist).
+import type {} from '@mxcp/auth-core'
+
 declare module '@mxcp/auth-core' {
   interface ProviderBlocks {
     /** `auth.oidc` (`@mxcp/provider-oidc`). */

@@ -115,6 +115,9 @@ export const salesforce = defineProvider({
   create: createSalesforce,
 })
 
+// The import makes the module known to the compiler when it reads core's declarations (dist).
+import type {} from '@mxcp/auth-core'
+
 declare module '@mxcp/auth-core' {
   interface ProviderBlocks {
     /** `auth.salesforce` (`@mxcp/provider-salesforce`). */
