@@ -6,6 +6,7 @@ export type GoogleConfig = ProviderConfig<typeof GoogleOptionsSchema>
 export {
   GOOGLE_AUTH_URL,
   GOOGLE_DEFAULT_SCOPE,
+  GOOGLE_ISSUER,
   GOOGLE_REVOKE_URL,
   GOOGLE_TOKEN_URL,
   GOOGLE_USERINFO_URL,

@@ -13,10 +13,14 @@ import {
   sha256Base64Url,
   upstreamTestKit,
 } from '@mxcp/auth-core/testing'
-import { type GoogleStandIn, startGoogleStandIn } from '@mxcp/testing/stand-ins/google'
+import {
+  GOOGLE_DISCOVERY_DOCUMENT,
+  type GoogleStandIn,
+  startGoogleStandIn,
+} from '@mxcp/testing/stand-ins/google'
 import { followToCallback } from '@mxcp/testing/stand-ins/standard-shared'
 import * as googlePackage from '../src/index.js'
-import { GOOGLE_AUTH_URL, type GoogleConfig, google } from '../src/index.js'
+import { GOOGLE_AUTH_URL, GOOGLE_ISSUER, type GoogleConfig, google } from '../src/index.js'
 
 const CALLBACK = 'http://localhost:8000/google/callback'
 
@@ -51,18 +55,53 @@ describe('Google provider', () => {
       )
     })
 
-    test('a raw block without defaults gets the guide’s defaults', async () => {
-      const upstream = google({ client_id: 'id.apps.googleusercontent.com', client_secret: 's' })
+    test('a raw block without defaults gets the guide’s defaults, by discovery on Google’s issuer', async () => {
+      // Tests never reach Google: this fetch answers for accounts.google.com with its document.
+      const asked: string[] = []
+      const fetchGoogle = async (input: string | URL | Request): Promise<Response> => {
+        const href = input instanceof Request ? input.url : String(input)
+        asked.push(href)
+        if (href === `${GOOGLE_ISSUER}/.well-known/openid-configuration`)
+          return Response.json(GOOGLE_DISCOVERY_DOCUMENT)
+        return new Response('not found', { status: 404 })
+      }
+      const upstream = google(
+        { client_id: 'id.apps.googleusercontent.com', client_secret: 's' },
+        { fetch: fetchGoogle },
+      )
       assert.equal(upstream.callbackPath, '/google/callback')
       const url = await upstream.authorizationUrl({ state: 's', codeChallenge: 'c', redirectUri: CALLBACK })
       assert.equal(`${url.origin}${url.pathname}`, GOOGLE_AUTH_URL)
       assert.equal(url.searchParams.get('scope'), 'openid profile email')
+      assert.deepEqual(asked, ['https://accounts.google.com/.well-known/openid-configuration'])
+    })
+
+    test('auth_url, token_url, userinfo_url and revoke_url replace the discovered endpoints', async () => {
+      const upstream = google(configFor(idp, { auth_url: `${idp.url}/elsewhere/auth` }))
+      const url = await upstream.authorizationUrl({ state: 's', codeChallenge: 'c', redirectUri: CALLBACK })
+      assert.equal(`${url.origin}${url.pathname}`, `${idp.url}/elsewhere/auth`)
+    })
+
+    test('only the issuer is needed: every endpoint comes from its discovery document', async () => {
+      const { upstream, tokens } = await kit.login(
+        google({ client_id: idp.clientId, client_secret: idp.clientSecret, issuer: idp.issuer }),
+      )
+      assert.equal((await upstream.userInfo(tokens)).userId, idp.user.sub)
+      assert.ok(idp.requestsTo('discovery').length > 0)
+      assert.ok(idp.requestsTo('jwks').length > 0, 'the ID token was checked against the key set')
     })
 
     test('an endpoint over plain http off loopback is refused at start-up', () => {
       assertConfigError(
         () => google({ client_id: 'c', client_secret: 's', token_url: 'http://oauth2.example.com/token' }),
         'google.token_url must be an https URL (http is accepted on loopback only)',
+      )
+    })
+
+    test('an issuer over plain http off loopback is refused at start-up', () => {
+      assertConfigError(
+        () => google({ client_id: 'c', client_secret: 's', issuer: 'http://accounts.example.com' }),
+        'google.issuer must be an https URL (http is accepted on loopback only)',
       )
     })
 
@@ -100,7 +139,9 @@ describe('Google provider', () => {
         redirectUri: CALLBACK,
       })
       assert.equal(`${url.origin}${url.pathname}`, idp.endpoints.auth_url)
-      const params = Object.fromEntries(url.searchParams)
+      const { nonce, ...params } = Object.fromEntries(url.searchParams)
+      // OpenID Connect on the shared client: a nonce bound to the PKCE challenge (new with discovery).
+      assert.match(nonce ?? '', /^[A-Za-z0-9_-]{43}$/)
       assert.deepEqual(params, {
         response_type: 'code',
         client_id: idp.clientId,
@@ -165,6 +206,39 @@ describe('Google provider', () => {
         name: 'UpstreamAccountRefusedError',
         userMessage: /only Google Workspace accounts of example\.com/,
       })
+    })
+
+    test('hosted_domain is enforced on the ID token’s hd too: another domain there is refused', async () => {
+      const workspace = await startGoogleStandIn({ redirectUris: [CALLBACK], user: { hd: 'example.com' } })
+      workspace.setIdTokenClaims({ hd: 'evil.example' })
+      try {
+        const { upstream, tokens } = await kit.login(
+          google(configFor(workspace, { hosted_domain: 'example.com' }), { timeoutMs: 5_000 }),
+        )
+        await assert.rejects(upstream.userInfo(tokens), { name: 'UpstreamAccountRefusedError' })
+      } finally {
+        await workspace.close()
+      }
+    })
+
+    test('an ID token for another client or from another issuer is refused at the exchange, and what came with it is revoked', async () => {
+      for (const claims of [
+        { aud: 'someone-else.apps.googleusercontent.com' },
+        { iss: 'https://accounts.google.com' },
+      ]) {
+        idp.setIdTokenClaims(claims)
+        const revokes = idp.requestsTo('revoke').length
+        try {
+          await assert.rejects(login(idp), UpstreamResponseError)
+          assert.equal(
+            idp.requestsTo('revoke').length,
+            revokes + 1,
+            'the refused tokens are revoked upstream',
+          )
+        } finally {
+          idp.setIdTokenClaims({})
+        }
+      }
     })
 
     test('the scope always includes openid and email, whatever is configured', async () => {

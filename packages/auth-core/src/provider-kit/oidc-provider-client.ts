@@ -2,6 +2,7 @@ import type { ProviderRuntimeOptions, UpstreamTokens, UpstreamUser } from '../pr
 import type { UpstreamClientAuthMethod } from '../upstream/client-auth-method.js'
 import { userFromOidcClaims } from '../upstream/oidc-claims.js'
 import { OidcClient } from '../upstream/oidc-client.js'
+import type { OidcEndpointOverrides } from '../upstream/oidc-discovery.js'
 import { clientAssertionKey } from '../upstream/private-key-jwt.js'
 import type { ProviderBehaviour } from './define-provider.js'
 
@@ -13,6 +14,8 @@ export interface OidcProviderSettings {
   readonly tokenEndpointAuthMethod?: UpstreamClientAuthMethod | undefined
   readonly privateKey?: string | undefined
   readonly privateKeyId?: string | undefined
+  /** Endpoints the configuration sets in place of the discovered ones (Google's `auth_url`…). */
+  readonly endpoints?: OidcEndpointOverrides | undefined
 }
 
 /** OIDC Core §3.1.2.1: `openid` MUST be in the scope, else it is plain OAuth without identity. */
@@ -41,6 +44,7 @@ export function oidcProviderClient(
     privateKey: settings.privateKey
       ? clientAssertionKey(`${provider}.private_key`, settings.privateKey, settings.privateKeyId)
       : undefined,
+    endpoints: settings.endpoints,
     fetch: runtime.fetch,
     timeoutMs: runtime.timeoutMs,
     log: runtime.log,

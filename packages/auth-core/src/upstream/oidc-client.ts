@@ -13,7 +13,7 @@ import { stringField } from './http.js'
 import { DEFAULT_ID_TOKEN_CLOCK_TOLERANCE_S, type IdTokenClaims } from './id-token.js'
 import { IssuerKeys } from './issuer-keys.js'
 import { idTokenStep, type OidcStep, throwIfOAuthErrorBody, toUpstreamError } from './oauth4webapi-errors.js'
-import { isLoopbackHttp, OidcDiscovery } from './oidc-discovery.js'
+import { isLoopbackHttp, OidcDiscovery, type OidcEndpointOverrides } from './oidc-discovery.js'
 import type { OidcProviderMetadata } from './oidc-metadata.js'
 import { nonceFromChallenge, nonceFromVerifier } from './oidc-nonce.js'
 import { checkedTokenBody, decodeIdTokenClaims, tokensFromResponse } from './oidc-tokens.js'
@@ -44,6 +44,8 @@ export interface OidcClientOptions {
   readonly now?: (() => number) | undefined
   /** How long discovery is cached, ms (default 1 hour). */
   readonly discoveryTtlMs?: number | undefined
+  /** Endpoints set by configuration in place of the discovered ones. */
+  readonly endpoints?: OidcEndpointOverrides | undefined
 }
 
 /** ID token claims that describe the token, not the user; left out when the ID token stands in for user info. */
@@ -91,6 +93,7 @@ export class OidcClient {
       ...http,
       issuer: options.issuer,
       ttlMs: options.discoveryTtlMs,
+      endpoints: options.endpoints,
       now: options.now,
       log: options.log,
     })

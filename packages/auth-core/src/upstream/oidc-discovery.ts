@@ -20,6 +20,21 @@ export interface OidcDiscoveryOptions extends UpstreamHttpOptions {
   readonly ttlMs?: number | undefined
   readonly now?: (() => number) | undefined
   readonly log?: ProviderLog | undefined
+  /** Endpoints that replace the discovered ones (`OidcEndpointOverrides`). */
+  readonly endpoints?: OidcEndpointOverrides | undefined
+}
+
+/**
+ * Endpoints a provider's configuration sets in place of the discovered ones, by their discovery
+ * name (Google's `auth_url`, `token_url`, `userinfo_url`, `revoke_url`). They are held to the same
+ * rules as discovered endpoints (https, or http on loopback); the issuer and `jwks_uri` always
+ * come from discovery.
+ */
+export interface OidcEndpointOverrides {
+  readonly authorization_endpoint?: string | undefined
+  readonly token_endpoint?: string | undefined
+  readonly userinfo_endpoint?: string | undefined
+  readonly revocation_endpoint?: string | undefined
 }
 
 /**
@@ -50,7 +65,7 @@ export class OidcDiscovery {
       return Promise.reject(this.#failure.error)
     }
     if (!this.#inflight) {
-      this.#inflight = fetchOidcMetadata(this.#options.issuer, this.#options)
+      this.#inflight = fetchOidcMetadata(this.#options.issuer, this.#options, this.#options.endpoints)
         .then(
           (metadata) => {
             if (this.#failure)
@@ -100,6 +115,7 @@ export class OidcDiscovery {
 export async function fetchOidcMetadata(
   issuer: string,
   http: UpstreamHttpOptions,
+  endpoints: OidcEndpointOverrides = {},
 ): Promise<OidcProviderMetadata> {
   const url = discoveryUrl(issuer)
   try {
@@ -120,7 +136,8 @@ export async function fetchOidcMetadata(
       sameIssuer && URL.canParse(named) ? new URL(named) : new URL(issuer),
       response,
     )
-    return parseOidcMetadata(document, issuer, http.provider)
+    const overrides = Object.entries(endpoints).filter(([, value]) => value !== undefined)
+    return parseOidcMetadata({ ...document, ...Object.fromEntries(overrides) }, issuer, http.provider)
   } catch (error) {
     if (error instanceof oauth.OperationProcessingError && error.code === oauth.JSON_ATTRIBUTE_COMPARISON) {
       const named = (error.cause as { body?: { issuer?: unknown } } | undefined)?.body?.issuer

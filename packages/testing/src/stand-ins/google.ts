@@ -15,8 +15,11 @@ import {
 /**
  * A stand-in for Google's OAuth 2.0 / OpenID Connect endpoints, on loopback, speaking their wire
  * format (developers.google.com/identity/protocols/oauth2/web-server and …/openid-connect):
- * `GET /o/oauth2/v2/auth`, `POST /token`, `GET /v1/userinfo`, `POST /revoke`, plus the discovery
- * document and key set, so it also serves as a generic OpenID issuer. Google's behaviour kept:
+ * `GET /o/oauth2/v2/auth`, `POST /token`, `GET /v1/userinfo`, `POST /revoke`, plus Google's
+ * discovery document (`GOOGLE_DISCOVERY_DOCUMENT` at the stand-in's origin) at
+ * `/.well-known/openid-configuration` and the key set at `/oauth2/v3/certs`; ID tokens are RS256
+ * with Google's claims (`iss`, `azp`, `aud`, `sub`, `email`, `email_verified`, `hd`, `at_hash`,
+ * `nonce`, profile claims), so it also serves as a generic OpenID issuer. Google's behaviour kept:
  * a refresh token only with `access_type=offline`, and only at the first consent unless
  * `prompt=consent`; refresh answers carry no new refresh token; short scope names come back
  * expanded (`email` → `…/auth/userinfo.email`); revoking any token of a grant ends the whole
@@ -63,10 +66,24 @@ export interface GoogleStandInOptions extends StandInOptions<GoogleUser> {
 export interface GoogleStandIn extends StandardStandIn<GoogleEndpoint, GoogleUser> {
   /** The issuer of its ID tokens and discovery document (the stand-in's own origin). */
   readonly issuer: string
-  /** Values for the `google` config block: `auth_url`, `token_url`, `userinfo_url`, `revoke_url`. */
-  readonly endpoints: { auth_url: string; token_url: string; userinfo_url: string; revoke_url: string }
+  /**
+   * Values for the `google` config block: `issuer` (discovery of everything else), and
+   * `auth_url`, `token_url`, `userinfo_url`, `revoke_url` (the same endpoints, set explicitly).
+   */
+  readonly endpoints: {
+    issuer: string
+    auth_url: string
+    token_url: string
+    userinfo_url: string
+    revoke_url: string
+  }
   /** The user removes the app's access (myaccount.google.com/permissions): every token dies. */
   revokeAll(): void
+  /**
+   * Claims that replace or add to those of the ID tokens issued from now on (a token for another
+   * `aud`, another `hd`…), to test that they are refused; `{}` goes back to Google's.
+   */
+  setIdTokenClaims(claims: Readonly<Record<string, unknown>>): void
 }
 
 const SCOPE_ALIASES: Readonly<Record<string, string>> = {
@@ -98,6 +115,70 @@ interface PendingCode {
   readonly expiresAt: number
 }
 
+/**
+ * Google's OpenID discovery document as https://accounts.google.com/.well-known/openid-configuration
+ * serves it (developers.google.com/identity/openid-connect/openid-connect#discovery): the issuer
+ * and the authorization endpoint on accounts.google.com, the token, revocation and device
+ * endpoints on oauth2.googleapis.com, user info on openidconnect.googleapis.com, the keys on
+ * www.googleapis.com.
+ */
+export const GOOGLE_DISCOVERY_DOCUMENT = {
+  issuer: 'https://accounts.google.com',
+  authorization_endpoint: 'https://accounts.google.com/o/oauth2/v2/auth',
+  device_authorization_endpoint: 'https://oauth2.googleapis.com/device/code',
+  token_endpoint: 'https://oauth2.googleapis.com/token',
+  userinfo_endpoint: 'https://openidconnect.googleapis.com/v1/userinfo',
+  revocation_endpoint: 'https://oauth2.googleapis.com/revoke',
+  jwks_uri: 'https://www.googleapis.com/oauth2/v3/certs',
+  response_types_supported: [
+    'code',
+    'token',
+    'id_token',
+    'code token',
+    'code id_token',
+    'token id_token',
+    'code token id_token',
+    'none',
+  ],
+  subject_types_supported: ['public'],
+  id_token_signing_alg_values_supported: ['RS256'],
+  scopes_supported: ['openid', 'email', 'profile'],
+  token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
+  claims_supported: [
+    'aud',
+    'email',
+    'email_verified',
+    'exp',
+    'family_name',
+    'given_name',
+    'iat',
+    'iss',
+    'name',
+    'picture',
+    'sub',
+  ],
+  code_challenge_methods_supported: ['plain', 'S256'],
+  grant_types_supported: [
+    'authorization_code',
+    'refresh_token',
+    'urn:ietf:params:oauth:grant-type:device_code',
+    'urn:ietf:params:oauth:grant-type:jwt-bearer',
+  ],
+} as const
+
+const GOOGLE_ORIGINS =
+  /^https:\/\/(accounts\.google\.com|oauth2\.googleapis\.com|openidconnect\.googleapis\.com|www\.googleapis\.com)/
+
+/** Google's discovery document with every Google origin replaced by `origin` (the stand-in's). */
+export function googleDiscoveryDocumentAt(origin: string): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(GOOGLE_DISCOVERY_DOCUMENT).map(([key, value]) => [
+      key,
+      typeof value === 'string' ? value.replace(GOOGLE_ORIGINS, origin) : value,
+    ]),
+  )
+}
+
 const random = (prefix: string): string => prefix + randomBytes(24).toString('base64url')
 
 /** Starts the Google stand-in on 127.0.0.1, port 0. */
@@ -127,6 +208,7 @@ export async function startGoogleStandIn(options: GoogleStandInOptions = {}): Pr
   const consented = new Set<string>()
   const grants: Grant[] = []
   const controls = new StandInControls<GoogleEndpoint>()
+  let idTokenClaims: Readonly<Record<string, unknown>> = {}
   let loopback: LoopbackServer | undefined
   let url = ''
 
@@ -139,23 +221,27 @@ export async function startGoogleStandIn(options: GoogleStandInOptions = {}): Pr
       ? { name: user.name, picture: user.picture, given_name: user.given_name, family_name: user.family_name }
       : {}
     const email = grant.scopes.includes('email')
-      ? { email: user.email, email_verified: user.email_verified, ...(user.hd ? { hd: user.hd } : {}) }
+      ? { email: user.email, email_verified: user.email_verified }
       : {}
     // at_hash: left half of SHA-256 of the access token (OIDC Core §3.1.3.6), as Google sends it.
     const atHash = createHash('sha256').update(accessToken).digest().subarray(0, 16).toString('base64url')
+    // Google's order: iss, azp, aud, sub, hd, email, email_verified, at_hash, nonce, profile, iat, exp.
     return new SignJWT({
+      iss: url,
       azp: grant.clientId,
-      at_hash: atHash,
+      aud: grant.clientId,
+      sub: user.sub,
+      // Google sends `hd` for every Workspace account, whatever the scope.
+      ...(user.hd ? { hd: user.hd } : {}),
       ...email,
-      ...profile,
+      at_hash: atHash,
       ...(nonce ? { nonce } : {}),
+      ...profile,
+      iat,
+      exp: iat + 3600,
+      ...idTokenClaims,
     })
       .setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' })
-      .setIssuer(url)
-      .setAudience(grant.clientId)
-      .setSubject(user.sub)
-      .setIssuedAt(iat)
-      .setExpirationTime(iat + 3600)
       .sign(privateKey)
   }
 
@@ -339,35 +425,7 @@ export async function startGoogleStandIn(options: GoogleStandInOptions = {}): Pr
     sendJson(res, 200, {})
   }
 
-  const discovery = (res: ServerResponse): void =>
-    sendJson(res, 200, {
-      issuer: url,
-      authorization_endpoint: `${url}/o/oauth2/v2/auth`,
-      token_endpoint: `${url}/token`,
-      userinfo_endpoint: `${url}/v1/userinfo`,
-      revocation_endpoint: `${url}/revoke`,
-      jwks_uri: `${url}/oauth2/v3/certs`,
-      response_types_supported: ['code', 'token', 'id_token', 'code token', 'code id_token', 'none'],
-      subject_types_supported: ['public'],
-      id_token_signing_alg_values_supported: ['RS256'],
-      scopes_supported: ['openid', 'email', 'profile'],
-      token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
-      claims_supported: [
-        'aud',
-        'email',
-        'email_verified',
-        'exp',
-        'family_name',
-        'given_name',
-        'iat',
-        'iss',
-        'name',
-        'picture',
-        'sub',
-      ],
-      code_challenge_methods_supported: ['plain', 'S256'],
-      grant_types_supported: ['authorization_code', 'refresh_token'],
-    })
+  const discovery = (res: ServerResponse): void => sendJson(res, 200, googleDiscoveryDocumentAt(url))
 
   loopback = await startLoopbackServer(async (req, res) => {
     const target = new URL(req.url ?? '/', url)
@@ -406,10 +464,14 @@ export async function startGoogleStandIn(options: GoogleStandInOptions = {}): Pr
     clientSecret,
     user,
     endpoints: {
+      issuer: url,
       auth_url: `${url}/o/oauth2/v2/auth`,
       token_url: `${url}/token`,
       userinfo_url: `${url}/v1/userinfo`,
       revoke_url: `${url}/revoke`,
+    },
+    setIdTokenClaims(claims: Readonly<Record<string, unknown>>) {
+      idTokenClaims = claims
     },
     revokeAll() {
       for (const grant of grants) grant.revoked = true
