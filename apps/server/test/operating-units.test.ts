@@ -9,6 +9,7 @@ import { readAuditLog } from '../src/audit/read-audit-log.js'
 import { parseOperatorArguments, parseSince } from '../src/cli/operator-arguments.js'
 import { UsageError } from '../src/cli/parse-arguments.js'
 import { countAuthEvent, ServerMetrics } from '../src/observability/metrics.js'
+import { newRequestId } from '../src/observability/request-id.js'
 import { tempDir } from './helpers/example-project.js'
 
 const dir = tempDir('mxcp-operating-')
@@ -169,5 +170,13 @@ describe('housekeeping in the audit trail and the metrics', () => {
     assert.match(text, /mxcp_swept_total\{kind="tokens"\} 3/)
     assert.match(text, /mxcp_swept_total\{kind="expired_registrations"\} 1/)
     assert.doesNotMatch(text, /kind="codes"/)
+  })
+})
+
+describe('request ids', () => {
+  test('each request gets its own id of 12 hex characters, as error pages quote it', () => {
+    const ids = Array.from({ length: 100_000 }, () => newRequestId())
+    for (const id of ids.slice(0, 1000)) assert.match(id, /^[0-9a-f]{12}$/)
+    assert.equal(new Set(ids).size, ids.length, 'no id repeats')
   })
 })

@@ -49,7 +49,7 @@ export function serveResource(pool: UserPool, definition: ResourceDefinition): S
       log[callLineLevel(context)]({ user: loggableCaller(context.user) }, 'resource read')
       try {
         const args = coerceStringArguments(definition.parameters, variables)
-        const value = await runDefinition(pool, runnable, args, context)
+        const value = await runDefinition(pool, runnable, args, { ...context, log })
         return { contents: [resourceContent(uri, definition.mimeType ?? 'application/json', value)] }
       } catch (error) {
         const { message, expected } = errorMessage(error)

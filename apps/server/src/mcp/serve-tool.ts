@@ -34,7 +34,8 @@ export function serveTool(
       const started = performance.now()
       await context.report?.('started', 'info', { tool: listing.name, message: 'tool started' })
       try {
-        const result = toolResult(await body(args, context))
+        // The tool's own lines (the SQL it ran) carry its name too.
+        const result = toolResult(await body(args, { ...context, log }))
         await context.report?.('finished', 'info', {
           tool: listing.name,
           message: 'tool finished',

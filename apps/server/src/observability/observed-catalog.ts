@@ -34,6 +34,35 @@ function errorText(result: CallToolResult): string | undefined {
   return first?.type === 'text' ? first.text.slice(0, 500) : undefined
 }
 
+/** How one call went, as its audit line tells it. */
+interface FinishedCall {
+  readonly kind: Kind
+  readonly name: string
+  readonly args: unknown
+  readonly status: 'success' | 'error'
+  readonly duration: number
+  readonly reason: string | undefined
+}
+
+/** The audit line of one call: who (never a token), what, how long, how it ended. */
+function auditRecord(call: FinishedCall, context: CallContext, includeArguments: boolean): AuditRecord {
+  const { user } = context
+  return {
+    timestamp: new Date().toISOString(),
+    event: call.kind,
+    status: call.status,
+    request_id: requestIdOf(context.log),
+    user_id: user.anonymous ? undefined : user.userId,
+    username: user.anonymous ? undefined : user.username,
+    provider: user.provider,
+    client_id: user.anonymous ? undefined : user.clientId,
+    name: call.name,
+    duration_ms: call.duration,
+    reason: call.reason,
+    ...(includeArguments && call.args !== undefined && { arguments: loggableArguments(call.args) }),
+  }
+}
+
 /**
  * The catalog with every tool call, resource read and prompt get observed: a debug line when it
  * ends (name, duration, outcome), one audit line (user, provider, client, name, duration,
@@ -49,10 +78,10 @@ export function observeCatalog(catalog: Catalog, observers: CallObservers): Cata
     run: (context: CallContext) => Promise<T>,
     failure: (result: T) => string | undefined,
   ): Promise<T> => {
-    const log = context.log.child({ [kind]: name })
+    // The item names itself on its own lines (`serveTool` binds `tool` to its logger): a second
+    // child logger here would only repeat the key on every line, and cost a child per call.
     const observed: CallContext = {
       ...context,
-      log,
       onSql: (seconds) => observers.metrics?.sql.observe({ item: name }, seconds),
     }
     const started = performance.now()
@@ -67,23 +96,10 @@ export function observeCatalog(catalog: Catalog, observers: CallObservers): Cata
     } finally {
       const duration = ms(started)
       const status = reason === undefined ? 'success' : 'error'
-      log.debug({ ms: duration, status }, `${kind} call finished`)
-      const { user } = context
-      const record: AuditRecord = {
-        timestamp: new Date().toISOString(),
-        event: kind,
-        status,
-        request_id: requestIdOf(context.log),
-        user_id: user.anonymous ? undefined : user.userId,
-        username: user.anonymous ? undefined : user.username,
-        provider: user.provider,
-        client_id: user.anonymous ? undefined : user.clientId,
-        name,
-        duration_ms: duration,
-        reason,
-        ...(observers.includeArguments && args !== undefined && { arguments: loggableArguments(args) }),
-      }
-      observers.audit?.write(record)
+      context.log.debug({ [kind]: name, ms: duration, status }, `${kind} call finished`)
+      // Built only when there is an audit file: reading the request id back from the logger costs.
+      const call = { kind, name, args, status, duration, reason } as const
+      observers.audit?.write(auditRecord(call, context, observers.includeArguments ?? false))
     }
   }
 

@@ -49,9 +49,9 @@ export async function findAccessToken(
  * Step 3: every required scope, or 403 `insufficient_scope` naming the scopes to ask for: the
  * required ones plus those already granted, so a step-up loses nothing (MCP authorization §10.1.1).
  */
-export function checkRequiredScopes(token: TokenRecord, requiredScopes: readonly string[]): void {
-  if (missingScopes(requiredScopes, token.scopes).length === 0) return
-  const wanted = [...new Set([...requiredScopes, ...token.scopes])]
+export function checkRequiredScopes(scopes: readonly string[], requiredScopes: readonly string[]): void {
+  if (requiredScopes.length === 0 || missingScopes(requiredScopes, scopes).length === 0) return
+  const wanted = [...new Set([...requiredScopes, ...scopes])]
   throw new GuardRefusal(
     403,
     'insufficient_scope',

@@ -1,6 +1,4 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { grantableScopes } from '../access/scope-grants.js'
-import { userAttributes } from '../access/user-attributes.js'
 import type { Clock } from '../clock.js'
 import type { AuthConfig } from '../config/index.js'
 import { OAuthError } from '../errors/oauth-error.js'
@@ -9,12 +7,13 @@ import { canonicalResource } from '../oauth/resource.js'
 import type { UpstreamProvider } from '../provider.js'
 import { protectedResourceMetadataPath } from '../server/metadata/protected-resource-metadata.js'
 import type { OAuthStore } from '../store/oauth-store.js'
-import { ANONYMOUS_USER, createUserContext } from '../user-context.js'
+import { ANONYMOUS_USER } from '../user-context.js'
 import { BearerRejectedError } from './bearer-rejected-error.js'
 import { checkRequiredScopes, findAccessToken } from './check-token.js'
 import { GuardRefusal } from './guard-refusal.js'
 import { guardFailureAnswer, sendGuardAnswer } from './guard-responses.js'
 import type { SessionUsers } from './session-users.js'
+import { UserContexts } from './user-contexts.js'
 
 /** The guard: an `onRequest` hook (`app.addHook('onRequest', app.mxcpGuard)`). */
 export type MxcpGuard = (request: FastifyRequest, reply: FastifyReply) => Promise<void>
@@ -60,6 +59,7 @@ export function createAnonymousGuard(): MxcpGuard {
  */
 export function createGuard(options: GuardOptions): MxcpGuard {
   const { store, provider, clock, mcpPath, requiredScopes, users } = options
+  const contexts = new UserContexts({ provider, authorization: options.authorization })
   return async (request, reply) => {
     const started = performance.now()
     let base: string
@@ -72,29 +72,11 @@ export function createGuard(options: GuardOptions): MxcpGuard {
     }
     try {
       const token = await findAccessToken(request, store, clock, canonicalResource(base, mcpPath))
-      checkRequiredScopes(token, requiredScopes)
-      const { user, upstream } = await users.get(token.sessionId)
-      const scopes = options.authorization
-        ? grantableScopes(token.scopes, user, options.authorization, provider.canonicalId?.bind(provider))
-        : token.scopes
-      checkRequiredScopes({ ...token, scopes }, requiredScopes)
-      const { userId, username, email, name, rawProfile } = user
-      const fields = {
-        userId,
-        username,
-        email,
-        name,
-        provider: provider.id,
-        scopes,
-        clientId: token.clientId,
-        rawProfile,
-        attributes: userAttributes(user),
-      }
-      request.user = createUserContext(fields, upstream.accessToken)
-      request.log.info(
-        { user: { username, userId, provider: provider.id, name, email } },
-        'authenticated request',
-      )
+      checkRequiredScopes(token.scopes, requiredScopes)
+      const caller = contexts.userFor(await users.get(token.sessionId), token)
+      checkRequiredScopes(caller.context.scopes, requiredScopes)
+      request.user = caller.context
+      request.log.info({ user: caller.logged }, 'authenticated request')
       request.log.debug(
         { guard: 'allow', clientId: token.clientId, scopes: token.scopes, ms: sinceMs(started) },
         'guard: token accepted',
