@@ -3,7 +3,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { DuckDBConnection, type DuckDBMaterializedResult, VARCHAR } from '@duckdb/node-api'
+import {
+  DuckDBConnection,
+  type DuckDBMaterializedResult,
+  DuckDBScalarFunction,
+  VARCHAR,
+} from '@duckdb/node-api'
 import { createUserPool, QueryTimeoutError, type SqlUser, type UserPool } from '../src/index.js'
 import { memoryDatabase, type TestDatabase, user } from './helpers.js'
 
@@ -179,6 +184,32 @@ describe('statements kept across leases', () => {
       )
       assert.deepEqual(await everyFunction(pool, erin), expected(erin))
       assert.equal(prepares.count(EVERY_FUNCTION), kept + 1, 'prepared again after the timeout')
+    } finally {
+      await pool.close()
+    }
+  })
+
+  test('a lease that did something other than run SQL text drops its connection’s kept statements', async () => {
+    const pool = await createUserPool(db.instance, { size: 1 })
+    const hank = user('hank')
+    try {
+      assert.deepEqual(await everyFunction(pool, hank), expected(hank))
+      const kept = prepares.count(EVERY_FUNCTION)
+      // Registering a function is no SQL text: the lease is opaque.
+      await pool.withUser(hank, async (conn) =>
+        conn.registerScalarFunction(
+          DuckDBScalarFunction.create({
+            name: 'kept_statements_opaque_probe',
+            returnType: VARCHAR,
+            mainFunction: (_info, input, output) => {
+              for (let row = 0; row < input.rowCount; row++) output.setItem(row, 'probe')
+              output.flush()
+            },
+          }),
+        ),
+      )
+      assert.deepEqual(await everyFunction(pool, hank), expected(hank))
+      assert.equal(prepares.count(EVERY_FUNCTION), kept + 1, 'prepared again after the opaque lease')
     } finally {
       await pool.close()
     }
