@@ -4,11 +4,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { postMcp } from './helpers/json-rpc.js'
 import { resultJson } from './helpers/mcp-client.js'
-import {
-  type ServedWithGitHub,
-  serveExampleWithGitHub,
-  signInAdaThenGrace,
-} from './helpers/served-example.js'
+import { type ServedWithGitHub, serveWithGitHub, signInAdaThenGrace } from './helpers/served-github.js'
 
 describe('MCP sessions (the default, as in MXCP): bound to their user, the token checked on every request', () => {
   let running: ServedWithGitHub
@@ -18,7 +14,7 @@ describe('MCP sessions (the default, as in MXCP): bound to their user, the token
   let graceToken: string
 
   before(async () => {
-    running = await serveExampleWithGitHub()
+    running = await serveWithGitHub()
     const signedIn = await signInAdaThenGrace(running)
     const ada = signedIn.ada
     adaToken = ada.tokens()?.access_token ?? ''

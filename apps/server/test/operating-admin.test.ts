@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
 import { copyExampleProject } from './helpers/example-project.js'
-import { githubEnv, githubProviderBlock } from './helpers/github-auth.js'
+import { githubEnv } from './helpers/github-auth.js'
 import { startInProcess } from './helpers/in-process-server.js'
 import { postMcp } from './helpers/json-rpc.js'
 import { resultJson } from './helpers/mcp-client.js'
@@ -108,7 +108,7 @@ test('PostgreSQL: mxcp auth revoke --user ends that user’s access on both repl
     join(setup.project.path, 'config-pg.yml'),
     {
       provider: 'github',
-      github: githubProviderBlock(setup.github),
+      github: setup.github.configBlock(),
       persistence: postgresPersistence(database.url),
     },
     // Both replicas serve one public address (a load balancer's), so a token is good on either.

@@ -9,13 +9,8 @@ import { copyExampleProject, type TempDir, writeFiles } from './helpers/example-
 import { githubEnv, startGitHub, writeGitHubUserConfig } from './helpers/github-auth.js'
 import { startInProcess } from './helpers/in-process-server.js'
 import { postMcp } from './helpers/json-rpc.js'
-import {
-  type ServedExample,
-  type ServedWithGitHub,
-  serveExample,
-  serveExampleWithGitHub,
-  signInAdaThenGrace,
-} from './helpers/served-example.js'
+import { type ServedExample, serveExample } from './helpers/served-example.js'
+import { type ServedWithGitHub, serveWithGitHub, signInAdaThenGrace } from './helpers/served-github.js'
 
 /** GET `path` on `url`'s server with exactly these headers (fetch cannot set Host). */
 function rawGet(
@@ -166,7 +161,7 @@ describe('MCP session caps: one user cannot evict another', () => {
   let graceToken: string
 
   before(async () => {
-    running = await serveExampleWithGitHub({
+    running = await serveWithGitHub({
       stateless: false,
       sessionLimits: { maxPerUser: 2, maxSessions: 3 },
     })

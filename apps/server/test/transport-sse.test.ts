@@ -3,13 +3,8 @@ import { after, before, describe, test } from 'node:test'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js'
 import { resultJson } from './helpers/mcp-client.js'
-import {
-  type ServedExample,
-  type ServedWithGitHub,
-  serveExample,
-  serveExampleWithGitHub,
-  signInAdaThenGrace,
-} from './helpers/served-example.js'
+import { type ServedExample, serveExample } from './helpers/served-example.js'
+import { type ServedWithGitHub, serveWithGitHub, signInAdaThenGrace } from './helpers/served-github.js'
 
 describe('the legacy HTTP+SSE transport (--transport sse): GET /sse and POST /messages behind the same guard', () => {
   let running: ServedWithGitHub
@@ -20,7 +15,7 @@ describe('the legacy HTTP+SSE transport (--transport sse): GET /sse and POST /me
   const posted: URL[] = []
 
   before(async () => {
-    running = await serveExampleWithGitHub({ transport: 'sse' })
+    running = await serveWithGitHub({ transport: 'sse' })
     // The SDK's auth() finds everything from the /sse URL: its 401, the protected resource
     // metadata, the authorization server, registration, consent, the upstream login, the token.
     const { ada, graceToken: grace } = await signInAdaThenGrace(running)

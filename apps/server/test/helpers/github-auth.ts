@@ -40,7 +40,7 @@ export function writeGitHubUserConfig(
   github: GitHubStandIn,
   options: GitHubConfigOptions = {},
 ): string {
-  const authBlock: Record<string, unknown> = { provider: 'github', github: githubProviderBlock(github) }
+  const authBlock: Record<string, unknown> = { provider: 'github', github: github.configBlock() }
   if (options.requiredScopes || options.scopeGrants) {
     authBlock['authorization'] = {
       ...(options.requiredScopes ? { required_scopes: options.requiredScopes } : {}),
@@ -55,18 +55,6 @@ export function writeGitHubUserConfig(
     }
   }
   return writeDemoAuthConfig(join(dir, 'config.yml'), authBlock)
-}
-
-/** The `auth.github` block pointed at the stand-in, the secrets given as `${VAR}` (see {@link githubEnv}). */
-export function githubProviderBlock(github: GitHubStandIn): Record<string, unknown> {
-  return {
-    client_id: '${GITHUB_CLIENT_ID}',
-    client_secret: '${GITHUB_CLIENT_SECRET}',
-    scope: 'user:email',
-    auth_url: `${github.url}/login/oauth/authorize`,
-    token_url: `${github.url}/login/oauth/access_token`,
-    api_url: github.apiUrl,
-  }
 }
 
 /** The environment the config of {@link writeGitHubUserConfig} needs. */

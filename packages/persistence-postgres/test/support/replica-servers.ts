@@ -53,35 +53,21 @@ export async function startReplicaPair(options: ReplicaPairOptions): Promise<Rep
       MXCP_AUTH_DATABASE_URL: options.reachDatabase?.(databaseUrl) ?? databaseUrl,
       MXCP_AUTH_ENCRYPTION_KEY: TEST_KEY,
     }
+    const auth = {
+      provider: 'github',
+      github: github.configBlock(),
+      ...options.auth,
+      persistence: {
+        type: 'postgres',
+        url: '${MXCP_AUTH_DATABASE_URL}',
+        encryption_key: '${MXCP_AUTH_ENCRYPTION_KEY}',
+        pool_size: options.poolSize,
+      },
+    }
     const userConfig = {
       mxcp: 1,
       transport: { http: { base_url: router.url } },
-      projects: {
-        demo: {
-          profiles: {
-            default: {
-              auth: {
-                provider: 'github',
-                github: {
-                  client_id: '${GITHUB_CLIENT_ID}',
-                  client_secret: '${GITHUB_CLIENT_SECRET}',
-                  scope: 'user:email',
-                  auth_url: `${github.url}/login/oauth/authorize`,
-                  token_url: `${github.url}/login/oauth/access_token`,
-                  api_url: github.apiUrl,
-                },
-                ...options.auth,
-                persistence: {
-                  type: 'postgres',
-                  url: '${MXCP_AUTH_DATABASE_URL}',
-                  encryption_key: '${MXCP_AUTH_ENCRYPTION_KEY}',
-                  pool_size: options.poolSize,
-                },
-              },
-            },
-          },
-        },
-      },
+      projects: { demo: { profiles: { default: { auth } } } },
     }
     const replicas = new Map<ReplicaName, MxcpReplica>()
     for (const name of ['A', 'B'] as const) {
