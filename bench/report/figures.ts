@@ -7,7 +7,7 @@ import { measuredValue, numberAt, type Outcome } from './outcome.js'
 
 /** A bar a ratio must clear. */
 export interface Bar {
-  readonly op: '>=' | '>' | '<'
+  readonly op: '>=' | '>' | '<=' | '<'
   readonly value: number
 }
 
@@ -41,7 +41,12 @@ export interface SectionOutcomes {
 
 /** Whether `ratio` clears `bar`, and if not, by how much it misses. */
 function check(ratio: number, bar: Bar): { met: boolean; shortBy?: string } {
-  const met = bar.op === '>=' ? ratio >= bar.value : bar.op === '>' ? ratio > bar.value : ratio < bar.value
+  const met = {
+    '>=': ratio >= bar.value,
+    '>': ratio > bar.value,
+    '<=': ratio <= bar.value,
+    '<': ratio < bar.value,
+  }[bar.op]
   if (met) return { met }
   const gap = Math.abs(ratio - bar.value)
   if (gap === 0) return { met, shortBy: 'exactly at the bar' }
@@ -193,16 +198,19 @@ function loginFigure(outcome: Outcome<LoginResults>): Figure {
 function scaleFigures(outcome: Outcome<Record<string, unknown>>): Figure[] {
   const s = measuredValue(outcome)
   const us = (size: string, metric: string, p: string): string => `${numberAt(s, size, metric, p) ?? '?'} µs`
-  const rows: [string, string, string, string][] = [
-    ['5a', 'Token lookup p50 (store getToken): 1M tokens ÷ 1k', 'getToken', 'P50'],
-    ['5b', 'Token lookup p99 (store getToken): 1M tokens ÷ 1k', 'getToken', 'P99'],
-    ['5c', 'Token validation p50 (SHA-256 + getToken): 1M ÷ 1k', 'hashAndLookup', 'P50'],
-    ['5d', 'Token validation p99 (SHA-256 + getToken): 1M ÷ 1k', 'hashAndLookup', 'P99'],
+  // The speed issue's bar for the medians (issue 20: ≤ 1.3); the tails keep < 1.5.
+  const median: Bar = { op: '<=', value: 1.3 }
+  const tail: Bar = { op: '<', value: 1.5 }
+  const rows: [string, string, string, string, Bar][] = [
+    ['5a', 'Token lookup p50 (store getToken): 1M tokens ÷ 1k', 'getToken', 'P50', median],
+    ['5b', 'Token lookup p99 (store getToken): 1M tokens ÷ 1k', 'getToken', 'P99', tail],
+    ['5c', 'Token validation p50 (SHA-256 + getToken): 1M ÷ 1k', 'hashAndLookup', 'P50', median],
+    ['5d', 'Token validation p99 (SHA-256 + getToken): 1M ÷ 1k', 'hashAndLookup', 'P99', tail],
   ]
-  return rows.map(([id, title, metric, p]) => {
+  return rows.map(([id, title, metric, p, bar]) => {
     const key = `${p.toLowerCase()}Us`
     const detail = s ? `1M ${us('1m', metric, key)}, 1k ${us('1k', metric, key)}` : why(outcome)
-    return figure(id, title, numberAt(s, 'ratio1mTo1k', `${metric}${p}`), detail, { op: '<', value: 1.5 })
+    return figure(id, title, numberAt(s, 'ratio1mTo1k', `${metric}${p}`), detail, bar)
   })
 }
 

@@ -4,9 +4,11 @@
  *   node --conditions=@mxcp/source --import tsx bench/sqlite-scale/run.ts
  * Prints one JSON line. Figures are microseconds (p50, p99) of `getToken` by hash, and of the
  * whole check a request pays (SHA-256 of the presented token, then `getToken`); the ratios
- * 1M / 1k are what to compare across machines. Both stores are loaded first, then sampled in
- * alternating slices (1k, 1M, 1M, 1k, …) so that the machine's drift weighs on both alike.
- * Bounded to well under 90 s on 2 cores.
+ * 1M / 1k are what to compare across machines. Both stores are loaded first and warmed alike
+ * (every token the lookups pick from looked up once, then as many random lookups as are timed),
+ * then sampled in pairs, one lookup on each store, the order flipping from pair to pair: on a
+ * shared machine, load comes in bursts of milliseconds, and a pair sees the same burst on both
+ * sides, where slices of a thousand lookups did not. Bounded to well under 90 s on 2 cores.
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync, statSync } from 'node:fs'
@@ -141,6 +143,16 @@ async function prepare(count: number): Promise<Prepared> {
   return { count, folder, path, store, kept, loadMs, openMs, lookup: [], whole: [] }
 }
 
+/** Each kept token once, in random order: every page the lookups reach is touched before timing. */
+function everyKeptOnce(prepared: Prepared): string[] {
+  const shuffled = [...prepared.kept]
+  for (let i = shuffled.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1))
+    ;[shuffled[i], shuffled[j]] = [shuffled[j] ?? '', shuffled[i] ?? '']
+  }
+  return shuffled
+}
+
 /** Random picks, so consecutive lookups hit unrelated pages, as requests from many users do. */
 function picks(prepared: Prepared, n: number): string[] {
   return Array.from(
@@ -188,24 +200,27 @@ async function result(prepared: Prepared): Promise<SizeResult> {
   }
 }
 
-/** Slices per measurement: both sizes are sampled in turn (A B B A), so drift hits both alike. */
-const SLICES = 20
-
-/** Both sizes loaded and open, then measured in alternating slices. */
+/** Both sizes loaded, open and warmed alike, then measured in pairs (A B, B A, A B, …). */
 async function measureBoth(): Promise<[SizeResult, SizeResult]> {
   const prepared: Prepared[] = []
   try {
     prepared.push(await prepare(1_000))
     prepared.push(await prepare(1_000_000))
     const [small, large] = prepared as [Prepared, Prepared]
-    // Warm-up: as many untimed lookups as timed ones, on each.
+    // Warm-up, the same on each: every kept token once, then as many random lookups as are timed.
     for (const each of prepared)
-      for (const token of picks(each, SAMPLES)) await each.store.getToken(sha256(token))
-    const perSlice = SAMPLES / SLICES
+      for (const token of [...everyKeptOnce(each), ...picks(each, SAMPLES)])
+        await each.store.getToken(sha256(token))
     for (const what of ['lookup', 'whole'] as const) {
-      for (let slice = 0; slice < SLICES; slice++) {
-        const order = slice % 2 === 0 ? [small, large] : [large, small]
-        for (const each of order) await sample(each, picks(each, perSlice), what)
+      const fromSmall = picks(small, SAMPLES)
+      const fromLarge = picks(large, SAMPLES)
+      for (let i = 0; i < SAMPLES; i++) {
+        const pair: [Prepared, string][] = [
+          [small, fromSmall[i] ?? ''],
+          [large, fromLarge[i] ?? ''],
+        ]
+        if (i % 2 === 1) pair.reverse()
+        for (const [each, token] of pair) await sample(each, [token], what)
       }
     }
     return [await result(small), await result(large)]

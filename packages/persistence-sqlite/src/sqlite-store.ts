@@ -1,19 +1,20 @@
 import type * as core from '@mxcp/auth-core/store-kit'
 import * as codec from '@mxcp/auth-core/store-kit'
-import { and, eq, gt, inArray, or, sql } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import { type LightCommits, lightCommits } from './database/commit-durability.js'
+import { type LoginStatements, prepareLoginStatements } from './database/login-statements.js'
 import type { StoreDatabase } from './database/open-database.js'
-import { clients, codes, revokedFamilies, sessions, tokens, transactions } from './database/schema.js'
+import { asParameters } from './database/row-placeholders.js'
+import { clients, revokedFamilies, sessions, tokens } from './database/schema.js'
 import { SqliteSingleUse } from './database/single-use.js'
 import { toStoreError } from './database/sqlite-errors.js'
 import { sweepExpiredRows } from './database/sweep-expired.js'
 import { tokenLookup } from './database/token-lookup.js'
+import { tokenWrites } from './database/token-writes.js'
+import { immediateTransactions, type WriteTransaction } from './database/write-transaction.js'
 import type { SqliteStoreLogger } from './options.js'
 import { SessionLocks } from './session-lock.js'
 import { SqliteStoreAdmin } from './sqlite-store-admin.js'
-
-/** One write transaction of the store: drizzle's handle inside `BEGIN IMMEDIATE`. */
-type WriteTx = Parameters<Parameters<StoreDatabase['transaction']>[0]>[0]
 
 export interface SqliteStoreParts {
   readonly db: StoreDatabase
@@ -43,12 +44,14 @@ export class SqliteStore implements core.OAuthStore {
   readonly #locks: SessionLocks
   /** Commits without an fsync, for the steps of a sign-in in flight (see `lightCommits`). */
   readonly #lightCommits: LightCommits
+  /** `BEGIN IMMEDIATE … COMMIT` around a write, made once (see `immediateTransactions`). */
+  readonly #inTransaction: WriteTransaction
   /** The hot read of every authenticated request, prepared once. */
   readonly #selectToken
-  readonly #selectSession
-  /** The reads of every sign-in, prepared once too: drizzle would build their SQL on each call. */
-  readonly #selectClient
-  readonly #selectCode
+  /** The statements of every sign-in, prepared once too: drizzle would build their SQL on each call. */
+  readonly #sql: LoginStatements
+  /** The token updates of a refresh rotation, each prepared on first use. */
+  readonly #writeToken
   /** Single-use records (`SingleUseRecords`) shared by every process on this file. */
   readonly singleUse: SqliteSingleUse
   /** Operator commands (`StoreAdmin`) on the same file. */
@@ -61,22 +64,10 @@ export class SqliteStore implements core.OAuthStore {
     this.#path = parts.path
     this.#clock = parts.clock
     this.#logger = parts.logger
+    this.#inTransaction = immediateTransactions(this.#db.$client)
     this.#selectToken = tokenLookup(this.#db.$client)
-    this.#selectClient = this.#db
-      .select()
-      .from(clients)
-      .where(eq(clients.clientId, sql.placeholder('id')))
-      .prepare()
-    this.#selectCode = this.#db
-      .select()
-      .from(codes)
-      .where(eq(codes.codeHash, sql.placeholder('hash')))
-      .prepare()
-    this.#selectSession = this.#db
-      .select()
-      .from(sessions)
-      .where(eq(sessions.sessionId, sql.placeholder('id')))
-      .prepare()
+    this.#sql = prepareLoginStatements(this.#db)
+    this.#writeToken = tokenWrites(this.#db)
     this.#lightCommits = lightCommits(this.#db.$client)
     this.#locks = new SessionLocks((work) => this.#light(work), this.#clock, this.#logger)
     this.singleUse = new SqliteSingleUse(
@@ -91,57 +82,55 @@ export class SqliteStore implements core.OAuthStore {
 
   /** Light: the client's lease, written next (FULL), carries it to disk. */
   async saveClient(client: core.ClientRecord): Promise<void> {
-    this.#light((db) => {
-      const row = codec.clientToRow(client)
-      db.insert(clients).values(row).onConflictDoUpdate({ target: clients.clientId, set: row }).run()
-    })
+    this.#light(() => this.#sql.upsertClient.run(asParameters(codec.clientToRow(client))))
   }
 
   async getClient(clientId: string): Promise<core.ClientRecord | undefined> {
     return this.#use(() => {
-      const row = this.#selectClient.get({ id: clientId })
+      const row = this.#sql.selectClient.get({ id: clientId })
       return row && codec.rowToClient(row)
     })
   }
 
   async saveTransaction(transaction: core.TransactionRecord): Promise<void> {
-    this.#light((db) => db.insert(transactions).values(codec.transactionToRow(transaction, this.#box)).run())
+    this.#light(() =>
+      this.#sql.insertTransaction.run(asParameters(codec.transactionToRow(transaction, this.#box))),
+    )
   }
 
   async consumeTransaction(id: string, now: number): Promise<core.TransactionRecord | undefined> {
-    return this.#light((db) => {
+    return this.#light(() => {
       // Deleted whatever its age: an expired transaction is of no further use either.
-      const row = db.delete(transactions).where(eq(transactions.id, id)).returning().get()
+      const row = this.#sql.takeTransaction.get({ id })
       return row && row.expiresAt > now ? codec.rowToTransaction(row, this.#box) : undefined
     })
   }
 
   async saveCode(code: core.CodeRecord): Promise<void> {
-    this.#light((db) => db.insert(codes).values(codec.codeToRow(code)).run())
+    this.#light(() => this.#sql.insertCode.run(asParameters(codec.codeToRow(code))))
   }
 
   /** One `BEGIN IMMEDIATE` transaction: read under the write lock, used up, tokens inserted. */
   readonly exchangeCode: core.OAuthStore['exchangeCode'] = async (codeHash, now, graceMs, issue) => {
-    return this.#write((tx): core.ConsumeCodeResult => {
+    return this.#write((): core.ConsumeCodeResult => {
       // Prepared statements run on the same connection, so inside this transaction.
-      const row = this.#selectCode.get({ hash: codeHash })
+      const row = this.#sql.selectCode.get({ hash: codeHash })
       if (!row) return { outcome: 'missing' }
       const read = {
         row,
-        familyUsed: row.consumed && this.#familyUsed(tx, row.familyId),
+        familyUsed: row.consumed && this.#sql.familyUsed.get({ familyId: row.familyId }) !== undefined,
         session: this.#readSession(row.sessionId),
       }
       const plan = codec.planExchange(read, now, graceMs, issue)
       if ('done' in plan) return plan.done
-      tx.update(codes).set(plan.codeSet).where(eq(codes.codeHash, codeHash)).run()
-      if (plan.revokeFamily)
-        tx.update(tokens).set({ revoked: true }).where(eq(tokens.familyId, plan.revokeFamily)).run()
-      return plan.finish(this.#insertTokens(tx, plan.insert))
+      this.#sql.useCode.run({ ...plan.codeSet, hash: codeHash })
+      if (plan.revokeFamily) this.#sql.revokeFamilyTokens.run({ familyId: plan.revokeFamily })
+      return plan.finish(this.#insertTokens(plan.insert))
     })
   }
 
   async saveTokens(records: readonly core.TokenRecord[]): Promise<void> {
-    if (records.length > 0) this.#write((tx) => this.#insertTokens(tx, records))
+    if (records.length > 0) this.#write(() => this.#insertTokens(records))
   }
 
   async getToken(tokenHash: string): Promise<core.TokenRecord | undefined> {
@@ -153,7 +142,7 @@ export class SqliteStore implements core.OAuthStore {
 
   /** One `BEGIN IMMEDIATE` transaction: the rules of `planRotation`, successors inserted. */
   readonly rotateRefresh: core.OAuthStore['rotateRefresh'] = async (tokenHash, now, graceMs, issue) => {
-    return this.#write((tx): core.RotateRefreshResult => {
+    return this.#write((): core.RotateRefreshResult => {
       const token = this.#readToken(tokenHash)
       const plan = codec.planRotation(
         {
@@ -166,24 +155,18 @@ export class SqliteStore implements core.OAuthStore {
         issue,
       )
       if ('done' in plan) return plan.done
-      for (const write of plan.tokenWrites)
-        tx.update(tokens).set(write.set).where(eq(tokens.tokenHash, write.tokenHash)).run()
-      return plan.finish(this.#insertTokens(tx, plan.insert))
+      for (const write of plan.tokenWrites) this.#writeToken(write)
+      return plan.finish(this.#insertTokens(plan.insert))
     })
   }
 
   async revokeToken(tokenHash: string): Promise<core.TokenRecord | undefined> {
-    return this.#use((db) =>
-      db.transaction(
-        (tx) => {
-          const row = tx.select().from(tokens).where(eq(tokens.tokenHash, tokenHash)).get()
-          if (!row) return undefined
-          tx.update(tokens).set({ revoked: true }).where(eq(tokens.tokenHash, tokenHash)).run()
-          return codec.rowToToken(row)
-        },
-        { behavior: 'immediate' },
-      ),
-    )
+    return this.#write(() => {
+      const row = this.#db.select().from(tokens).where(eq(tokens.tokenHash, tokenHash)).get()
+      if (!row) return undefined
+      this.#db.update(tokens).set({ revoked: true }).where(eq(tokens.tokenHash, tokenHash)).run()
+      return codec.rowToToken(row)
+    })
   }
 
   /**
@@ -192,38 +175,31 @@ export class SqliteStore implements core.OAuthStore {
    */
   async revokeFamily(familyId: string): Promise<number> {
     const until = this.#clock.now() + codec.REVOKED_FAMILY_MEMORY_MS
-    return this.#use((db) =>
-      db.transaction(
-        (tx) => {
-          tx.insert(revokedFamilies)
-            .values({ familyId, expiresAt: until })
-            .onConflictDoUpdate({
-              target: revokedFamilies.familyId,
-              set: { expiresAt: sql`max(${revokedFamilies.expiresAt}, excluded.expires_at)` },
-            })
-            .run()
-          return tx
-            .update(tokens)
-            .set({ revoked: true })
-            .where(and(eq(tokens.familyId, familyId), eq(tokens.revoked, false)))
-            .run().changes
-        },
-        { behavior: 'immediate' },
-      ),
-    )
+    return this.#write(() => {
+      this.#db
+        .insert(revokedFamilies)
+        .values({ familyId, expiresAt: until })
+        .onConflictDoUpdate({
+          target: revokedFamilies.familyId,
+          set: { expiresAt: sql`max(${revokedFamilies.expiresAt}, excluded.expires_at)` },
+        })
+        .run()
+      return this.#db
+        .update(tokens)
+        .set({ revoked: true })
+        .where(and(eq(tokens.familyId, familyId), eq(tokens.revoked, false)))
+        .run().changes
+    })
   }
 
   /** Light: the tokens of the sign-in, committed FULL by `exchangeCode`, carry it to disk. */
   async saveSession(session: core.SessionRecord): Promise<void> {
-    this.#light((db) => {
-      const row = codec.sessionToRow(session, this.#box)
-      db.insert(sessions).values(row).onConflictDoUpdate({ target: sessions.sessionId, set: row }).run()
-    })
+    this.#light(() => this.#sql.upsertSession.run(asParameters(codec.sessionToRow(session, this.#box))))
   }
 
   async getSession(sessionId: string): Promise<core.SessionRecord | undefined> {
     return this.#use(() => {
-      const row = this.#selectSession.get({ id: sessionId })
+      const row = this.#sql.selectSession.get({ id: sessionId })
       return row && codec.rowToSession(row, this.#box)
     })
   }
@@ -235,15 +211,10 @@ export class SqliteStore implements core.OAuthStore {
   }
 
   async deleteSession(sessionId: string): Promise<void> {
-    this.#use((db) =>
-      db.transaction(
-        (tx) => {
-          tx.delete(sessions).where(eq(sessions.sessionId, sessionId)).run()
-          tx.update(tokens).set({ revoked: true }).where(eq(tokens.sessionId, sessionId)).run()
-        },
-        { behavior: 'immediate' },
-      ),
-    )
+    this.#write(() => {
+      this.#db.delete(sessions).where(eq(sessions.sessionId, sessionId)).run()
+      this.#db.update(tokens).set({ revoked: true }).where(eq(tokens.sessionId, sessionId)).run()
+    })
   }
 
   /**
@@ -282,19 +253,8 @@ export class SqliteStore implements core.OAuthStore {
   }
 
   /** A `BEGIN IMMEDIATE` transaction: it takes the write lock first, so what it reads stays true. */
-  #write<T>(work: (tx: WriteTx) => T): T {
-    return this.#use((db) => db.transaction(work, { behavior: 'immediate' }))
-  }
-
-  /** Whether a token of the family was used as a refresh token or revoked. */
-  #familyUsed(tx: WriteTx, familyId: string): boolean {
-    const row = tx
-      .select({ tokenHash: tokens.tokenHash })
-      .from(tokens)
-      .where(and(eq(tokens.familyId, familyId), or(eq(tokens.consumed, true), eq(tokens.revoked, true))))
-      .limit(1)
-      .get()
-    return row !== undefined
+  #write<T>(work: () => T): T {
+    return this.#use(() => this.#inTransaction(work))
   }
 
   /** Inside a write transaction too: the prepared statements run on its connection. */
@@ -304,28 +264,23 @@ export class SqliteStore implements core.OAuthStore {
   }
 
   #readSession(sessionId: string): core.SessionRecord | undefined {
-    const row = this.#selectSession.get({ id: sessionId })
+    const row = this.#sql.selectSession.get({ id: sessionId })
     return row && codec.rowToSession(row, this.#box)
   }
 
   /**
-   * Inserts tokens as one multi-row INSERT (an access and refresh token of a grant are stored
-   * together or not at all); those of a family revoked meanwhile (any process) are born revoked.
+   * Inserts tokens inside the caller's write transaction (an access and refresh token of a grant
+   * are stored together or not at all), one prepared INSERT each; those of a family revoked
+   * meanwhile (any process) are born revoked.
    */
-  #insertTokens(tx: WriteTx, records: readonly core.TokenRecord[]): core.TokenRecord[] {
+  #insertTokens(records: readonly core.TokenRecord[]): core.TokenRecord[] {
     if (records.length === 0) return []
-    const revoked = tx
-      .select({ familyId: revokedFamilies.familyId })
-      .from(revokedFamilies)
-      .where(
-        and(
-          inArray(revokedFamilies.familyId, codec.familiesOf(records)),
-          gt(revokedFamilies.expiresAt, this.#clock.now()),
-        ),
-      )
-      .all()
-    const saved = codec.bornRevoked(records, new Set(revoked.map((row) => row.familyId)))
-    tx.insert(tokens).values(saved.map(codec.tokenToRow)).run()
+    const now = this.#clock.now()
+    const revoked = new Set(
+      codec.familiesOf(records).filter((familyId) => this.#sql.revokedFamily.get({ familyId, now })),
+    )
+    const saved = codec.bornRevoked(records, revoked)
+    for (const token of saved) this.#sql.insertToken.run(asParameters(codec.tokenToRow(token)))
     return saved
   }
 
