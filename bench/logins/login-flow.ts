@@ -1,23 +1,24 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { HeadlessBrowser } from '@mxcp/testing/browser/headless-browser'
+import { chooseButton } from '@mxcp/testing/browser/headless-browser'
 import { HEADLESS_REDIRECT_URL } from '@mxcp/testing/browser/headless-oauth-client'
+import { browseToRedirect } from './plain-browser.js'
+import { send } from './plain-http.js'
 
-async function readJson(response: Response): Promise<Record<string, unknown>> {
-  const body: unknown = await response.json()
-  return typeof body === 'object' && body !== null ? { ...body } : {}
+function jsonObject(text: string): Record<string, unknown> {
+  try {
+    const body: unknown = JSON.parse(text)
+    return typeof body === 'object' && body !== null ? { ...body } : {}
+  } catch {
+    return {}
+  }
 }
 
-/**
- * One complete login of a new MCP client, every step over HTTP as a client and a browser make
- * it: RFC 7591 registration; `/authorize` with PKCE S256 and `resource` (RFC 8707); our consent
- * page approved; the upstream (the GitHub stand-in) authorizing at once; our callback exchanging
- * the upstream code and fetching the user; the redirect with our code; `/token`. Throws unless it
- * ends with an access token.
- */
-export async function completeLogin(origin: string): Promise<void> {
-  const registration = await fetch(`${origin}/register`, {
+/** RFC 7591 registration of a new public client; its `client_id`. */
+async function register(origin: string): Promise<string> {
+  const registration = await send({
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    url: new URL(`${origin}/register`),
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
     body: JSON.stringify({
       client_name: 'mxcp-bench login',
       redirect_uris: [HEADLESS_REDIRECT_URL],
@@ -26,10 +27,24 @@ export async function completeLogin(origin: string): Promise<void> {
       token_endpoint_auth_method: 'none',
     }),
   })
-  const clientId = (await readJson(registration))['client_id']
+  const clientId = jsonObject(registration.body)['client_id']
   if (registration.status !== 201 || typeof clientId !== 'string') {
     throw new Error(`/register answered ${registration.status}`)
   }
+  return clientId
+}
+
+/**
+ * One complete login of a new MCP client, every step over HTTP as a client and a browser make
+ * it: RFC 7591 registration; `/authorize` with PKCE S256 and `resource` (RFC 8707); our consent
+ * page's form submitted with its Approve button and the consent cookie; the hand-over page's
+ * refresh to the upstream (the GitHub stand-in), which authorizes at once; our callback
+ * exchanging the upstream code and fetching the user; its redirect to the client with our code,
+ * the client's `state` and our `iss` (RFC 9207); `/token` with the PKCE verifier. Throws unless
+ * every step answers as it should and it ends with a bearer access token.
+ */
+export async function completeLogin(origin: string): Promise<void> {
+  const clientId = await register(origin)
   const verifier = randomBytes(32).toString('base64url')
   const state = randomBytes(16).toString('base64url')
   const authorize = new URL(`${origin}/authorize`)
@@ -42,12 +57,20 @@ export async function completeLogin(origin: string): Promise<void> {
     state,
     resource: `${origin}/mcp`,
   }).toString()
-  const { params } = await new HeadlessBrowser().run(authorize, { stopAt: HEADLESS_REDIRECT_URL })
+  const { params, trace } = await browseToRedirect(authorize, HEADLESS_REDIRECT_URL, (form) =>
+    chooseButton(form, 'approve'),
+  )
+  if (!trace.some((step) => step.method === 'POST' && step.url === `${origin}/consent`)) {
+    throw new Error('the login never went through the consent form')
+  }
   const code = params.get('code')
-  if (code === null || params.get('state') !== state) throw new Error('the login came back without a code')
-  const token = await fetch(`${origin}/token`, {
+  if (code === null || params.get('state') !== state || params.get('iss') === null) {
+    throw new Error('the login came back without a code, its state or the issuer')
+  }
+  const token = await send({
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    url: new URL(`${origin}/token`),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
     body: new URLSearchParams({
       grant_type: 'authorization_code',
       client_id: clientId,
@@ -57,7 +80,11 @@ export async function completeLogin(origin: string): Promise<void> {
       resource: `${origin}/mcp`,
     }).toString(),
   })
-  const accessToken = (await readJson(token))['access_token']
-  if (token.status !== 200 || typeof accessToken !== 'string')
+  const tokens = jsonObject(token.body)
+  if (
+    token.status !== 200 ||
+    typeof tokens['access_token'] !== 'string' ||
+    String(tokens['token_type']).toLowerCase() !== 'bearer'
+  )
     throw new Error(`/token answered ${token.status}`)
 }

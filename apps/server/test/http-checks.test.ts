@@ -3,22 +3,18 @@ import { after, before, describe, test } from 'node:test'
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js'
 import { isLoopbackOrigin } from '../src/http/request-checks.js'
 import { loggableUrl } from '../src/logging/create-logger.js'
-import { copyExampleProject, type TempDir, writeFiles } from './helpers/example-project.js'
-import { type RunningServer, startInProcess } from './helpers/in-process-server.js'
+import { copyExampleProject, writeFiles } from './helpers/example-project.js'
+import { startInProcess } from './helpers/in-process-server.js'
 import { postMcp } from './helpers/json-rpc.js'
+import { type ServedExample, serveExample } from './helpers/served-example.js'
 
 describe('the HTTP rules of the MCP endpoint (requests outside a session, in the default session mode)', () => {
-  let project: TempDir
-  let running: RunningServer
+  let running: ServedExample
 
   before(async () => {
-    project = copyExampleProject()
-    running = await startInProcess({ projectDir: project.path })
+    running = await serveExample()
   })
-  after(async () => {
-    await running?.close()
-    project?.dispose()
-  })
+  after(() => running?.close())
 
   test('a foreign Origin gets 403 before anything runs (DNS rebinding protection)', async () => {
     for (const origin of ['https://evil.example', 'http://127.0.0.1.evil.example:8000', 'null']) {
@@ -115,17 +111,12 @@ describe('the HTTP rules of the MCP endpoint (requests outside a session, in the
 })
 
 describe('stateless mode (--stateless, transport.http.stateless: true)', () => {
-  let project: TempDir
-  let running: RunningServer
+  let running: ServedExample
 
   before(async () => {
-    project = copyExampleProject()
-    running = await startInProcess({ projectDir: project.path, overrides: { stateless: true } })
+    running = await serveExample({ stateless: true })
   })
-  after(async () => {
-    await running?.close()
-    project?.dispose()
-  })
+  after(() => running?.close())
 
   test('initialize opens no session, every request is answered on its own, GET and DELETE get 405', async () => {
     const initialized = await postMcp(running.url, 'initialize', {

@@ -2,36 +2,23 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
-import type { GitHubStandIn } from '@mxcp/testing/stand-ins/github'
-import { copyExampleProject, type TempDir } from './helpers/example-project.js'
-import { ADA, authorize, githubEnv, startGitHub, writeGitHubUserConfig } from './helpers/github-auth.js'
-import { type RunningServer, startInProcess } from './helpers/in-process-server.js'
 import { postMcp } from './helpers/json-rpc.js'
 import { resultJson } from './helpers/mcp-client.js'
-
-const GRACE = { ...ADA, id: 1906, login: 'grace', name: 'Grace Hopper', emails: [] }
+import { type ServedWithGitHub, serveWithGitHub, signInAdaThenGrace } from './helpers/served-github.js'
 
 describe('MCP sessions (the default, as in MXCP): bound to their user, the token checked on every request', () => {
-  let project: TempDir
-  let github: GitHubStandIn
-  let running: RunningServer
+  let running: ServedWithGitHub
   let adaClient: Client
   let adaTransport: StreamableHTTPClientTransport
   let adaToken: string
   let graceToken: string
 
   before(async () => {
-    project = copyExampleProject()
-    github = await startGitHub()
-    running = await startInProcess({
-      projectDir: project.path,
-      userConfigPath: writeGitHubUserConfig(project.path, github),
-      env: githubEnv(github),
-    })
-    const ada = await authorize(running.url)
+    running = await serveWithGitHub()
+    const signedIn = await signInAdaThenGrace(running)
+    const ada = signedIn.ada
     adaToken = ada.tokens()?.access_token ?? ''
-    github.user = GRACE
-    graceToken = (await authorize(running.url)).tokens()?.access_token ?? ''
+    graceToken = signedIn.graceToken
     adaClient = new Client({ name: 'ada', version: '1' })
     adaTransport = new StreamableHTTPClientTransport(new URL(running.url), { authProvider: ada })
     await adaClient.connect(adaTransport)
@@ -39,8 +26,6 @@ describe('MCP sessions (the default, as in MXCP): bound to their user, the token
   after(async () => {
     await adaClient?.close()
     await running?.close()
-    await github?.close()
-    project?.dispose()
   })
 
   test('initialize opens a session, and calls in it run as the user who opened it', async () => {

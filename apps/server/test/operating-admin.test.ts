@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict'
-import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
-import { stringify } from 'yaml'
 import { copyExampleProject } from './helpers/example-project.js'
 import { githubEnv } from './helpers/github-auth.js'
 import { startInProcess } from './helpers/in-process-server.js'
@@ -21,6 +19,7 @@ import {
 import { freshDatabase } from './helpers/postgres.js'
 import { freePort } from './helpers/provider-stand-ins.js'
 import { startCli } from './helpers/spawn-cli.js'
+import { postgresPersistence, writeDemoAuthConfig } from './helpers/user-config.js'
 
 after(closeAll)
 
@@ -105,38 +104,15 @@ test('PostgreSQL: mxcp auth revoke --user ends that user’s access on both repl
   const setup = await setUpOperating()
   const port = await freePort()
   const base = `http://127.0.0.1:${port}`
-  const config = join(setup.project.path, 'config-pg.yml')
-  writeFileSync(
-    config,
-    stringify({
-      mxcp: 1,
-      projects: {
-        demo: {
-          profiles: {
-            default: {
-              auth: {
-                provider: 'github',
-                github: {
-                  client_id: '${GITHUB_CLIENT_ID}',
-                  client_secret: '${GITHUB_CLIENT_SECRET}',
-                  scope: 'user:email',
-                  auth_url: `${setup.github.url}/login/oauth/authorize`,
-                  token_url: `${setup.github.url}/login/oauth/access_token`,
-                  api_url: setup.github.apiUrl,
-                },
-                persistence: {
-                  type: 'postgres',
-                  url: database.url,
-                  encryption_key: '${MXCP_OAUTH_ENCRYPTION_KEY}',
-                },
-              },
-            },
-          },
-        },
-      },
-      // Both replicas serve one public address (a load balancer's), so a token is good on either.
-      transport: { provider: 'streamable-http', http: { base_url: base } },
-    }),
+  const config = writeDemoAuthConfig(
+    join(setup.project.path, 'config-pg.yml'),
+    {
+      provider: 'github',
+      github: setup.github.configBlock(),
+      persistence: postgresPersistence(database.url),
+    },
+    // Both replicas serve one public address (a load balancer's), so a token is good on either.
+    { transport: { provider: 'streamable-http', http: { base_url: base } } },
   )
   const env = { ...githubEnv(setup.github), HOME: setup.project.path, MXCP_CONFIG: config }
   // Each replica has its own DuckDB file, as on its own machine.
@@ -187,20 +163,10 @@ test('PostgreSQL: mxcp auth revoke --user ends that user’s access on both repl
 
 test('without auth.persistence the admin commands say why they cannot reach the sessions', async () => {
   const setup = await setUpOperating()
-  const memoryConfig = join(setup.project.path, 'memory.yml')
-  writeFileSync(
-    memoryConfig,
-    stringify({
-      mxcp: 1,
-      projects: {
-        demo: {
-          profiles: {
-            default: { auth: { provider: 'github', github: { client_id: 'x', client_secret: 'y' } } },
-          },
-        },
-      },
-    }),
-  )
+  const memoryConfig = writeDemoAuthConfig(join(setup.project.path, 'memory.yml'), {
+    provider: 'github',
+    github: { client_id: 'x', client_secret: 'y' },
+  })
   const result = await operator(
     { project: setup.project, env: { HOME: setup.project.path, MXCP_CONFIG: memoryConfig } },
     'auth',

@@ -3,13 +3,13 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { get as httpGet } from 'node:http'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
-import { stringify } from 'yaml'
 import { githubEnv } from './helpers/github-auth.js'
 import { startInProcess } from './helpers/in-process-server.js'
 import { resultJson } from './helpers/mcp-client.js'
 import { cleanups, closeAll, serve, setUpOperating, signIn } from './helpers/operating-setup.js'
 import { freshDatabase, startTcpProxy } from './helpers/postgres.js'
 import { startCli } from './helpers/spawn-cli.js'
+import { postgresPersistence, writeDemoAuthConfig } from './helpers/user-config.js'
 
 after(closeAll)
 
@@ -52,30 +52,11 @@ test('/healthz answers while the process runs; /readyz turns 503 when the Postgr
   const proxy = await startTcpProxy(database.url)
   cleanups.push(() => proxy.close())
   const setup = await setUpOperating()
-  const config = join(setup.project.path, 'config-pg.yml')
-  writeFileSync(
-    config,
-    stringify({
-      mxcp: 1,
-      projects: {
-        demo: {
-          profiles: {
-            default: {
-              auth: {
-                provider: 'github',
-                github: { client_id: '${GITHUB_CLIENT_ID}', client_secret: '${GITHUB_CLIENT_SECRET}' },
-                persistence: {
-                  type: 'postgres',
-                  url: proxy.via(database.url),
-                  encryption_key: '${MXCP_OAUTH_ENCRYPTION_KEY}',
-                },
-              },
-            },
-          },
-        },
-      },
-    }),
-  )
+  const config = writeDemoAuthConfig(join(setup.project.path, 'config-pg.yml'), {
+    provider: 'github',
+    github: { client_id: '${GITHUB_CLIENT_ID}', client_secret: '${GITHUB_CLIENT_SECRET}' },
+    persistence: postgresPersistence(proxy.via(database.url)),
+  })
   const cli = startCli(['serve', '--project', setup.project.path, '--host', '127.0.0.1', '--port', '0'], {
     ...githubEnv(setup.github),
     HOME: setup.project.path,

@@ -6,11 +6,11 @@ import { after, before, describe, test } from 'node:test'
 import type { GitHubStandIn } from '@mxcp/testing/stand-ins/github'
 import { stringify } from 'yaml'
 import { copyExampleProject, type TempDir, writeFiles } from './helpers/example-project.js'
-import { ADA, authorize, githubEnv, startGitHub, writeGitHubUserConfig } from './helpers/github-auth.js'
-import { type RunningServer, startInProcess } from './helpers/in-process-server.js'
+import { githubEnv, startGitHub, writeGitHubUserConfig } from './helpers/github-auth.js'
+import { startInProcess } from './helpers/in-process-server.js'
 import { postMcp } from './helpers/json-rpc.js'
-
-const GRACE = { ...ADA, id: 1906, login: 'grace', name: 'Grace Hopper', emails: [] }
+import { type ServedExample, serveExample } from './helpers/served-example.js'
+import { type ServedWithGitHub, serveWithGitHub, signInAdaThenGrace } from './helpers/served-github.js'
 
 /** GET `path` on `url`'s server with exactly these headers (fetch cannot set Host). */
 function rawGet(
@@ -47,20 +47,14 @@ function writeConfigWithTransport(dir: string, github: GitHubStandIn, http: Reco
 }
 
 describe('slow clients are cut off', () => {
-  let project: TempDir
-  let running: RunningServer
+  let running: ServedExample
 
   before(async () => {
-    project = copyExampleProject()
-    running = await startInProcess({
-      projectDir: project.path,
-      overrides: { httpTimeouts: { requestMs: 1_000, headersMs: 1_000, checkIntervalMs: 100 } },
+    running = await serveExample({
+      httpTimeouts: { requestMs: 1_000, headersMs: 1_000, checkIntervalMs: 100 },
     })
   })
-  after(async () => {
-    await running?.close()
-    project?.dispose()
-  })
+  after(() => running?.close())
 
   test('a body sent a byte at a time is cut off at the request timeout, and nothing runs', async () => {
     const url = new URL(running.url)
@@ -83,17 +77,12 @@ describe('slow clients are cut off', () => {
 })
 
 describe('the Host header on a server without base_url (DNS rebinding)', () => {
-  let project: TempDir
-  let running: RunningServer
+  let running: ServedExample
 
   before(async () => {
-    project = copyExampleProject()
-    running = await startInProcess({ projectDir: project.path })
+    running = await serveExample()
   })
-  after(async () => {
-    await running?.close()
-    project?.dispose()
-  })
+  after(() => running?.close())
 
   test('a rebound host name gets 400 on /mcp and everywhere; loopback names are served', async () => {
     const refused = await rawGet(running.url, '/mcp', { host: 'evil.example:8000' })
@@ -167,30 +156,20 @@ describe('the guide reverse-proxy examples (GitHub auth) still serve', () => {
 })
 
 describe('MCP session caps: one user cannot evict another', () => {
-  let project: TempDir
-  let github: GitHubStandIn
-  let running: RunningServer
+  let running: ServedWithGitHub
   let adaToken: string
   let graceToken: string
 
   before(async () => {
-    project = copyExampleProject()
-    github = await startGitHub()
-    running = await startInProcess({
-      projectDir: project.path,
-      userConfigPath: writeGitHubUserConfig(project.path, github),
-      env: githubEnv(github),
-      overrides: { stateless: false, sessionLimits: { maxPerUser: 2, maxSessions: 3 } },
+    running = await serveWithGitHub({
+      stateless: false,
+      sessionLimits: { maxPerUser: 2, maxSessions: 3 },
     })
-    adaToken = (await authorize(running.url)).tokens()?.access_token ?? ''
-    github.user = GRACE
-    graceToken = (await authorize(running.url)).tokens()?.access_token ?? ''
+    const signedIn = await signInAdaThenGrace(running)
+    adaToken = signedIn.ada.tokens()?.access_token ?? ''
+    graceToken = signedIn.graceToken
   })
-  after(async () => {
-    await running?.close()
-    await github?.close()
-    project?.dispose()
-  })
+  after(() => running?.close())
 
   async function open(token: string): Promise<{ status: number; session: string | null }> {
     const response = await postMcp(
@@ -233,20 +212,12 @@ describe('MCP session caps: one user cannot evict another', () => {
 })
 
 describe('MCP session caps without authentication', () => {
-  let project: TempDir
-  let running: RunningServer
+  let running: ServedExample
 
   before(async () => {
-    project = copyExampleProject()
-    running = await startInProcess({
-      projectDir: project.path,
-      overrides: { stateless: false, sessionLimits: { maxPerUser: 1, maxSessions: 2 } },
-    })
+    running = await serveExample({ stateless: false, sessionLimits: { maxPerUser: 1, maxSessions: 2 } })
   })
-  after(async () => {
-    await running?.close()
-    project?.dispose()
-  })
+  after(() => running?.close())
 
   test('anonymous sessions share the overall cap: the oldest makes room, a new one is never refused', async () => {
     const open = async () =>

@@ -5,8 +5,7 @@ import {
   MAX_EVENTS_PER_SESSION,
   SessionEventStore,
 } from '../src/http/session-event-store.js'
-import { copyExampleProject, type TempDir } from './helpers/example-project.js'
-import { type RunningServer, startInProcess } from './helpers/in-process-server.js'
+import { type ServedExample, serveExample } from './helpers/served-example.js'
 
 const HEADERS = {
   'content-type': 'application/json',
@@ -76,17 +75,12 @@ async function readUntil(response: Response, done: (text: string) => boolean): P
 }
 
 describe('resumable session streams (Last-Event-ID, one bounded event store per session)', () => {
-  let project: TempDir
-  let running: RunningServer
+  let running: ServedExample
 
   before(async () => {
-    project = copyExampleProject()
-    running = await startInProcess({ projectDir: project.path })
+    running = await serveExample()
   })
-  after(async () => {
-    await running?.close()
-    project?.dispose()
-  })
+  after(() => running?.close())
 
   test('a client that lost a tool call stream gets the result again by reconnecting with Last-Event-ID; another session cannot', async () => {
     const session = await openSession(running.url)

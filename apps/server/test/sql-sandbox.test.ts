@@ -11,6 +11,7 @@ import { loggableProblem } from '../src/mcp/tool-result.js'
 import { copyExampleProject, type TempDir, writeFiles } from './helpers/example-project.js'
 import { type RunningServer, startInProcess } from './helpers/in-process-server.js'
 import { connectAnonymous, resultJson, resultText } from './helpers/mcp-client.js'
+import { writeDemoAuthConfig } from './helpers/user-config.js'
 
 /** The example project's site file with SQL tools on and the given duckdb/sql_tools settings. */
 function writeSite(
@@ -279,26 +280,13 @@ describe('start-up refuses an unsafe database or allow-list', () => {
     try {
       const config = join(project.path, 'config.yml')
       const inData = join(project.path, 'data', 'oauth.db')
-      const writeConfig = (persistence: Record<string, unknown>): void =>
-        writeFileSync(
-          config,
-          stringify({
-            mxcp: 1,
-            projects: {
-              demo: {
-                profiles: {
-                  default: {
-                    auth: {
-                      provider: 'github',
-                      github: { client_id: 'id', client_secret: 'secret', callback_path: '/github/callback' },
-                      persistence: { type: 'sqlite', ...persistence },
-                    },
-                  },
-                },
-              },
-            },
-          }),
-        )
+      const writeConfig = (persistence: Record<string, unknown>): void => {
+        writeDemoAuthConfig(config, {
+          provider: 'github',
+          github: { client_id: 'id', client_secret: 'secret', callback_path: '/github/callback' },
+          persistence: { type: 'sqlite', ...persistence },
+        })
+      }
       writeConfig({ path: inData, encryption_key: 'k' })
       await assert.rejects(
         startInProcess({ projectDir: project.path, userConfigPath: config }),

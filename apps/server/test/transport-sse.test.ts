@@ -2,18 +2,12 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js'
-import type { GitHubStandIn } from '@mxcp/testing/stand-ins/github'
-import { copyExampleProject, type TempDir } from './helpers/example-project.js'
-import { ADA, authorize, githubEnv, startGitHub, writeGitHubUserConfig } from './helpers/github-auth.js'
-import { type RunningServer, startInProcess } from './helpers/in-process-server.js'
 import { resultJson } from './helpers/mcp-client.js'
-
-const GRACE = { ...ADA, id: 1906, login: 'grace', name: 'Grace Hopper', emails: [] }
+import { type ServedExample, serveExample } from './helpers/served-example.js'
+import { type ServedWithGitHub, serveWithGitHub, signInAdaThenGrace } from './helpers/served-github.js'
 
 describe('the legacy HTTP+SSE transport (--transport sse): GET /sse and POST /messages behind the same guard', () => {
-  let project: TempDir
-  let github: GitHubStandIn
-  let running: RunningServer
+  let running: ServedWithGitHub
   let client: Client
   let transport: SSEClientTransport
   let graceToken: string
@@ -21,19 +15,11 @@ describe('the legacy HTTP+SSE transport (--transport sse): GET /sse and POST /me
   const posted: URL[] = []
 
   before(async () => {
-    project = copyExampleProject()
-    github = await startGitHub()
-    running = await startInProcess({
-      projectDir: project.path,
-      userConfigPath: writeGitHubUserConfig(project.path, github),
-      env: githubEnv(github),
-      overrides: { transport: 'sse' },
-    })
+    running = await serveWithGitHub({ transport: 'sse' })
     // The SDK's auth() finds everything from the /sse URL: its 401, the protected resource
     // metadata, the authorization server, registration, consent, the upstream login, the token.
-    const ada = await authorize(running.url)
-    github.user = { ...GRACE }
-    graceToken = (await authorize(running.url)).tokens()?.access_token ?? ''
+    const { ada, graceToken: grace } = await signInAdaThenGrace(running)
+    graceToken = grace
     client = new Client({ name: 'legacy-sse', version: '1.0.0' })
     transport = new SSEClientTransport(new URL(running.url), {
       authProvider: ada,
@@ -47,8 +33,6 @@ describe('the legacy HTTP+SSE transport (--transport sse): GET /sse and POST /me
   after(async () => {
     await client?.close()
     await running?.close()
-    await github?.close()
-    project?.dispose()
   })
 
   test('the server announces /sse, and without a token the stream is refused with the discovery challenge', async () => {
@@ -102,20 +86,12 @@ describe('the legacy HTTP+SSE transport (--transport sse): GET /sse and POST /me
 })
 
 describe('legacy SSE streams have the caps of MCP sessions', () => {
-  let project: TempDir
-  let running: RunningServer
+  let running: ServedExample
 
   before(async () => {
-    project = copyExampleProject()
-    running = await startInProcess({
-      projectDir: project.path,
-      overrides: { transport: 'sse', sessionLimits: { maxSessions: 2, maxPerUser: 1 } },
-    })
+    running = await serveExample({ transport: 'sse', sessionLimits: { maxSessions: 2, maxPerUser: 1 } })
   })
-  after(async () => {
-    await running?.close()
-    project?.dispose()
-  })
+  after(() => running?.close())
 
   test('without authentication the streams share the overall cap: the oldest is closed to make room, none is refused', async () => {
     const open = async (): Promise<ReadableStreamDefaultReader<Uint8Array>> => {

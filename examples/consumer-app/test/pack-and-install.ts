@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process'
 import { cp, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 
@@ -11,10 +11,7 @@ const run = promisify(execFile)
 export const WORKSPACE = fileURLToPath(new URL('../../../', import.meta.url))
 const APP_SOURCE = fileURLToPath(new URL('../app/', import.meta.url))
 /** The GitLab provider of `examples/custom-provider`: not ours to publish, but installed the same way. */
-const CUSTOM_PROVIDER = {
-  dir: fileURLToPath(new URL('../../custom-provider/', import.meta.url)),
-  name: '@mxcp/example-custom-provider',
-}
+const CUSTOM_PROVIDER_DIR = fileURLToPath(new URL('../../custom-provider/', import.meta.url))
 
 interface Manifest {
   readonly name: string
@@ -39,18 +36,30 @@ export async function publicPackages(): Promise<{ dir: string; name: string }[]>
   return found
 }
 
-/** `pnpm pack` of each package (built by turbo before the tests) into `into`; the tarballs' paths by name. */
-async function pack(packages: { dir: string; name: string }[], into: string): Promise<Map<string, string>> {
+/**
+ * `pnpm pack` of the packages in `dirs` (built by turbo before the tests) into `into`, in one
+ * recursive pnpm run: one pnpm start-up instead of one a package, which was most of the packing's
+ * time. The tarballs' paths by package name.
+ */
+async function pack(dirs: readonly string[], into: string): Promise<Map<string, string>> {
   await mkdir(into, { recursive: true })
-  const tarballs = new Map<string, string>()
-  for (const { dir, name } of packages) {
-    const before = new Set(await readdir(into))
-    await run('pnpm', ['pack', '--pack-destination', into], { cwd: dir })
-    const made = (await readdir(into)).find((file) => !before.has(file) && file.endsWith('.tgz'))
-    if (!made) throw new Error(`pnpm pack made no tarball for ${name}`)
-    tarballs.set(name, join(into, made))
-  }
+  const filters = dirs.flatMap((dir) => ['--filter', `{${relative(WORKSPACE, dir)}}`])
+  const { stdout } = await run(
+    'pnpm',
+    ['--recursive', ...filters, 'pack', '--pack-destination', into, '--json'],
+    { cwd: WORKSPACE, maxBuffer: 16 * 1024 * 1024 },
+  )
+  const packed = [JSON.parse(stdout) as PackResult | PackResult[]].flat()
+  const tarballs = new Map(packed.map(({ name, filename }) => [name, filename]))
+  if (tarballs.size !== dirs.length)
+    throw new Error(`pnpm pack made ${tarballs.size} tarballs for ${dirs.length} packages:\n${stdout}`)
   return tarballs
+}
+
+/** What `pnpm pack --json` says of each tarball it made. */
+interface PackResult {
+  readonly name: string
+  readonly filename: string
 }
 
 /** The TypeScript blocks of a README, each a module of its own. */
@@ -97,10 +106,11 @@ export interface InstalledApp {
 export async function packAndInstall(): Promise<InstalledApp> {
   const root = await mkdtemp(join(tmpdir(), 'mxcp-consumer-'))
   const packages = await publicPackages()
-  const tarballs = await pack(packages, join(root, 'tarballs'))
-  // A provider of the user's own, packed like a third party's package would be.
-  for (const [name, tarball] of await pack([CUSTOM_PROVIDER], join(root, 'tarballs')))
-    tarballs.set(name, tarball)
+  // With them, a provider of the user's own, packed like a third party's package would be.
+  const tarballs = await pack(
+    [...packages.map(({ dir }) => dir), CUSTOM_PROVIDER_DIR],
+    join(root, 'tarballs'),
+  )
   const dir = join(root, 'app')
   await cp(APP_SOURCE, dir, { recursive: true })
   const dependencies: Record<string, string> = {}

@@ -1,43 +1,12 @@
 import assert from 'node:assert/strict'
 import { after, before, beforeEach, describe, test } from 'node:test'
-import { BrowserError, parseForms, parseMetaRefresh } from '@mxcp/testing'
+import { BrowserError, parseMetaRefresh } from '@mxcp/testing'
 import { sha256Base64Url } from '../src/crypto.js'
 import { AUTHORIZATION_CODE_PREFIX, TRANSACTION_TTL_MS } from '../src/defaults.js'
 import { MemoryStore, UpstreamResponseError } from '../src/index.js'
 import { BASE, CLIENT_REDIRECT, Harness, pathOf, type TestClient } from './helpers/harness.js'
 import { type SpyStore, spyStore, writes } from './helpers/spy-store.js'
-
-/** Walks consent by hand and stops at the provider: returns the upstream URL and the browser's cookies. */
-async function startUpstreamLogin(
-  h: Harness,
-  clientId: string,
-): Promise<{ upstream: URL; cookies: string; clientState: string }> {
-  const { url, state } = h.authorizeUrl(clientId)
-  const page = await h.app.inject({ method: 'GET', url: pathOf(url) })
-  const consentCookie = String(page.headers['set-cookie']).split(';')[0]
-  const [consent] = parseForms(page.body, new URL(url))
-  assert.ok(consent)
-  const approved = await h.app.inject({
-    method: 'POST',
-    url: '/consent',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: consentCookie },
-    payload: new URLSearchParams([
-      ...consent.fields.map(([name, value]): [string, string] => [name, value]),
-      ['decision', 'approve'],
-    ]).toString(),
-  })
-  const loginCookie = String(approved.headers['set-cookie']).split(';')[0]
-  const upstream = parseMetaRefresh(approved.body, new URL(BASE))
-  assert.ok(upstream)
-  return { upstream, cookies: `${consentCookie}; ${loginCookie}`, clientState: state }
-}
-
-/** Lets the fake provider answer the authorization request; returns our callback URL it redirects to. */
-async function upstreamRedirect(upstream: URL): Promise<URL> {
-  const response = await fetch(upstream, { redirect: 'manual' })
-  assert.equal(response.status, 302)
-  return new URL(String(response.headers.get('location')))
-}
+import { startUpstreamLogin, upstreamRedirect } from './helpers/upstream-login.js'
 
 describe('the provider callback', () => {
   let h: Harness

@@ -1,34 +1,17 @@
 import assert from 'node:assert/strict'
 import { after, before, beforeEach, describe, test } from 'node:test'
-import { parseForms, parseMetaRefresh } from '@mxcp/testing'
 import { MemoryStore } from '../src/index.js'
-import { BASE, CLIENT_REDIRECT, Harness, pathOf, type TestClient } from './helpers/harness.js'
+import { CLIENT_REDIRECT, Harness, pathOf, type TestClient } from './helpers/harness.js'
 import { type SpyStore, spyStore } from './helpers/spy-store.js'
+import { startUpstreamLogin, upstreamRedirect } from './helpers/upstream-login.js'
 
-/** Consent approved by hand; returns our callback URL as the provider would send the browser back, and the cookies. */
-async function backFromProvider(h: Harness, clientId: string): Promise<{ callback: URL; cookies: string }> {
-  const { url } = h.authorizeUrl(clientId)
-  const page = await h.app.inject({ method: 'GET', url: pathOf(url) })
-  const consentCookie = String(page.headers['set-cookie']).split(';')[0]
-  const [consent] = parseForms(page.body, new URL(url))
-  assert.ok(consent)
-  const approved = await h.app.inject({
-    method: 'POST',
-    url: '/consent',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: consentCookie },
-    payload: new URLSearchParams([
-      ...consent.fields.map(([name, value]): [string, string] => [name, value]),
-      ['decision', 'approve'],
-    ]).toString(),
-  })
-  const loginCookie = String(approved.headers['set-cookie']).split(';')[0]
-  const upstream = parseMetaRefresh(approved.body, new URL(BASE))
-  assert.ok(upstream)
-  const response = await fetch(upstream, { redirect: 'manual' })
-  return {
-    callback: new URL(String(response.headers.get('location'))),
-    cookies: `${consentCookie}; ${loginCookie}`,
-  }
+/** Comes back from the provider with an error (`params`) in place of a code, as a refusing provider sends the browser. */
+async function refusedByProvider(h: Harness, clientId: string, params: Record<string, string>) {
+  const { upstream, cookies } = await startUpstreamLogin(h, clientId)
+  const callback = await upstreamRedirect(upstream)
+  callback.searchParams.delete('code')
+  for (const [name, value] of Object.entries(params)) callback.searchParams.set(name, value)
+  return h.app.inject({ method: 'GET', url: pathOf(callback), headers: { cookie: cookies } })
 }
 
 /** The JSON log lines the harness captured, at warn. */
@@ -59,14 +42,9 @@ describe('every refused or failed sign-in is one warn line with its step; the us
   })
 
   test('the provider refusing our callback URL: a page naming the callback URL and the request id, nothing issued', async () => {
-    const { callback, cookies } = await backFromProvider(h, client.clientId)
-    callback.searchParams.delete('code')
-    callback.searchParams.set('error', 'redirect_uri_mismatch')
-    callback.searchParams.set('error_description', 'The redirect_uri MUST match the registered callback URL')
-    const response = await h.app.inject({
-      method: 'GET',
-      url: pathOf(callback),
-      headers: { cookie: cookies },
+    const response = await refusedByProvider(h, client.clientId, {
+      error: 'redirect_uri_mismatch',
+      error_description: 'The redirect_uri MUST match the registered callback URL',
     })
     assert.equal(response.statusCode, 502)
     assert.match(
@@ -92,14 +70,7 @@ describe('every refused or failed sign-in is one warn line with its step; the us
   })
 
   test('the user declining at the provider goes back to the application, with the request id in the description', async () => {
-    const { callback, cookies } = await backFromProvider(h, client.clientId)
-    callback.searchParams.delete('code')
-    callback.searchParams.set('error', 'access_denied')
-    const response = await h.app.inject({
-      method: 'GET',
-      url: pathOf(callback),
-      headers: { cookie: cookies },
-    })
+    const response = await refusedByProvider(h, client.clientId, { error: 'access_denied' })
     assert.equal(response.statusCode, 302)
     const location = new URL(String(response.headers.location))
     assert.equal(location.searchParams.get('error'), 'access_denied')

@@ -6,6 +6,12 @@ export class PoolBusyError extends Error {
   }
 }
 
+/** A free item, and who held it last (undefined: nobody yet). */
+interface FreeItem<T> {
+  readonly item: T
+  readonly lastHolder: string | undefined
+}
+
 interface Waiter<T> {
   readonly holder: string
   readonly resolve: (item: T) => void
@@ -25,16 +31,20 @@ export interface FairQueueOptions {
  * item goes straight to the longest waiter, so a burst of new callers cannot overtake it. A
  * holder (one user) holds at most `perHolder` items: its further calls wait while other
  * holders' calls pass them, so one user flooding the pool cannot starve the others.
+ *
+ * Which free item a caller gets: one its holder was the last to hold, if any is free, else the one
+ * free the longest. Who is served, and when, does not depend on it; the preference only lets a
+ * holder find what it left on an item (the pool's statements kept per caller).
  */
 export class FairQueue<T> {
-  readonly #free: T[]
+  readonly #free: FreeItem<T>[]
   readonly #waiters: Waiter<T>[] = []
   readonly #held = new Map<string, number>()
   readonly #perHolder: number
   readonly #maxWaitMs: number | undefined
 
   constructor(items: readonly T[], options: FairQueueOptions = {}) {
-    this.#free = [...items]
+    this.#free = items.map((item) => ({ item, lastHolder: undefined }))
     this.#perHolder = options.perHolder ?? Number.POSITIVE_INFINITY
     this.#maxWaitMs = options.maxWaitMs
   }
@@ -43,7 +53,7 @@ export class FairQueue<T> {
   acquire(holder = ''): Promise<T> {
     if (this.#free.length > 0 && this.#mayHold(holder) && !this.#waiters.some((w) => w.holder === holder)) {
       this.#take(holder)
-      return Promise.resolve(this.#free.shift() as T)
+      return Promise.resolve(this.#takeFree(holder))
     }
     return new Promise((resolve, reject) => {
       const maxWait = this.#maxWaitMs
@@ -63,7 +73,7 @@ export class FairQueue<T> {
   /** Gives back an item `holder` took: to the first waiter allowed to hold it, else to the free list. */
   release(item: T, holder = ''): void {
     this.#untake(holder)
-    this.#free.push(item)
+    this.#free.push({ item, lastHolder: holder })
     this.#dispatch()
   }
 
@@ -90,8 +100,15 @@ export class FairQueue<T> {
       this.#waiters.splice(i, 1)
       if (waiter.timer !== undefined) clearTimeout(waiter.timer)
       this.#take(waiter.holder)
-      waiter.resolve(this.#free.shift() as T)
+      waiter.resolve(this.#takeFree(waiter.holder))
     }
+  }
+
+  /** Removes a free item for `holder` (there is one): one it held last, else the one free longest. */
+  #takeFree(holder: string): T {
+    const own = this.#free.findIndex((free) => free.lastHolder === holder)
+    const [taken] = this.#free.splice(Math.max(own, 0), 1)
+    return (taken as FreeItem<T>).item
   }
 
   #mayHold(holder: string): boolean {

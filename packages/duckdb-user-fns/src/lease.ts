@@ -93,6 +93,17 @@ export class Lease {
     this.#opaque = true
   }
 
+  /**
+   * Runs `invoke`, which runs `sql` on the connection by other means than the guarded proxies
+   * (a statement the pool kept): as a call of the lease, refused once it ended, its SQL text
+   * noted for the check after the lease, and awaited by `end()`.
+   */
+  run<T>(sql: string, invoke: () => Promise<T>): Promise<T> {
+    if (this.#ended) return Promise.reject(this.#endedError())
+    this.#sql.push(sql)
+    return this.#call(invoke) as Promise<T>
+  }
+
   /** Ends the lease: no new calls, then waits for the calls already made to settle. */
   async end(): Promise<void> {
     this.#ended = true

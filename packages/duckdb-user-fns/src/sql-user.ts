@@ -64,3 +64,15 @@ function boundAttributes(attributes: SqlUser['attributes']): Readonly<Record<str
   }
   return Object.freeze(copy)
 }
+
+/**
+ * Every field of a bound caller as one canonical string (attributes sorted by name): two
+ * callers have the same key only if every user function answers alike for both. JSON quoting
+ * keeps the parts apart whatever characters they hold.
+ */
+export function identityKey(user: BoundUser): string {
+  const attributes = Object.keys(user.attributes)
+    .sort()
+    .map((name) => [name, user.attributes[name]])
+  return JSON.stringify([FIELDS.map((field) => user[field]), attributes])
+}

@@ -1,12 +1,13 @@
-import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
+import type { DuckDBConnection, DuckDBInstance, DuckDBMaterializedResult } from '@duckdb/node-api'
 import { type ConnectionBaseline, cleanUp, readBaseline } from './connection-state.js'
 import { FairQueue } from './fair-queue.js'
 import { ensureUserFunctions } from './install-user-functions.js'
+import { KeptStatements, type StatementTypes, type StatementValues } from './kept-statements.js'
 import { Lease } from './lease.js'
 import { QueryTexts } from './query-texts.js'
 import { QueryTimeoutError } from './query-timeout.js'
 import { redactSecret } from './redact-secret.js'
-import { type BoundUser, type SqlUser, toBoundUser } from './sql-user.js'
+import { type BoundUser, identityKey, type SqlUser, toBoundUser } from './sql-user.js'
 import type { UserRegistry } from './user-registry.js'
 
 /** Options of {@link createUserPool}. */
@@ -30,10 +31,27 @@ export interface UserPoolOptions {
   onDiscard?: (problems: readonly string[]) => void
 }
 
+/**
+ * Runs statements the pool keeps prepared on the leased connection, for the lease's caller only
+ * (the second argument of `withUser`'s fn).
+ */
+export interface LeasedStatements {
+  /**
+   * Runs `sql`, exactly one statement, with `values` bound to its parameters. The statement is
+   * kept prepared on the connection for the next call of the same text by the same caller (every
+   * field of the caller alike), when DuckDB binds it afresh on every run anyway; otherwise it is
+   * prepared for this call and destroyed.
+   */
+  run(sql: string, values: StatementValues, types?: StatementTypes): Promise<DuckDBMaterializedResult>
+}
+
+/** What `withUser` runs with the leased connection and the caller bound. */
+export type LeaseFunction<T> = (conn: DuckDBConnection, statements: LeasedStatements) => Promise<T>
+
 /** Connections of one DuckDB database, each lent to one request at a time with its caller bound. */
 export interface UserPool {
   /** Leases a connection, binds `user` (undefined = anonymous), runs fn, clears the binding, returns the connection. */
-  withUser<T>(user: SqlUser | undefined, fn: (conn: DuckDBConnection) => Promise<T>): Promise<T>
+  withUser<T>(user: SqlUser | undefined, fn: LeaseFunction<T>): Promise<T>
   close(): Promise<void>
 }
 
@@ -67,6 +85,8 @@ interface PooledConnection {
   readonly connection: DuckDBConnection
   /** DuckDB's id of the connection: what the user functions see when they are bound. */
   readonly id: number
+  /** Statements prepared on it and kept across leases, per caller identity. */
+  readonly statements: KeptStatements
 }
 
 /** Who holds a connection, for the per-user share: '' for anonymous callers (not limited). */
@@ -110,7 +130,7 @@ class LeasingUserPool implements UserPool {
     this.#onDiscard = options.onDiscard
   }
 
-  async withUser<T>(user: SqlUser | undefined, fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+  async withUser<T>(user: SqlUser | undefined, fn: LeaseFunction<T>): Promise<T> {
     if (this.#closing !== undefined) throw new UserPoolClosedError()
     if (this.#shadowed !== undefined) throw this.#shadowed
     const bound = toBoundUser(user)
@@ -131,12 +151,7 @@ class LeasingUserPool implements UserPool {
     }
   }
 
-  async #run<T>(
-    pooled: PooledConnection,
-    lease: Lease,
-    user: BoundUser,
-    fn: (conn: DuckDBConnection) => Promise<T>,
-  ): Promise<T> {
+  async #run<T>(pooled: PooledConnection, lease: Lease, user: BoundUser, fn: LeaseFunction<T>): Promise<T> {
     let timedOut = false
     const timer =
       this.#timeoutMs > 0
@@ -148,8 +163,16 @@ class LeasingUserPool implements UserPool {
           }, this.#timeoutMs)
         : undefined
     this.#registry.bind(pooled.id, user)
+    let identity: string | undefined
+    const statements: LeasedStatements = {
+      run: (sql, values, types) => {
+        identity ??= identityKey(user)
+        const caller = identity
+        return lease.run(sql, () => pooled.statements.run(pooled.connection, caller, sql, values, types))
+      },
+    }
     try {
-      const result = await fn(lease.guard(pooled.connection))
+      const result = await fn(lease.guard(pooled.connection), statements)
       // An interrupted streaming result can end like an exhausted one (no error, fewer rows):
       // past the time limit, whatever fn returns may be cut short.
       if (timedOut) throw new QueryTimeoutError(this.#timeoutMs)
@@ -176,6 +199,7 @@ class LeasingUserPool implements UserPool {
     } catch {
       this.#connections.delete(pooled)
       try {
+        pooled.statements.clear()
         pooled.connection.disconnectSync()
       } catch {
         // Already closed.
@@ -195,10 +219,13 @@ class LeasingUserPool implements UserPool {
   async #restore(pooled: PooledConnection, lease: Lease): Promise<PooledConnection> {
     if (!lease.opaque && (await this.#queryTexts.onlyQueries(pooled.connection, lease.sqlTexts)))
       return pooled
+    // Cut short, or did something the SQL texts do not tell: its kept statements go too.
+    if (lease.opaque) pooled.statements.clear()
     const problems = await cleanUp(pooled.connection, pooled.id, this.#registry, this.#baseline)
     if (problems.length === 0) return pooled
     this.#onDiscard?.(problems)
     this.#connections.delete(pooled)
+    pooled.statements.clear()
     pooled.connection.disconnectSync()
     const fresh = await openPooled(this.#instance)
     this.#connections.add(fresh)
@@ -216,13 +243,16 @@ class LeasingUserPool implements UserPool {
 
   async #shutDown(): Promise<void> {
     if (this.#admitted > 0) await new Promise<void>((resolve) => (this.#drained = resolve))
-    for (const { connection } of this.#connections) connection.disconnectSync()
+    for (const { connection, statements } of this.#connections) {
+      statements.clear()
+      connection.disconnectSync()
+    }
   }
 }
 
 async function openPooled(instance: DuckDBInstance): Promise<PooledConnection> {
   const connection = await instance.connect()
-  return { connection, id: connection.clientContext.connectionId }
+  return { connection, id: connection.clientContext.connectionId, statements: new KeptStatements() }
 }
 
 function checkOption(name: string, value: number, minimum: number): void {
@@ -272,10 +302,6 @@ export async function createUserPool(
  * authentication is disabled or the request has no authenticated user: every function then
  * returns ''. Errors thrown by `fn` have the user's external token replaced by `[REDACTED]`.
  */
-export function withUser<T>(
-  pool: UserPool,
-  user: SqlUser | undefined,
-  fn: (conn: DuckDBConnection) => Promise<T>,
-): Promise<T> {
+export function withUser<T>(pool: UserPool, user: SqlUser | undefined, fn: LeaseFunction<T>): Promise<T> {
   return pool.withUser(user, fn)
 }

@@ -1,22 +1,11 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import { setTimeout as delay } from 'node:timers/promises'
 import { sessionRecord, T0 } from '@mxcp/auth-core/testing'
 import type { PostgresStore } from '../src/postgres-store.js'
-import { dropSchema, openTestStore, randomSchema } from './support/database.js'
+import { replicaStoresForTests } from './support/replica-stores.js'
 
-const schema = randomSchema()
-let replicaA: PostgresStore
-let replicaB: PostgresStore
-
-before(async () => {
-  replicaA = await openTestStore(schema)
-  replicaB = await openTestStore(schema)
-})
-after(async () => {
-  await Promise.all([replicaA.close(), replicaB.close()])
-  await dropSchema(schema)
-})
+const replicas = replicaStoresForTests()
 
 /** What the auth plugin does around an upstream refresh: re-read inside the lock, refresh only if still stale. */
 async function refreshIfStale(store: PostgresStore, sessionId: string, refreshes: { count: number }) {
@@ -42,11 +31,11 @@ describe('withSessionLock across replicas', () => {
     const session = sessionRecord({
       upstream: { accessToken: 'stale', refreshToken: 'r1', expiresAt: T0 - 1 },
     })
-    await replicaA.saveSession(session)
+    await replicas.A.saveSession(session)
     const refreshes = { count: 0 }
     const tokens = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
-        refreshIfStale(i % 2 ? replicaA : replicaB, session.sessionId, refreshes),
+        refreshIfStale(i % 2 ? replicas.A : replicas.B, session.sessionId, refreshes),
       ),
     )
     assert.equal(refreshes.count, 1)
@@ -58,7 +47,7 @@ describe('withSessionLock across replicas', () => {
     let most = 0
     await Promise.all(
       Array.from({ length: 6 }, (_, i) =>
-        (i % 2 ? replicaA : replicaB).withSessionLock('overlap-session', async () => {
+        (i % 2 ? replicas.A : replicas.B).withSessionLock('overlap-session', async () => {
           inside++
           most = Math.max(most, inside)
           await delay(10)
@@ -78,13 +67,13 @@ describe('withSessionLock across replicas', () => {
     const firstEntered = new Promise<void>((resolve) => {
       entered = resolve
     })
-    const first = replicaA.withSessionLock('session-one', async () => {
+    const first = replicas.A.withSessionLock('session-one', async () => {
       entered()
       await firstHeld
     })
     await firstEntered
     // Would hang until the first one ends if the locks were not per session.
-    const second = await replicaB.withSessionLock('session-two', async () => 'ran')
+    const second = await replicas.B.withSessionLock('session-two', async () => 'ran')
     assert.equal(second, 'ran')
     releaseFirst()
     await first
@@ -93,19 +82,19 @@ describe('withSessionLock across replicas', () => {
   test('what the locked function throws reaches the caller, and the lock is released', async () => {
     const failure = new Error('upstream said no')
     await assert.rejects(
-      replicaA.withSessionLock('failing-session', async () => {
+      replicas.A.withSessionLock('failing-session', async () => {
         throw failure
       }),
       (error) => error === failure,
     )
     const result = await Promise.race([
-      replicaB.withSessionLock('failing-session', async () => 'taken'),
+      replicas.B.withSessionLock('failing-session', async () => 'taken'),
       delay(2_000).then(() => 'still locked'),
     ])
     assert.equal(result, 'taken')
   })
 
   test('the lock returns what the function returns', async () => {
-    assert.deepEqual(await replicaA.withSessionLock('value-session', async () => ({ ok: 1 })), { ok: 1 })
+    assert.deepEqual(await replicas.A.withSessionLock('value-session', async () => ({ ok: 1 })), { ok: 1 })
   })
 })

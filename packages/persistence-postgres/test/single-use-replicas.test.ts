@@ -5,85 +5,29 @@ import { sha256Base64Url } from '@mxcp/auth-core/store-kit'
 import { HEADLESS_REDIRECT_URL } from '@mxcp/testing/browser/headless-oauth-client'
 import { parseForms, parseMetaRefresh } from '@mxcp/testing/browser/html-form'
 import { registerClient } from '@mxcp/testing/browser/oauth-steps'
-import { type PathRouter, type ReplicaName, startPathRouter } from '@mxcp/testing/network/path-router'
-import { copyExampleProject, MxcpReplica, writeUserConfig } from '@mxcp/testing/processes/mxcp-process'
-import { GitHubStandIn } from '@mxcp/testing/stand-ins/github'
-import {
-  createDatabase,
-  dropDatabase,
-  dropSchema,
-  openTestStore,
-  randomSchema,
-  TEST_KEY,
-} from './support/database.js'
+import type { PathRouter, ReplicaName } from '@mxcp/testing/network/path-router'
+import type { GitHubStandIn } from '@mxcp/testing/stand-ins/github'
+import { dropSchema, openTestStore, randomSchema } from './support/database.js'
+import { type ReplicaPair, startReplicaPair } from './support/replica-servers.js'
 
 // Single use across replicas (issue 15, point 10): two real `mxcp serve` processes on one
 // PostgreSQL database, behind a load balancer of ours that sends each request where a test says.
 // A consent form used on one is refused on the other, and the rate-limit windows are shared.
 
 const RATE_MAX = 3
-const cleanups: (() => Promise<unknown> | unknown)[] = []
+let pair: ReplicaPair
 let github: GitHubStandIn
 let router: PathRouter
 
 before(async () => {
-  github = await new GitHubStandIn().start()
-  cleanups.push(() => github.close())
-  router = await startPathRouter()
-  cleanups.push(() => router.close())
-  const database = `mxcp_test_${randomBytes(6).toString('hex')}`
-  const databaseUrl = await createDatabase(database)
-  cleanups.push(() => dropDatabase(database))
-  const userConfig = {
-    mxcp: 1,
-    transport: { http: { base_url: router.url } },
-    projects: {
-      demo: {
-        profiles: {
-          default: {
-            auth: {
-              provider: 'github',
-              github: {
-                client_id: '${GITHUB_CLIENT_ID}',
-                client_secret: '${GITHUB_CLIENT_SECRET}',
-                scope: 'user:email',
-                auth_url: `${github.url}/login/oauth/authorize`,
-                token_url: `${github.url}/login/oauth/access_token`,
-                api_url: github.apiUrl,
-              },
-              rate_limit: { enabled: true, max: RATE_MAX, window_seconds: 60 },
-              persistence: {
-                type: 'postgres',
-                url: '${MXCP_AUTH_DATABASE_URL}',
-                encryption_key: '${MXCP_AUTH_ENCRYPTION_KEY}',
-                pool_size: 3,
-              },
-            },
-          },
-        },
-      },
-    },
-  }
-  const env = {
-    GITHUB_CLIENT_ID: github.clientId,
-    GITHUB_CLIENT_SECRET: github.clientSecret,
-    MXCP_AUTH_DATABASE_URL: databaseUrl,
-    MXCP_AUTH_ENCRYPTION_KEY: TEST_KEY,
-  }
-  const started = (['A', 'B'] as const).map((name) => {
-    const project = copyExampleProject()
-    cleanups.push(() => project.dispose())
-    const config = writeUserConfig(project.path, userConfig)
-    const replica = new MxcpReplica(project.path, { ...env, HOME: project.path, MXCP_CONFIG: config })
-    cleanups.push(() => replica.stop())
-    return { name, replica }
+  pair = await startReplicaPair({
+    auth: { rate_limit: { enabled: true, max: RATE_MAX, window_seconds: 60 } },
+    poolSize: 3,
   })
-  for (const { name, replica } of started) router.setReplica(name, await replica.origin)
+  ;({ github, router } = pair)
 })
 
-after(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup()
-})
+after(() => pair?.close())
 
 /** Every request goes to `replica` until told otherwise. */
 function sendAllTo(replica: ReplicaName): void {

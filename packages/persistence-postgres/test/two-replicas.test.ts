@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict'
-import { randomBytes } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
 import { auth } from '@modelcontextprotocol/sdk/client/auth.js'
 import { connectWithOAuth, HeadlessOAuthClient } from '@mxcp/testing/browser/headless-oauth-client'
@@ -11,11 +10,11 @@ import {
   refreshTokens,
   registerClient,
 } from '@mxcp/testing/browser/oauth-steps'
-import { type PathRouter, type ReplicaName, startPathRouter } from '@mxcp/testing/network/path-router'
+import type { PathRouter, ReplicaName } from '@mxcp/testing/network/path-router'
 import { startTcpProxy, type TcpProxy } from '@mxcp/testing/network/tcp-proxy'
-import { copyExampleProject, MxcpReplica, writeUserConfig } from '@mxcp/testing/processes/mxcp-process'
-import { GitHubStandIn } from '@mxcp/testing/stand-ins/github'
-import { createDatabase, DATABASE_URL, dropDatabase, TEST_KEY } from './support/database.js'
+import type { GitHubStandIn } from '@mxcp/testing/stand-ins/github'
+import { DATABASE_URL, TEST_KEY } from './support/database.js'
+import { type ReplicaPair, startReplicaPair } from './support/replica-servers.js'
 
 // Two real `mxcp serve` processes share one PostgreSQL database (their own, created here and
 // dropped after), behind a load balancer of ours that sends each request where a test says.
@@ -39,93 +38,41 @@ const ADA_SEEN_BY_SQL = {
   employee: 'Ada Lovelace',
 }
 
+let pair: ReplicaPair
+/** What a test opened that must end before the replicas stop (an MCP client). */
 const cleanups: (() => Promise<unknown> | unknown)[] = []
 let github: GitHubStandIn
 let router: PathRouter
 let proxy: TcpProxy
-const replicas = new Map<ReplicaName, { process: MxcpReplica; origin: string }>()
 /** The MCP endpoint as clients know it: the load balancer's. */
 let mcpUrl: string
 
 function origin(name: ReplicaName): string {
-  const replica = replicas.get(name)
-  if (!replica) throw new Error(`replica ${name} is not running`)
-  return replica.origin
+  return pair.origin(name)
 }
 
 before(async () => {
-  github = await new GitHubStandIn({ user: ADA }).start()
-  cleanups.push(() => github.close())
-  router = await startPathRouter()
-  cleanups.push(() => router.close())
-  mcpUrl = `${router.url}/mcp`
-
-  const database = `mxcp_test_${randomBytes(6).toString('hex')}`
-  const databaseUrl = await createDatabase(database)
-  cleanups.push(() => dropDatabase(database))
   const target = new URL(DATABASE_URL)
   proxy = await startTcpProxy(target.hostname, Number(target.port || 5432))
-  cleanups.push(() => proxy.close())
-
-  const env = {
-    GITHUB_CLIENT_ID: github.clientId,
-    GITHUB_CLIENT_SECRET: github.clientSecret,
-    MXCP_AUTH_DATABASE_URL: proxy.via(databaseUrl),
-    MXCP_AUTH_ENCRYPTION_KEY: TEST_KEY,
-  }
-  // The same configuration on both replicas, as an operator deploys it: one external URL (the
-  // load balancer's), one database, one key.
-  const userConfig = {
-    mxcp: 1,
-    transport: { http: { base_url: router.url } },
-    projects: {
-      demo: {
-        profiles: {
-          default: {
-            auth: {
-              provider: 'github',
-              github: {
-                client_id: '${GITHUB_CLIENT_ID}',
-                client_secret: '${GITHUB_CLIENT_SECRET}',
-                scope: 'user:email',
-                auth_url: `${github.url}/login/oauth/authorize`,
-                token_url: `${github.url}/login/oauth/access_token`,
-                api_url: github.apiUrl,
-              },
-              // Hundreds of logins from one address in a minute: the rate limiter is not under test.
-              rate_limit: { enabled: false },
-              // Strict reuse detection across replicas is under test here; the grace window has its own.
-              refresh_grace_period: 0,
-              persistence: {
-                type: 'postgres',
-                url: '${MXCP_AUTH_DATABASE_URL}',
-                encryption_key: '${MXCP_AUTH_ENCRYPTION_KEY}',
-                pool_size: 5,
-              },
-            },
-          },
-        },
-      },
+  pair = await startReplicaPair({
+    github: { user: ADA },
+    auth: {
+      // Hundreds of logins from one address in a minute: the rate limiter is not under test.
+      rate_limit: { enabled: false },
+      // Strict reuse detection across replicas is under test here; the grace window has its own.
+      refresh_grace_period: 0,
     },
-  }
-  // Both start at once on the empty database: their migrations take turns.
-  const started = (['A', 'B'] as const).map((name) => {
-    const project = copyExampleProject()
-    cleanups.push(() => project.dispose())
-    const config = writeUserConfig(project.path, userConfig)
-    const process = new MxcpReplica(project.path, { ...env, HOME: project.path, MXCP_CONFIG: config })
-    cleanups.push(() => process.stop())
-    return { name, process }
+    poolSize: 5,
+    reachDatabase: (url) => proxy.via(url),
   })
-  for (const { name, process } of started) {
-    const where = await process.origin
-    replicas.set(name, { process, origin: where })
-    router.setReplica(name, where)
-  }
+  ;({ github, router } = pair)
+  mcpUrl = `${router.url}/mcp`
 })
 
 after(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup()
+  await pair?.close()
+  await proxy?.close()
 })
 
 /** The replicas that served `path`, in order. */
@@ -286,7 +233,7 @@ describe('two mxcp serve replicas on one PostgreSQL database', () => {
       })
       assert.equal(registration.status, 503)
     }
-    for (const { process } of replicas.values()) assert.equal(process.child.exitCode, null, 'still running')
+    for (const replica of pair.replicas.values()) assert.equal(replica.child.exitCode, null, 'still running')
 
     proxy.restore()
     for (const name of ['A', 'B'] as const) {
@@ -303,7 +250,7 @@ describe('two mxcp serve replicas on one PostgreSQL database', () => {
   })
 
   test("no token, code or upstream secret reached either replica's log", () => {
-    const output = [...replicas.values()].map(({ process }) => process.output).join('\n')
+    const output = [...pair.replicas.values()].map((replica) => replica.output).join('\n')
     assert.ok(output.length > 0)
     assert.doesNotMatch(output, /mxcp_at_|mxcp_rt_|mxcp_ac_|gho_|ghu_|ghr_/)
     assert.ok(!output.includes(github.clientSecret))

@@ -1,5 +1,5 @@
-import type { DuckDBConnection, DuckDBMaterializedResult } from '@duckdb/node-api'
-import type { SqlUser, UserPool } from '@mxcp/duckdb-user-fns'
+import type { DuckDBConnection } from '@duckdb/node-api'
+import type { LeasedStatements, SqlUser, UserPool } from '@mxcp/duckdb-user-fns'
 import { type JsonRow, materializedRows } from './json-rows.js'
 import type { BoundParameters } from './sql-parameters.js'
 
@@ -23,31 +23,16 @@ async function statementCount(connection: DuckDBConnection, sql: string): Promis
   return count
 }
 
-/** Runs `sql` with its `$name` parameters bound to `bound`'s values (never spliced into the text). */
-async function runWithValues(
-  connection: DuckDBConnection,
-  sql: string,
-  bound: BoundParameters,
-): Promise<DuckDBMaterializedResult> {
-  // Several statements: DuckDB runs all but the last as they are, and binds the last one.
-  if ((await statementCount(connection, sql)) !== 1) return connection.run(sql, bound.values, bound.types)
-  const prepared = await connection.prepare(sql)
-  try {
-    prepared.bind(bound.values, bound.types)
-    return await prepared.run()
-  } finally {
-    prepared.destroySync()
-  }
-}
-
 /**
  * Runs one SQL text with `user` bound (so `get_username()` and friends answer for the caller)
  * and returns every row as JSON. With `bound`, the SQL runs as a prepared statement and the
- * values are bound to its `$name` parameters; never spliced into the text. The statement is
- * prepared on every call, never kept from one call to the next: DuckDB fixes the user
- * functions' values when it binds a statement, and does not always bind a prepared statement
+ * values are bound to its `$name` parameters; never spliced into the text.
+ *
+ * A one-statement text runs through the pool's kept statements: DuckDB fixes the user
+ * functions' values when it binds a statement and does not always bind a prepared statement
  * again when it runs it (`SELECT w FROM (SELECT get_username() AS w) WHERE w <> $x` keeps the
- * first caller's name), so a kept statement could answer with another caller's identity.
+ * first caller's name), so the pool keeps a statement per connection, SQL text and whole caller
+ * identity, and only one that DuckDB binds afresh on every run anyway.
  */
 export function runQuery(
   pool: UserPool,
@@ -55,10 +40,24 @@ export function runQuery(
   sql: string,
   bound?: BoundParameters,
 ): Promise<JsonRow[]> {
-  return pool.withUser(user, async (connection) => {
+  return pool.withUser(user, async (connection, statements) => {
     // Without parameters, pass no values at all: DuckDB then accepts several statements.
     const hasValues = bound !== undefined && Object.keys(bound.values).length > 0
-    const result = hasValues ? await runWithValues(connection, sql, bound) : await connection.run(sql)
+    const result = hasValues
+      ? await runWithValues(connection, statements, sql, bound)
+      : await connection.run(sql)
     return materializedRows(result)
   })
+}
+
+/** Runs `sql` with its `$name` parameters bound to `bound`'s values. */
+async function runWithValues(
+  connection: DuckDBConnection,
+  statements: LeasedStatements,
+  sql: string,
+  bound: BoundParameters,
+): ReturnType<LeasedStatements['run']> {
+  // Several statements: DuckDB runs all but the last as they are, and binds the last one.
+  if ((await statementCount(connection, sql)) !== 1) return connection.run(sql, bound.values, bound.types)
+  return statements.run(sql, bound.values, bound.types)
 }

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http'
 import { isAbsolute, join } from 'node:path'
 import type { AuthEventSink, ResolvedConfig } from '@mxcp/auth-core'
+import { upstreamTransport } from '@mxcp/auth-core/provider-kit'
 import type { UserPool } from '@mxcp/duckdb-user-fns'
 import type { FastifyInstance } from 'fastify'
 import { recordOfAuthEvent } from '../audit/audit-record.js'
@@ -75,7 +76,8 @@ export function setUpObservability(
       if (event.type !== 'sweep') audit?.write(recordOfAuthEvent(event, new Date()))
       if (metrics) countAuthEvent(metrics, event)
     },
-    providerFetch: (provider) => observedFetch(provider, app.log, metrics),
+    // Timed around the plugin's own transport (undici `request`), not the heavier global `fetch`.
+    providerFetch: (provider) => observedFetch(provider, app.log, metrics, upstreamTransport),
     observeCatalog: (catalog) =>
       observeCatalog(catalog, {
         audit,

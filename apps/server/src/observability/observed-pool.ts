@@ -6,9 +6,9 @@ export function observePool(pool: UserPool, metrics: () => ServerMetrics | undef
   return {
     withUser(user, fn) {
       const started = performance.now()
-      return pool.withUser(user, (connection) => {
+      return pool.withUser(user, (connection, statements) => {
         metrics()?.poolWait.observe((performance.now() - started) / 1000)
-        return fn(connection)
+        return fn(connection, statements)
       })
     },
     close: () => pool.close(),

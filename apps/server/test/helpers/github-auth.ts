@@ -1,9 +1,8 @@
-import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { auth } from '@modelcontextprotocol/sdk/client/auth.js'
 import { HeadlessOAuthClient } from '@mxcp/testing/browser/headless-oauth-client'
 import { GitHubStandIn } from '@mxcp/testing/stand-ins/github'
-import { stringify } from 'yaml'
+import { writeDemoAuthConfig } from './user-config.js'
 
 /** The GitHub user the stand-in logs in: `ada`, who is an employee of the example dataset. */
 export const ADA = {
@@ -14,6 +13,9 @@ export const ADA = {
   emails: [{ email: 'ada@example.com', primary: true, verified: true, visibility: 'private' as const }],
   orgs: ['analytical-engines'],
 }
+
+/** A second GitHub user, for tests of what one user's token can do to another's sessions. */
+export const GRACE = { ...ADA, id: 1906, login: 'grace', name: 'Grace Hopper', emails: [] }
 
 /** A GitHub stand-in on loopback, logging in {@link ADA}. */
 export function startGitHub(): Promise<GitHubStandIn> {
@@ -38,18 +40,7 @@ export function writeGitHubUserConfig(
   github: GitHubStandIn,
   options: GitHubConfigOptions = {},
 ): string {
-  const path = join(dir, 'config.yml')
-  const authBlock: Record<string, unknown> = {
-    provider: 'github',
-    github: {
-      client_id: '${GITHUB_CLIENT_ID}',
-      client_secret: '${GITHUB_CLIENT_SECRET}',
-      scope: 'user:email',
-      auth_url: `${github.url}/login/oauth/authorize`,
-      token_url: `${github.url}/login/oauth/access_token`,
-      api_url: github.apiUrl,
-    },
-  }
+  const authBlock: Record<string, unknown> = { provider: 'github', github: github.configBlock() }
   if (options.requiredScopes || options.scopeGrants) {
     authBlock['authorization'] = {
       ...(options.requiredScopes ? { required_scopes: options.requiredScopes } : {}),
@@ -63,11 +54,7 @@ export function writeGitHubUserConfig(
       encryption_key: '${MXCP_OAUTH_ENCRYPTION_KEY}',
     }
   }
-  writeFileSync(
-    path,
-    stringify({ mxcp: 1, projects: { demo: { profiles: { default: { auth: authBlock } } } } }),
-  )
-  return path
+  return writeDemoAuthConfig(join(dir, 'config.yml'), authBlock)
 }
 
 /** The environment the config of {@link writeGitHubUserConfig} needs. */

@@ -49,6 +49,7 @@ export { decodeIdTokenClaims } from '../upstream/oidc-tokens.js'
 export type { ClientAssertionKey } from '../upstream/private-key-jwt.js'
 export { clientAssertionKey } from '../upstream/private-key-jwt.js'
 export { readCappedText } from '../upstream/read-capped-body.js'
+export { upstreamTransport } from '../upstream/upstream-transport.js'
 export type {
   OAuth2ProviderParts,
   OAuth2ProviderSpec,

@@ -6,6 +6,7 @@ import {
 import { bodyFailure } from './body-failure.js'
 import { DEFAULT_UPSTREAM_TOTAL_TIMEOUT_MS, deadlineInit } from './deadlines.js'
 import { readCappedText } from './read-capped-body.js'
+import { upstreamTransport } from './upstream-transport.js'
 
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = DEFAULT_UPSTREAM_TOTAL_TIMEOUT_MS
 
@@ -36,7 +37,11 @@ export async function upstreamFetch(
       connectMs: options.connectTimeoutMs,
       injectedFetch: options.fetch !== undefined,
     })
-    response = await (options.fetch ?? fetch)(target, { ...init, redirect: 'manual', ...deadlines })
+    response = await (options.fetch ?? upstreamTransport)(target, {
+      ...init,
+      redirect: 'manual',
+      ...deadlines,
+    })
   } catch (cause) {
     const timedOut = cause instanceof Error && cause.name === 'TimeoutError'
     throw new UpstreamUnavailableError(

@@ -139,6 +139,22 @@ export class GitHubStandIn extends QuirkyStandIn<GitHubEndpoint, GitHubStandInUs
     return this
   }
 
+  /**
+   * The `auth.github` block of an mxcp configuration that signs in here (once started): its
+   * endpoints, and the client's credentials as `${GITHUB_CLIENT_ID}` and `${GITHUB_CLIENT_SECRET}`,
+   * for the environment to give (`clientId`, `clientSecret`).
+   */
+  configBlock(): Record<string, unknown> {
+    return {
+      client_id: '${GITHUB_CLIENT_ID}',
+      client_secret: '${GITHUB_CLIENT_SECRET}',
+      scope: 'user:email',
+      auth_url: `${this.url}/login/oauth/authorize`,
+      token_url: `${this.url}/login/oauth/access_token`,
+      api_url: this.apiUrl,
+    }
+  }
+
   #authorize(request: StandInRequest): Answer {
     const q = request.query
     // GitHub shows a 404 page for an unknown client_id: there is nobody to redirect to.
