@@ -69,8 +69,8 @@ function figure(
 
 /** What each reference does differently from ours (stateless, SQLite token lookup, a DuckDB query). */
 const SDK_NOTE =
-  'The SDK example keeps MCP sessions (one initialize, then every call on the session) where ours builds ' +
-  'a fresh MCP server per request (stateless); with --oauth it validates each token by an HTTP POST to its ' +
+  'The SDK example keeps MCP sessions (one initialize, then every call on the session) where ours is ' +
+  'stateless (one shared MCP server, no session); with --oauth it validates each token by an HTTP POST to its ' +
   "authorization server's /introspect, ours by a SHA-256 and a SQLite lookup; its greet formats a string, " +
   'ours runs a DuckDB query with the caller bound.'
 const FASTMCP_NOTE =

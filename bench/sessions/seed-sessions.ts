@@ -9,6 +9,7 @@ import { openSqliteStore } from '@mxcp/persistence-sqlite'
 // the statements `saveSession` and `saveTokens` amount to. A column renamed in the store's
 // schema fails here loudly.
 import { openDatabase } from '../../packages/persistence-sqlite/src/database/open-database.js'
+import { tokenKeyBase } from '../../packages/persistence-sqlite/src/database/token-key.js'
 import { unlockSealedBox } from '../../packages/persistence-sqlite/src/encryption/key-check.js'
 
 const DAY = 86_400_000
@@ -64,8 +65,9 @@ export async function seedSessions(options: SeedOptions): Promise<string[]> {
         'VALUES (?, ?, ?, ?, ?, ?, ?)',
     )
     const insertToken = raw.prepare(
-      'INSERT INTO tokens (token_hash, kind, client_id, session_id, family_id, scopes, resource, created_at, expires_at, revoked, consumed) ' +
-        "VALUES (?, 'access', 'bench-client', ?, ?, '[\"mxcp:access\"]', ?, ?, ?, 0, 0)",
+      'INSERT INTO tokens (token_key, token_hash, kind, client_id, session_id, family_id, scopes, resource, created_at, expires_at, revoked, consumed) ' +
+        "VALUES (?, ?, 'access', 'bench-client', ?, ?, '[\"mxcp:access\"]', ?, ?, ?, 0, 0) " +
+        'ON CONFLICT (token_key) DO NOTHING',
     )
     const random = randomBytes(RANDOM_PER_USER * options.count)
     const now = Date.now()
@@ -80,7 +82,13 @@ export async function seedSessions(options: SeedOptions): Promise<string[]> {
         bearers.push(bearer)
         const row = sessionToRow(session(i, sessionId, upstream, now), box)
         insertSession.run(sessionId, row.provider, row.userJson, row.upstreamSealed, now, now, now + DAY)
-        insertToken.run(sha256(bearer), sessionId, familyId, options.resource, now, now + DAY)
+        // Under the store's key (token-key.ts): its base, or the next free one for a hash alike.
+        const hash = sha256(bearer)
+        let key = tokenKeyBase(hash)
+        while (
+          insertToken.run(key, hash, sessionId, familyId, options.resource, now, now + DAY).changes === 0
+        )
+          key++
       }
     })()
     return bearers

@@ -16,12 +16,13 @@ import { createRequire } from 'node:module'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 // bench/ does not depend on the package (yet): reach it, and its better-sqlite3, by path.
+import { tokenKeyBase } from '../../packages/persistence-sqlite/src/database/token-key.js'
 import { openSqliteStore } from '../../packages/persistence-sqlite/src/index.js'
 
 type RawDatabase = {
   exec(sql: string): void
   pragma(sql: string, options?: { simple: boolean }): unknown
-  prepare(sql: string): { run(...params: unknown[]): unknown }
+  prepare(sql: string): { run(...params: unknown[]): { changes: number } }
   close(): void
 }
 const requireFromPackage = createRequire(
@@ -79,14 +80,21 @@ function bulkLoad(path: string, count: number, now: number): { kept: string[]; l
   raw.pragma('synchronous = OFF')
   raw.pragma('cache_size = -262144')
   const insert = raw.prepare(
-    'INSERT INTO tokens (token_hash, kind, client_id, session_id, family_id, scopes, resource, created_at, expires_at, revoked, consumed) ' +
-      "VALUES (?, 'access', ?, ?, ?, '[\"mxcp:access\"]', 'https://mcp.example.com/mcp', ?, ?, 0, 0)",
+    'INSERT INTO tokens (token_key, token_hash, kind, client_id, session_id, family_id, scopes, resource, created_at, expires_at, revoked, consumed) ' +
+      "VALUES (?, ?, 'access', ?, ?, ?, '[\"mxcp:access\"]', 'https://mcp.example.com/mcp', ?, ?, 0, 0) " +
+      'ON CONFLICT (token_key) DO NOTHING',
   )
   raw.exec('BEGIN')
   hashes.forEach((hash, i) => {
     // Ids that grow with i, so these indexes are appended to as well.
     const grant = String(Math.floor(i / TOKENS_PER_GRANT)).padStart(8, '0')
-    insert.run(hash, `client-${i % 50}`, `session-${grant}`, `family-${grant}`, now, now + HOUR)
+    // Under the store's key: its base, or the next free one for a hash alike in its first digits.
+    let key = tokenKeyBase(hash)
+    while (
+      insert.run(key, hash, `client-${i % 50}`, `session-${grant}`, `family-${grant}`, now, now + HOUR)
+        .changes === 0
+    )
+      key++
   })
   raw.exec('COMMIT')
   raw.close()

@@ -73,7 +73,7 @@ export async function startMxcpServer(options: MxcpServerOptions): Promise<MxcpS
     transport: {
       provider: 'streamable-http',
       http: {
-        // Stateless unless asked (figure 1's mode, set explicitly): a fresh MCP server per request.
+        // Stateless unless asked (figure 1's mode, set explicitly): no MCP session, every request on its own.
         stateless: options.stateless ?? true,
         ...(options.baseUrl !== undefined && { base_url: options.baseUrl }),
       },

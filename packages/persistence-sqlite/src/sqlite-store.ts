@@ -9,6 +9,7 @@ import { clients, revokedFamilies, sessions, tokens } from './database/schema.js
 import { SqliteSingleUse } from './database/single-use.js'
 import { toStoreError } from './database/sqlite-errors.js'
 import { sweepExpiredRows } from './database/sweep-expired.js'
+import { tokenInserts } from './database/token-inserts.js'
 import { tokenLookup } from './database/token-lookup.js'
 import { tokenWrites } from './database/token-writes.js'
 import { immediateTransactions, type WriteTransaction } from './database/write-transaction.js'
@@ -50,6 +51,8 @@ export class SqliteStore implements core.OAuthStore {
   readonly #selectToken
   /** The statements of every sign-in, prepared once too: drizzle would build their SQL on each call. */
   readonly #sql: LoginStatements
+  /** Token rows stored under their key (see `token-key.ts`), prepared once. */
+  readonly #insertToken
   /** The token updates of a refresh rotation, each prepared on first use. */
   readonly #writeToken
   /** Single-use records (`SingleUseRecords`) shared by every process on this file. */
@@ -67,6 +70,7 @@ export class SqliteStore implements core.OAuthStore {
     this.#inTransaction = immediateTransactions(this.#db.$client)
     this.#selectToken = tokenLookup(this.#db.$client)
     this.#sql = prepareLoginStatements(this.#db)
+    this.#insertToken = tokenInserts(this.#db)
     this.#writeToken = tokenWrites(this.#db)
     this.#lightCommits = lightCommits(this.#db.$client)
     this.#locks = new SessionLocks((work) => this.#light(work), this.#clock, this.#logger)
@@ -280,7 +284,7 @@ export class SqliteStore implements core.OAuthStore {
       codec.familiesOf(records).filter((familyId) => this.#sql.revokedFamily.get({ familyId, now })),
     )
     const saved = codec.bornRevoked(records, revoked)
-    for (const token of saved) this.#sql.insertToken.run(asParameters(codec.tokenToRow(token)))
+    for (const token of saved) this.#insertToken(codec.tokenToRow(token))
     return saved
   }
 

@@ -10,6 +10,7 @@ import { getTableConfig, type SQLiteTable } from 'drizzle-orm/sqlite-core'
 import { MIGRATIONS_FOLDER } from '../src/database/migrate.js'
 import * as schema from '../src/database/schema.js'
 import { openSqliteStore } from '../src/index.js'
+import { restoreLegacyTokensTable } from './helpers/legacy-tokens.js'
 import { tempDatabasePath } from './helpers/temp-database.js'
 
 const TABLES: SQLiteTable[] = [
@@ -98,14 +99,15 @@ test('a database whose single-use tables the store created before migration 0002
   assert.equal(await claimsOf(store).claimOnce('consent', 'form-1', Date.now() + 60_000, Date.now()), true)
   await store.close()
   // As an earlier release left it: the tables there (created at start-up), migration 0002 not
-  // recorded, and nothing of the migrations after it (0003 adds the index tokens_lookup).
+  // recorded, and nothing of the migrations after it (0003 adds the index tokens_lookup, 0004
+  // keys the tokens by token_key).
   const journal = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as {
     entries: { tag: string; when: number }[]
   }
   const since = journal.entries.find((entry) => entry.tag.startsWith('0002_'))?.when
   assert.ok(since !== undefined, 'migration 0002 is in the journal')
   const raw = new Database(path)
-  raw.prepare('DELETE FROM __drizzle_migrations WHERE created_at >= ?').run(since)
+  restoreLegacyTokensTable(raw, since)
   raw.exec('DROP INDEX tokens_lookup')
   raw.close()
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
 import { ErrorCode, isInitializeRequest } from '@modelcontextprotocol/sdk/types.js'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { authInfoFor } from '../mcp/caller.js'
@@ -7,11 +7,12 @@ import { createMcpServer } from '../mcp/create-mcp-server.js'
 import { handOver } from './hand-over.js'
 import { writeRawError } from './json-rpc-error.js'
 import type { McpContext } from './mcp-context.js'
+import { serveStreamableHttp } from './node-streamable-http.js'
 import { type OwnedSession, OwnedSessions, ownerOf, type SessionLimits } from './owned-sessions.js'
 import { SessionEventStore, SSE_RETRY_MS } from './session-event-store.js'
 
 interface Session extends OwnedSession {
-  readonly transport: StreamableHTTPServerTransport
+  readonly transport: WebStandardStreamableHTTPServerTransport
 }
 
 /**
@@ -52,7 +53,7 @@ export class McpSessions {
           return
         }
         const session = await this.#open(request, owner)
-        await session.transport.handleRequest(raw, reply.raw, request.body)
+        await serveStreamableHttp(session.transport, raw, reply.raw, request.body)
         return
       }
       const session = this.#sessions.use(header, user)
@@ -60,7 +61,7 @@ export class McpSessions {
         writeRawError(reply.raw, 404, -32001, 'Session not found')
         return
       }
-      await session.transport.handleRequest(raw, reply.raw, request.body)
+      await serveStreamableHttp(session.transport, raw, reply.raw, request.body)
     } catch (error) {
       request.log.error({ err: error }, 'MCP request failed')
       writeRawError(reply.raw, 500, ErrorCode.InternalError, 'Internal error')
@@ -70,7 +71,7 @@ export class McpSessions {
   async #open(request: FastifyRequest, owner: string): Promise<Session> {
     // The session outlives this request: its log lines must not carry this request's id.
     const server = createMcpServer(this.#context.catalog, this.#context.identity, request.server.log)
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+    const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       // Answers as event streams, so notifications of a request (progress, log messages) reach
       // the client before its result, as in MXCP's session mode.

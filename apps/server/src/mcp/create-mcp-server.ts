@@ -12,6 +12,7 @@ import {
   ListToolsRequestSchema,
   McpError,
   ReadResourceRequestSchema,
+  type RequestId,
   type Resource,
   type ResourceTemplate,
   SetLevelRequestSchema,
@@ -42,25 +43,33 @@ export interface ServerIdentity {
 }
 
 /**
+ * Where a server's handlers log: one logger (a server per request or per session), or the
+ * logger of each request, by the id the server knows it by (one server shared by requests).
+ */
+export type HandlerLog = FastifyBaseLogger | ((requestId: RequestId) => FastifyBaseLogger)
+
+/**
  * A low-level MCP `Server` answering from the catalog: tools, resources, resource templates and
  * prompts, each handler reading the caller from `extra.authInfo` (else `localCaller`: stdio's
  * local user); `logging/setLevel` and `completion/complete` (2025-11-25 server/utilities).
- * Cheap to build: stateless mode builds one per request (a `Server` connects to a single
- * transport), so everything that can be shared is (the JSON Schema validator).
+ * Cheap to build, and everything that can be shared is (the JSON Schema validator): stateless
+ * mode builds one for each request the shared server does not answer (a `Server` connects to a
+ * single transport).
  */
 export function createMcpServer(
   catalog: Catalog,
   identity: ServerIdentity,
-  log: FastifyBaseLogger,
+  log: HandlerLog,
   localCaller?: UserContext,
 ): Server {
   // Over HTTP the guard puts the caller on every request; over stdio there is none: the local user.
   const callerOfRequest = (authInfo: AuthInfo | undefined): UserContext =>
     authInfo === undefined && localCaller !== undefined ? localCaller : callerOf(authInfo)
   // Over HTTP the guard logs every authenticated request's caller at info (`authenticated request`).
-  const callContext = (authInfo: AuthInfo | undefined) => {
+  const callContext = ({ authInfo, requestId }: { authInfo?: AuthInfo; requestId: RequestId }) => {
     const user = callerOfRequest(authInfo)
-    return { user, log, callerLogged: authInfo !== undefined && !user.anonymous }
+    const logger = typeof log === 'function' ? log(requestId) : log
+    return { user, log: logger, callerLogged: authInfo !== undefined && !user.anonymous }
   }
   const server = new Server(
     { name: identity.name, version: identity.version },
@@ -96,7 +105,7 @@ export function createMcpServer(
     const tool = catalog.tools.get(request.params.name)
     if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`)
     return tool.call(request.params.arguments, {
-      ...callContext(extra.authInfo),
+      ...callContext(extra),
       report: callReporter(clientLevel, extra),
     })
   })
@@ -114,7 +123,7 @@ export function createMcpServer(
     const { uri } = request.params
     for (const resource of catalog.resources) {
       const variables = resource.match(uri)
-      if (variables) return resource.read(uri, variables, callContext(extra.authInfo))
+      if (variables) return resource.read(uri, variables, callContext(extra))
     }
     throw new McpError(RESOURCE_NOT_FOUND, 'Resource not found', { uri })
   })
@@ -124,7 +133,7 @@ export function createMcpServer(
   server.setRequestHandler(GetPromptRequestSchema, (request, extra) => {
     const prompt = catalog.prompts.get(request.params.name)
     if (!prompt) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${request.params.name}`)
-    return prompt.get(request.params.arguments, callContext(extra.authInfo))
+    return prompt.get(request.params.arguments, callContext(extra))
   })
   return server
 }

@@ -74,7 +74,6 @@ export function prepareLoginStatements(db: StoreDatabase) {
         and(eq(revokedFamilies.familyId, param('familyId')), gt(revokedFamilies.expiresAt, param('now'))),
       )
       .prepare(),
-    insertToken: db.insert(tokens).values(rowPlaceholders(tokens)).prepare(),
   }
 }
 
