@@ -121,3 +121,39 @@ describe('stateless mode: one MCP server shared by requests keeps each request i
     assert.equal(JSON.parse(next.body.result?.content[0]?.text ?? '{}').user, 'bob')
   })
 })
+
+describe('stateless mode answers requests made in process (app.inject, no headersDistinct)', () => {
+  test('tools/call through inject: 200 and the answer of the shared server, with repeated headers joined', async () => {
+    const app = Fastify({ logger: { level: 'silent' } })
+    await app.register(mcpRoutes, {
+      stateless: true,
+      catalog: whoamiCatalog([]),
+      identity: { name: 'test', version: '1' },
+      ownOrigins: () => new Set(),
+      userOf: (request) => users.get(request) ?? ANONYMOUS_USER,
+      guard: async (request) => {
+        const name = request.headers['x-caller']
+        if (typeof name === 'string') users.set(request, userNamed(name))
+      },
+    })
+    try {
+      const response = await app.inject({
+        method: 'POST',
+        url: '/mcp',
+        headers: {
+          'content-type': 'application/json',
+          accept: ['application/json', 'text/event-stream'],
+          'mcp-protocol-version': '2025-06-18',
+          'x-caller': 'ada',
+        },
+        payload: { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'whoami', arguments: {} } },
+      })
+      assert.equal(response.statusCode, 200)
+      const body = response.json() as { id: number; result: { content: { text: string }[] } }
+      assert.equal(body.id, 3)
+      assert.equal(JSON.parse(body.result.content[0]?.text ?? '{}').user, 'ada')
+    } finally {
+      await app.close()
+    }
+  })
+})

@@ -45,6 +45,22 @@ export const ANONYMOUS: BoundUser = Object.freeze({
  */
 export function toBoundUser(user: SqlUser | undefined): BoundUser {
   if (user === undefined || user === null) return ANONYMOUS
+  const known = boundOfFrozen.get(user)
+  if (known !== undefined) return known
+  const bound = normalise(user)
+  if (Object.isFrozen(user) && (user.attributes === undefined || Object.isFrozen(user.attributes)))
+    boundOfFrozen.set(user, bound)
+  return bound
+}
+
+/**
+ * Bound callers of frozen `SqlUser`s (a server hands the same frozen caller to every request of
+ * a session): a frozen object, attributes included, cannot change, so its bound copy is made
+ * once. A caller that could still change is copied on every call.
+ */
+const boundOfFrozen = new WeakMap<SqlUser, BoundUser>()
+
+function normalise(user: SqlUser): BoundUser {
   const bound: Record<TextField, string> = { ...ANONYMOUS }
   for (const field of FIELDS) {
     const value: unknown = user[field]
@@ -71,6 +87,18 @@ function boundAttributes(attributes: SqlUser['attributes']): Readonly<Record<str
  * keeps the parts apart whatever characters they hold.
  */
 export function identityKey(user: BoundUser): string {
+  // A bound user is frozen, attributes included: its key never changes.
+  let key = identityKeys.get(user)
+  if (key === undefined) {
+    key = computeIdentityKey(user)
+    identityKeys.set(user, key)
+  }
+  return key
+}
+
+const identityKeys = new WeakMap<BoundUser, string>()
+
+function computeIdentityKey(user: BoundUser): string {
   const attributes = Object.keys(user.attributes)
     .sort()
     .map((name) => [name, user.attributes[name]])

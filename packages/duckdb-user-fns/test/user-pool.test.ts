@@ -114,3 +114,26 @@ test('withUser(pool, user, fn) runs fn on the pool with user bound', async () =>
     await db.close()
   }
 })
+
+test('a caller object changed between two calls is read afresh; a frozen one is bound as it is, call after call', async () => {
+  const db = await memoryDatabase()
+  const pool = await createUserPool(db.instance, { size: 1 })
+  const read = (caller: Parameters<typeof withUser>[1]) =>
+    withUser(pool, caller, async (conn) =>
+      scalar(conn, "SELECT get_username() || '/' || get_user_attribute('team')"),
+    )
+  try {
+    const changing = { username: 'carol', attributes: { team: 'red' } as Record<string, string> }
+    assert.equal(await read(changing), 'carol/red')
+    changing.username = 'dave'
+    changing.attributes = { team: 'blue' }
+    assert.equal(await read(changing), 'dave/blue')
+    const frozen = Object.freeze({ username: 'erin', attributes: Object.freeze({ team: 'green' }) })
+    assert.equal(await read(frozen), 'erin/green')
+    assert.equal(await read(bob), 'bob/')
+    assert.equal(await read(frozen), 'erin/green')
+  } finally {
+    await pool.close()
+    await db.close()
+  }
+})

@@ -6,7 +6,7 @@ import {
   type RequestInfo,
   SUPPORTED_PROTOCOL_VERSIONS,
 } from '@modelcontextprotocol/sdk/types.js'
-import { InvalidRequestUrl, requestInfoOf } from './node-web-request.js'
+import { distinctHeaders, InvalidRequestUrl, requestInfoOf } from './node-web-request.js'
 
 /**
  * Methods whose answer depends on nothing a client set before (no `initialize`, no
@@ -39,11 +39,12 @@ export interface DispatchableRequest {
  */
 export function dispatchableRequest(raw: IncomingMessage, body: unknown): DispatchableRequest | undefined {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined
-  const accept = raw.headersDistinct['accept']?.join(', ')
+  const headers = distinctHeaders(raw)
+  const accept = headers['accept']?.join(', ')
   if (!accept?.includes('application/json') || !accept.includes('text/event-stream')) return undefined
-  const contentType = raw.headersDistinct['content-type']
+  const contentType = headers['content-type']
   if (contentType?.length !== 1 || !isJsonContentType(contentType[0] ?? null)) return undefined
-  const version = raw.headersDistinct['mcp-protocol-version']
+  const version = headers['mcp-protocol-version']
   if (version !== undefined && !SUPPORTED_PROTOCOL_VERSIONS.includes(version.join(', '))) return undefined
   const parsed = JSONRPCMessageSchema.safeParse(body)
   if (!parsed.success) return undefined

@@ -37,6 +37,20 @@ function urlOf(raw: IncomingMessage): string {
 }
 
 /**
+ * Every header field with each of its values, as Node's `headersDistinct` holds them. A request
+ * made in process (`app.inject`, light-my-request) has no `headersDistinct`: its `headers`, one
+ * string or a list per name, say the same.
+ */
+export function distinctHeaders(raw: IncomingMessage): NodeJS.Dict<string[]> {
+  if (raw.headersDistinct !== undefined) return raw.headersDistinct
+  const distinct: NodeJS.Dict<string[]> = {}
+  for (const [name, value] of Object.entries(raw.headers)) {
+    if (value !== undefined) distinct[name] = Array.isArray(value) ? value : [value]
+  }
+  return distinct
+}
+
+/**
  * The request headers as `Headers.get` and `entries` show them: names lower-case, repeated
  * fields joined with ", " (Node's own `headers` keeps only the first of some, `content-type`
  * among them; a fetch `Headers` joins them all, and the transport's checks must see that).
@@ -45,7 +59,7 @@ class IncomingHeaders {
   readonly #distinct: NodeJS.Dict<string[]>
 
   constructor(raw: IncomingMessage) {
-    this.#distinct = raw.headersDistinct
+    this.#distinct = distinctHeaders(raw)
   }
 
   get(name: string): string | null {

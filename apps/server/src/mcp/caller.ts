@@ -26,18 +26,27 @@ export function callerOf(authInfo: AuthInfo | undefined): UserContext {
   return isUserContext(user) ? user : ANONYMOUS_USER
 }
 
+const sqlUsers = new WeakMap<UserContext, SqlUser>()
+
 /** What SQL sees of the caller: `get_username()` & co. Undefined (all '') when anonymous. */
 export function toSqlUser(user: UserContext): SqlUser | undefined {
   if (user.anonymous) return undefined
-  return {
+  const known = sqlUsers.get(user)
+  if (known !== undefined) return known
+  const sqlUser: SqlUser = Object.freeze({
     userId: user.userId,
     username: user.username,
     email: user.email,
     name: user.name,
     provider: user.provider,
     externalToken: user.upstreamToken,
-    attributes: user.attributes,
-  }
+    attributes: Object.isFrozen(user.attributes) ? user.attributes : Object.freeze({ ...user.attributes }),
+  })
+  // The guard hands every request of a session the same frozen context: made once, the SQL
+  // caller is frozen too, so the pool binds it without copying it again. A context that could
+  // still change is read afresh on every call.
+  if (Object.isFrozen(user)) sqlUsers.set(user, sqlUser)
+  return sqlUser
 }
 
 /**
