@@ -81,6 +81,8 @@ describe('mxcp serve, the real process', () => {
             'content-type': 'application/json',
             accept: 'application/json, text/event-stream',
             'content-length': Buffer.byteLength(CALL_WHOAMI),
+            // The server answers 100 Continue once it has the request's head: then it is in flight.
+            expect: '100-continue',
           },
         },
         (res) => {
@@ -92,8 +94,8 @@ describe('mxcp serve, the real process', () => {
         },
       )
       req.on('error', reject)
-      req.write(CALL_WHOAMI.slice(0, half))
-      void logged(cli, 'incoming request').then(async () => {
+      req.on('continue', async () => {
+        req.write(CALL_WHOAMI.slice(0, half))
         cli.child.kill('SIGTERM')
         await logged(cli, 'shutting down: finishing in-flight requests')
         req.end(CALL_WHOAMI.slice(half))

@@ -4,6 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { serverUrlOptions, setUpAuth } from '../auth/auth-setup.js'
 import { hostCheck } from '../http/host-check.js'
 import { mcpRoutes } from '../http/mcp-routes.js'
+import { RequestLines } from '../logging/request-lines.js'
 import { HEALTH_PATHS, registerHealthRoutes } from '../observability/health-routes.js'
 import { type Observability, setUpObservability } from '../observability/observability-setup.js'
 import { observePool } from '../observability/observed-pool.js'
@@ -76,6 +77,7 @@ export async function createMxcpServer(options: MxcpServerOptions): Promise<Mxcp
     keepAliveTimeout: timeouts.keepAliveMs,
     requestTimeout: timeouts.requestMs,
     genReqId: newRequestId,
+    logController: new RequestLines(),
   })
   try {
     observability = setUpObservability(app, config)
