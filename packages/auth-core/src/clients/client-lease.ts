@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js'
 import type { OAuthStore } from '../store/oauth-store.js'
-import type { DeletesClients, SingleUseRecords } from '../store/single-use-records.js'
+import type { ClaimExpiryOptions, DeletesClients, SingleUseRecords } from '../store/single-use-records.js'
 
 /** The kind of the records that hold a registered client's lease. */
 export const CLIENT_LEASE_KIND = 'client-lease'
@@ -38,9 +38,17 @@ export class ClientLeases {
     return this.#records.setClaimExpiry(CLIENT_LEASE_KIND, clientId, this.#clock.now() + this.#unprovenMs)
   }
 
-  /** Tokens were issued to the client: its lease runs for the unused TTL from now. */
-  used(clientId: string): Promise<void> {
-    return this.#records.setClaimExpiry(CLIENT_LEASE_KIND, clientId, this.#clock.now() + this.#unusedMs)
+  /**
+   * Tokens are issued to the client: its lease runs for the unused TTL from now. With `inFlight`,
+   * the tokens' durable commit follows (or is open) and carries the renewal to disk.
+   */
+  used(clientId: string, options?: ClaimExpiryOptions): Promise<void> {
+    return this.#records.setClaimExpiry(
+      CLIENT_LEASE_KIND,
+      clientId,
+      this.#clock.now() + this.#unusedMs,
+      options,
+    )
   }
 
   /** False when the client's lease ran out. */

@@ -15,7 +15,12 @@ export { StoreUnavailableError } from '../store/oauth-store.js'
 export type * from '../store/records.js'
 export type { KeyBinding } from '../store/sealed-box.js'
 export { bindKey, SealedBox, UnsealError, unlockKey } from '../store/sealed-box.js'
-export type { HasSingleUseRecords, SingleUseRecords, WindowCount } from '../store/single-use-records.js'
+export type {
+  ClaimExpiryOptions,
+  HasSingleUseRecords,
+  SingleUseRecords,
+  WindowCount,
+} from '../store/single-use-records.js'
 export { singleUseRecordsOf } from '../store/single-use-records.js'
 export type { Revocation, SessionSummary, StoreAdmin } from '../store/store-admin.js'
 export { isLiveToken, matchesUser } from '../store/store-admin.js'

@@ -8,6 +8,17 @@ export interface WindowCount {
   readonly resetAt: number
 }
 
+/** How a caller writes a record's expiry. */
+export interface ClaimExpiryOptions {
+  /**
+   * The caller commits durably right after (the tokens of a code exchange or a refresh rotation),
+   * or is inside that commit's transaction: a store whose commits can skip waiting for the disk
+   * may write this one so, because the durable commit that follows carries it to disk. Stores
+   * without such commits ignore it.
+   */
+  readonly inFlight?: boolean
+}
+
 /**
  * Short-lived records that make "once" and "at most N" hold across every replica sharing a store
  * (issue 15, point 10): the `jti` of a used `private_key_jwt` assertion (RFC 7523 §3 item 7), a
@@ -29,7 +40,7 @@ export interface SingleUseRecords {
   /** Deletes expired records and windows. */
   sweepSingleUse(now: number): Promise<void>
   /** Sets (creates or moves) the expiry of a record, live or not: a lease renewed on use. */
-  setClaimExpiry(kind: string, key: string, expiresAt: number): Promise<void>
+  setClaimExpiry(kind: string, key: string, expiresAt: number, options?: ClaimExpiryOptions): Promise<void>
   /** When the record expires (or expired), or undefined when there is none. */
   claimExpiry(kind: string, key: string): Promise<number | undefined>
   /** Deletes the expired records of `kind` and returns their keys (at most `limit`). */

@@ -1,4 +1,4 @@
-import type { SingleUseRecords, WindowCount } from '@mxcp/auth-core/store-kit'
+import type { ClaimExpiryOptions, SingleUseRecords, WindowCount } from '@mxcp/auth-core/store-kit'
 import type Database from 'better-sqlite3'
 
 /** The statements of the single-use records, prepared once per connection: a sign-in runs a dozen. */
@@ -41,7 +41,8 @@ function prepareStatements(db: Database.Database) {
  * `BEGIN IMMEDIATE` transaction (the write lock first), so a claim, a limit check and a counted hit
  * are atomic across processes. `durable` and `light` both wrap driver errors as the store's own;
  * `light` commits without waiting for the disk (`lightCommits`): claims, counts and releases guard
- * steps in flight. Only a claim's expiry set outright (a registered client's lease) is `durable`.
+ * steps in flight. A claim's expiry set outright (a registered client's lease) is `durable`, unless
+ * the caller says a durable commit follows (`inFlight`: the lease renewed by a token exchange).
  * The tables (`single_use`, `rate_windows`) come with the migrations (`schema.ts`).
  */
 export class SqliteSingleUse implements SingleUseRecords {
@@ -50,12 +51,14 @@ export class SqliteSingleUse implements SingleUseRecords {
   readonly #claimOnce: (kind: string, key: string, expiresAt: number, now: number, limit?: number) => boolean
   readonly #run: <T>(work: () => T) => T
   readonly #durable: <T>(work: () => T) => T
+  readonly #db: Database.Database
 
   constructor(
     db: Database.Database,
     durable: <T>(work: () => T) => T,
     light: <T>(work: () => T) => T = durable,
   ) {
+    this.#db = db
     this.#sql = prepareStatements(db)
     this.#claimOnce = db.transaction(
       (kind: string, key: string, expiresAt: number, now: number, limit?: number): boolean => {
@@ -84,8 +87,18 @@ export class SqliteSingleUse implements SingleUseRecords {
     })
   }
 
-  async setClaimExpiry(kind: string, key: string, expiresAt: number): Promise<void> {
-    this.#durable(() => this.#sql.setExpiry.run(kind, key, expiresAt))
+  async setClaimExpiry(
+    kind: string,
+    key: string,
+    expiresAt: number,
+    options?: ClaimExpiryOptions,
+  ): Promise<void> {
+    const write = () => this.#sql.setExpiry.run(kind, key, expiresAt)
+    // In flight: a light commit, which the caller's FULL commit that follows fsyncs with the WAL;
+    // or, inside the caller's open transaction (SQLite cannot change `synchronous` there), a write
+    // that joins it and is committed with it.
+    if (options?.inFlight && !this.#db.inTransaction) this.#run(write)
+    else this.#durable(write)
   }
 
   async claimExpiry(kind: string, key: string): Promise<number | undefined> {

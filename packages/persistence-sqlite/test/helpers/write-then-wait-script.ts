@@ -1,7 +1,8 @@
 /**
  * `write-then-wait-script.ts <db>`: opens the store and makes the writes of one whole login the
  * way the server does (registration and lease, consent claim, transaction, session, code, the
- * code exchanged for tokens, the lease renewed), then one more sign-in step after the last
+ * code exchanged for tokens with the lease renewed in flight inside the exchange, as the token
+ * route does), then one more sign-in step after the last
  * write that waits for the disk; prints `written` and waits to be killed.
  */
 import { createHash } from 'node:crypto'
@@ -65,23 +66,29 @@ await store.saveCode({
   createdAt: now,
   expiresAt: now + HOUR,
 })
-const exchanged = await store.exchangeCode(hash('code'), now, 0, () => [
-  {
-    tokenHash: hash('access-token'),
-    kind: 'access',
-    clientId: client.clientId,
-    sessionId: 'killed-session',
-    familyId: 'killed-family',
-    scopes: ['mxcp:access'],
-    resource: 'http://127.0.0.1/mcp',
-    createdAt: now,
-    expiresAt: now + HOUR,
-    revoked: false,
-    consumed: false,
-  },
-])
+let renewal: Promise<void> | undefined
+const exchanged = await store.exchangeCode(hash('code'), now, 0, () => {
+  renewal = store.singleUse.setClaimExpiry('client-lease', client.clientId, now + 2 * HOUR, {
+    inFlight: true,
+  })
+  return [
+    {
+      tokenHash: hash('access-token'),
+      kind: 'access',
+      clientId: client.clientId,
+      sessionId: 'killed-session',
+      familyId: 'killed-family',
+      scopes: ['mxcp:access'],
+      resource: 'http://127.0.0.1/mcp',
+      createdAt: now,
+      expiresAt: now + HOUR,
+      revoked: false,
+      consumed: false,
+    },
+  ]
+})
 if (exchanged.outcome !== 'consumed') throw new Error(`the code was ${exchanged.outcome}`)
-await store.singleUse.setClaimExpiry('client-lease', client.clientId, now + 2 * HOUR)
+await renewal
 // After the last write that waited for the disk: the next login's first step.
 await store.saveTransaction(transaction('state-2'))
 console.log('written')

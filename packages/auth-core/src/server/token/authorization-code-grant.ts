@@ -5,7 +5,14 @@ import { verifyPkce } from '../../oauth/pkce.js'
 import type { ClientRecord, CodeRecord } from '../../store/records.js'
 import type { AuthContext, RequestUrls } from '../auth-context.js'
 import { checkTokenResource } from './check-token-resource.js'
-import { deliver, liveSession, type MintedTokens, mintTokens, type TokenResponse } from './issue-tokens.js'
+import {
+  deliver,
+  liveSession,
+  type MintedTokens,
+  mintTokens,
+  renewLease,
+  type TokenResponse,
+} from './issue-tokens.js'
 import { ReplayDetectedError } from './replay-detected-error.js'
 
 /** RFC 6749 §4.1.3 + RFC 7636 §4.6: the code belongs to this client, this redirect URI, this verifier and this audience. */
@@ -48,6 +55,7 @@ export async function authorizationCodeGrant(
   const now = context.clock.now()
   let refusal: unknown
   let minted: MintedTokens | undefined
+  let renewal: Promise<void> | undefined
   const graceMs = context.auth.refresh_grace_period * 1000
   const result = await context.store.exchangeCode(sha256(code), now, graceMs, (record, session) => {
     try {
@@ -66,6 +74,8 @@ export async function authorizationCodeGrant(
         },
         now,
       )
+      // The code is usable and bound to this client: renew its lease before the commit.
+      renewal = renewLease(context, client.clientId)
       return minted.records
     } catch (error) {
       refusal = error
@@ -75,7 +85,7 @@ export async function authorizationCodeGrant(
   switch (result.outcome) {
     case 'consumed':
       if (refusal !== undefined || !minted) throw refusal
-      return deliver(context, client.clientId, minted, result.tokens)
+      return deliver(minted, result.tokens, renewal)
     case 'declined':
       throw refusal
     case 'replayed': {

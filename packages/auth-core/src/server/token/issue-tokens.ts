@@ -80,19 +80,37 @@ export function liveSession(session: SessionRecord | undefined, now: number): Se
 }
 
 /**
+ * Renews the lease of a self-registered client whose code or refresh token the store is using up:
+ * such a client has proven itself. Called from the `issue` callback of `exchangeCode` or
+ * `rotateRefresh`, that is only once the code or refresh token was found usable (a replayed,
+ * expired or unknown one never reaches it) and its binding checks passed, and before the tokens'
+ * durable commit: the renewal is `inFlight`. A store whose writes run at once (SQLite, memory)
+ * makes it inside the open exchange transaction, so it commits with the tokens, rolls back with
+ * them, and costs no fsync of its own; elsewhere (PostgreSQL) it commits on its own.
+ * Should the token save fail after all (or the tokens be born revoked), the client still presented
+ * a valid single-use code or refresh token, so a renewed lease is no harm. The promise is settled
+ * by `deliver`; it is marked handled here so a failed exchange leaves no unhandled rejection.
+ */
+export function renewLease(context: AuthContext, clientId: string): Promise<void> {
+  if (context.clients.isPreRegistered(clientId) || context.clients.isMetadataDocumentClient(clientId))
+    return Promise.resolve()
+  const renewal = context.clients.leases?.used(clientId, { inFlight: true }) ?? Promise.resolve()
+  renewal.catch(() => {})
+  return renewal
+}
+
+/**
  * The response for what the store saved: tokens born revoked (their family was revoked by a
- * replay meanwhile) are refused rather than handed out dead.
+ * replay meanwhile) are refused rather than handed out dead. Answers only once the client's lease
+ * renewal (`renewLease`) is written: an answered token response implies the renewal is durable.
  */
 export async function deliver(
-  context: AuthContext,
-  clientId: string,
   minted: MintedTokens,
   saved: readonly TokenRecord[],
+  renewal: Promise<void> | undefined,
 ): Promise<TokenResponse> {
   if (saved.some((token) => token.revoked))
     throw new InvalidGrantError('This grant was revoked', 'tokens saved into a revoked family')
-  // A self-registered client that was issued tokens has proven itself: its registration lease renews.
-  if (!context.clients.isPreRegistered(clientId) && !context.clients.isMetadataDocumentClient(clientId))
-    await context.clients.leases?.used(clientId)
+  await renewal
   return minted.response
 }

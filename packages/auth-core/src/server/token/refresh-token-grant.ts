@@ -5,7 +5,14 @@ import { missingScopes, parseScope } from '../../oauth/scopes.js'
 import type { ClientRecord, TokenRecord } from '../../store/records.js'
 import type { AuthContext, RequestUrls } from '../auth-context.js'
 import { checkTokenResource } from './check-token-resource.js'
-import { deliver, liveSession, type MintedTokens, mintTokens, type TokenResponse } from './issue-tokens.js'
+import {
+  deliver,
+  liveSession,
+  type MintedTokens,
+  mintTokens,
+  renewLease,
+  type TokenResponse,
+} from './issue-tokens.js'
 import { ReplayDetectedError } from './replay-detected-error.js'
 
 /**
@@ -58,6 +65,7 @@ export async function refreshTokenGrant(
   const graceMs = context.auth.refresh_grace_period * 1000
   let refusal: unknown
   let minted: MintedTokens | undefined
+  let renewal: Promise<void> | undefined
   const result = await context.store.rotateRefresh(sha256(refreshToken), now, graceMs, (token, session) => {
     try {
       checkBinding(token, client, urls.resource, scopes)
@@ -75,6 +83,8 @@ export async function refreshTokenGrant(
         },
         now,
       )
+      // The refresh token is usable and bound to this client: renew its lease before the commit.
+      renewal = renewLease(context, client.clientId)
       return minted.records
     } catch (error) {
       refusal = error
@@ -85,7 +95,7 @@ export async function refreshTokenGrant(
     case 'rotated':
     case 'grace':
       if (!minted) throw new InvalidGrantError('The refresh token is invalid, expired or revoked')
-      return deliver(context, client.clientId, minted, result.tokens)
+      return deliver(minted, result.tokens, renewal)
     case 'declined':
       // A used token presented by another client, or for another audience: reuse all the same.
       if (result.token.consumed) return punishReuse(context, result.token)
