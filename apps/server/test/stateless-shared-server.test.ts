@@ -5,6 +5,7 @@ import { ANONYMOUS_USER, type UserContext } from '@mxcp/auth-core'
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
 import { mcpRoutes } from '../src/http/mcp-routes.js'
 import type { CallContext, Catalog } from '../src/mcp/served-items.js'
+import { postMcp } from './helpers/json-rpc.js'
 
 /** The caller each request names in `x-caller` (the guard of these tests), and how long its call takes. */
 const users = new WeakMap<FastifyRequest, UserContext>()
@@ -46,23 +47,32 @@ async function callWhoami(
   delayMs: number,
   signal?: AbortSignal,
 ): Promise<{ status: number; body: { id?: unknown; result?: { content: { text: string }[] } } }> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      'mcp-protocol-version': '2025-06-18',
-      'x-caller': caller,
+  const answer = await postMcp(
+    url,
+    'tools/call',
+    { name: 'whoami', arguments: { delayMs } },
+    { 'x-caller': caller },
+    { id, ...(signal && { signal }) },
+  )
+  return { status: answer.status, body: answer.body as never }
+}
+
+/** The routes in stateless mode, the caller of each request named by its `x-caller` header. */
+async function registerWhoami(
+  app: FastifyInstance,
+  calls: { name: string; reqId: unknown }[],
+): Promise<void> {
+  await app.register(mcpRoutes, {
+    stateless: true,
+    catalog: whoamiCatalog(calls),
+    identity: { name: 'test', version: '1' },
+    ownOrigins: () => new Set(),
+    userOf: (request) => users.get(request) ?? ANONYMOUS_USER,
+    guard: async (request) => {
+      const name = request.headers['x-caller']
+      if (typeof name === 'string') users.set(request, userNamed(name))
     },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id,
-      method: 'tools/call',
-      params: { name: 'whoami', arguments: { delayMs } },
-    }),
-    ...(signal && { signal }),
   })
-  return { status: response.status, body: (await response.json()) as never }
 }
 
 describe('stateless mode: one MCP server shared by requests keeps each request its own', () => {
@@ -72,17 +82,7 @@ describe('stateless mode: one MCP server shared by requests keeps each request i
 
   before(async () => {
     app = Fastify({ logger: { level: 'silent' } })
-    await app.register(mcpRoutes, {
-      stateless: true,
-      catalog: whoamiCatalog(calls),
-      identity: { name: 'test', version: '1' },
-      ownOrigins: () => new Set(),
-      userOf: (request) => users.get(request) ?? ANONYMOUS_USER,
-      guard: async (request) => {
-        const name = request.headers['x-caller']
-        if (typeof name === 'string') users.set(request, userNamed(name))
-      },
-    })
+    await registerWhoami(app, calls)
     url = `${await app.listen({ port: 0, host: '127.0.0.1' })}/mcp`
   })
   after(async () => app.close())
@@ -125,17 +125,7 @@ describe('stateless mode: one MCP server shared by requests keeps each request i
 describe('stateless mode answers requests made in process (app.inject, no headersDistinct)', () => {
   test('tools/call through inject: 200 and the answer of the shared server, with repeated headers joined', async () => {
     const app = Fastify({ logger: { level: 'silent' } })
-    await app.register(mcpRoutes, {
-      stateless: true,
-      catalog: whoamiCatalog([]),
-      identity: { name: 'test', version: '1' },
-      ownOrigins: () => new Set(),
-      userOf: (request) => users.get(request) ?? ANONYMOUS_USER,
-      guard: async (request) => {
-        const name = request.headers['x-caller']
-        if (typeof name === 'string') users.set(request, userNamed(name))
-      },
-    })
+    await registerWhoami(app, [])
     try {
       const response = await app.inject({
         method: 'POST',

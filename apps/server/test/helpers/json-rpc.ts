@@ -21,23 +21,25 @@ function answerInEventStream(text: string): unknown {
 
 /**
  * POSTs one JSON-RPC request to the MCP endpoint and reads the answer: JSON (outside a session,
- * or in stateless mode), or an event stream (in a session).
+ * or in stateless mode), or an event stream (in a session). The id is a fresh one unless given.
  */
 export async function postMcp(
   url: string,
   method: string,
   params: Record<string, unknown> = {},
   headers: Record<string, string> = {},
+  options: { readonly id?: number; readonly signal?: AbortSignal } = {},
 ): Promise<RawMcpResponse> {
   const response = await fetch(url, {
     method: 'POST',
+    ...(options.signal && { signal: options.signal }),
     headers: {
       'content-type': 'application/json',
       accept: 'application/json, text/event-stream',
       'mcp-protocol-version': '2025-06-18',
       ...headers,
     },
-    body: JSON.stringify({ jsonrpc: '2.0', id: nextId++, method, params }),
+    body: JSON.stringify({ jsonrpc: '2.0', id: options.id ?? nextId++, method, params }),
   })
   const text = await response.text()
   return {
